@@ -1,0 +1,99 @@
+# bindmodel: make (all), check, coverage, bench, fuzz, install, clean.
+# Builds into build/ (BUILD=... to change); CFLAGS are strict by default.
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+CSTD    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror -pedantic -Wshadow -Wstrict-prototypes -Wno-format-truncation
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Iinclude -Imodel -Itools
+LDLIBS_EDIT := $(shell pkg-config --libs libedit 2>/dev/null || echo -ledit)
+CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+
+MODEL_SRC := $(wildcard model/*.c model/policy/*.c)
+TOOLS_SRC := $(wildcard tools/*.c)
+TEST_SRC  := $(wildcard tests/*.c)
+
+MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
+PIC_OBJ   := $(MODEL_SRC:%.c=$(BUILD)/pic/%.o)
+TOOLS_OBJ := $(TOOLS_SRC:%.c=$(BUILD)/%.o)
+TOOLS_LIB_OBJ := $(filter-out $(BUILD)/tools/main.o,$(TOOLS_OBJ))
+TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+LIB_A  := $(BUILD)/libbindmodel.a
+LIB_SO := $(BUILD)/libbindmodel.so
+BIN    := $(BUILD)/bindmodel
+TESTS  := $(BUILD)/check_bindmodel
+
+.PHONY: all check coverage bench fuzz install uninstall clean asan valgrind spec-check deps
+
+all: $(LIB_A) $(LIB_SO) $(BIN)
+
+$(BUILD)/%.o: %.c $(wildcard include/*.h model/*.h tools/*.h) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/pic/%.o: %.c $(wildcard include/*.h model/*.h) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+$(LIB_A): $(MODEL_OBJ)
+	$(AR) rcs $@ $^
+
+$(LIB_SO): $(PIC_OBJ)
+	$(CC) -shared -Wl,-soname,libbindmodel.so.0 -o $@ $^
+
+$(BIN): $(TOOLS_OBJ) $(LIB_A)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOLS_OBJ) $(LIB_A) $(LDLIBS_EDIT)
+
+$(TESTS): $(TEST_OBJ) $(TOOLS_LIB_OBJ) $(LIB_A)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(TOOLS_LIB_OBJ) $(LIB_A) $(CHECK_LIBS) $(LDLIBS_EDIT)
+
+# make check: the Check unit tests, every scenario in spec/, the spec's
+# rule-id cross-check, and the tool tests (REPL over a pty, oracle).
+check: all $(TESTS)
+	$(TESTS)
+	$(BIN) run spec/*.bms spec/*/*.bms
+	sh tests/spec_rules.sh
+	@for t in tests/*.sh; do [ "$$t" = tests/spec_rules.sh ] && continue; \
+	  echo "== $$t"; BIN=$(BIN) sh $$t || exit 1; done
+
+coverage:
+	$(MAKE) clean BUILD=build/cov
+	$(MAKE) check BUILD=build/cov CFLAGS="-O0 -g --coverage" LDFLAGS="--coverage"
+	lcov --quiet --capture --directory build/cov --output-file build/cov/all.info --rc lcov_branch_coverage=1
+	lcov --quiet --extract build/cov/all.info '*/model/*' --output-file build/cov/model.info --rc lcov_branch_coverage=1
+	genhtml --quiet --branch-coverage build/cov/model.info --output-directory build/coverage
+	lcov --summary build/cov/model.info --rc lcov_branch_coverage=1
+
+asan:
+	$(MAKE) check BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined"
+
+valgrind: all $(TESTS)
+	CK_FORK=no valgrind --quiet --error-exitcode=1 --leak-check=full $(TESTS)
+	valgrind --quiet --error-exitcode=1 --leak-check=full $(BIN) run spec/*.bms spec/*/*.bms
+
+bench: all
+	$(BIN) bench
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 include/bindmodel.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/libbindmodel.so.0
+	ln -sf libbindmodel.so.0 $(DESTDIR)$(PREFIX)/lib/libbindmodel.so
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
+	[ ! -f tools/bindmodel.1 ] || install -m 644 tools/bindmodel.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' tools/bindmodel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bindmodel.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/bindmodel.h $(DESTDIR)$(PREFIX)/lib/libbindmodel.* \
+	  $(DESTDIR)$(PREFIX)/bin/bindmodel $(DESTDIR)$(PREFIX)/lib/pkgconfig/bindmodel.pc \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/bindmodel.1
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,345 @@
+/*
+ * bindmodel.h: the public API of libbindmodel.
+ *
+ * libbindmodel is an in-memory reference model of socket binding semantics.
+ * A host (one simulated kernel) runs under a personality (an OS policy);
+ * sockets on it are driven through bind/listen/connect/accept/close and each
+ * call returns a result code plus a verdict: the rule id that decided, the
+ * socket it conflicted with, and a one-line reason.
+ *
+ * No global state: everything lives in a bm_host.  Handles are small integers
+ * that are never reused within a host, so a closed handle is always detected.
+ */
+#ifndef BINDMODEL_H
+#define BINDMODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BM_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- results */
+
+/* Result codes, named after POSIX errno values (not their numbers). */
+typedef enum bm_result {
+	BM_OK = 0,
+	BM_EADDRINUSE,
+	BM_EADDRNOTAVAIL,
+	BM_EACCES,
+	BM_EINVAL,
+	BM_EISCONN,
+	BM_ENOTCONN,
+	BM_ENOPROTOOPT,
+	BM_EOPNOTSUPP,
+	BM_EAFNOSUPPORT,
+	BM_EAGAIN,
+	BM_ECONNREFUSED,
+	BM_EALREADY,
+	BM_ENODEV,
+	BM_EBADF,
+	BM_ENOMEM,
+	BM_ENOENT,      /* unknown personality, rule or name */
+	BM_ENETUNREACH,
+	BM_RESULT_COUNT
+} bm_result;
+
+/* "EADDRINUSE" for BM_EADDRINUSE; "?" for a value out of range. */
+const char *bm_result_name(bm_result r);
+/* Parse a name such as "EADDRINUSE" (or "ok"); returns 0 on success. */
+int bm_result_from_name(const char *name, bm_result *out);
+
+/* ------------------------------------------------------------- addresses */
+
+typedef enum bm_family { BM_AF_INET = 4, BM_AF_INET6 = 6 } bm_family;
+typedef enum bm_proto { BM_TCP = 1, BM_UDP = 2 } bm_proto;
+
+/* An IP endpoint.  IPv4 addresses use the first 4 bytes of addr. */
+typedef struct bm_endpoint {
+	bm_family family;
+	uint8_t addr[16];
+	uint16_t port;
+} bm_endpoint;
+
+/* Parse "A.B.C.D:PORT" or "[v6]:PORT" (port 0..65535).  Returns 0, or -1
+ * with a reason copied into err (may be NULL). */
+int bm_endpoint_parse(const char *text, bm_endpoint *out, char *err, size_t errlen);
+/* Parse an address without port ("10.0.0.1", "::1"). */
+int bm_addr_parse(const char *text, bm_endpoint *out);
+/* Format as "A.B.C.D:PORT" or "[v6]:PORT"; returns buf. */
+char *bm_endpoint_format(const bm_endpoint *ep, char *buf, size_t len);
+/* Format the address alone. */
+char *bm_addr_format(const bm_endpoint *ep, char *buf, size_t len);
+#define BM_ENDPOINT_STRLEN 64
+
+/* ------------------------------------------------------ sockets and opts */
+
+typedef int bm_sock;            /* > 0; 0 means "none" */
+#define BM_NO_SOCK 0
+
+typedef enum bm_state {
+	BM_STATE_CLOSED = 0,    /* created, not bound */
+	BM_STATE_BOUND,
+	BM_STATE_LISTEN,
+	BM_STATE_CONNECTED,
+	BM_STATE_TIME_WAIT,     /* gone for the user, still owns its port */
+	BM_STATE_GONE           /* closed and released */
+} bm_state;
+const char *bm_state_name(bm_state s);
+
+/* Options, as bits of bm_sock_info.opts. */
+typedef enum bm_option {
+	BM_SO_REUSEADDR       = 1u << 0,
+	BM_SO_REUSEPORT       = 1u << 1,
+	BM_SO_REUSEPORT_LB    = 1u << 2,
+	BM_SO_EXCLUSIVEADDRUSE = 1u << 3,
+	BM_SO_EXCLBIND        = 1u << 4,
+	BM_IPV6_V6ONLY        = 1u << 5,
+	BM_SO_LINGER          = 1u << 6,
+	BM_SO_BINDTODEVICE    = 1u << 7,
+	BM_IP_FREEBIND        = 1u << 8   /* IP_FREEBIND / IP_BINDANY */
+} bm_option;
+#define BM_ALL_OPTIONS 0x1ffu
+const char *bm_option_name(bm_option o);
+/* Accepts "SO_REUSEADDR" etc. and the alias "IP_BINDANY". */
+int bm_option_from_name(const char *name, bm_option *out);
+
+#define BM_DEVLEN 16
+
+/* A read-only view of one socket. */
+typedef struct bm_sock_info {
+	bm_sock id;
+	bm_proto proto;
+	bm_family family;
+	uint32_t uid;            /* owner (creator) uid */
+	bm_state state;
+	bm_endpoint local;       /* port 0 while unbound */
+	bm_endpoint remote;      /* port 0 while unconnected */
+	unsigned opts;           /* options set now (bm_option bits) */
+	unsigned opts_at_bind;   /* options as they were at bind time */
+	int v6only;              /* effective IPV6_V6ONLY (IPv6 sockets) */
+	int linger;              /* -1: off, else seconds */
+	char dev[BM_DEVLEN];     /* SO_BINDTODEVICE, "" if none */
+	int explicit_port;       /* port chosen by bind() with a nonzero port */
+	int port_from_connect;   /* port chosen by connect() autobind */
+	bm_sock parent;          /* listener an accepted child came from */
+	int pending;             /* child not accept()ed yet */
+	uint64_t bound_seq;      /* order of binding: larger is newer */
+	uint64_t tw_expires_ms;  /* virtual time when TIME_WAIT ends */
+} bm_sock_info;
+
+/* ------------------------------------------------------------- verdicts */
+
+typedef struct bm_verdict {
+	bm_result code;
+	const char *rule;        /* rule id, e.g. "linux.tcp.bind.conflict" */
+	bm_sock conflict;        /* socket it conflicted with, or BM_NO_SOCK */
+	char reason[200];        /* one line */
+} bm_verdict;
+
+/* A rule's description, for explain. */
+typedef struct bm_rule {
+	const char *id;
+	const char *text;        /* what the rule says */
+	const char *source;      /* kernel file and function, page, observation */
+} bm_rule;
+
+/* ---------------------------------------------------------------- policy */
+
+typedef struct bm_host bm_host;
+
+/* Why the core asks a conflict question. */
+typedef enum bm_phase {
+	BM_PHASE_BIND,           /* bind() with an explicit port */
+	BM_PHASE_LISTEN,         /* the listen()-time re-check */
+	BM_PHASE_EPHEMERAL,      /* is this port free for bind(port 0)/autobind */
+	BM_PHASE_EPHEMERAL_RELAX /* second pass where the OS has one */
+} bm_phase;
+
+/* Answer of a pairwise conflict question. */
+typedef enum bm_match {
+	BM_MATCH_NONE = 0,       /* the two bindings do not overlap */
+	BM_MATCH_SHARE,          /* they overlap and may coexist: go on looking */
+	BM_MATCH_SHARE_STOP,     /* they may coexist and no other owner matters */
+	BM_MATCH_CONFLICT        /* refuse: v->code holds the error */
+} bm_match;
+
+/*
+ * A personality: parameters plus hooks, found by name (like an SQLite VFS).
+ * NULL hooks fall back to the core's defaults (bm_default_*).
+ */
+typedef struct bm_policy {
+	int version;                 /* BM_POLICY_VERSION */
+	const char *name;
+	const char *description;     /* one line */
+	const char *family;          /* policy file / OS family, e.g. "linux" */
+
+	/* parameters (the host's knobs start from these) */
+	unsigned options;            /* options this OS has; others ENOPROTOOPT */
+	int v6only_default;
+	uint32_t time_wait_ms;
+	uint16_t ephemeral_lo, ephemeral_hi;
+	uint16_t unprivileged_port_start;   /* 0: no privileged ports */
+	int tw_reuse;                /* Linux net.ipv4.tcp_tw_reuse */
+	int loopback_net_local;      /* all of 127/8 is local (Linux), or
+	                                only 127.0.0.1 (BSDs, Windows) */
+	bm_result bind_exhausted;    /* bind(port 0) finds no port */
+	bm_result connect_exhausted; /* TCP connect() autobind finds none */
+	bm_result udp_autobind_exhausted;
+	bm_result connect_on_listen; /* connect() on a listening socket */
+	bm_result connect_tuple_error; /* default tuple_clash error */
+
+	/* hooks */
+	/* setsockopt: validate (e.g. RA with EX on Windows); BM_OK to accept */
+	bm_result (*setsockopt)(const bm_host *h, const bm_sock_info *s,
+	                        bm_option o, int value, bm_verdict *v);
+	/* bind() checks before the conflict search, in the OS's order */
+	bm_result (*bind_precheck)(const bm_host *h, const bm_sock_info *s,
+	                           const bm_endpoint *ep, bm_verdict *v);
+	/* one pairwise conflict question: may s (new) bind/listen at its
+	 * (candidate) local endpoint while old holds the same port? */
+	bm_match (*conflict)(const bm_host *h, const bm_sock_info *s,
+	                     const bm_sock_info *old, bm_phase phase,
+	                     bm_verdict *v);
+	/* bind() checks after the conflict search (OpenBSD's privileged port) */
+	bm_result (*bind_postcheck)(const bm_host *h, const bm_sock_info *s,
+	                            const bm_endpoint *ep, bm_verdict *v);
+	/* connect(): s would take the four-tuple already held by old */
+	bm_result (*tuple_clash)(const bm_host *h, const bm_sock_info *s,
+	                         const bm_sock_info *old, int autobound,
+	                         bm_verdict *v);
+	/* may connect() autobind put s on port P that these owners hold?
+	 * (called per owner; BM_MATCH_CONFLICT skips the port) */
+	bm_match (*connect_port)(const bm_host *h, const bm_sock_info *s,
+	                         const bm_sock_info *old, bm_verdict *v);
+	/* choose receivers among candidates sorted most specific first;
+	 * returns how many of cand[] receive (moved to the front). */
+	size_t (*deliver)(const bm_host *h, bm_proto proto,
+	                  const bm_endpoint *src, const bm_endpoint *dst,
+	                  const bm_sock_info *cand, size_t n, int *score,
+	                  bm_sock *out, bm_verdict *v);
+	/* the OS's own error name, e.g. "WSAEADDRINUSE (10048)"; may be NULL */
+	const char *(*error_name)(bm_result r);
+
+	const bm_rule *rules;        /* rule texts used by this policy */
+	size_t nrules;
+} bm_policy;
+
+#define BM_POLICY_VERSION 1
+
+/* The core's default hooks, for custom policies to call. */
+bm_match bm_default_conflict(const bm_host *h, const bm_sock_info *s,
+                             const bm_sock_info *old, bm_phase phase,
+                             bm_verdict *v);
+
+/* Do the local bindings of a and b overlap (wildcard-aware, dual-stack by
+ * each socket's effective v6only, devices)?  The common address predicate. */
+int bm_overlap(const bm_sock_info *a, const bm_sock_info *b);
+/* Is the address wildcard (0.0.0.0, ::, ::ffff:0.0.0.0)? multicast? */
+int bm_addr_is_any(const bm_endpoint *ep);
+int bm_addr_is_multicast(const bm_endpoint *ep);
+int bm_addr_is_v4mapped(const bm_endpoint *ep);
+int bm_addr_is_loopback(const bm_endpoint *ep);
+/* Is ep's address configured on the host (or loopback)? */
+int bm_host_addr_is_local(const bm_host *h, const bm_endpoint *ep);
+
+/* Fill in a verdict; returns code. */
+bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,
+                         bm_sock conflict, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 5, 6)))
+#endif
+	;
+
+/* ------------------------------------------------------- personalities */
+
+/* Number of built-in personalities, and each one by index (aliases are not
+ * listed).  Returns NULL past the end. */
+size_t bm_personality_count(void);
+const bm_policy *bm_personality_at(size_t i);
+/* Find by name or alias ("darwin", "android", ...); NULL if unknown. */
+const bm_policy *bm_personality_find(const char *name);
+/* Look a rule id up in a policy's rule table; NULL if unknown. */
+const bm_rule *bm_policy_rule(const bm_policy *p, const char *id);
+
+/* ----------------------------------------------------------------- hosts */
+
+/* Create a host with a built-in personality; NULL with *err = BM_ENOENT
+ * (unknown name) or BM_ENOMEM. */
+bm_host *bm_host_new(const char *personality, bm_result *err);
+/* Create a host with a caller's own policy (kept by pointer; must outlive
+ * the host).  NULL if p is NULL, has the wrong version, or on ENOMEM. */
+bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err);
+void bm_host_free(bm_host *h);
+const bm_policy *bm_host_policy(const bm_host *h);
+
+typedef enum bm_knob {
+	BM_KNOB_EPHEMERAL_LO,
+	BM_KNOB_EPHEMERAL_HI,
+	BM_KNOB_UNPRIVILEGED_PORT_START,
+	BM_KNOB_TW_REUSE,
+	BM_KNOB_V6ONLY,
+	BM_KNOB_TIME_WAIT_MS,
+	BM_KNOB_NONLOCAL_BIND,
+	BM_KNOB_COUNT
+} bm_knob;
+/* EINVAL for a value out of range (ports 1..65535 with lo <= hi, etc). */
+bm_result bm_host_set_knob(bm_host *h, bm_knob k, long value);
+long bm_host_knob(const bm_host *h, bm_knob k);
+const char *bm_knob_name(bm_knob k);
+int bm_knob_from_name(const char *name, bm_knob *out);
+
+/* Add a local address (dev may be NULL: "eth0").  EINVAL if malformed. */
+bm_result bm_host_add_addr(bm_host *h, const char *addr, const char *dev);
+/* Virtual clock, in milliseconds since the host was created. */
+uint64_t bm_host_now(const bm_host *h);
+/* Advance the clock; TIME_WAIT sockets whose time is up are released. */
+void bm_advance(bm_host *h, uint64_t ms);
+
+/* ------------------------------------------------------------ operations */
+
+/* Each operation fills *v (may be NULL) and returns v->code. */
+bm_result bm_socket(bm_host *h, bm_family fam, bm_proto proto, uint32_t uid,
+                    bm_sock *out, bm_verdict *v);
+/* value: 0/1 for flags; seconds (or -1 off) for SO_LINGER.  For
+ * SO_BINDTODEVICE use bm_setsockopt_dev. */
+bm_result bm_setsockopt(bm_host *h, bm_sock s, bm_option o, int value,
+                        bm_verdict *v);
+bm_result bm_setsockopt_dev(bm_host *h, bm_sock s, const char *ifname,
+                            bm_verdict *v);
+bm_result bm_bind(bm_host *h, bm_sock s, const bm_endpoint *ep, bm_verdict *v);
+bm_result bm_listen(bm_host *h, bm_sock s, bm_verdict *v);
+bm_result bm_connect(bm_host *h, bm_sock s, const bm_endpoint *ep,
+                     bm_verdict *v);
+bm_result bm_accept(bm_host *h, bm_sock listener, bm_sock *child,
+                    bm_verdict *v);
+bm_result bm_close(bm_host *h, bm_sock s, bm_verdict *v);
+
+/* Which socket(s) receive a datagram (UDP) or SYN (TCP) from src to dst?
+ * Writes up to max receivers into out and their number into *n.  The
+ * verdict's code is BM_OK if anyone receives, else BM_ECONNREFUSED. */
+bm_result bm_deliver(bm_host *h, bm_proto proto, const bm_endpoint *src,
+                     const bm_endpoint *dst, bm_sock *out, size_t max,
+                     size_t *n, bm_verdict *v);
+
+/* Query one socket (also TIME_WAIT ones); EBADF if unknown or gone. */
+bm_result bm_sock_query(const bm_host *h, bm_sock s, bm_sock_info *out);
+/* Visit every live socket (not GONE), oldest first.  Stops when fn
+ * returns non-zero. */
+void bm_sock_foreach(const bm_host *h,
+                     int (*fn)(const bm_sock_info *s, void *arg), void *arg);
+
+/* The verdict of the last operation on the host, and on socket s. */
+const bm_verdict *bm_last_verdict(const bm_host *h);
+
+/* Render a result the way the host's OS names it: "EADDRINUSE", or for
+ * Windows "WSAEADDRINUSE (10048)". */
+const char *bm_host_error_name(const bm_host *h, bm_result r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BINDMODEL_H */

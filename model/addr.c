@@ -1,0 +1,248 @@
+/*
+ * addr.c: endpoints, their text forms, and the address classes the rules
+ * talk about (wildcard, multicast, loopback, v4-mapped) plus the common
+ * overlap predicate.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void set_err(char *err, size_t len, const char *msg)
+{
+	if (err && len)
+		snprintf(err, len, "%s", msg);
+}
+
+int bm_addr_parse(const char *text, bm_endpoint *out)
+{
+	bm_endpoint ep;
+	memset(&ep, 0, sizeof ep);
+	if (!text || !out || strlen(text) >= INET6_ADDRSTRLEN)
+		return -1;
+	if (strchr(text, ':')) {
+		if (inet_pton(AF_INET6, text, ep.addr) != 1)
+			return -1;
+		ep.family = BM_AF_INET6;
+	} else {
+		/* inet_pton rejects the short and octal forms inet_aton takes */
+		if (inet_pton(AF_INET, text, ep.addr) != 1)
+			return -1;
+		ep.family = BM_AF_INET;
+	}
+	*out = ep;
+	return 0;
+}
+
+int bm_endpoint_parse(const char *text, bm_endpoint *out, char *err, size_t errlen)
+{
+	char addr[INET6_ADDRSTRLEN + 2];
+	const char *portp;
+	size_t alen;
+
+	if (!text || !out) {
+		set_err(err, errlen, "no endpoint");
+		return -1;
+	}
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+		if (!close || close[1] != ':') {
+			set_err(err, errlen, "expected [v6-address]:port");
+			return -1;
+		}
+		alen = (size_t)(close - text - 1);
+		portp = close + 2;
+		if (alen == 0 || alen >= sizeof addr) {
+			set_err(err, errlen, "bad IPv6 address");
+			return -1;
+		}
+		memcpy(addr, text + 1, alen);
+		addr[alen] = 0;
+		if (!strchr(addr, ':')) {
+			set_err(err, errlen, "bad IPv6 address");
+			return -1;
+		}
+	} else {
+		const char *colon = strrchr(text, ':');
+		if (!colon) {
+			set_err(err, errlen, "expected address:port");
+			return -1;
+		}
+		alen = (size_t)(colon - text);
+		if (alen == 0 || alen >= sizeof addr || memchr(text, ':', alen)) {
+			set_err(err, errlen, "IPv6 addresses need brackets: [::1]:80");
+			return -1;
+		}
+		memcpy(addr, text, alen);
+		addr[alen] = 0;
+		portp = colon + 1;
+	}
+	if (bm_addr_parse(addr, out) != 0) {
+		set_err(err, errlen, "malformed address");
+		return -1;
+	}
+	if (!*portp || strlen(portp) > 5) {
+		set_err(err, errlen, "port must be 0..65535");
+		return -1;
+	}
+	long port = 0;
+	for (const char *p = portp; *p; p++) {
+		if (!isdigit((unsigned char)*p)) {
+			set_err(err, errlen, "port must be 0..65535");
+			return -1;
+		}
+		port = port * 10 + (*p - '0');
+	}
+	if (port > 65535) {
+		set_err(err, errlen, "port must be 0..65535");
+		return -1;
+	}
+	out->port = (uint16_t)port;
+	return 0;
+}
+
+char *bm_addr_format(const bm_endpoint *ep, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	if (!buf || !len)
+		return buf;
+	if (!ep || (ep->family != BM_AF_INET && ep->family != BM_AF_INET6)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	inet_ntop(ep->family == BM_AF_INET ? AF_INET : AF_INET6, ep->addr, a, sizeof a);
+	snprintf(buf, len, "%s", a);
+	return buf;
+}
+
+char *bm_endpoint_format(const bm_endpoint *ep, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	if (!buf || !len)
+		return buf;
+	if (!ep || (ep->family != BM_AF_INET && ep->family != BM_AF_INET6)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	bm_addr_format(ep, a, sizeof a);
+	if (ep->family == BM_AF_INET)
+		snprintf(buf, len, "%s:%u", a, ep->port);
+	else
+		snprintf(buf, len, "[%s]:%u", a, ep->port);
+	return buf;
+}
+
+static const uint8_t v4mapped_prefix[12] = {0,0,0,0,0,0,0,0,0,0,0xff,0xff};
+
+int bm_addr_is_v4mapped(const bm_endpoint *ep)
+{
+	return ep->family == BM_AF_INET6 && memcmp(ep->addr, v4mapped_prefix, 12) == 0;
+}
+
+/* The IPv4 address of a v4 endpoint or a v4-mapped v6 one. */
+static const uint8_t *v4_part(const bm_endpoint *ep)
+{
+	if (ep->family == BM_AF_INET)
+		return ep->addr;
+	if (bm_addr_is_v4mapped(ep))
+		return ep->addr + 12;
+	return NULL;
+}
+
+int bm_addr_is_any(const bm_endpoint *ep)
+{
+	static const uint8_t zero[16];
+	const uint8_t *v4 = v4_part(ep);
+	if (v4)
+		return memcmp(v4, zero, 4) == 0;
+	return memcmp(ep->addr, zero, 16) == 0;
+}
+
+int bm_addr_is_multicast(const bm_endpoint *ep)
+{
+	const uint8_t *v4 = v4_part(ep);
+	if (v4)
+		return (v4[0] & 0xf0) == 0xe0 ||
+		       (v4[0] == 255 && v4[1] == 255 && v4[2] == 255 && v4[3] == 255);
+	return ep->addr[0] == 0xff;
+}
+
+int bm_addr_is_loopback(const bm_endpoint *ep)
+{
+	static const uint8_t v6lo[16] = {0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1};
+	const uint8_t *v4 = v4_part(ep);
+	if (v4)
+		return v4[0] == 127;
+	return memcmp(ep->addr, v6lo, 16) == 0;
+}
+
+/* Compare two bound addresses as the kernel's "same address" would:
+ * a v4-mapped IPv6 address equals the IPv4 one. */
+static int addr_equal(const bm_endpoint *a, const bm_endpoint *b)
+{
+	const uint8_t *a4 = v4_part(a), *b4 = v4_part(b);
+	if (a4 || b4)
+		return a4 && b4 && memcmp(a4, b4, 4) == 0;
+	return memcmp(a->addr, b->addr, 16) == 0;
+}
+
+/* Does this socket's binding cover IPv4 traffic / IPv6 traffic? */
+static int covers_v4(const bm_sock_info *s)
+{
+	if (s->family == BM_AF_INET)
+		return 1;
+	if (bm_addr_is_v4mapped(&s->local))
+		return 1;
+	/* native IPv6: only the wildcard of a dual-stack socket */
+	return !s->v6only && bm_addr_is_any(&s->local);
+}
+
+static int covers_v6(const bm_sock_info *s)
+{
+	return s->family == BM_AF_INET6 && !bm_addr_is_v4mapped(&s->local);
+}
+
+/*
+ * The wildcard-aware overlap predicate shared by every personality
+ * (Linux inet_rcv_saddr_equal with match_wildcard; the BSD "wild" lookup):
+ * two bindings overlap when some packet could match both.
+ */
+int bm_overlap(const bm_sock_info *a, const bm_sock_info *b)
+{
+	if (a->dev[0] && b->dev[0] && strcmp(a->dev, b->dev) != 0)
+		return 0;
+	int a4 = covers_v4(a), b4 = covers_v4(b);
+	int a6 = covers_v6(a), b6 = covers_v6(b);
+	if (a6 && b6) {
+		return addr_equal(&a->local, &b->local) || bm_addr_is_any(&a->local) ||
+		       bm_addr_is_any(&b->local);
+	}
+	if (a4 && b4) {
+		/* a dual-stack [::] covers all of IPv4 */
+		int aw = bm_addr_is_any(&a->local), bw = bm_addr_is_any(&b->local);
+		return aw || bw || addr_equal(&a->local, &b->local);
+	}
+	return 0;
+}
+
+int bm_host_addr_is_local(const bm_host *h, const bm_endpoint *ep)
+{
+	const uint8_t *v4 = v4_part(ep);
+	if (bm_addr_is_loopback(ep)) {
+		if (!v4 || h->policy->loopback_net_local)
+			return 1;
+		if (v4[1] == 0 && v4[2] == 0 && v4[3] == 1)
+			return 1;
+	}
+	for (size_t i = 0; i < h->naddrs; i++) {
+		const bm_endpoint *a = &h->addrs[i].addr;
+		if (v4 && a->family == BM_AF_INET && memcmp(a->addr, v4, 4) == 0)
+			return 1;
+		if (!v4 && a->family == BM_AF_INET6 && memcmp(a->addr, ep->addr, 16) == 0)
+			return 1;
+	}
+	return 0;
+}

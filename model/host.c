@@ -1,0 +1,426 @@
+/*
+ * host.c: one simulated kernel: its policy, knobs, local addresses, clock,
+ * socket table and the (protocol, port) index of port owners.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------ the index */
+
+static size_t bucket_of(uint32_t key)
+{
+	return (key * 2654435761u) >> 24 & (BM_PORT_BUCKETS - 1);
+}
+
+bm_port_owners *bm_index_find(const bm_host *h, bm_proto proto, uint16_t port)
+{
+	uint32_t key = (uint32_t)proto << 16 | port;
+	for (bm_port_owners *o = h->ports[bucket_of(key)]; o; o = o->next)
+		if (o->key == key)
+			return o;
+	return NULL;
+}
+
+int bm_index_add(bm_host *h, bm_sockrec *s)
+{
+	uint32_t key = (uint32_t)s->info.proto << 16 | s->info.local.port;
+	bm_port_owners *o = bm_index_find(h, s->info.proto, s->info.local.port);
+	if (s->indexed)
+		return 0;
+	if (!o) {
+		o = calloc(1, sizeof *o);
+		if (!o)
+			return -1;
+		o->key = key;
+		o->next = h->ports[bucket_of(key)];
+		h->ports[bucket_of(key)] = o;
+	}
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 4;
+		bm_sock *n = realloc(o->socks, cap * sizeof *n);
+		if (!n)
+			return -1;
+		o->socks = n;
+		o->cap = cap;
+	}
+	o->socks[o->n++] = s->info.id;
+	s->indexed = 1;
+	return 0;
+}
+
+void bm_index_remove(bm_host *h, bm_sockrec *s)
+{
+	if (!s->indexed)
+		return;
+	bm_port_owners *o = bm_index_find(h, s->info.proto, s->info.local.port);
+	s->indexed = 0;
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->n; i++) {
+		if (o->socks[i] == s->info.id) {
+			memmove(&o->socks[i], &o->socks[i + 1], (o->n - i - 1) * sizeof *o->socks);
+			o->n--;
+			break;
+		}
+	}
+}
+
+void bm_index_free(bm_host *h)
+{
+	for (size_t b = 0; b < BM_PORT_BUCKETS; b++) {
+		bm_port_owners *o = h->ports[b];
+		while (o) {
+			bm_port_owners *next = o->next;
+			free(o->socks);
+			free(o);
+			o = next;
+		}
+		h->ports[b] = NULL;
+	}
+}
+
+/* ------------------------------------------------------------- the host */
+
+bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err)
+{
+	if (!p || p->version != BM_POLICY_VERSION || !p->name) {
+		if (err)
+			*err = BM_EINVAL;
+		return NULL;
+	}
+	bm_host *h = calloc(1, sizeof *h);
+	if (!h) {
+		if (err)
+			*err = BM_ENOMEM;
+		return NULL;
+	}
+	h->policy = p;
+	h->knob[BM_KNOB_EPHEMERAL_LO] = p->ephemeral_lo;
+	h->knob[BM_KNOB_EPHEMERAL_HI] = p->ephemeral_hi;
+	h->knob[BM_KNOB_UNPRIVILEGED_PORT_START] = p->unprivileged_port_start;
+	h->knob[BM_KNOB_TW_REUSE] = p->tw_reuse;
+	h->knob[BM_KNOB_V6ONLY] = p->v6only_default;
+	h->knob[BM_KNOB_TIME_WAIT_MS] = (long)p->time_wait_ms;
+	h->knob[BM_KNOB_NONLOCAL_BIND] = 0;
+	h->last.code = BM_OK;
+	if (err)
+		*err = BM_OK;
+	return h;
+}
+
+bm_host *bm_host_new(const char *personality, bm_result *err)
+{
+	const bm_policy *p = bm_personality_find(personality);
+	if (!p) {
+		if (err)
+			*err = BM_ENOENT;
+		return NULL;
+	}
+	return bm_host_new_with_policy(p, err);
+}
+
+void bm_host_free(bm_host *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->nsocks; i++) {
+		if (h->socks[i])
+			free(h->socks[i]->queue);
+		free(h->socks[i]);
+	}
+	free(h->socks);
+	free(h->addrs);
+	bm_index_free(h);
+	free(h);
+}
+
+const bm_policy *bm_host_policy(const bm_host *h)
+{
+	return h ? h->policy : NULL;
+}
+
+bm_sockrec *bm_host_sock(const bm_host *h, bm_sock id)
+{
+	if (!h || id <= 0 || (size_t)id > h->nsocks)
+		return NULL;
+	bm_sockrec *s = h->socks[id - 1];
+	if (!s || s->info.state == BM_STATE_GONE)
+		return NULL;
+	return s;
+}
+
+bm_sockrec *bm_host_live_sock(const bm_host *h, bm_sock id)
+{
+	bm_sockrec *s = bm_host_sock(h, id);
+	if (!s || s->info.state == BM_STATE_TIME_WAIT || s->info.pending)
+		return NULL;
+	return s;
+}
+
+/* ---------------------------------------------------------------- knobs */
+
+static const char *const knob_names[BM_KNOB_COUNT] = {
+	[BM_KNOB_EPHEMERAL_LO] = "ephemeral_lo",
+	[BM_KNOB_EPHEMERAL_HI] = "ephemeral_hi",
+	[BM_KNOB_UNPRIVILEGED_PORT_START] = "unprivileged_port_start",
+	[BM_KNOB_TW_REUSE] = "tw_reuse",
+	[BM_KNOB_V6ONLY] = "v6only",
+	[BM_KNOB_TIME_WAIT_MS] = "time_wait",
+	[BM_KNOB_NONLOCAL_BIND] = "nonlocal_bind",
+};
+
+const char *bm_knob_name(bm_knob k)
+{
+	return (unsigned)k < BM_KNOB_COUNT ? knob_names[k] : "?";
+}
+
+int bm_knob_from_name(const char *name, bm_knob *out)
+{
+	if (!name || !out)
+		return -1;
+	for (int k = 0; k < BM_KNOB_COUNT; k++) {
+		if (strcasecmp(name, knob_names[k]) == 0) {
+			*out = (bm_knob)k;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+bm_result bm_host_set_knob(bm_host *h, bm_knob k, long value)
+{
+	if (!h || (unsigned)k >= BM_KNOB_COUNT)
+		return BM_EINVAL;
+	switch (k) {
+	case BM_KNOB_EPHEMERAL_LO:
+		if (value < 1 || value > 65535 || value > h->knob[BM_KNOB_EPHEMERAL_HI])
+			return BM_EINVAL;
+		break;
+	case BM_KNOB_EPHEMERAL_HI:
+		if (value < 1 || value > 65535 || value < h->knob[BM_KNOB_EPHEMERAL_LO])
+			return BM_EINVAL;
+		break;
+	case BM_KNOB_UNPRIVILEGED_PORT_START:
+		if (value < 0 || value > 65536)
+			return BM_EINVAL;
+		break;
+	case BM_KNOB_TW_REUSE:
+		if (value < 0 || value > 2)
+			return BM_EINVAL;
+		break;
+	case BM_KNOB_V6ONLY:
+	case BM_KNOB_NONLOCAL_BIND:
+		if (value != 0 && value != 1)
+			return BM_EINVAL;
+		break;
+	case BM_KNOB_TIME_WAIT_MS:
+		if (value < 0 || value > 24L * 3600 * 1000)
+			return BM_EINVAL;
+		break;
+	default:
+		return BM_EINVAL;
+	}
+	h->knob[k] = value;
+	return BM_OK;
+}
+
+long bm_host_knob(const bm_host *h, bm_knob k)
+{
+	if (!h || (unsigned)k >= BM_KNOB_COUNT)
+		return -1;
+	return h->knob[k];
+}
+
+bm_result bm_host_add_addr(bm_host *h, const char *addr, const char *dev)
+{
+	bm_endpoint ep;
+	if (!h || bm_addr_parse(addr, &ep) != 0 || bm_addr_is_any(&ep) ||
+	    bm_addr_is_multicast(&ep) || bm_addr_is_v4mapped(&ep))
+		return BM_EINVAL;
+	if (dev && strlen(dev) >= BM_DEVLEN)
+		return BM_EINVAL;
+	if (bm_host_addr_is_local(h, &ep) && !bm_addr_is_loopback(&ep))
+		return BM_OK;   /* already there, as `ip addr add` twice */
+	if (h->naddrs == h->capaddrs) {
+		size_t cap = h->capaddrs ? h->capaddrs * 2 : 4;
+		bm_local_addr *n = realloc(h->addrs, cap * sizeof *n);
+		if (!n)
+			return BM_ENOMEM;
+		h->addrs = n;
+		h->capaddrs = cap;
+	}
+	bm_local_addr *a = &h->addrs[h->naddrs++];
+	memset(a, 0, sizeof *a);
+	a->addr = ep;
+	snprintf(a->dev, sizeof a->dev, "%s", dev ? dev : "eth0");
+	return BM_OK;
+}
+
+uint64_t bm_host_now(const bm_host *h)
+{
+	return h ? h->now_ms : 0;
+}
+
+const bm_verdict *bm_last_verdict(const bm_host *h)
+{
+	return h ? &h->last : NULL;
+}
+
+/* ---------------------------------------------------------- the verdict */
+
+bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,
+                         bm_sock conflict, const char *fmt, ...)
+{
+	if (!v)
+		return code;
+	v->code = code;
+	v->rule = rule;
+	v->conflict = conflict;
+	v->reason[0] = 0;
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(v->reason, sizeof v->reason, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+/* ---------------------------------------------------------------- names */
+
+static const char *const result_names[BM_RESULT_COUNT] = {
+	[BM_OK] = "ok",
+	[BM_EADDRINUSE] = "EADDRINUSE",
+	[BM_EADDRNOTAVAIL] = "EADDRNOTAVAIL",
+	[BM_EACCES] = "EACCES",
+	[BM_EINVAL] = "EINVAL",
+	[BM_EISCONN] = "EISCONN",
+	[BM_ENOTCONN] = "ENOTCONN",
+	[BM_ENOPROTOOPT] = "ENOPROTOOPT",
+	[BM_EOPNOTSUPP] = "EOPNOTSUPP",
+	[BM_EAFNOSUPPORT] = "EAFNOSUPPORT",
+	[BM_EAGAIN] = "EAGAIN",
+	[BM_ECONNREFUSED] = "ECONNREFUSED",
+	[BM_EALREADY] = "EALREADY",
+	[BM_ENODEV] = "ENODEV",
+	[BM_EBADF] = "EBADF",
+	[BM_ENOMEM] = "ENOMEM",
+	[BM_ENOENT] = "ENOENT",
+	[BM_ENETUNREACH] = "ENETUNREACH",
+};
+
+const char *bm_result_name(bm_result r)
+{
+	return (unsigned)r < BM_RESULT_COUNT ? result_names[r] : "?";
+}
+
+int bm_result_from_name(const char *name, bm_result *out)
+{
+	if (!name || !out)
+		return -1;
+	for (int r = 0; r < BM_RESULT_COUNT; r++) {
+		if (strcasecmp(name, result_names[r]) == 0) {
+			*out = (bm_result)r;
+			return 0;
+		}
+	}
+	/* EWOULDBLOCK is EAGAIN on every system we model */
+	if (strcasecmp(name, "EWOULDBLOCK") == 0) {
+		*out = BM_EAGAIN;
+		return 0;
+	}
+	return -1;
+}
+
+const char *bm_host_error_name(const bm_host *h, bm_result r)
+{
+	if (h && h->policy->error_name) {
+		const char *n = h->policy->error_name(r);
+		if (n)
+			return n;
+	}
+	return bm_result_name(r);
+}
+
+static const char *const state_names[] = {
+	[BM_STATE_CLOSED] = "CLOSED",
+	[BM_STATE_BOUND] = "BOUND",
+	[BM_STATE_LISTEN] = "LISTEN",
+	[BM_STATE_CONNECTED] = "CONNECTED",
+	[BM_STATE_TIME_WAIT] = "TIME_WAIT",
+	[BM_STATE_GONE] = "GONE",
+};
+
+const char *bm_state_name(bm_state s)
+{
+	return (unsigned)s <= BM_STATE_GONE ? state_names[s] : "?";
+}
+
+static const struct {
+	bm_option opt;
+	const char *name;
+} option_names[] = {
+	{BM_SO_REUSEADDR, "SO_REUSEADDR"},
+	{BM_SO_REUSEPORT, "SO_REUSEPORT"},
+	{BM_SO_REUSEPORT_LB, "SO_REUSEPORT_LB"},
+	{BM_SO_EXCLUSIVEADDRUSE, "SO_EXCLUSIVEADDRUSE"},
+	{BM_SO_EXCLBIND, "SO_EXCLBIND"},
+	{BM_IPV6_V6ONLY, "IPV6_V6ONLY"},
+	{BM_SO_LINGER, "SO_LINGER"},
+	{BM_SO_BINDTODEVICE, "SO_BINDTODEVICE"},
+	{BM_IP_FREEBIND, "IP_FREEBIND"},
+	{BM_IP_FREEBIND, "IP_BINDANY"},
+};
+
+const char *bm_option_name(bm_option o)
+{
+	for (size_t i = 0; i < sizeof option_names / sizeof *option_names; i++)
+		if (option_names[i].opt == o)
+			return option_names[i].name;
+	return "?";
+}
+
+int bm_option_from_name(const char *name, bm_option *out)
+{
+	if (!name || !out)
+		return -1;
+	for (size_t i = 0; i < sizeof option_names / sizeof *option_names; i++) {
+		if (strcasecmp(name, option_names[i].name) == 0) {
+			*out = option_names[i].opt;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* --------------------------------------------------------- personalities */
+
+size_t bm_personality_count(void)
+{
+	return bm_builtin_npolicies;
+}
+
+const bm_policy *bm_personality_at(size_t i)
+{
+	return i < bm_builtin_npolicies ? bm_builtin_policies[i] : NULL;
+}
+
+const bm_rule *bm_policy_rule(const bm_policy *p, const char *id)
+{
+	if (!id)
+		return NULL;
+	if (p) {
+		for (size_t i = 0; i < p->nrules; i++)
+			if (strcmp(p->rules[i].id, id) == 0)
+				return &p->rules[i];
+	}
+	for (size_t i = 0; i < bm_core_nrules; i++)
+		if (strcmp(bm_core_rules[i].id, id) == 0)
+			return &bm_core_rules[i];
+	return NULL;
+}

@@ -1,0 +1,347 @@
+/*
+ * linux.c: the Linux personalities, `linux` (3.9 and later, as 6.x kernels
+ * behave) and `linux-3.8` (before SO_REUSEPORT).
+ *
+ * Every rule id below is described, with its kernel source, in
+ * spec/linux.md.  The conflict rule is inet_bind_conflict() of
+ * net/ipv4/inet_connection_sock.c for TCP and udp_lib_lport_inuse() of
+ * net/ipv4/udp.c for UDP; both read SO_REUSEADDR/SO_REUSEPORT live, and a
+ * TIME_WAIT socket keeps the flags of the socket it came from.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../internal.h"
+
+#define RA BM_SO_REUSEADDR
+#define RP BM_SO_REUSEPORT
+
+static const bm_rule linux_rules[] = {
+	{"linux.bind.notlocal", "A specific unicast address must be configured in the namespace (all of "
+	 "127/8 is local on an up lo); multicast and broadcast are accepted, even for TCP over IPv4. "
+	 "Otherwise EADDRNOTAVAIL, unless ip_nonlocal_bind or IP_FREEBIND.",
+	 "net/ipv4/af_inet.c __inet_bind, include/net/inet_sock.h inet_addr_valid_or_nonlocal"},
+	{"linux.bind.privport", "A port below ip_unprivileged_port_start (1024) needs "
+	 "CAP_NET_BIND_SERVICE: EACCES. Checked after the address (IPv4) and before the "
+	 "already-bound test in both families.",
+	 "net/ipv4/af_inet.c __inet_bind, inet_port_requires_bind_service; observed PP4-PP6"},
+	{"linux.bind.state", "bind() on a socket that is bound, listening or connected: EINVAL.",
+	 "net/ipv4/af_inet.c __inet_bind (sk_state != TCP_CLOSE || inet_num)"},
+	{"linux.bind6.mcast_tcp", "An IPv6 multicast address on a TCP socket: EINVAL.",
+	 "net/ipv6/af_inet6.c __inet6_bind; observed MC12"},
+	{"linux.bind6.mapped_v6only", "A v4-mapped address on an IPV6_V6ONLY socket: EINVAL.",
+	 "net/ipv6/af_inet6.c __inet6_bind; observed ER5"},
+	{"linux.opt.v6only_bound", "IPV6_V6ONLY cannot change once the socket is bound: EINVAL.",
+	 "net/ipv6/ipv6_sockglue.c do_ipv6_setsockopt (inet_num != 0)"},
+	{"linux.tcp.bind.conflict", "TCP: an overlapping owner of the port (bound, listening, connected, "
+	 "accepted or TIME_WAIT) conflicts unless both sockets have SO_REUSEADDR and the owner is not "
+	 "listening, or both have SO_REUSEPORT and the same uid (or the owner is in TIME_WAIT).",
+	 "net/ipv4/inet_connection_sock.c inet_bind_conflict, inet_csk_bind_conflict; observed Table 1/2"},
+	{"linux.tcp.bind.reuseaddr", "TCP: both sockets have SO_REUSEADDR and the owner is not listening: "
+	 "they may share the port (read live, TIME_WAIT keeps the closing socket's flag).",
+	 "net/ipv4/inet_connection_sock.c inet_bind_conflict; observed TW4/TW5, LO1"},
+	{"linux.tcp.bind.reuseport", "TCP: both sockets have SO_REUSEPORT and the same owner uid (the "
+	 "creator's), or the owner is in TIME_WAIT: they may share.",
+	 "net/ipv4/inet_connection_sock.c inet_bind_conflict (uid_eq, TIME_WAIT exempt); observed U1-U5, TW9"},
+	{"linux.tcp.listen.recheck", "listen() runs the bind conflict test again with the socket in LISTEN: "
+	 "two SO_REUSEADDR sockets bound alike may both bind, but the second listen() fails with "
+	 "EADDRINUSE (the socket stays bound).",
+	 "net/ipv4/inet_connection_sock.c inet_csk_listen_start -> get_port; selftest reuseaddr_conflict.c"},
+	{"linux.udp.bind.conflict", "UDP: the owners of the port are walked newest first; the first "
+	 "overlapping one that is not an SO_REUSEADDR pair decides: SO_REUSEPORT on both with the same "
+	 "uid lets the bind through at once, anything else is EADDRINUSE.",
+	 "net/ipv4/udp.c udp_lib_lport_inuse (2025 form); observed UO1-UO3"},
+	{"linux.udp.bind.reuseaddr", "UDP: SO_REUSEADDR on both sockets never conflicts (exact duplicates "
+	 "and multicast receivers share, as BSD SO_REUSEPORT).",
+	 "net/ipv4/udp.c udp_lib_lport_inuse; observed Table 1 UDP, MC1-MC10"},
+	{"linux.udp.bind.reuseport", "UDP: SO_REUSEPORT on both with the same uid shares the port.",
+	 "net/ipv4/udp.c udp_lib_lport_inuse; observed U6-U8"},
+	{"linux.ephemeral.bind", "bind(port 0) and listen() autobind take a port no overlapping socket "
+	 "holds (TCP: SO_REUSEADDR and SO_REUSEPORT are ignored; UDP: an SO_REUSEADDR pair or a "
+	 "compatible SO_REUSEPORT owner may share). None left: EADDRINUSE.",
+	 "net/ipv4/inet_connection_sock.c inet_csk_find_open_port (relax=false); net/ipv4/udp.c "
+	 "udp_lib_get_port; observed B0.1-B0.8, BR1/BR2"},
+	{"linux.connect.bindowned", "connect() autobind skips every port a bind() holds, on any address; "
+	 "ports taken by other connect()s are shared while the four-tuple is unique. None left: "
+	 "EADDRNOTAVAIL.",
+	 "net/ipv4/inet_hashtables.c __inet_hash_connect (tb->fastreuse >= 0); observed CA1-CA3, CS1-CS4"},
+	{"linux.connect.tuple", "connect() that would duplicate a live four-tuple fails with EADDRNOTAVAIL.",
+	 "net/ipv4/inet_hashtables.c __inet_check_established; observed CD1-CD4"},
+	{"linux.connect.timewait", "A TIME_WAIT four-tuple is taken over by a connect() from an explicitly "
+	 "bound port (TCP timestamps on); an autobound connect() takes it over only when tcp_tw_reuse "
+	 "allows (2: loopback only) and the TIME_WAIT is older than one second.",
+	 "net/ipv4/tcp_ipv4.c tcp_twsk_unique; observed TW4-TW6, TWA1/TWA2"},
+	{"linux.deliver.reuseport", "Among the best matches, an SO_REUSEPORT group (same address, uid) "
+	 "shares incoming connections and datagrams by a hash of the four-tuple; otherwise the most "
+	 "specific, newest socket receives.",
+	 "net/ipv4/inet_hashtables.c inet_lhash2_lookup/reuseport_select_sock; net/ipv4/udp.c "
+	 "udp4_lib_lookup2; selftest reuseport_addr_any.c"},
+	{"linux.deliver.multicast", "A multicast or broadcast datagram goes to every socket bound to the "
+	 "group or the wildcard on that port.",
+	 "net/ipv4/udp.c __udp4_lib_mcast_deliver"},
+};
+
+static int same_uid(const bm_sock_info *a, const bm_sock_info *b)
+{
+	return a->uid == b->uid;
+}
+
+static bm_result linux_setsockopt(const bm_host *h, const bm_sock_info *s, bm_option o,
+                                  int value, bm_verdict *v)
+{
+	(void)h;
+	(void)value;
+	if (o == BM_IPV6_V6ONLY && s->state != BM_STATE_CLOSED)
+		return bm_verdict_set(v, BM_EINVAL, "linux.opt.v6only_bound", 0,
+		                      "IPV6_V6ONLY cannot change after bind");
+	return BM_OK;
+}
+
+static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
+                                     const bm_endpoint *ep, bm_verdict *v)
+{
+	int priv = ep->port && ep->port < bm_host_knob(h, BM_KNOB_UNPRIVILEGED_PORT_START) &&
+	           s->uid != 0;
+	int local = bm_addr_is_any(ep) || bm_addr_is_multicast(ep) ||
+	            bm_host_addr_is_local(h, ep) || bm_host_knob(h, BM_KNOB_NONLOCAL_BIND) ||
+	            (s->opts & BM_IP_FREEBIND);
+	int bound = s->state != BM_STATE_CLOSED;
+
+	if (s->family == BM_AF_INET) {
+		/* __inet_bind: address, then privilege, then state */
+		if (!local)
+			return bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.bind.notlocal", 0,
+			                      "address is not configured in this namespace");
+		if (priv)
+			return bm_verdict_set(v, BM_EACCES, "linux.bind.privport", 0,
+			                      "port %u < %ld needs CAP_NET_BIND_SERVICE (uid %u)", ep->port,
+			                      bm_host_knob(h, BM_KNOB_UNPRIVILEGED_PORT_START), s->uid);
+		if (bound)
+			return bm_verdict_set(v, BM_EINVAL, "linux.bind.state", 0, "socket is already bound");
+		return BM_OK;
+	}
+	/* __inet6_bind: multicast TCP, privilege, state, mapped, address */
+	if (s->proto == BM_TCP && bm_addr_is_multicast(ep) && !bm_addr_is_v4mapped(ep))
+		return bm_verdict_set(v, BM_EINVAL, "linux.bind6.mcast_tcp", 0,
+		                      "an IPv6 multicast address on a TCP socket");
+	if (priv)
+		return bm_verdict_set(v, BM_EACCES, "linux.bind.privport", 0,
+		                      "port %u < %ld needs CAP_NET_BIND_SERVICE (uid %u)", ep->port,
+		                      bm_host_knob(h, BM_KNOB_UNPRIVILEGED_PORT_START), s->uid);
+	if (bound)
+		return bm_verdict_set(v, BM_EINVAL, "linux.bind.state", 0, "socket is already bound");
+	if (bm_addr_is_v4mapped(ep) && s->v6only)
+		return bm_verdict_set(v, BM_EINVAL, "linux.bind6.mapped_v6only", 0,
+		                      "a v4-mapped address on an IPV6_V6ONLY socket");
+	if (!local)
+		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.bind.notlocal", 0,
+		                      "address is not configured in this namespace");
+	return BM_OK;
+}
+
+static bm_match tcp_conflict(const bm_sock_info *s, const bm_sock_info *old, bm_phase phase,
+                             bm_verdict *v)
+{
+	int relax = phase == BM_PHASE_BIND || phase == BM_PHASE_LISTEN;
+	if (relax && (s->opts & RA) && (old->opts & RA) && old->state != BM_STATE_LISTEN) {
+		bm_verdict_set(v, BM_OK, "linux.tcp.bind.reuseaddr", old->id,
+		               "both have SO_REUSEADDR and socket %d is not listening", old->id);
+		return BM_MATCH_SHARE;
+	}
+	if (relax && (s->opts & RP) && (old->opts & RP) &&
+	    (old->state == BM_STATE_TIME_WAIT || same_uid(s, old))) {
+		bm_verdict_set(v, BM_OK, "linux.tcp.bind.reuseport", old->id,
+		               "both have SO_REUSEPORT (uid %u)", s->uid);
+		return BM_MATCH_SHARE;
+	}
+	if (phase == BM_PHASE_LISTEN) {
+		bm_verdict_set(v, BM_EADDRINUSE, "linux.tcp.listen.recheck", old->id,
+		               "listen re-checks the port: socket %d (%s) holds it", old->id,
+		               bm_state_name(old->state));
+	} else if (phase == BM_PHASE_BIND) {
+		const char *why = (s->opts & RA) && (old->opts & RA)
+			? "socket %d is listening, so SO_REUSEADDR does not help"
+			: (s->opts & RP) && (old->opts & RP)
+			? "socket %d has SO_REUSEPORT but another owner uid"
+			: "socket %d holds an overlapping binding";
+		char reason[160];
+		snprintf(reason, sizeof reason, why, old->id);
+		bm_verdict_set(v, BM_EADDRINUSE, "linux.tcp.bind.conflict", old->id, "%s (%s)",
+		               reason, bm_state_name(old->state));
+	} else {
+		bm_verdict_set(v, BM_EADDRINUSE, "linux.ephemeral.bind", old->id,
+		               "socket %d holds the port", old->id);
+	}
+	return BM_MATCH_CONFLICT;
+}
+
+static bm_match udp_conflict(const bm_sock_info *s, const bm_sock_info *old, bm_phase phase,
+                             bm_verdict *v)
+{
+	if (phase == BM_PHASE_LISTEN)
+		return BM_MATCH_NONE;
+	if ((s->opts & RA) && (old->opts & RA)) {
+		bm_verdict_set(v, BM_OK, "linux.udp.bind.reuseaddr", old->id,
+		               "both have SO_REUSEADDR");
+		return BM_MATCH_SHARE;
+	}
+	if ((s->opts & RP) && (old->opts & RP) && same_uid(s, old)) {
+		bm_verdict_set(v, BM_OK, "linux.udp.bind.reuseport", old->id,
+		               "both have SO_REUSEPORT (uid %u)", s->uid);
+		/* udp_lib_lport_inuse returns "free" at the first such owner */
+		return phase == BM_PHASE_BIND ? BM_MATCH_SHARE_STOP : BM_MATCH_SHARE;
+	}
+	bm_verdict_set(v, BM_EADDRINUSE,
+	               phase == BM_PHASE_BIND ? "linux.udp.bind.conflict" : "linux.ephemeral.bind",
+	               old->id, "socket %d holds an overlapping binding", old->id);
+	return BM_MATCH_CONFLICT;
+}
+
+static bm_match linux_conflict(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
+                               bm_phase phase, bm_verdict *v)
+{
+	(void)h;
+	if (!bm_overlap(s, old))
+		return BM_MATCH_NONE;
+	return s->proto == BM_TCP ? tcp_conflict(s, old, phase, v) : udp_conflict(s, old, phase, v);
+}
+
+/* Is old's TIME_WAIT old enough and on loopback for tcp_tw_reuse? */
+static int tw_reusable(const bm_host *h, const bm_sock_info *old)
+{
+	long mode = bm_host_knob(h, BM_KNOB_TW_REUSE);
+	uint64_t len = (uint64_t)bm_host_knob(h, BM_KNOB_TIME_WAIT_MS);
+	uint64_t start = old->tw_expires_ms > len ? old->tw_expires_ms - len : 0;
+	if (mode == 0)
+		return 0;
+	if (mode == 2 && !bm_addr_is_loopback(&old->local) && !bm_addr_is_loopback(&old->remote))
+		return 0;
+	return bm_host_now(h) - start >= 1000;
+}
+
+static int same_tuple(const bm_sock_info *s, const bm_sock_info *old)
+{
+	return old->remote.port == s->remote.port && old->local.port == s->local.port &&
+	       memcmp(old->remote.addr, s->remote.addr, 16) == 0 &&
+	       memcmp(old->local.addr, s->local.addr, 16) == 0;
+}
+
+static bm_match linux_connect_port(const bm_host *h, const bm_sock_info *s,
+                                   const bm_sock_info *old, bm_verdict *v)
+{
+	if (!old->port_from_connect) {
+		bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.connect.bindowned", old->id,
+		               "port %u is held by a bind()", old->local.port);
+		return BM_MATCH_CONFLICT;
+	}
+	if ((old->state == BM_STATE_CONNECTED || old->state == BM_STATE_TIME_WAIT) &&
+	    same_tuple(s, old) && !(old->state == BM_STATE_TIME_WAIT && tw_reusable(h, old))) {
+		bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.connect.tuple", old->id,
+		               "four-tuple in use");
+		return BM_MATCH_CONFLICT;
+	}
+	return BM_MATCH_SHARE;
+}
+
+static bm_result linux_tuple_clash(const bm_host *h, const bm_sock_info *s,
+                                   const bm_sock_info *old, int autobound, bm_verdict *v)
+{
+	if (old->state == BM_STATE_TIME_WAIT && (!autobound || tw_reusable(h, old))) {
+		bm_verdict_set(v, BM_OK, "linux.connect.timewait", old->id,
+		               "takes over the TIME_WAIT of socket %d", old->id);
+		return BM_OK;
+	}
+	(void)s;
+	return bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.connect.tuple", old->id,
+	                      "socket %d already has this four-tuple (%s)", old->id,
+	                      bm_state_name(old->state));
+}
+
+static uint32_t tuple_hash(const bm_endpoint *src, const bm_endpoint *dst)
+{
+	uint32_t x = 2166136261u;
+	for (int i = 0; i < 16; i++)
+		x = (x ^ src->addr[i] ^ (uint32_t)dst->addr[i] << 8) * 16777619u;
+	x = (x ^ src->port) * 16777619u;
+	x = (x ^ dst->port) * 16777619u;
+	return x;
+}
+
+static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint *src,
+                            const bm_endpoint *dst, const bm_sock_info *cand, size_t n,
+                            int *score, bm_sock *out, bm_verdict *v)
+{
+	(void)h;
+	if (proto == BM_UDP && bm_addr_is_multicast(dst)) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = cand[i].id;
+		bm_verdict_set(v, BM_OK, "linux.deliver.multicast", 0,
+		               "every socket on the group or the wildcard receives");
+		return n;
+	}
+	/* the reuseport group of the best match: same score, address, uid */
+	const bm_sock_info *best = &cand[0];
+	size_t members = 0;
+	if (best->opts & RP) {
+		for (size_t i = 0; i < n && score[i] == score[0]; i++)
+			if ((cand[i].opts & RP) && cand[i].uid == best->uid &&
+			    memcmp(cand[i].local.addr, best->local.addr, 16) == 0 &&
+			    cand[i].family == best->family)
+				out[members++] = cand[i].id;
+	}
+	if (members > 1) {
+		/* join order: oldest first (cand is newest first) */
+		for (size_t i = 0; i < members / 2; i++) {
+			bm_sock t = out[i];
+			out[i] = out[members - 1 - i];
+			out[members - 1 - i] = t;
+		}
+		out[0] = out[tuple_hash(src, dst) % members];
+		bm_verdict_set(v, BM_OK, "linux.deliver.reuseport", out[0],
+		               "hashed among %zu SO_REUSEPORT sockets", members);
+		return 1;
+	}
+	out[0] = best->id;
+	bm_verdict_set(v, BM_OK, "linux.deliver.reuseport", 0,
+	               "the most specific, newest match receives");
+	return 1;
+}
+
+#define LINUX_COMMON                                                        \
+	.version = BM_POLICY_VERSION,                                       \
+	.family = "linux",                                                  \
+	.v6only_default = 0,                                                \
+	.time_wait_ms = 60000,                                              \
+	.ephemeral_lo = 32768, .ephemeral_hi = 60999,                       \
+	.unprivileged_port_start = 1024,                                    \
+	.tw_reuse = 2,                                                      \
+	.loopback_net_local = 1,                                            \
+	.bind_exhausted = BM_EADDRINUSE,                                    \
+	.connect_exhausted = BM_EADDRNOTAVAIL,                              \
+	.udp_autobind_exhausted = BM_EAGAIN,                                \
+	.connect_on_listen = BM_EISCONN,                                    \
+	.connect_tuple_error = BM_EADDRNOTAVAIL,                            \
+	.setsockopt = linux_setsockopt,                                     \
+	.bind_precheck = linux_bind_precheck,                               \
+	.conflict = linux_conflict,                                         \
+	.tuple_clash = linux_tuple_clash,                                   \
+	.connect_port = linux_connect_port,                                 \
+	.deliver = linux_deliver,                                           \
+	.rules = linux_rules,                                               \
+	.nrules = sizeof linux_rules / sizeof linux_rules[0]
+
+const bm_policy bm_policy_linux = {
+	LINUX_COMMON,
+	.name = "linux",
+	.description = "Linux 3.9 and later (SO_REUSEPORT with the same-uid rule), as 6.x kernels behave",
+	.options = BM_SO_REUSEADDR | BM_SO_REUSEPORT | BM_IPV6_V6ONLY | BM_SO_LINGER |
+	           BM_SO_BINDTODEVICE | BM_IP_FREEBIND,
+};
+
+const bm_policy bm_policy_linux38 = {
+	LINUX_COMMON,
+	.name = "linux-3.8",
+	.description = "Linux before 3.9: no SO_REUSEPORT; SO_REUSEADDR as today",
+	.options = BM_SO_REUSEADDR | BM_IPV6_V6ONLY | BM_SO_LINGER | BM_SO_BINDTODEVICE |
+	           BM_IP_FREEBIND,
+};

@@ -1,0 +1,4 @@
+/* solaris.c: DRAFT placeholder, to be replaced by the solaris family rules. */
+#include "../internal.h"
+const bm_policy bm_policy_solaris10 = { .version = BM_POLICY_VERSION, .name = "solaris-10", .description = "draft", .family = "solaris", .options = BM_SO_REUSEADDR, .time_wait_ms = 60000, .ephemeral_lo = 49152, .ephemeral_hi = 65535, .bind_exhausted = BM_EADDRINUSE, .connect_exhausted = BM_EADDRNOTAVAIL, .udp_autobind_exhausted = BM_EADDRNOTAVAIL, .connect_on_listen = BM_EINVAL, .connect_tuple_error = BM_EADDRINUSE };
+const bm_policy bm_policy_solaris = { .version = BM_POLICY_VERSION, .name = "solaris", .description = "draft", .family = "solaris", .options = BM_SO_REUSEADDR, .time_wait_ms = 60000, .ephemeral_lo = 49152, .ephemeral_hi = 65535, .bind_exhausted = BM_EADDRINUSE, .connect_exhausted = BM_EADDRNOTAVAIL, .udp_autobind_exhausted = BM_EADDRNOTAVAIL, .connect_on_listen = BM_EINVAL, .connect_tuple_error = BM_EADDRINUSE };

@@ -1,0 +1,93 @@
+/*
+ * rules.c: the rules the core applies the same way for every personality.
+ * Their sources are in spec/core.md.
+ */
+#include "internal.h"
+
+const bm_rule bm_core_rules[] = {
+	{"core.args", "A call with a missing host, address, family or protocol is refused.",
+	 "API contract (include/bindmodel.h)"},
+	{"core.limit", "The model refuses to grow past its limits or when memory runs out.",
+	 "API contract"},
+	{"core.handle", "An operation on a handle that never existed or was closed fails with EBADF.",
+	 "POSIX close(2)/bind(2): EBADF for a descriptor that is not open"},
+	{"core.socket", "socket() creates an unbound socket owned by the current uid.",
+	 "POSIX socket(2)"},
+	{"core.family", "An address of the other family is refused: EAFNOSUPPORT on an IPv4 "
+	 "socket, EINVAL (short sockaddr) on an IPv6 socket.",
+	 "Linux __inet_bind (af_inet.c) / __inet6_bind (af_inet6.c); BSD in_pcbbind"},
+	{"core.opt.unsupported", "An option the system does not have fails with ENOPROTOOPT.",
+	 "POSIX setsockopt(2): ENOPROTOOPT, the option is unknown at the level indicated"},
+	{"core.opt.family", "IPV6_V6ONLY on an IPv4 socket fails with ENOPROTOOPT.",
+	 "Linux do_ip_setsockopt has no IPPROTO_IPV6 level for AF_INET"},
+	{"core.opt.value", "A flag option takes 0 or 1; SO_LINGER takes off or seconds.",
+	 "POSIX setsockopt(2): EINVAL for an invalid value"},
+	{"core.opt.set", "The option is recorded on the socket.", "POSIX setsockopt(2)"},
+	{"core.bind.state", "bind() on a socket that is already bound, listening or connected fails with EINVAL.",
+	 "POSIX bind(2): EINVAL, the socket is already bound to an address"},
+	{"core.bind.notlocal", "A specific unicast address that is not configured on the host fails with "
+	 "EADDRNOTAVAIL unless nonlocal bind (IP_FREEBIND, IP_BINDANY) is on.",
+	 "POSIX bind(2): EADDRNOTAVAIL, the address is not available from the local machine"},
+	{"core.bind.privport", "A port below the unprivileged start needs root: EACCES.",
+	 "POSIX bind(2): EACCES; 4.4BSD in_pcbbind IPPORT_RESERVED"},
+	{"core.bind.overlap", "Overlapping bindings conflict unless both sockets had SO_REUSEPORT.",
+	 "4.4BSD in_pcbbind as the article describes it (shared/seeds)"},
+	{"core.bind.ok", "The binding was free under this system's rules.", "no conflict found"},
+	{"core.ephemeral.exhausted", "No ephemeral port in the range is free for this binding.",
+	 "Linux inet_csk_find_open_port, __inet_hash_connect; FreeBSD in_pcb_lport_dest"},
+	{"core.listen.udp", "listen() on a datagram socket fails with EOPNOTSUPP.",
+	 "POSIX listen(2): EOPNOTSUPP, the socket protocol does not support listen()"},
+	{"core.listen.connected", "listen() on a connected socket fails with EINVAL.",
+	 "POSIX listen(2): EINVAL, the socket is already connected"},
+	{"core.listen.again", "listen() on a listening socket only changes the backlog.",
+	 "Linux __inet_listen_sk; BSD solisten"},
+	{"core.listen.autobind", "listen() on an unbound socket binds it to the wildcard and an ephemeral port.",
+	 "Linux inet_csk_listen_start/inet_autobind; BSD tcp_usr_listen in_pcbbind(NULL)"},
+	{"core.listen.ok", "The socket listens.", "no conflict found"},
+	{"core.connect.isconn", "connect() on a connected TCP socket fails with EISCONN.",
+	 "POSIX connect(2): EISCONN"},
+	{"core.connect.listen", "connect() on a listening socket fails.",
+	 "Linux __inet_stream_connect (EISCONN); BSD tcp_usr_connect (EOPNOTSUPP/EINVAL)"},
+	{"core.connect.dest", "TCP cannot connect to port 0 or a multicast address.",
+	 "Linux tcp_v4_connect; BSD in_pcbconnect_setup"},
+	{"core.connect.any", "Connecting to the wildcard address means this host's loopback.",
+	 "Linux ip_route_connect (INADDR_ANY -> loopback); BSD in_pcbconnect_setup"},
+	{"core.connect.noroute", "No local address of that family can reach the destination.",
+	 "POSIX connect(2): ENETUNREACH"},
+	{"core.connect.source", "A wildcard-bound socket gets a source address at connect(): loopback for "
+	 "loopback, the destination for a local address, else the host's first address.",
+	 "Linux ip_route_connect/inet_bhash2_update_saddr; BSD in_pcbladdr"},
+	{"core.connect.tuple", "A connection's four-tuple must be unique.",
+	 "the article: no two connections can have the same five values"},
+	{"core.connect.refused", "A TCP connect to a local address where nothing listens is refused.",
+	 "POSIX connect(2): ECONNREFUSED (RST from the peer)"},
+	{"core.connect.ok", "Connected.", "no conflict found"},
+	{"core.accept.child", "An accepted child shares the listener's local port and inherits its options "
+	 "and owner.", "Linux sk_clone_lock/__inet_inherit_port; BSD sonewconn"},
+	{"core.accept.udp", "accept() on a UDP socket fails with EOPNOTSUPP.", "POSIX accept(2)"},
+	{"core.accept.notlisten", "accept() on a socket that is not listening fails with EINVAL.",
+	 "POSIX accept(2): EINVAL"},
+	{"core.accept.empty", "No connection is waiting: a non-blocking accept() fails with EAGAIN.",
+	 "POSIX accept(2): EAGAIN/EWOULDBLOCK"},
+	{"core.accept.ok", "A waiting connection was accepted.", "POSIX accept(2)"},
+	{"core.close.listener", "Closing a listener releases its port now; accepted children keep it and "
+	 "connections not yet accepted are reset.", "Linux inet_csk_listen_stop; linux.md section 11 CL1-CL6"},
+	{"core.close.abort", "SO_LINGER 0 (or a reset connection) closes without TIME_WAIT.",
+	 "Linux tcp_close (sk_lingertime == 0 sends RST); BSD tcp_usr_close/tcp_drop"},
+	{"core.close.passive", "The side that closes second (passive close) leaves no TIME_WAIT.",
+	 "RFC 793 state diagram: LAST_ACK -> CLOSED"},
+	{"core.close.timewait", "The side that closes first (active close) of a connected TCP socket "
+	 "stays in TIME_WAIT, owning its port, for the system's duration.",
+	 "RFC 793 state diagram; Linux tcp_time_wait; BSD tcp_twstart"},
+	{"core.close.release", "Closing an idle, bound or UDP socket releases its port at once.",
+	 "Linux inet_release; BSD in_pcbdetach"},
+	{"core.deliver.best", "The most specific match receives: the full four-tuple, then the specific "
+	 "address, then the wildcard; among equals the most recently bound.",
+	 "BSD in_pcblookup_hash (newest first in the hash chain); Linux compute_score"},
+	{"core.deliver.multicast", "A multicast datagram goes to every socket bound to the group or the wildcard.",
+	 "BSD udp_input multicast loop; Linux __udp4_lib_mcast_deliver"},
+	{"core.deliver.none", "No socket matches the destination: TCP answers RST, UDP ICMP port unreachable.",
+	 "RFC 793/RFC 1122"},
+};
+
+const size_t bm_core_nrules = sizeof bm_core_rules / sizeof bm_core_rules[0];

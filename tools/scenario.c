@@ -1,0 +1,660 @@
+/*
+ * scenario.c: the parser of the scenario language.  It knows the grammar
+ * only; what a command does is up to the engine that runs it.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "scenario.h"
+
+#define MAXTOK 64
+
+typedef struct tok {
+	char s[SC_MAXLINE + 1];
+	int col;
+} tok;
+
+typedef struct parser {
+	tok *t;
+	int n;
+	char *err;
+	size_t errlen;
+	int *col;
+} parser;
+
+static int fail(parser *p, int col, const char *fmt, const char *arg)
+{
+	if (p->err && p->errlen)
+		snprintf(p->err, p->errlen, fmt, arg ? arg : "");
+	if (p->col)
+		*p->col = col;
+	return -1;
+}
+
+static const char *const kind_names[SC_KIND_COUNT] = {
+	[SC_NONE] = "", [SC_OS] = "os", [SC_USER] = "user", [SC_ADDR] = "addr",
+	[SC_SET] = "set", [SC_SOCKET] = "socket", [SC_SETSOCKOPT] = "setsockopt",
+	[SC_BIND] = "bind", [SC_LISTEN] = "listen", [SC_CONNECT] = "connect",
+	[SC_ACCEPT] = "accept", [SC_CLOSE] = "close", [SC_ADVANCE] = "advance",
+	[SC_DELIVER] = "deliver", [SC_SHOW] = "show", [SC_EXPLAIN] = "explain",
+	[SC_COMPARE] = "compare", [SC_HELP] = "help", [SC_RESET] = "reset",
+	[SC_SAVE] = "save", [SC_LOAD] = "load", [SC_QUIT] = "quit",
+};
+
+const char *sc_kind_name(sc_kind k)
+{
+	return (unsigned)k < SC_KIND_COUNT ? kind_names[k] : "?";
+}
+
+static int valid_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= SC_NAMELEN || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+	if (!*s || strlen(s) > 10)
+		return -1;
+	unsigned long v = 0;
+	for (const char *q = s; *q; q++) {
+		if (!isdigit((unsigned char)*q))
+			return -1;
+		v = v * 10 + (unsigned long)(*q - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "60s", "500ms", "2m", "1h"; a bare number is seconds. */
+static int parse_duration(const char *s, uint64_t *ms)
+{
+	char num[16];
+	size_t i = 0;
+	while (isdigit((unsigned char)s[i]) && i < sizeof num - 1) {
+		num[i] = s[i];
+		i++;
+	}
+	num[i] = 0;
+	unsigned long v;
+	if (i == 0 || parse_ulong(num, 1000000000ul, &v) != 0)
+		return -1;
+	const char *unit = s + i;
+	uint64_t mult;
+	if (strcmp(unit, "ms") == 0)
+		mult = 1;
+	else if (strcmp(unit, "s") == 0 || !*unit)
+		mult = 1000;
+	else if (strcmp(unit, "m") == 0)
+		mult = 60000;
+	else if (strcmp(unit, "h") == 0)
+		mult = 3600000;
+	else
+		return -1;
+	*ms = (uint64_t)v * mult;
+	return 0;
+}
+
+static int parse_family_proto(const char *s, bm_family *fam, bm_proto *proto)
+{
+	static const struct {
+		const char *n;
+		bm_family f;
+		bm_proto p;
+	} kinds[] = {
+		{"tcp4", BM_AF_INET, BM_TCP}, {"tcp6", BM_AF_INET6, BM_TCP},
+		{"udp4", BM_AF_INET, BM_UDP}, {"udp6", BM_AF_INET6, BM_UDP},
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+		if (strcasecmp(s, kinds[i].n) == 0) {
+			*fam = kinds[i].f;
+			*proto = kinds[i].p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int need(parser *p, int i, const char *what)
+{
+	if (i < p->n)
+		return 0;
+	int col = p->n ? p->t[p->n - 1].col + (int)strlen(p->t[p->n - 1].s) : 1;
+	return fail(p, col, "missing %s", what);
+}
+
+static int no_more(parser *p, int i)
+{
+	if (i >= p->n)
+		return 0;
+	return fail(p, p->t[i].col, "unexpected '%s'", p->t[i].s);
+}
+
+static int endpoint(parser *p, int i, bm_endpoint *ep)
+{
+	char why[96];
+	if (need(p, i, "address:port") != 0)
+		return -1;
+	if (bm_endpoint_parse(p->t[i].s, ep, why, sizeof why) != 0) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "bad endpoint '%.40s': %s", p->t[i].s, why);
+		return fail(p, p->t[i].col, "%s", msg);
+	}
+	return 0;
+}
+
+static int socket_name(parser *p, int i, char *out)
+{
+	if (need(p, i, "socket name") != 0)
+		return -1;
+	if (!valid_name(p->t[i].s))
+		return fail(p, p->t[i].col, "bad socket name '%.40s'", p->t[i].s);
+	snprintf(out, SC_NAMELEN, "%s", p->t[i].s);
+	return 0;
+}
+
+static int personality(parser *p, int i, char *out)
+{
+	const bm_policy *pol = bm_personality_find(p->t[i].s);
+	if (!pol && strcmp(p->t[i].s, "*") != 0)
+		return fail(p, p->t[i].col, "unknown personality '%.40s' (try: os)", p->t[i].s);
+	snprintf(out, SC_OSLEN, "%s", pol ? pol->name : "*");
+	return 0;
+}
+
+static int parse_expect(parser *p, int i, sc_cmd *c)
+{
+	if (i >= p->n)
+		return fail(p, p->t[i - 1].col + 2, "missing expectation after '=>'", NULL);
+	for (; i < p->n; i++) {
+		if (c->nexpect == SC_MAXEXPECT)
+			return fail(p, p->t[i].col, "too many expectations", NULL);
+		sc_expect *x = &c->expect[c->nexpect];
+		memset(x, 0, sizeof *x);
+		char *val = p->t[i].s;
+		char *colon = strchr(val, ':');
+		int vcol = p->t[i].col;
+		if (colon) {
+			*colon = 0;
+			tok save = p->t[i];
+			if (personality(p, i, x->os) != 0)
+				return -1;
+			(void)save;
+			val = colon + 1;
+			vcol += (int)(val - p->t[i].s);
+		} else {
+			snprintf(x->os, sizeof x->os, "*");
+		}
+		for (int k = 0; k < c->nexpect; k++)
+			if (strcmp(c->expect[k].os, x->os) == 0)
+				return fail(p, p->t[i].col, "two expectations for '%s'", x->os);
+		if (c->kind == SC_DELIVER) {
+			x->is_receivers = 1;
+			if (strcmp(val, "none") == 0 || strcasecmp(val, "ECONNREFUSED") == 0) {
+				snprintf(x->receivers, sizeof x->receivers, "none");
+				x->code = BM_ECONNREFUSED;
+			} else {
+				/* names joined by '+', kept sorted for comparison */
+				char names[16][SC_NAMELEN];
+				int nn = 0;
+				char buf[SC_MAXLINE + 1];
+				snprintf(buf, sizeof buf, "%s", val);
+				for (char *s = strtok(buf, "+"); s; s = strtok(NULL, "+")) {
+					if (!valid_name(s) || nn == 16)
+						return fail(p, vcol, "bad receiver list '%.60s'", val);
+					snprintf(names[nn++], SC_NAMELEN, "%s", s);
+				}
+				if (nn == 0)
+					return fail(p, vcol, "bad receiver list '%.60s'", val);
+				qsort(names, (size_t)nn, SC_NAMELEN, (int (*)(const void *, const void *))strcmp);
+				x->receivers[0] = 0;
+				for (int k = 0; k < nn; k++) {
+					if (k)
+						strcat(x->receivers, "+");
+					if (strlen(x->receivers) + strlen(names[k]) + 2 > sizeof x->receivers)
+						return fail(p, vcol, "receiver list too long", NULL);
+					strcat(x->receivers, names[k]);
+				}
+				x->code = BM_OK;
+			}
+		} else if (bm_result_from_name(val, &x->code) != 0) {
+			return fail(p, vcol, "unknown result '%.40s' (ok or an errno name)", val);
+		}
+		c->nexpect++;
+	}
+	return 0;
+}
+
+static int parse_set(parser *p, int i, sc_cmd *c)
+{
+	if (need(p, i, "knob name") != 0)
+		return -1;
+	const char *k = p->t[i].s;
+	if (need(p, i + 1, "value") != 0)
+		return -1;
+	const char *v = p->t[i + 1].s;
+	int vcol = p->t[i + 1].col;
+	unsigned long a, b;
+	if (strcasecmp(k, "ephemeral") == 0) {
+		char lo[16], hi[16];
+		const char *dash = strchr(v, '-');
+		if (!dash || dash - v >= 16 || strlen(dash + 1) >= 16)
+			return fail(p, vcol, "expected LO-HI, e.g. 32768-60999", NULL);
+		memcpy(lo, v, (size_t)(dash - v));
+		lo[dash - v] = 0;
+		snprintf(hi, sizeof hi, "%s", dash + 1);
+		if (parse_ulong(lo, 65535, &a) || parse_ulong(hi, 65535, &b) || a < 1 || a > b)
+			return fail(p, vcol, "expected LO-HI with 1 <= LO <= HI <= 65535", NULL);
+		c->knob = BM_KNOB_EPHEMERAL_LO;
+		c->lo = (long)a;
+		c->hi = (long)b;
+		return no_more(p, i + 2);
+	}
+	if (strcasecmp(k, "time_wait") == 0) {
+		uint64_t ms;
+		if (parse_duration(v, &ms) != 0 || ms > 24ull * 3600 * 1000)
+			return fail(p, vcol, "expected a duration such as 60s", NULL);
+		c->knob = BM_KNOB_TIME_WAIT_MS;
+		c->lo = (long)ms;
+		return no_more(p, i + 2);
+	}
+	if (bm_knob_from_name(k, &c->knob) != 0 || c->knob == BM_KNOB_EPHEMERAL_LO ||
+	    c->knob == BM_KNOB_EPHEMERAL_HI)
+		return fail(p, p->t[i].col,
+		            "unknown knob '%.40s' (ephemeral, tw_reuse, v6only, "
+		            "unprivileged_port_start, time_wait, nonlocal_bind)", k);
+	unsigned long max = c->knob == BM_KNOB_UNPRIVILEGED_PORT_START ? 65536
+	                  : c->knob == BM_KNOB_TW_REUSE ? 2 : 1;
+	if (parse_ulong(v, max, &a) != 0)
+		return fail(p, vcol, "value out of range for %s", k);
+	c->lo = (long)a;
+	return no_more(p, i + 2);
+}
+
+static int parse_setsockopt(parser *p, int i, sc_cmd *c)
+{
+	if (socket_name(p, i, c->target) != 0 || need(p, i + 1, "option name") != 0)
+		return -1;
+	if (bm_option_from_name(p->t[i + 1].s, &c->opt) != 0)
+		return fail(p, p->t[i + 1].col, "unknown option '%.40s'", p->t[i + 1].s);
+	if (need(p, i + 2, "option value") != 0)
+		return -1;
+	const char *v = p->t[i + 2].s;
+	int vcol = p->t[i + 2].col;
+	unsigned long n;
+	if (c->opt == BM_SO_BINDTODEVICE) {
+		if (strlen(v) >= BM_DEVLEN)
+			return fail(p, vcol, "interface name too long", NULL);
+		snprintf(c->dev, sizeof c->dev, "%s", strcmp(v, "\"\"") == 0 ? "" : v);
+	} else if (c->opt == BM_SO_LINGER) {
+		if (strcasecmp(v, "off") == 0)
+			c->value = -1;
+		else if (parse_ulong(v, 65535, &n) == 0)
+			c->value = (int)n;
+		else
+			return fail(p, vcol, "SO_LINGER takes off or seconds", NULL);
+	} else if (strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0) {
+		c->value = 1;
+	} else if (strcmp(v, "0") == 0 || strcasecmp(v, "off") == 0) {
+		c->value = 0;
+	} else {
+		return fail(p, vcol, "expected 0 or 1", NULL);
+	}
+	return no_more(p, i + 3);
+}
+
+/* Split the line into tokens; '=', '=>' and '->' stand alone. */
+static int tokenize(const char *line, parser *p)
+{
+	int n = 0;
+	size_t len = strlen(line);
+	for (size_t i = 0; i < len;) {
+		unsigned char ch = (unsigned char)line[i];
+		if (ch == '#')
+			break;
+		if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {
+			i++;
+			continue;
+		}
+		if (ch < 0x20 || ch >= 0x7f)
+			return fail(p, (int)i + 1, "unexpected byte%s (the language is ASCII)", NULL);
+		if (n == MAXTOK)
+			return fail(p, (int)i + 1, "too many words on one line%s", NULL);
+		tok *t = &p->t[n++];
+		t->col = (int)i + 1;
+		size_t j = 0;
+		if (ch == '=' && line[i + 1] == '>') {
+			strcpy(t->s, "=>");
+			i += 2;
+			continue;
+		}
+		if (ch == '-' && line[i + 1] == '>') {
+			strcpy(t->s, "->");
+			i += 2;
+			continue;
+		}
+		if (ch == '=') {
+			strcpy(t->s, "=");
+			i++;
+			continue;
+		}
+		while (i < len) {
+			ch = (unsigned char)line[i];
+			if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '#' ||
+			    (ch == '=' && j > 0) || (ch == '-' && line[i + 1] == '>'))
+				break;
+			if (ch < 0x20 || ch >= 0x7f)
+				return fail(p, (int)i + 1, "unexpected byte%s (the language is ASCII)", NULL);
+			t->s[j++] = (char)ch;
+			i++;
+		}
+		t->s[j] = 0;
+	}
+	p->n = n;
+	return 0;
+}
+
+int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t errlen, int *col)
+{
+	static const struct {
+		const char *word;
+		sc_kind kind;
+	} words[] = {
+		{"os", SC_OS}, {"user", SC_USER}, {"addr", SC_ADDR}, {"set", SC_SET},
+		{"setsockopt", SC_SETSOCKOPT}, {"bind", SC_BIND}, {"listen", SC_LISTEN},
+		{"connect", SC_CONNECT}, {"close", SC_CLOSE}, {"advance", SC_ADVANCE},
+		{"deliver", SC_DELIVER}, {"show", SC_SHOW}, {"explain", SC_EXPLAIN},
+		{"compare", SC_COMPARE}, {"help", SC_HELP}, {"reset", SC_RESET},
+		{"save", SC_SAVE}, {"load", SC_LOAD}, {"quit", SC_QUIT}, {"exit", SC_QUIT},
+		{"accept", SC_ACCEPT}, {"socket", SC_SOCKET},
+	};
+	tok *toks = malloc(sizeof(tok) * MAXTOK);
+	parser p = {toks, 0, err, errlen, col};
+	int rc = -1;
+	if (!toks)
+		return fail(&p, 1, "out of memory%s", NULL);
+	if (err && errlen)
+		err[0] = 0;
+	if (col)
+		*col = 0;
+	memset(c, 0, sizeof *c);
+	c->line = lineno;
+	if (!line) {
+		rc = 0;
+		goto out;
+	}
+	if (strlen(line) > SC_MAXLINE) {
+		fail(&p, SC_MAXLINE + 1, "line longer than %s characters", "4096");
+		goto out;
+	}
+	if (tokenize(line, &p) != 0)
+		goto out;
+	if (p.n == 0) {
+		rc = 0;
+		goto out;
+	}
+	/* the expectation, if any, is everything after "=>" */
+	int end = p.n;
+	for (int i = 0; i < p.n; i++) {
+		if (strcmp(toks[i].s, "=>") == 0) {
+			end = i;
+			break;
+		}
+	}
+	{
+		/* keep the command text without its expectation, for save/compare */
+		size_t stop = end < p.n ? (size_t)toks[end].col - 1 : strlen(line);
+		const char *hash = strchr(line, '#');
+		if (hash && (size_t)(hash - line) < stop)
+			stop = (size_t)(hash - line);
+		while (stop > 0 && isspace((unsigned char)line[stop - 1]))
+			stop--;
+		size_t start = (size_t)toks[0].col - 1;
+		snprintf(c->text, sizeof c->text, "%.*s", (int)(stop - start), line + start);
+	}
+	int total = p.n;
+	p.n = end;
+	int i = 0;
+	if (p.n == 0) {
+		fail(&p, toks[0].col, "expectation without a command%s", NULL);
+		goto out;
+	}
+	if (p.n >= 2 && strcmp(toks[1].s, "=") == 0) {
+		if (!valid_name(toks[0].s)) {
+			fail(&p, toks[0].col, "bad socket name '%.40s'", toks[0].s);
+			goto out;
+		}
+		snprintf(c->name, sizeof c->name, "%s", toks[0].s);
+		i = 2;
+		if (need(&p, i, "socket or accept") != 0)
+			goto out;
+		if (strcmp(toks[i].s, "socket") != 0 && strcmp(toks[i].s, "accept") != 0) {
+			fail(&p, toks[i].col, "expected 'socket' or 'accept' after '=', got '%.40s'",
+			     toks[i].s);
+			goto out;
+		}
+	}
+	const char *w = toks[i].s;
+	size_t k;
+	for (k = 0; k < sizeof words / sizeof *words; k++)
+		if (strcmp(w, words[k].word) == 0)
+			break;
+	if (k == sizeof words / sizeof *words) {
+		fail(&p, toks[i].col, "unknown command '%.40s' (try: help)", w);
+		goto out;
+	}
+	c->kind = words[k].kind;
+	if ((c->kind == SC_SOCKET || c->kind == SC_ACCEPT) && !c->name[0]) {
+		fail(&p, toks[i].col, "write NAME = %s ...", w);
+		goto out;
+	}
+	i++;
+	int r = 0;
+	unsigned long n;
+	switch (c->kind) {
+	case SC_OS:
+		if (i >= p.n)
+			break;   /* "os" alone lists personalities */
+		for (; i < p.n; i++) {
+			if (c->nos == SC_MAXOS) {
+				r = fail(&p, toks[i].col, "too many personalities%s", NULL);
+				break;
+			}
+			if ((r = personality(&p, i, c->os[c->nos])) != 0)
+				break;
+			c->nos++;
+		}
+		break;
+	case SC_USER:
+		if ((r = need(&p, i, "uid")) != 0)
+			break;
+		if (parse_ulong(toks[i].s, 4294967295ul, &n) != 0) {
+			r = fail(&p, toks[i].col, "uid must be 0..4294967295%s", NULL);
+			break;
+		}
+		c->uid = (uint32_t)n;
+		r = no_more(&p, i + 1);
+		break;
+	case SC_ADDR:
+		if ((r = need(&p, i, "'add'")) != 0)
+			break;
+		if (strcmp(toks[i].s, "add") != 0) {
+			r = fail(&p, toks[i].col, "expected 'addr add ADDRESS [dev IF]'%s", NULL);
+			break;
+		}
+		if ((r = need(&p, i + 1, "address")) != 0)
+			break;
+		if (bm_addr_parse(toks[i + 1].s, &c->ep) != 0 || bm_addr_is_any(&c->ep) ||
+		    bm_addr_is_multicast(&c->ep)) {
+			r = fail(&p, toks[i + 1].col, "bad unicast address '%.40s'", toks[i + 1].s);
+			break;
+		}
+		snprintf(c->arg, sizeof c->arg, "%s", toks[i + 1].s);
+		i += 2;
+		if (i < p.n) {
+			if (strcmp(toks[i].s, "dev") != 0 || i + 1 >= p.n ||
+			    strlen(toks[i + 1].s) >= BM_DEVLEN) {
+				r = fail(&p, toks[i].col, "expected 'dev IFNAME'%s", NULL);
+				break;
+			}
+			snprintf(c->dev, sizeof c->dev, "%s", toks[i + 1].s);
+			i += 2;
+		}
+		r = no_more(&p, i);
+		break;
+	case SC_SET:
+		r = parse_set(&p, i, c);
+		break;
+	case SC_SOCKET:
+		if ((r = need(&p, i, "tcp4, tcp6, udp4 or udp6")) != 0)
+			break;
+		if (parse_family_proto(toks[i].s, &c->fam, &c->proto) != 0) {
+			r = fail(&p, toks[i].col, "expected tcp4, tcp6, udp4 or udp6, got '%.40s'",
+			         toks[i].s);
+			break;
+		}
+		r = no_more(&p, i + 1);
+		break;
+	case SC_SETSOCKOPT:
+		r = parse_setsockopt(&p, i, c);
+		break;
+	case SC_BIND:
+	case SC_CONNECT:
+		if ((r = socket_name(&p, i, c->target)) != 0 || (r = endpoint(&p, i + 1, &c->ep)) != 0)
+			break;
+		r = no_more(&p, i + 2);
+		break;
+	case SC_LISTEN:
+	case SC_CLOSE:
+	case SC_ACCEPT:
+		if ((r = socket_name(&p, i, c->target)) != 0)
+			break;
+		r = no_more(&p, i + 1);
+		break;
+	case SC_ADVANCE:
+		if ((r = need(&p, i, "duration (e.g. 60s)")) != 0)
+			break;
+		if (parse_duration(toks[i].s, &c->ms) != 0) {
+			r = fail(&p, toks[i].col, "bad duration '%.40s' (ms, s, m)", toks[i].s);
+			break;
+		}
+		r = no_more(&p, i + 1);
+		break;
+	case SC_DELIVER:
+		if ((r = need(&p, i, "protocol")) != 0)
+			break;
+		if (parse_family_proto(toks[i].s, &c->fam, &c->proto) != 0) {
+			r = fail(&p, toks[i].col, "expected tcp4, tcp6, udp4 or udp6, got '%.40s'",
+			         toks[i].s);
+			break;
+		}
+		if ((r = endpoint(&p, i + 1, &c->ep)) != 0)
+			break;
+		if ((r = need(&p, i + 2, "'->'")) != 0)
+			break;
+		if (strcmp(toks[i + 2].s, "->") != 0) {
+			r = fail(&p, toks[i + 2].col, "expected '->'%s", NULL);
+			break;
+		}
+		if ((r = endpoint(&p, i + 3, &c->ep2)) != 0)
+			break;
+		if (c->ep.family != c->fam || c->ep2.family != c->fam) {
+			r = fail(&p, toks[i + 1].col, "addresses must be of the protocol's family%s", NULL);
+			break;
+		}
+		r = no_more(&p, i + 4);
+		break;
+	case SC_SAVE:
+		if ((r = need(&p, i, "file name")) != 0)
+			break;
+		snprintf(c->arg, sizeof c->arg, "%s", toks[i].s);
+		if (i + 1 < p.n && strcmp(toks[i + 1].s, "--with-results") == 0) {
+			c->flag = 1;
+			i++;
+		}
+		r = no_more(&p, i + 1);
+		break;
+	case SC_LOAD:
+		if ((r = need(&p, i, "file name")) != 0)
+			break;
+		snprintf(c->arg, sizeof c->arg, "%s", toks[i].s);
+		r = no_more(&p, i + 1);
+		break;
+	case SC_COMPARE:
+		for (; i < p.n; i++) {
+			if (c->nos == SC_MAXOS) {
+				r = fail(&p, toks[i].col, "too many personalities%s", NULL);
+				break;
+			}
+			if ((r = personality(&p, i, c->os[c->nos])) != 0)
+				break;
+			c->nos++;
+		}
+		break;
+	case SC_SHOW:
+	case SC_EXPLAIN:
+	case SC_HELP:
+		if (i < p.n) {
+			snprintf(c->arg, sizeof c->arg, "%s", toks[i].s);
+			r = no_more(&p, i + 1);
+		}
+		break;
+	default:
+		r = no_more(&p, i);
+		break;
+	}
+	if (r != 0)
+		goto out;
+	if (end < total) {
+		int expectable = c->kind >= SC_SOCKET && c->kind <= SC_DELIVER && c->kind != SC_ADVANCE;
+		if (!expectable) {
+			fail(&p, toks[end].col, "'%s' takes no expectation", sc_kind_name(c->kind));
+			goto out;
+		}
+		p.n = total;
+		if (parse_expect(&p, end + 1, c) != 0)
+			goto out;
+	}
+	rc = 1;
+out:
+	free(toks);
+	return rc;
+}
+
+const sc_expect *sc_expect_for(const sc_cmd *c, const char *os)
+{
+	const sc_expect *any = NULL;
+	for (int i = 0; i < c->nexpect; i++) {
+		if (os && strcmp(c->expect[i].os, os) == 0)
+			return &c->expect[i];
+		if (strcmp(c->expect[i].os, "*") == 0)
+			any = &c->expect[i];
+	}
+	return any;
+}
+
+int sc_outcome_matches(const sc_outcome *o, const sc_expect *x)
+{
+	if (x->is_receivers)
+		return strcmp(o->receivers, x->receivers) == 0;
+	return o->code == x->code;
+}
+
+const char *sc_outcome_text(const sc_outcome *o, const bm_host *h, char *buf, size_t len)
+{
+	if (o->is_deliver)
+		snprintf(buf, len, "%s", o->receivers);
+	else
+		snprintf(buf, len, "%s", h ? bm_host_error_name(h, o->code) : bm_result_name(o->code));
+	return buf;
+}

@@ -1,0 +1,125 @@
+/*
+ * scenario.h: the scenario language (see DESIGN.md, "The scenario
+ * language"): one parsed command per line, the engines that execute
+ * commands (the model here, the live kernel in kernel.c), and the runner.
+ */
+#ifndef BM_SCENARIO_H
+#define BM_SCENARIO_H
+
+#include <stdio.h>
+
+#include "bindmodel.h"
+
+#define SC_NAMELEN 32
+#define SC_MAXEXPECT 24
+#define SC_MAXOS 16
+#define SC_OSLEN 24
+#define SC_MAXLINE 4096
+
+typedef enum sc_kind {
+	SC_NONE = 0,
+	SC_OS, SC_USER, SC_ADDR, SC_SET,
+	SC_SOCKET, SC_SETSOCKOPT, SC_BIND, SC_LISTEN, SC_CONNECT, SC_ACCEPT,
+	SC_CLOSE, SC_ADVANCE, SC_DELIVER,
+	/* session commands (REPL) */
+	SC_SHOW, SC_EXPLAIN, SC_COMPARE, SC_HELP, SC_RESET, SC_SAVE, SC_LOAD,
+	SC_QUIT,
+	SC_KIND_COUNT
+} sc_kind;
+
+/* One expectation: on personality os ("*" for any), either an errno/ok or,
+ * for deliver, the receivers ("a+b", "none"). */
+typedef struct sc_expect {
+	char os[SC_OSLEN];
+	int is_receivers;
+	bm_result code;
+	char receivers[128];
+} sc_expect;
+
+typedef struct sc_cmd {
+	sc_kind kind;
+	int line;
+	char name[SC_NAMELEN];      /* NAME = socket / accept */
+	char target[SC_NAMELEN];    /* the socket operated on */
+	bm_family fam;
+	bm_proto proto;
+	bm_option opt;
+	int value;                  /* option value; SO_LINGER: -1 off */
+	char dev[BM_DEVLEN];        /* SO_BINDTODEVICE, addr add ... dev */
+	bm_endpoint ep;             /* bind/connect; deliver: source */
+	bm_endpoint ep2;            /* deliver: destination */
+	uint32_t uid;
+	char os[SC_MAXOS][SC_OSLEN];
+	int nos;
+	bm_knob knob;
+	long lo, hi;                /* set: value (lo), or range lo-hi */
+	uint64_t ms;
+	char arg[256];              /* help topic, file, explain/show name */
+	int flag;                   /* save --with-results */
+	sc_expect expect[SC_MAXEXPECT];
+	int nexpect;
+	char text[SC_MAXLINE + 1];  /* the command as written, less expectation */
+} sc_cmd;
+
+/* Parse one line.  Returns 1 for a command, 0 for a blank or comment line,
+ * -1 on a syntax error (err holds the reason, *col the 1-based column). */
+int sc_parse_line(const char *line, int lineno, sc_cmd *out, char *err,
+                  size_t errlen, int *col);
+const char *sc_kind_name(sc_kind k);
+/* The expectation that applies on personality os, or NULL. */
+const sc_expect *sc_expect_for(const sc_cmd *c, const char *os);
+
+/* What one step did. */
+typedef struct sc_outcome {
+	bm_result code;
+	bm_verdict verdict;          /* the model's; rule NULL on the kernel */
+	char detail[160];            /* "127.0.0.1:49153", receivers, ... */
+	char receivers[128];         /* deliver: "a+b" sorted, or "none" */
+	int is_deliver;
+} sc_outcome;
+
+/* An engine executes commands: the model, or the live kernel. */
+typedef struct sc_engine {
+	const char *name;            /* "model", "kernel" */
+	void *ctx;
+	/* select a personality and start from an empty host */
+	int (*reset)(void *ctx, const char *os, char *err, size_t errlen);
+	/* 0: executed (o filled); -1: the step cannot run (err says why) */
+	int (*exec)(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen);
+	void (*destroy)(void *ctx);
+} sc_engine;
+
+/* The model engine (session.c). */
+int sc_model_engine(sc_engine *e);
+/* Its host, for show/explain (NULL before the first reset). */
+bm_host *sc_model_host(const sc_engine *e);
+/* The handle behind a socket name in the model engine, or BM_NO_SOCK. */
+bm_sock sc_model_sock(const sc_engine *e, const char *name);
+/* The name of a handle, or NULL. */
+const char *sc_model_name(const sc_engine *e, bm_sock s);
+
+/* Text of an outcome as the runner prints it: "ok", "EADDRINUSE", "a+b". */
+const char *sc_outcome_text(const sc_outcome *o, const bm_host *h, char *buf, size_t len);
+/* Does the outcome satisfy the expectation? */
+int sc_outcome_matches(const sc_outcome *o, const sc_expect *x);
+
+/* The runner (runner.c). */
+typedef struct sc_run_opts {
+	char os[SC_MAXOS][SC_OSLEN];  /* --os filter; nos 0 = none */
+	int nos;
+	int verbose;
+	int json;
+} sc_run_opts;
+
+typedef struct sc_totals {
+	long passed, failed, errors, skipped;
+} sc_totals;
+
+/* Run one file on an engine, printing failures to out.  Returns 0 when
+ * every expectation held and there was no error. */
+int sc_run_file(sc_engine *e, const char *path, const sc_run_opts *opts,
+                sc_totals *t, FILE *out);
+/* Run a file's lines into an already reset engine (REPL load). */
+int sc_split_os_list(const char *list, sc_run_opts *opts, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * session.c: the model engine.  It runs scenario commands on a bm_host and
+ * keeps the names the scenario gave its sockets.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario.h"
+
+typedef struct name_entry {
+	char name[SC_NAMELEN];
+	bm_sock id;
+} name_entry;
+
+typedef struct model_ctx {
+	bm_host *host;
+	uint32_t uid;
+	name_entry *names;
+	size_t n, cap;
+} model_ctx;
+
+static int set_name(model_ctx *m, const char *name, bm_sock id)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		if (strcmp(m->names[i].name, name) == 0) {
+			m->names[i].id = id;
+			return 0;
+		}
+	}
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 16;
+		name_entry *n = realloc(m->names, cap * sizeof *n);
+		if (!n)
+			return -1;
+		m->names = n;
+		m->cap = cap;
+	}
+	snprintf(m->names[m->n].name, SC_NAMELEN, "%s", name);
+	m->names[m->n++].id = id;
+	return 0;
+}
+
+static bm_sock get_name(const model_ctx *m, const char *name)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->names[i].name, name) == 0)
+			return m->names[i].id;
+	return BM_NO_SOCK;
+}
+
+static const char *name_of(const model_ctx *m, bm_sock id)
+{
+	/* the latest name given to this handle */
+	for (size_t i = m->n; i-- > 0;)
+		if (m->names[i].id == id)
+			return m->names[i].name;
+	return NULL;
+}
+
+static int model_reset(void *ctx, const char *os, char *err, size_t errlen)
+{
+	model_ctx *m = ctx;
+	bm_result r;
+	bm_host *h = bm_host_new(os, &r);
+	if (!h) {
+		snprintf(err, errlen, "unknown personality '%s'", os ? os : "");
+		return -1;
+	}
+	bm_host_free(m->host);
+	m->host = h;
+	m->uid = 0;
+	m->n = 0;
+	return 0;
+}
+
+static int sockname_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int model_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
+{
+	model_ctx *m = ctx;
+	bm_verdict *v = &o->verdict;
+	memset(o, 0, sizeof *o);
+	if (!m->host) {
+		snprintf(err, errlen, "no personality selected (os NAME)");
+		return -1;
+	}
+	bm_sock s = BM_NO_SOCK;
+	if (c->target[0]) {
+		s = get_name(m, c->target);
+		if (s == BM_NO_SOCK) {
+			snprintf(err, errlen, "unknown socket '%s'", c->target);
+			return -1;
+		}
+	}
+	char buf[BM_ENDPOINT_STRLEN];
+	bm_sock_info info;
+	switch (c->kind) {
+	case SC_USER:
+		m->uid = c->uid;
+		bm_verdict_set(v, BM_OK, "core.socket", 0, "sockets are now created by uid %u", c->uid);
+		break;
+	case SC_ADDR: {
+		bm_result r = bm_host_add_addr(m->host, c->arg, c->dev[0] ? c->dev : NULL);
+		bm_verdict_set(v, r, "core.args", 0, r ? "bad address" : "address added");
+		break;
+	}
+	case SC_SET: {
+		bm_result r;
+		if (c->knob == BM_KNOB_EPHEMERAL_LO) {
+			/* widen first so that lo <= hi holds at every step */
+			if (c->lo > bm_host_knob(m->host, BM_KNOB_EPHEMERAL_HI)) {
+				r = bm_host_set_knob(m->host, BM_KNOB_EPHEMERAL_HI, c->hi);
+				if (r == BM_OK)
+					r = bm_host_set_knob(m->host, BM_KNOB_EPHEMERAL_LO, c->lo);
+			} else {
+				r = bm_host_set_knob(m->host, BM_KNOB_EPHEMERAL_LO, c->lo);
+				if (r == BM_OK)
+					r = bm_host_set_knob(m->host, BM_KNOB_EPHEMERAL_HI, c->hi);
+			}
+		} else {
+			r = bm_host_set_knob(m->host, c->knob, c->lo);
+		}
+		if (r != BM_OK) {
+			snprintf(err, errlen, "value out of range for %s", bm_knob_name(c->knob));
+			return -1;
+		}
+		bm_verdict_set(v, BM_OK, "core.args", 0, "%s set", bm_knob_name(c->knob));
+		break;
+	}
+	case SC_SOCKET: {
+		bm_sock id;
+		if (bm_socket(m->host, c->fam, c->proto, m->uid, &id, v) == BM_OK &&
+		    set_name(m, c->name, id) != 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		break;
+	}
+	case SC_SETSOCKOPT:
+		if (c->opt == BM_SO_BINDTODEVICE)
+			bm_setsockopt_dev(m->host, s, c->dev, v);
+		else
+			bm_setsockopt(m->host, s, c->opt, c->value, v);
+		break;
+	case SC_BIND:
+		if (bm_bind(m->host, s, &c->ep, v) == BM_OK && c->ep.port == 0 &&
+		    bm_sock_query(m->host, s, &info) == BM_OK)
+			snprintf(o->detail, sizeof o->detail, "%s",
+			         bm_endpoint_format(&info.local, buf, sizeof buf));
+		break;
+	case SC_LISTEN: {
+		int was_unbound = bm_sock_query(m->host, s, &info) == BM_OK &&
+		                  info.state == BM_STATE_CLOSED;
+		if (bm_listen(m->host, s, v) == BM_OK && was_unbound &&
+		    bm_sock_query(m->host, s, &info) == BM_OK)
+			snprintf(o->detail, sizeof o->detail, "%s",
+			         bm_endpoint_format(&info.local, buf, sizeof buf));
+		break;
+	}
+	case SC_CONNECT:
+		if (bm_connect(m->host, s, &c->ep, v) == BM_OK &&
+		    bm_sock_query(m->host, s, &info) == BM_OK)
+			snprintf(o->detail, sizeof o->detail, "%s",
+			         bm_endpoint_format(&info.local, buf, sizeof buf));
+		break;
+	case SC_ACCEPT: {
+		bm_sock child;
+		if (bm_accept(m->host, s, &child, v) == BM_OK) {
+			if (set_name(m, c->name, child) != 0) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			if (bm_sock_query(m->host, child, &info) == BM_OK)
+				snprintf(o->detail, sizeof o->detail, "from %s",
+				         bm_endpoint_format(&info.remote, buf, sizeof buf));
+		}
+		break;
+	}
+	case SC_CLOSE:
+		bm_close(m->host, s, v);
+		break;
+	case SC_ADVANCE:
+		bm_advance(m->host, c->ms);
+		bm_verdict_set(v, BM_OK, "core.args", 0, "clock advanced");
+		break;
+	case SC_DELIVER: {
+		bm_sock got[64];
+		size_t n = 0;
+		o->is_deliver = 1;
+		bm_deliver(m->host, c->proto, &c->ep, &c->ep2, got, 64, &n, v);
+		if (n == 0) {
+			snprintf(o->receivers, sizeof o->receivers, "none");
+			break;
+		}
+		char names[64][SC_NAMELEN];
+		for (size_t i = 0; i < n; i++) {
+			const char *nm = name_of(m, got[i]);
+			if (nm)
+				snprintf(names[i], SC_NAMELEN, "%s", nm);
+			else
+				snprintf(names[i], SC_NAMELEN, "s%d", got[i]);
+		}
+		qsort(names, n, SC_NAMELEN, sockname_cmp);
+		for (size_t i = 0; i < n; i++) {
+			size_t len = strlen(o->receivers);
+			snprintf(o->receivers + len, sizeof o->receivers - len, "%s%s", i ? "+" : "",
+			         names[i]);
+		}
+		snprintf(o->detail, sizeof o->detail, "%s", o->receivers);
+		break;
+	}
+	default:
+		snprintf(err, errlen, "'%s' is not a scenario step", sc_kind_name(c->kind));
+		return -1;
+	}
+	o->code = v->code;
+	/* every verdict must name a rule that explain can describe */
+	if (v->rule && !bm_policy_rule(bm_host_policy(m->host), v->rule)) {
+		snprintf(err, errlen, "rule id '%s' has no description in the %s rule table",
+		         v->rule, bm_host_policy(m->host)->name);
+		return -1;
+	}
+	return 0;
+}
+
+static void model_destroy(void *ctx)
+{
+	model_ctx *m = ctx;
+	if (!m)
+		return;
+	bm_host_free(m->host);
+	free(m->names);
+	free(m);
+}
+
+int sc_model_engine(sc_engine *e)
+{
+	model_ctx *m = calloc(1, sizeof *m);
+	if (!m)
+		return -1;
+	e->name = "model";
+	e->ctx = m;
+	e->reset = model_reset;
+	e->exec = model_exec;
+	e->destroy = model_destroy;
+	return 0;
+}
+
+bm_host *sc_model_host(const sc_engine *e)
+{
+	return e && e->exec == model_exec ? ((model_ctx *)e->ctx)->host : NULL;
+}
+
+bm_sock sc_model_sock(const sc_engine *e, const char *name)
+{
+	return e && e->exec == model_exec ? get_name(e->ctx, name) : BM_NO_SOCK;
+}
+
+const char *sc_model_name(const sc_engine *e, bm_sock s)
+{
+	return e && e->exec == model_exec ? name_of(e->ctx, s) : NULL;
+}
