@@ -18,7 +18,7 @@ TEST_SRC  := $(wildcard tests/*.c)
 MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ   := $(MODEL_SRC:%.c=$(BUILD)/pic/%.o)
 TOOLS_OBJ := $(TOOLS_SRC:%.c=$(BUILD)/%.o)
-TOOLS_LIB_OBJ := $(filter-out $(BUILD)/tools/main.o,$(TOOLS_OBJ))
+TOOLS_LIB_OBJ := $(BUILD)/tools/scenario.o $(BUILD)/tools/session.o
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 LIB_A  := $(BUILD)/libbindmodel.a
@@ -26,9 +26,18 @@ LIB_SO := $(BUILD)/libbindmodel.so
 BIN    := $(BUILD)/bindmodel
 TESTS  := $(BUILD)/check_bindmodel
 
-.PHONY: all check coverage bench fuzz install uninstall clean asan valgrind spec-check deps
+.PHONY: demo all check coverage bench fuzz install uninstall clean asan valgrind spec-check deps
 
 all: $(LIB_A) $(LIB_SO) $(BIN)
+
+# The first README command: install what is missing, build, show the model
+# answering the article's question for one scenario on every OS.
+demo: deps
+	$(MAKE) all
+	$(BIN) repl --echo < spec/demo.bms
+
+deps:
+	@sh tools/deps.sh
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h model/*.h tools/*.h) | $(BUILD)
 	@mkdir -p $(dir $@)
@@ -55,7 +64,11 @@ $(TESTS): $(TEST_OBJ) $(TOOLS_LIB_OBJ) $(LIB_A)
 
 # make check: the Check unit tests, every scenario in spec/, the spec's
 # rule-id cross-check, and the tool tests (REPL over a pty, oracle).
-check: all $(TESTS)
+check: deps
+	$(MAKE) all $(TESTS)
+	$(MAKE) check-run
+
+check-run:
 	$(TESTS)
 	$(BIN) run spec/*.bms spec/*/*.bms
 	sh tests/spec_rules.sh

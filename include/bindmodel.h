@@ -186,6 +186,9 @@ typedef struct bm_policy {
 	int tw_reuse;                /* Linux net.ipv4.tcp_tw_reuse */
 	int loopback_net_local;      /* all of 127/8 is local (Linux), or
 	                                only 127.0.0.1 (BSDs, Windows) */
+	int nolocal_timewait;        /* an active close of a connection to a
+	                                local address skips TIME_WAIT
+	                                (FreeBSD 14+ nolocaltimewait) */
 	bm_result bind_exhausted;    /* bind(port 0) finds no port */
 	bm_result connect_exhausted; /* TCP connect() autobind finds none */
 	bm_result udp_autobind_exhausted;
@@ -284,6 +287,7 @@ typedef enum bm_knob {
 	BM_KNOB_V6ONLY,
 	BM_KNOB_TIME_WAIT_MS,
 	BM_KNOB_NONLOCAL_BIND,
+	BM_KNOB_NOLOCAL_TIMEWAIT,   /* FreeBSD net.inet.tcp.nolocaltimewait */
 	BM_KNOB_COUNT
 } bm_knob;
 /* EINVAL for a value out of range (ports 1..65535 with lo <= hi, etc). */

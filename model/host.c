@@ -107,6 +107,7 @@ bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err)
 	h->knob[BM_KNOB_V6ONLY] = p->v6only_default;
 	h->knob[BM_KNOB_TIME_WAIT_MS] = (long)p->time_wait_ms;
 	h->knob[BM_KNOB_NONLOCAL_BIND] = 0;
+	h->knob[BM_KNOB_NOLOCAL_TIMEWAIT] = p->nolocal_timewait != 0;
 	h->last.code = BM_OK;
 	if (err)
 		*err = BM_OK;
@@ -172,6 +173,7 @@ static const char *const knob_names[BM_KNOB_COUNT] = {
 	[BM_KNOB_V6ONLY] = "v6only",
 	[BM_KNOB_TIME_WAIT_MS] = "time_wait",
 	[BM_KNOB_NONLOCAL_BIND] = "nonlocal_bind",
+	[BM_KNOB_NOLOCAL_TIMEWAIT] = "nolocal_timewait",
 };
 
 const char *bm_knob_name(bm_knob k)
@@ -215,6 +217,7 @@ bm_result bm_host_set_knob(bm_host *h, bm_knob k, long value)
 		break;
 	case BM_KNOB_V6ONLY:
 	case BM_KNOB_NONLOCAL_BIND:
+	case BM_KNOB_NOLOCAL_TIMEWAIT:
 		if (value != 0 && value != 1)
 			return BM_EINVAL;
 		break;

@@ -840,6 +840,12 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 		bm_sockrec *p = s->peer ? h->socks[s->peer - 1] : NULL;
 		if (p && p->peer == s->info.id)
 			p->peer_closed = 1;
+		if (h->knob[BM_KNOB_NOLOCAL_TIMEWAIT] && bm_host_addr_is_local(h, &s->info.remote)) {
+			release(h, s);
+			bm_verdict_set(v, BM_OK, "core.close.nolocaltimewait", 0,
+			               "the peer is a local address: no TIME_WAIT");
+			return finish(h, v);
+		}
 		s->info.state = BM_STATE_TIME_WAIT;
 		s->info.tw_expires_ms = h->now_ms + (uint64_t)h->knob[BM_KNOB_TIME_WAIT_MS];
 		if (h->knob[BM_KNOB_TIME_WAIT_MS] == 0)

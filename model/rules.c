@@ -79,6 +79,9 @@ const bm_rule bm_core_rules[] = {
 	{"core.close.timewait", "The side that closes first (active close) of a connected TCP socket "
 	 "stays in TIME_WAIT, owning its port, for the system's duration.",
 	 "RFC 793 state diagram; Linux tcp_time_wait; BSD tcp_twstart"},
+	{"core.close.nolocaltimewait", "With nolocal_timewait on, an active close of a connection whose "
+	 "peer is a local address releases the port at once instead of entering TIME_WAIT.",
+	 "FreeBSD sys/netinet/tcp_timewait.c tcp_twstart (V_nolocaltimewait, in_localip)"},
 	{"core.close.release", "Closing an idle, bound or UDP socket releases its port at once.",
 	 "Linux inet_release; BSD in_pcbdetach"},
 	{"core.deliver.best", "The most specific match receives: the full four-tuple, then the specific "

@@ -1,14 +1,92 @@
 /*
  * kernel.h: the kernel backend: the scenario language on the live kernel
- * with real syscalls (portable POSIX; Linux namespaces behind a boundary).
+ * with real syscalls.
+ *
+ * kb_engine() returns an sc_engine (see scenario.h) whose steps are real
+ * socket(), setsockopt(), bind(), listen(), connect(), accept() and close()
+ * calls.  The contract, for every user of the engine (runner, oracle,
+ * explore, fingerprint, bench):
+ *
+ *  - reset(os): closes every socket, then (on Linux, as root) enters a
+ *    FRESH network namespace with only lo, brought up.  `os` names the
+ *    expectations only; the kernel is what it is, so any personality is
+ *    accepted.  kb_native_personality() says which one describes it.
+ *  - exec() returns 0 with o->code the result mapped from errno
+ *    (EADDRINUSE -> BM_EADDRINUSE, ...; EPERM is reported as BM_EACCES);
+ *    o->verdict.rule is NULL and o->detail holds the kernel's own view
+ *    ("127.0.0.1:41234" after an ephemeral bind or a connect).  Ports the
+ *    kernel picks are real ones: compare them as "an ephemeral port".
+ *  - exec() returns -1 with err starting "skip:" when the step cannot be
+ *    run faithfully here (no namespace, a knob Linux lacks, a destination
+ *    outside the namespace, advance without allow_sleep, TCP deliver, ...).
+ *    The state after a skip no longer follows the scenario: callers stop
+ *    the scenario there.  Any other -1 is an error (unknown socket name,
+ *    an errno bm_result cannot express, a connect that never completed).
+ *  - isolation: nothing the engine does reaches outside its namespace, or,
+ *    without one, outside loopback: connect() and deliver refuse any
+ *    destination that is not loopback, the wildcard or an address the
+ *    scenario added; without a namespace they also refuse ports none of
+ *    the engine's own sockets holds, and never write a sysctl or add an
+ *    address (a knob already at the wanted value is fine).
+ *  - user UID: sockets created next belong to UID; as root every call on a
+ *    socket runs under its owner's effective uid (seteuid), so that
+ *    CAP_NET_BIND_SERVICE and the SO_REUSEPORT uid check see real
+ *    credentials.  Without root only the caller's own uid can be used.
+ *  - deliver udpN SRC -> DST: one datagram with source SRC (sent from a
+ *    raw socket, so no port is taken for it) to DST; receivers are the
+ *    engine's sockets that got it, sorted, joined by '+', or "none"
+ *    (o->code BM_ECONNREFUSED).  TCP deliver is a skip: a real SYN would
+ *    change the accept queues the scenario goes on to use.
+ *  - advance: sleeps for real when allowed (kb_engine_opts), else skip.
+ *
+ * The platform part (namespaces, netlink, sysctls, raw sends) lives in
+ * kernel_linux.c behind the kb_os_* functions below; elsewhere they report
+ * "skip:" and the engine runs on loopback only.
  */
 #ifndef BM_KERNEL_H
 #define BM_KERNEL_H
 
+#include <stddef.h>
+
 #include "scenario.h"
 
-/* Set up an engine that runs steps on the live kernel.  -1 with err when
- * it cannot (e.g. no namespace); skip reasons start with "skip:". */
+/* Set up an engine that runs steps on the live kernel.  Succeeds wherever
+ * sockets work; isolation is decided at the first reset.  -1 with err only
+ * when no engine can be made (out of memory). */
 int kb_engine(sc_engine *e, char *err, size_t errlen);
+
+/* Options of a kernel engine made by kb_engine: allow_sleep makes advance
+ * really sleep.  -1 with err if e is not a kernel engine. */
+int kb_engine_opts(sc_engine *e, int allow_sleep, char *err, size_t errlen);
+
+/* After a reset: 1 if the engine runs in its own network namespace, 0 if
+ * on the host's loopback only (why says why), -1 if e is not a kernel
+ * engine. */
+int kb_engine_isolated(const sc_engine *e, char *why, size_t whylen);
+
+/* Can a private network namespace be made here?  Probes in a child
+ * process, so the caller stays where it is.  1 yes; 0 no (why says why). */
+int kb_probe_isolation(char *why, size_t whylen);
+
+/* The personality that describes the running kernel ("linux", "freebsd",
+ * "macos", ...), or NULL if none does. */
+const char *kb_native_personality(void);
+
+/* ---- platform boundary (kernel_linux.c; stubs elsewhere) ----
+ * Each returns 0, or -1 with err; reasons that mean "cannot be tested
+ * here" start with "skip:". */
+
+/* Enter a fresh network namespace and bring lo up. */
+int kb_os_new_netns(char *err, size_t errlen);
+/* Add an address to lo (IPv4 /32, IPv6 /128 without DAD); present: 0. */
+int kb_os_add_addr(const bm_endpoint *a, char *err, size_t errlen);
+/* Set a knob through the namespace's sysctls (lo/hi: ephemeral range).
+ * only_if_equal: do not write, just succeed if the value is already so. */
+int kb_os_set_knob(bm_knob k, long lo, long hi, int only_if_equal, char *err,
+                   size_t errlen);
+/* Send one UDP datagram from src to dst (local or multicast/broadcast
+ * destinations only; the caller checks) without binding a port. */
+int kb_os_send_udp(const bm_endpoint *src, const bm_endpoint *dst,
+                   const void *data, size_t len, char *err, size_t errlen);
 
 #endif

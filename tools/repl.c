@@ -1,10 +1,482 @@
-/* repl.c: PLACEHOLDER until the repl command is written. */
-#include <stdio.h>
+/*
+ * repl.c: `bindmodel [repl] [--os NAME] [--json] [--no-color]`.
+ *
+ * On a terminal this is an interactive session (repl_edit.c reads the
+ * lines); on any other stdin it runs the scenario language as a script and
+ * stays silent except for failed expectations and errors.  Either way every
+ * line goes through repl_line(), which runs operations on the session's
+ * model engine and the session commands (show, explain, compare, ...).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "commands.h"
+#include "repl.h"
+
+const char *const repl_commands[] = {
+	"os", "user", "addr", "set", "socket", "setsockopt", "bind", "listen", "connect",
+	"accept", "close", "advance", "deliver", "show", "explain", "compare", "help",
+	"reset", "save", "load", "quit", "exit", NULL,
+};
+
+const char *const repl_knobs[] = {
+	"ephemeral", "tw_reuse", "v6only", "unprivileged_port_start", "time_wait",
+	"nonlocal_bind", NULL,
+};
+
+void repl_clear_ops(repl *r)
+{
+	for (size_t i = 0; i < r->nops; i++)
+		free(r->ops[i].cmd);
+	r->nops = 0;
+}
+
+int repl_switch_os(repl *r, const char *os)
+{
+	char err[200];
+	if (r->eng.reset(r->eng.ctx, os, err, sizeof err) != 0)
+		return -1;
+	snprintf(r->os, sizeof r->os, "%s", bm_host_policy(sc_model_host(&r->eng))->name);
+	repl_clear_ops(r);
+	return 0;
+}
+
+static size_t count_names(const char *const *list)
+{
+	size_t n = 0;
+	while (list[n])
+		n++;
+	return n;
+}
+
+/* The word of line at 1-based column col (up to a blank, ':', '=' or '#'). */
+static void word_at(const char *line, int col, char *out, size_t len)
+{
+	size_t i = col > 0 ? (size_t)col - 1 : 0, j = 0;
+	if (i > strlen(line))
+		i = strlen(line);
+	while (line[i] && !strchr(" \t\r\n:=#", line[i]) && j + 1 < len)
+		out[j++] = line[i++];
+	out[j] = 0;
+}
+
+/* A "did you mean" for a parse or run error, from the word it names. */
+static const char *suggestion(const repl *r, const char *err, const char *word)
+{
+	static char best[64];
+	const char *list[64];
+	size_t n = 0;
+	const char *pick = NULL;
+	if (!word[0])
+		return NULL;
+	if (strncmp(err, "unknown command", 15) == 0) {
+		pick = repl_suggest(word, repl_commands, count_names(repl_commands));
+	} else if (strncmp(err, "unknown option", 14) == 0) {
+		for (unsigned b = 1; b <= BM_ALL_OPTIONS && n < 64; b <<= 1)
+			list[n++] = bm_option_name((bm_option)b);
+		list[n++] = "IP_BINDANY";
+		pick = repl_suggest(word, list, n);
+	} else if (strncmp(err, "unknown personality", 19) == 0) {
+		static const char *const aliases[] = {"darwin", "ios", "tvos", "watchos", "android"};
+		for (size_t i = 0; i < bm_personality_count() && n < 48; i++)
+			list[n++] = bm_personality_at(i)->name;
+		for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++)
+			list[n++] = aliases[i];
+		pick = repl_suggest(word, list, n);
+	} else if (strncmp(err, "unknown knob", 12) == 0) {
+		pick = repl_suggest(word, repl_knobs, count_names(repl_knobs));
+	} else if (strncmp(err, "unknown result", 14) == 0) {
+		for (int k = 0; k < BM_RESULT_COUNT && n < 64; k++)
+			list[n++] = bm_result_name((bm_result)k);
+		pick = repl_suggest(word, list, n);
+	} else if (strncmp(err, "expected 'socket' or 'accept'", 29) == 0) {
+		static const char *const sa[] = {"socket", "accept"};
+		pick = repl_suggest(word, sa, 2);
+	} else if (strncmp(err, "expected tcp4", 13) == 0) {
+		static const char *const fp[] = {"tcp4", "tcp6", "udp4", "udp6"};
+		pick = repl_suggest(word, fp, 4);
+	} else if (strncmp(err, "unknown socket", 14) == 0) {
+		size_t nn;
+		const char **names = repl_socket_names(r, &nn);
+		if (names) {
+			pick = repl_suggest(word, names, nn);
+			if (pick)
+				snprintf(best, sizeof best, "%s", pick);
+			free(names);
+			return pick ? best : NULL;
+		}
+	}
+	return pick;
+}
+
+/* Report an error: "src:line[:col]: msg" in a script, a caret and the
+ * message on a terminal, an object with --json. */
+static void report_error(repl *r, const char *line, int lineno, int col, const char *err,
+                         const char *cmdtext)
+{
+	char word[64] = "";
+	if (col > 0)
+		word_at(line, col, word, sizeof word);
+	else {
+		const char *q = strchr(err, '\'');
+		if (q) {
+			size_t j = 0;
+			for (q++; *q && *q != '\'' && j + 1 < sizeof word; q++)
+				word[j++] = *q;
+			word[j] = 0;
+		}
+	}
+	const char *sug = suggestion(r, err, word);
+	r->errors++;
+	if (r->json) {
+		char msg[300];
+		if (sug)
+			snprintf(msg, sizeof msg, "%s; did you mean '%s'?", err, sug);
+		else
+			snprintf(msg, sizeof msg, "%s", err);
+		repl_json_error(r, lineno, cmdtext, msg);
+		return;
+	}
+	if (!r->interactive || r->depth > 0) {
+		if (col > 0)
+			fprintf(r->out, "%s:%d:%d: %s", r->src, lineno, col, err);
+		else
+			fprintf(r->out, "%s:%d: %s", r->src, lineno, err);
+	} else {
+		if (col > 0 && (size_t)col + r->prompt_len < 200) {
+			fprintf(r->out, "%*s%s^%s\n", (int)(r->prompt_len + (size_t)col - 1), "",
+			        repl_c(r, C_RED), repl_c(r, C_RESET));
+		}
+		fprintf(r->out, "%serror:%s %s", repl_c(r, C_RED), repl_c(r, C_RESET), err);
+	}
+	if (sug)
+		fprintf(r->out, "; did you mean '%s%s%s'?", repl_c(r, C_BOLD), sug,
+		        repl_c(r, C_RESET));
+	fputc('\n', r->out);
+}
+
+static int is_op(sc_kind k)
+{
+	return k >= SC_USER && k <= SC_DELIVER;
+}
+
+static int run_op(repl *r, sc_cmd *c, const char *line, int lineno)
+{
+	char err[200];
+	sc_outcome o;
+	if (r->eng.exec(r->eng.ctx, c, &o, err, sizeof err) != 0) {
+		report_error(r, line, lineno, 0, err, c->text);
+		free(c);
+		return -1;
+	}
+	if (r->nops == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 32;
+		repl_op *n = realloc(r->ops, cap * sizeof *n);
+		if (!n) {
+			report_error(r, line, lineno, 0, "out of memory", c->text);
+			free(c);
+			return -1;
+		}
+		r->ops = n;
+		r->cap = cap;
+	}
+	repl_op *op = &r->ops[r->nops++];
+	memset(op, 0, sizeof *op);
+	op->cmd = c;
+	op->out = o;
+	if (o.verdict.conflict != BM_NO_SOCK) {
+		const char *nm = sc_model_name(&r->eng, o.verdict.conflict);
+		if (nm)
+			snprintf(op->conflict, sizeof op->conflict, "%s", nm);
+		else
+			snprintf(op->conflict, sizeof op->conflict, "#%d", o.verdict.conflict);
+		op->has_cinfo = bm_sock_query(sc_model_host(&r->eng), o.verdict.conflict,
+		                              &op->cinfo) == BM_OK;
+	}
+	repl_name_reason(&r->eng, o.verdict.reason, op->reason, sizeof op->reason);
+	const sc_expect *x = sc_expect_for(c, r->os);
+	int ok = !x || sc_outcome_matches(&o, x);
+	if (x)
+		ok ? r->passed++ : r->failed++;
+	if (r->json) {
+		repl_json_op(r, op, lineno, x);
+	} else if (r->interactive) {
+		repl_print_result(r, op, lineno);
+		if (!ok)
+			fprintf(r->out, "  %sexpected %s%s\n", repl_c(r, C_RED),
+			        x->is_receivers ? x->receivers : bm_result_name(x->code),
+			        repl_c(r, C_RESET));
+	} else if (!ok) {
+		char got[160];
+		const char *reason = op->reason;
+		sc_outcome_text(&o, NULL, got, sizeof got);
+		fprintf(r->out, "%s:%d: [%s] %s: expected %s, got %s (rule %s)%s%s\n", r->src,
+		        lineno, r->os, c->text,
+		        x->is_receivers ? x->receivers : bm_result_name(x->code), got,
+		        o.verdict.rule ? o.verdict.rule : "-", reason[0] ? ": " : "", reason);
+	}
+	return ok ? 0 : -1;
+}
+
+static int save_session(repl *r, const char *path, int with_results)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(r->out, "save: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "# bindmodel session (%zu operations)\n", r->nops);
+	if (with_results)
+		fprintf(f, "# The expectations below were recorded from the bindmodel model\n"
+		           "# (personality %s, bindmodel %s), not from a kernel.\n",
+		        r->os, BM_VERSION);
+	fprintf(f, "os %s\n", r->os);
+	for (size_t i = 0; i < r->nops; i++) {
+		const sc_cmd *c = r->ops[i].cmd;
+		const sc_outcome *o = &r->ops[i].out;
+		int expectable = c->kind >= SC_SOCKET && c->kind <= SC_DELIVER && c->kind != SC_ADVANCE;
+		if (with_results && expectable)
+			fprintf(f, "%s => %s\n", c->text,
+			        o->is_deliver ? o->receivers : bm_result_name(o->code));
+		else
+			fprintf(f, "%s\n", c->text);
+	}
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		fprintf(r->out, "save: error writing %s\n", path);
+		return -1;
+	}
+	if (!r->json && r->interactive)
+		fprintf(r->out, "saved %zu operations to %s%s\n", r->nops, path,
+		        with_results ? " with their results" : "");
+	return 0;
+}
+
+/* Run every line of a stream; returns -1 if any line failed. */
+static int run_stream(repl *r, FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int lineno = 0, rc = 0;
+	while (!r->quit && (n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (memchr(line, 0, (size_t)n)) {
+			report_error(r, "", lineno, (int)((char *)memchr(line, 0, (size_t)n) - line) + 1,
+			             "unexpected byte (the language is ASCII)", "");
+			rc = -1;
+			continue;
+		}
+		if (repl_line(r, line, lineno) != 0)
+			rc = -1;
+	}
+	free(line);
+	return rc;
+}
+
+static int load_file(repl *r, const char *path)
+{
+	if (r->depth >= 8) {
+		fprintf(r->out, "load: %s: files nested too deep\n", path);
+		r->errors++;
+		return -1;
+	}
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(r->out, "load: cannot open %s: %s\n", path, strerror(errno));
+		r->errors++;
+		return -1;
+	}
+	const char *src = r->src;
+	long p0 = r->passed, f0 = r->failed, e0 = r->errors;
+	size_t n0 = r->nops;
+	r->src = path;
+	r->depth++;
+	int rc = run_stream(r, f);
+	r->depth--;
+	r->src = src;
+	r->quit = 0;   /* quit inside a file ends the file, not the session */
+	fclose(f);
+	if (r->interactive && !r->json) {
+		fprintf(r->out, "loaded %s: %zu operations", path, r->nops >= n0 ? r->nops - n0 : r->nops);
+		if (r->passed - p0 || r->failed - f0)
+			fprintf(r->out, ", %ld expectations held, %s%ld failed%s", r->passed - p0,
+			        r->failed - f0 ? repl_c(r, C_RED) : "", r->failed - f0,
+			        repl_c(r, C_RESET));
+		if (r->errors - e0)
+			fprintf(r->out, ", %s%ld errors%s", repl_c(r, C_RED), r->errors - e0,
+			        repl_c(r, C_RESET));
+		fputc('\n', r->out);
+	}
+	return rc;
+}
+
+static int do_os(repl *r, const sc_cmd *c)
+{
+	if (c->nos == 0) {
+		repl_list_os(r);
+		return 0;
+	}
+	const char *pick = c->os[0];
+	if (c->nos > 1) {
+		/* a file's header `os A B C`: stay if we are one of them */
+		if (r->depth == 0 && r->interactive) {
+			fprintf(r->out, "os takes one personality here; to see several, use: compare");
+			for (int i = 0; i < c->nos; i++)
+				fprintf(r->out, " %s", c->os[i]);
+			fputc('\n', r->out);
+			r->errors++;
+			return -1;
+		}
+		for (int i = 0; i < c->nos; i++)
+			if (strcmp(c->os[i], r->os) == 0)
+				pick = r->os;
+	}
+	char os[SC_OSLEN];
+	snprintf(os, sizeof os, "%s", pick);
+	if (repl_switch_os(r, os) != 0) {
+		fprintf(r->out, "unknown personality '%s'\n", os);
+		r->errors++;
+		return -1;
+	}
+	if (r->interactive && !r->json) {
+		const bm_policy *p = bm_host_policy(sc_model_host(&r->eng));
+		fprintf(r->out, "%s%s%s: %s (new host)\n", repl_c(r, C_BOLD), p->name,
+		        repl_c(r, C_RESET), p->description);
+	}
+	return 0;
+}
+
+int repl_line(repl *r, const char *line, int lineno)
+{
+	sc_cmd *c = malloc(sizeof *c);
+	char err[200];
+	int col = 0;
+	if (!c)
+		return -1;
+	int pr = sc_parse_line(line, lineno, c, err, sizeof err, &col);
+	if (pr <= 0) {
+		if (pr < 0) {
+			char text[80];
+			snprintf(text, sizeof text, "%.79s", line);
+			text[strcspn(text, "\r\n")] = 0;
+			report_error(r, line, lineno, col, err, text);
+		}
+		free(c);
+		return pr;
+	}
+	if (is_op(c->kind))
+		return run_op(r, c, line, lineno);   /* takes c */
+	int rc = 0;
+	switch (c->kind) {
+	case SC_OS:
+		rc = do_os(r, c);
+		break;
+	case SC_SHOW:
+		repl_show(r, c->arg[0] ? c->arg : NULL);
+		break;
+	case SC_EXPLAIN:
+		repl_explain(r, c->arg[0] ? c->arg : NULL);
+		break;
+	case SC_COMPARE:
+		repl_compare(r, c);
+		break;
+	case SC_HELP:
+		repl_help(r, c->arg[0] ? c->arg : NULL);
+		break;
+	case SC_RESET:
+		repl_switch_os(r, r->os);
+		if (r->interactive && !r->json)
+			fprintf(r->out, "new %s host: no sockets, clock at 0\n", r->os);
+		break;
+	case SC_SAVE:
+		rc = save_session(r, c->arg, c->flag);
+		if (rc)
+			r->errors++;
+		break;
+	case SC_LOAD:
+		rc = load_file(r, c->arg);
+		break;
+	case SC_QUIT:
+		r->quit = 1;
+		break;
+	default:
+		break;
+	}
+	free(c);
+	return rc;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: bindmodel [repl] [--os NAME] [--json] [--no-color]\n"
+	           "On a terminal: an interactive session (type help).  Otherwise stdin is\n"
+	           "run as a scenario script; failures are printed and the exit status is 1.\n");
+}
+
 int cmd_repl(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "bindmodel: repl is not built yet\n");
-	return 2;
+	repl r;
+	memset(&r, 0, sizeof r);
+	const char *os = "linux";
+	int no_color = 0;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--os") == 0 && i + 1 < argc) {
+			os = argv[++i];
+		} else if (strncmp(argv[i], "--os=", 5) == 0) {
+			os = argv[i] + 5;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			r.json = 1;
+		} else if (strcmp(argv[i], "--no-color") == 0 || strcmp(argv[i], "--no-colour") == 0) {
+			no_color = 1;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "bindmodel: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!bm_personality_find(os)) {
+		const char *list[64];
+		size_t n = 0;
+		for (size_t i = 0; i < bm_personality_count() && n < 64; i++)
+			list[n++] = bm_personality_at(i)->name;
+		const char *s = repl_suggest(os, list, n);
+		fprintf(stderr, "bindmodel: unknown personality '%s'", os);
+		if (s)
+			fprintf(stderr, "; did you mean '%s'?", s);
+		fprintf(stderr, " (bindmodel --help lists them)\n");
+		return 2;
+	}
+	if (sc_model_engine(&r.eng) != 0)
+		return 2;
+	r.out = stdout;
+	r.src = "stdin";
+	r.interactive = isatty(STDIN_FILENO);
+	const char *term = getenv("TERM");
+	r.color = !no_color && !getenv("NO_COLOR") && isatty(STDOUT_FILENO) &&
+	          !(term && strcmp(term, "dumb") == 0) && !r.json;
+	if (repl_switch_os(&r, os) != 0) {
+		r.eng.destroy(r.eng.ctx);
+		return 2;
+	}
+	int rc;
+	if (r.interactive) {
+		rc = repl_interactive(&r);
+	} else {
+		run_stream(&r, stdin);
+		rc = r.failed || r.errors ? 1 : 0;
+		if (rc && !r.json)
+			fprintf(r.out, "%ld passed, %ld failed, %ld errors\n", r.passed, r.failed,
+			        r.errors);
+	}
+	fflush(stdout);
+	repl_clear_ops(&r);
+	free(r.ops);
+	r.eng.destroy(r.eng.ctx);
+	return rc;
 }

@@ -208,6 +208,9 @@ static int parse_expect(parser *p, int i, sc_cmd *c)
 				char names[16][SC_NAMELEN];
 				int nn = 0;
 				char buf[SC_MAXLINE + 1];
+				size_t vlen = strlen(val);
+				if (strstr(val, "++") || val[0] == '+' || (vlen && val[vlen - 1] == '+'))
+					return fail(p, vcol, "bad receiver list '%.60s'", val);
 				snprintf(buf, sizeof buf, "%s", val);
 				for (char *s = strtok(buf, "+"); s; s = strtok(NULL, "+")) {
 					if (!valid_name(s) || nn == 16)

@@ -1,4 +1,426 @@
-/* windows.c: DRAFT placeholder, to be replaced by the windows family rules. */
+/*
+ * windows.c: the Windows personalities, `windows-2000` (the classic rules of
+ * Windows NT 4.0 SP4 through XP: SO_REUSEADDR steals a port unless its
+ * holder set SO_EXCLUSIVEADDRUSE) and `windows` (Windows Server 2003 and
+ * later, "enhanced socket security": the answer depends on which binding is
+ * the more specific and on whether both binds come from one user account).
+ *
+ * Every rule id below is described, with its source, in spec/windows.md.
+ * The authority is Microsoft's page "Using SO_REUSEADDR and
+ * SO_EXCLUSIVEADDRUSE" (its three tables are transcribed cell by cell in the
+ * table files under spec/windows and spec/windows-2000) and Wine's test_reuseaddr() in
+ * dlls/ws2_32/tests/sock.c, which passes on real Windows.  The owner uid of
+ * a socket stands for its Windows user account: equal uids, same user.
+ *
+ * The pairwise rule, for a new bind S over an owner O of the same port
+ * whose binding overlaps it, reads the three tables as three shapes:
+ *   exact    (same specific address, or both wildcard): shared only when
+ *            both set SO_REUSEADDR; SO_REUSEADDR on S alone is WSAEACCES;
+ *   narrower (O wildcard, S specific): WSAEACCES if O is exclusive; else
+ *            allowed for the same user, and for another user only when
+ *            both set SO_REUSEADDR;
+ *   broader  (O specific, S wildcard): allowed unless S is exclusive
+ *            (WSAEADDRINUSE); S then serves every address but O's.
+ */
+#include <string.h>
+
 #include "../internal.h"
-const bm_policy bm_policy_windows2000 = { .version = BM_POLICY_VERSION, .name = "windows-2000", .description = "draft", .family = "windows", .options = BM_SO_REUSEADDR, .time_wait_ms = 60000, .ephemeral_lo = 49152, .ephemeral_hi = 65535, .bind_exhausted = BM_EADDRINUSE, .connect_exhausted = BM_EADDRNOTAVAIL, .udp_autobind_exhausted = BM_EADDRNOTAVAIL, .connect_on_listen = BM_EINVAL, .connect_tuple_error = BM_EADDRINUSE };
-const bm_policy bm_policy_windows = { .version = BM_POLICY_VERSION, .name = "windows", .description = "draft", .family = "windows", .options = BM_SO_REUSEADDR, .time_wait_ms = 60000, .ephemeral_lo = 49152, .ephemeral_hi = 65535, .bind_exhausted = BM_EADDRINUSE, .connect_exhausted = BM_EADDRNOTAVAIL, .udp_autobind_exhausted = BM_EADDRNOTAVAIL, .connect_on_listen = BM_EINVAL, .connect_tuple_error = BM_EADDRINUSE };
+
+#define RA BM_SO_REUSEADDR
+#define EX BM_SO_EXCLUSIVEADDRUSE
+
+#define MS_PAGE "learn.microsoft.com/windows/win32/winsock/using-so-reuseaddr-and-so-exclusiveaddruse"
+#define WINE_TEST "wine-mirror/wine dlls/ws2_32/tests/sock.c test_reuseaddr"
+
+static const bm_rule windows_rules[] = {
+	{"windows.opt.exclusive_pair", "SO_REUSEADDR and SO_EXCLUSIVEADDRUSE are mutually exclusive: "
+	 "setting either while the other is on fails with WSAEINVAL; clearing the first lets the "
+	 "second through.",
+	 WINE_TEST " (\"SO_REUSEADDR and SO_EXCLUSIVEADDRUSE are mutually exclusive\"); "
+	 "WinSock2.h defines SO_EXCLUSIVEADDRUSE as ~SO_REUSEADDR"},
+	{"windows.opt.exclusive_admin", "Windows XP and earlier: only members of the Administrators "
+	 "group (uid 0 here) may set SO_EXCLUSIVEADDRUSE; others get WSAEACCES.",
+	 MS_PAGE " (\"can only be used by members of the Administrators security group on Windows "
+	 "XP and earlier\")"},
+	{"windows.bind.state", "bind() on a socket that is already bound, listening or connected "
+	 "fails with WSAEINVAL.",
+	 "learn.microsoft.com bind function: WSAEINVAL, the socket is already bound to an address"},
+	{"windows.bind.notlocal", "A specific address that is not assigned to an interface fails with "
+	 "WSAEADDRNOTAVAIL. There are no privileged ports: any account may bind below 1024.",
+	 "learn.microsoft.com bind function: WSAEADDRNOTAVAIL; no reserved-port check in Winsock"},
+	{"windows.bind.classic.steal", "Windows XP and earlier: a bind with SO_REUSEADDR shares any "
+	 "overlapping binding (it steals the port) unless that owner set SO_EXCLUSIVEADDRUSE.",
+	 MS_PAGE ", first table (Windows XP and earlier), SO_REUSEADDR columns"},
+	{"windows.bind.classic.exclusive", "Windows XP and earlier: a bind with SO_REUSEADDR over an "
+	 "owner that set SO_EXCLUSIVEADDRUSE fails with WSAEACCES.",
+	 MS_PAGE ", first table, SO_EXCLUSIVEADDRUSE rows x SO_REUSEADDR columns; "
+	 "so-exclusiveaddruse page table (10013)"},
+	{"windows.bind.classic.inuse", "Windows XP and earlier: without SO_REUSEADDR every overlapping "
+	 "binding, wildcard or specific, conflicts: WSAEADDRINUSE.",
+	 MS_PAGE ", first table, Default and SO_EXCLUSIVEADDRUSE columns"},
+	{"windows.bind.exact", "Server 2003+: an exact duplicate (same specific address, or both "
+	 "wildcard) is shared only when both sockets set SO_REUSEADDR; SO_REUSEADDR on the new "
+	 "socket alone is WSAEACCES; anything else is WSAEADDRINUSE. Same for one or two users.",
+	 MS_PAGE ", Enhanced Socket Security, both tables, diagonal cells; " WINE_TEST},
+	{"windows.bind.reuse", "Server 2003+: both sockets set SO_REUSEADDR: they share the port, "
+	 "for any user accounts, whatever the addresses.",
+	 MS_PAGE ", Enhanced Socket Security, SO_REUSEADDR x SO_REUSEADDR cells of both tables"},
+	{"windows.bind.narrower.exclusive", "Server 2003+: a specific address under an owner's "
+	 "wildcard that set SO_EXCLUSIVEADDRUSE fails with WSAEACCES, whatever the new socket's "
+	 "options or user.",
+	 MS_PAGE ", Enhanced Socket Security, SO_EXCLUSIVEADDRUSE/Wildcard rows; " WINE_TEST
+	 " rows 0 and 3"},
+	{"windows.bind.narrower.same_user", "Server 2003+, same user: a specific address under the "
+	 "same account's wildcard succeeds, with or without options (the backward-compatibility "
+	 "exception).",
+	 MS_PAGE ", Enhanced Socket Security, same-user table, Wildcard rows x Specific columns; "
+	 WINE_TEST " (any then loopback, both listen)"},
+	{"windows.bind.narrower.other_user", "Server 2003+, different users: a specific address under "
+	 "another account's wildcard fails with WSAEACCES unless both sockets set SO_REUSEADDR.",
+	 MS_PAGE ", Enhanced Socket Security, different-user table, Wildcard rows x Specific columns"},
+	{"windows.bind.broader", "Server 2003+: a wildcard over an owner's specific address succeeds "
+	 "unless the new socket sets SO_EXCLUSIVEADDRUSE; it then serves every address except the "
+	 "owner's.",
+	 MS_PAGE ", Enhanced Socket Security, Specific rows x Wildcard columns and the note below "
+	 "the same-user table; " WINE_TEST " row 4"},
+	{"windows.bind.broader.exclusive", "Server 2003+: a wildcard with SO_EXCLUSIVEADDRUSE over "
+	 "an owner's specific address fails with WSAEADDRINUSE.",
+	 MS_PAGE ", Enhanced Socket Security, Specific rows x SO_EXCLUSIVEADDRUSE/Wildcard column; "
+	 WINE_TEST " rows 5, 6, 9"},
+	{"windows.dual.v4view", "Server 2003+ (Vista+ dual stack): a dual-stack socket bound to [::] "
+	 "without SO_EXCLUSIVEADDRUSE does not hold the IPv4 side against a later IPv4 bind.",
+	 WINE_TEST " rows 11 and 14 (NOERROR)"},
+	{"windows.dual.exclusive", "Server 2003+: a dual-stack socket bound to [::] with "
+	 "SO_EXCLUSIVEADDRUSE refuses every later overlapping IPv4 bind with WSAEACCES.",
+	 WINE_TEST " rows 1 and 10 (WSAEACCES); " MS_PAGE " dual stack paragraph"},
+	{"windows.bind.linger", "A TIME_WAIT connection, or a connection accepted from a listener, "
+	 "does not block a bind that lacks SO_EXCLUSIVEADDRUSE: Windows does not check them.",
+	 "libuv PR joyent/libuv#1360 (saghul: sockets in TIME_WAIT are not checked when binding); "
+	 "PostgreSQL pqcomm.c StreamServerPort comment; article comment by ASBai"},
+	{"windows.bind.linger_ex", "A bind with SO_EXCLUSIVEADDRUSE fails with WSAEADDRINUSE while an "
+	 "overlapping connection on the port is still active or in TIME_WAIT.",
+	 MS_PAGE " (\"cannot bind to the same port ... until the original connection becomes "
+	 "inactive\")"},
+	{"windows.listen.nocheck", "listen() does not check the port again: two sockets that share "
+	 "a port by SO_REUSEADDR, or a wildcard and a specific one, may both listen.",
+	 WINE_TEST " (listen(s2) succeeds on Windows; todo_wine)"},
+	{"windows.ephemeral.bind", "bind(port 0) and listen() autobind take a port in the dynamic "
+	 "range (49152-65535 since Vista, 1025-5000 before) that no overlapping socket holds. None "
+	 "left: WSAENOBUFS (shown as ENOMEM).",
+	 "support.microsoft.com KB 929851; learn.microsoft.com bind function (WSAENOBUFS)"},
+	{"windows.connect.ephemeral", "connect() on an unbound socket shares an ephemeral port with "
+	 "other implicit connects as long as the four-tuple differs, and never takes a port a "
+	 "bind() holds. None left: WSAENOBUFS (shown as ENOMEM).",
+	 "learn.microsoft.com SOL_SOCKET options: SO_REUSE_UNICASTPORT (\"connection functions "
+	 "with an implicit bind ... have this option set by default\")"},
+	{"windows.connect.tuple", "connect() that would duplicate the four-tuple of another connection "
+	 "(also one in TIME_WAIT) fails with WSAEADDRINUSE.",
+	 "learn.microsoft.com connect function: WSAEADDRINUSE (\"could be delayed until the "
+	 "connect function if the bind was to a wildcard address\"); the article, section "
+	 "Connect() Returning EADDRINUSE?"},
+	{"windows.deliver.first", "The most specific match receives (connected four-tuple, then "
+	 "specific address, then wildcard). Among sockets that share a binding by SO_REUSEADDR, "
+	 "Microsoft calls delivery non-deterministic; the model's stand-in is the earliest bound, "
+	 "as Wine's test observes on Windows.",
+	 MS_PAGE " (\"the behavior is non-deterministic\"); " WINE_TEST
+	 " (\"The connection is delivered to the first socket\")"},
+	{"windows.deliver.multicast", "A multicast datagram goes to every socket on that port that "
+	 "is bound to the group's interface or the wildcard (group membership is assumed).",
+	 MS_PAGE " (\"data will be delivered to both sockets, rather than an arbitrarily chosen "
+	 "one\")"},
+};
+
+/* ----------------------------------------------------------- error names */
+
+static const char *windows_error_name(bm_result r)
+{
+	switch (r) {
+	case BM_EADDRINUSE:    return "WSAEADDRINUSE (10048)";
+	case BM_EADDRNOTAVAIL: return "WSAEADDRNOTAVAIL (10049)";
+	case BM_EACCES:        return "WSAEACCES (10013)";
+	case BM_EINVAL:        return "WSAEINVAL (10022)";
+	case BM_EISCONN:       return "WSAEISCONN (10056)";
+	case BM_ENOTCONN:      return "WSAENOTCONN (10057)";
+	case BM_ENOPROTOOPT:   return "WSAENOPROTOOPT (10042)";
+	case BM_EOPNOTSUPP:    return "WSAEOPNOTSUPP (10045)";
+	case BM_EAFNOSUPPORT:  return "WSAEAFNOSUPPORT (10047)";
+	case BM_EAGAIN:        return "WSAEWOULDBLOCK (10035)";
+	case BM_ECONNREFUSED:  return "WSAECONNREFUSED (10061)";
+	case BM_EALREADY:      return "WSAEALREADY (10037)";
+	case BM_EBADF:         return "WSAENOTSOCK (10038)";
+	case BM_ENOMEM:        return "WSAENOBUFS (10055)";
+	case BM_ENETUNREACH:   return "WSAENETUNREACH (10051)";
+	default:               return NULL;
+	}
+}
+
+/* ------------------------------------------------------------ setsockopt */
+
+static bm_result windows_setsockopt(const bm_host *h, const bm_sock_info *s, bm_option o,
+                                    int value, bm_verdict *v)
+{
+	(void)h;
+	if (value && o == RA && (s->opts & EX))
+		return bm_verdict_set(v, BM_EINVAL, "windows.opt.exclusive_pair", 0,
+		                      "SO_EXCLUSIVEADDRUSE is set: SO_REUSEADDR cannot be");
+	if (value && o == EX && (s->opts & RA))
+		return bm_verdict_set(v, BM_EINVAL, "windows.opt.exclusive_pair", 0,
+		                      "SO_REUSEADDR is set: SO_EXCLUSIVEADDRUSE cannot be");
+	return BM_OK;
+}
+
+static bm_result classic_setsockopt(const bm_host *h, const bm_sock_info *s, bm_option o,
+                                    int value, bm_verdict *v)
+{
+	if (value && o == EX && s->uid != 0)
+		return bm_verdict_set(v, BM_EACCES, "windows.opt.exclusive_admin", 0,
+		                      "uid %u is not an Administrator", s->uid);
+	return windows_setsockopt(h, s, o, value, v);
+}
+
+/* ------------------------------------------------------------------ bind */
+
+static bm_result windows_bind_precheck(const bm_host *h, const bm_sock_info *s,
+                                       const bm_endpoint *ep, bm_verdict *v)
+{
+	if (s->state != BM_STATE_CLOSED)
+		return bm_verdict_set(v, BM_EINVAL, "windows.bind.state", 0,
+		                      "socket is already bound");
+	if (!bm_addr_is_any(ep) && !bm_addr_is_multicast(ep) && !bm_host_addr_is_local(h, ep))
+		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "windows.bind.notlocal", 0,
+		                      "address is not assigned to an interface");
+	return BM_OK;
+}
+
+/* A connection that outlives its listener or its close: TIME_WAIT, or an
+ * accepted child.  Windows checks these only for SO_EXCLUSIVEADDRUSE. */
+static int lingering(const bm_sock_info *old)
+{
+	return old->state == BM_STATE_TIME_WAIT ||
+	       (old->state == BM_STATE_CONNECTED && old->parent != BM_NO_SOCK);
+}
+
+static bm_match linger_rule(const bm_sock_info *s, const bm_sock_info *old, bm_verdict *v)
+{
+	if (s->opts & EX) {
+		bm_verdict_set(v, BM_EADDRINUSE, "windows.bind.linger_ex", old->id,
+		               "socket %d (%s) still holds the port and SO_EXCLUSIVEADDRUSE checks it",
+		               old->id, bm_state_name(old->state));
+		return BM_MATCH_CONFLICT;
+	}
+	bm_verdict_set(v, BM_OK, "windows.bind.linger", old->id,
+	               "socket %d is %s: not checked without SO_EXCLUSIVEADDRUSE", old->id,
+	               bm_state_name(old->state));
+	return BM_MATCH_SHARE;
+}
+
+static bm_match refuse(bm_verdict *v, bm_result code, const char *rule,
+                       const bm_sock_info *old, const char *why)
+{
+	bm_verdict_set(v, code, rule, old->id, "socket %d: %s", old->id, why);
+	return BM_MATCH_CONFLICT;
+}
+
+static bm_match share(bm_verdict *v, const char *rule, const bm_sock_info *old, const char *why)
+{
+	bm_verdict_set(v, BM_OK, rule, old->id, "socket %d: %s", old->id, why);
+	return BM_MATCH_SHARE;
+}
+
+/* Windows XP and earlier: the first table of the Microsoft page. */
+static bm_match classic_pair(const bm_sock_info *s, const bm_sock_info *old, bm_verdict *v)
+{
+	if (s->opts & RA) {
+		if (old->opts_at_bind & EX)
+			return refuse(v, BM_EACCES, "windows.bind.classic.exclusive", old,
+			              "holds the port with SO_EXCLUSIVEADDRUSE");
+		return share(v, "windows.bind.classic.steal", old,
+		             "SO_REUSEADDR shares (steals) its port");
+	}
+	return refuse(v, BM_EADDRINUSE, "windows.bind.classic.inuse", old,
+	              "holds an overlapping binding");
+}
+
+/* Is old a dual-stack [::] whose IPv4 side is what s overlaps? */
+static int dual_v4_view(const bm_sock_info *s, const bm_sock_info *old)
+{
+	int old_dual_any = old->family == BM_AF_INET6 && !old->v6only &&
+	                   !bm_addr_is_v4mapped(&old->local) && bm_addr_is_any(&old->local);
+	int s_v4_only = s->family == BM_AF_INET || bm_addr_is_v4mapped(&s->local);
+	return old_dual_any && s_v4_only;
+}
+
+/* Windows Server 2003 and later: the two Enhanced Socket Security tables. */
+static bm_match enhanced_pair(const bm_sock_info *s, const bm_sock_info *old, bm_verdict *v)
+{
+	int s_ra = (s->opts & RA) != 0, s_ex = (s->opts & EX) != 0;
+	int o_ra = (old->opts_at_bind & RA) != 0, o_ex = (old->opts_at_bind & EX) != 0;
+	int s_any = bm_addr_is_any(&s->local), o_any = bm_addr_is_any(&old->local);
+
+	if (dual_v4_view(s, old)) {
+		if (o_ex)
+			return refuse(v, BM_EACCES, "windows.dual.exclusive", old,
+			              "dual-stack [::] with SO_EXCLUSIVEADDRUSE holds IPv4 too");
+		return share(v, "windows.dual.v4view", old,
+		             "dual-stack [::] without SO_EXCLUSIVEADDRUSE leaves IPv4 free");
+	}
+	if (s_any == o_any) {                       /* exact */
+		if (s_ra && o_ra)
+			return share(v, "windows.bind.reuse", old, "both have SO_REUSEADDR");
+		return refuse(v, s_ra ? BM_EACCES : BM_EADDRINUSE, "windows.bind.exact", old,
+		              s_ra ? "SO_REUSEADDR on the new socket only: the owner did not "
+		                     "allow sharing"
+		                   : "holds exactly this address and port");
+	}
+	if (o_any) {                                /* narrower: s specific */
+		if (o_ex)
+			return refuse(v, BM_EACCES, "windows.bind.narrower.exclusive", old,
+			              "its wildcard has SO_EXCLUSIVEADDRUSE");
+		if (s->uid == old->uid)
+			return share(v, "windows.bind.narrower.same_user", old,
+			             "a more specific address by the same user");
+		if (s_ra && o_ra)
+			return share(v, "windows.bind.reuse", old, "both have SO_REUSEADDR");
+		return refuse(v, BM_EACCES, "windows.bind.narrower.other_user", old,
+		              "another user's wildcard, not shared by SO_REUSEADDR on both");
+	}
+	if (s_ex)                                   /* broader: s wildcard */
+		return refuse(v, BM_EADDRINUSE, "windows.bind.broader.exclusive", old,
+		              "holds a specific address; an exclusive wildcard cannot cover it");
+	return share(v, "windows.bind.broader", old,
+	             "holds a specific address; the wildcard serves the others");
+}
+
+static bm_match conflict_common(const bm_sock_info *s, const bm_sock_info *old,
+                                bm_phase phase, bm_verdict *v, int classic)
+{
+	if (phase == BM_PHASE_LISTEN)
+		return BM_MATCH_NONE;               /* windows.listen.nocheck */
+	if (!bm_overlap(s, old))
+		return BM_MATCH_NONE;
+	if (phase != BM_PHASE_BIND)
+		return refuse(v, BM_EADDRINUSE, "windows.ephemeral.bind", old, "holds the port");
+	if (lingering(old))
+		return linger_rule(s, old, v);
+	return classic ? classic_pair(s, old, v) : enhanced_pair(s, old, v);
+}
+
+static bm_match windows_conflict(const bm_host *h, const bm_sock_info *s,
+                                 const bm_sock_info *old, bm_phase phase, bm_verdict *v)
+{
+	(void)h;
+	return conflict_common(s, old, phase, v, 0);
+}
+
+static bm_match classic_conflict(const bm_host *h, const bm_sock_info *s,
+                                 const bm_sock_info *old, bm_phase phase, bm_verdict *v)
+{
+	(void)h;
+	return conflict_common(s, old, phase, v, 1);
+}
+
+/* --------------------------------------------------------------- connect */
+
+static int same_tuple(const bm_sock_info *s, const bm_sock_info *old)
+{
+	return old->remote.port == s->remote.port && old->local.port == s->local.port &&
+	       memcmp(old->remote.addr, s->remote.addr, 16) == 0 &&
+	       memcmp(old->local.addr, s->local.addr, 16) == 0;
+}
+
+static bm_match windows_connect_port(const bm_host *h, const bm_sock_info *s,
+                                     const bm_sock_info *old, bm_verdict *v)
+{
+	(void)h;
+	if (!old->port_from_connect)
+		return refuse(v, BM_EADDRINUSE, "windows.connect.ephemeral", old,
+		              "a bind() holds this port");
+	if ((old->state == BM_STATE_CONNECTED || old->state == BM_STATE_TIME_WAIT) &&
+	    same_tuple(s, old))
+		return refuse(v, BM_EADDRINUSE, "windows.connect.tuple", old, "four-tuple in use");
+	return BM_MATCH_SHARE;
+}
+
+static bm_result windows_tuple_clash(const bm_host *h, const bm_sock_info *s,
+                                     const bm_sock_info *old, int autobound, bm_verdict *v)
+{
+	(void)h;
+	(void)s;
+	(void)autobound;
+	return bm_verdict_set(v, BM_EADDRINUSE, "windows.connect.tuple", old->id,
+	                      "socket %d already has this four-tuple (%s)", old->id,
+	                      bm_state_name(old->state));
+}
+
+/* --------------------------------------------------------------- deliver */
+
+static size_t windows_deliver(const bm_host *h, bm_proto proto, const bm_endpoint *src,
+                              const bm_endpoint *dst, const bm_sock_info *cand, size_t n,
+                              int *score, bm_sock *out, bm_verdict *v)
+{
+	(void)h;
+	(void)src;
+	if (proto == BM_UDP && bm_addr_is_multicast(dst)) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = cand[i].id;
+		bm_verdict_set(v, BM_OK, "windows.deliver.multicast", 0,
+		               "every socket on the port receives a copy");
+		return n;
+	}
+	/* among the best matches, the earliest bound (the stand-in for
+	 * Microsoft's "non-deterministic") */
+	size_t best = 0;
+	for (size_t i = 1; i < n && score[i] == score[0]; i++)
+		if (cand[i].bound_seq < cand[best].bound_seq)
+			best = i;
+	out[0] = cand[best].id;
+	bm_verdict_set(v, BM_OK, "windows.deliver.first", 0,
+	               "the most specific match; among equals the earliest bound");
+	return 1;
+}
+
+/* ---------------------------------------------------------- personalities */
+
+#define WINDOWS_COMMON                                                      \
+	.version = BM_POLICY_VERSION,                                       \
+	.family = "windows",                                                \
+	.v6only_default = 1,                                                \
+	.time_wait_ms = 240000,                                             \
+	.unprivileged_port_start = 0,                                       \
+	.tw_reuse = 0,                                                      \
+	.loopback_net_local = 1,                                            \
+	.bind_exhausted = BM_ENOMEM,                                        \
+	.connect_exhausted = BM_ENOMEM,                                     \
+	.udp_autobind_exhausted = BM_ENOMEM,                                \
+	.connect_on_listen = BM_EINVAL,                                     \
+	.connect_tuple_error = BM_EADDRINUSE,                               \
+	.bind_precheck = windows_bind_precheck,                             \
+	.tuple_clash = windows_tuple_clash,                                 \
+	.connect_port = windows_connect_port,                               \
+	.deliver = windows_deliver,                                         \
+	.error_name = windows_error_name,                                   \
+	.rules = windows_rules,                                             \
+	.nrules = sizeof windows_rules / sizeof windows_rules[0]
+
+const bm_policy bm_policy_windows2000 = {
+	WINDOWS_COMMON,
+	.name = "windows-2000",
+	.description = "Windows 2000/XP, before enhanced socket security: SO_REUSEADDR steals a "
+	               "port unless its holder set SO_EXCLUSIVEADDRUSE",
+	/* no dual-stack sockets before Vista: IPv6 sockets are IPv6 only */
+	.options = BM_SO_REUSEADDR | BM_SO_EXCLUSIVEADDRUSE | BM_SO_LINGER,
+	.ephemeral_lo = 1025, .ephemeral_hi = 5000,
+	.setsockopt = classic_setsockopt,
+	.conflict = classic_conflict,
+};
+
+const bm_policy bm_policy_windows = {
+	WINDOWS_COMMON,
+	.name = "windows",
+	.description = "Windows Server 2003 and later (enhanced socket security; same-user and "
+	               "different-user tables), Vista+ dual stack",
+	.options = BM_SO_REUSEADDR | BM_SO_EXCLUSIVEADDRUSE | BM_IPV6_V6ONLY | BM_SO_LINGER,
+	.ephemeral_lo = 49152, .ephemeral_hi = 65535,
+	.setsockopt = windows_setsockopt,
+	.conflict = windows_conflict,
+};

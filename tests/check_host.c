@@ -1,0 +1,289 @@
+/* check_host.c: hosts, knobs, local addresses, names and custom policies. */
+#include "check_util.h"
+
+START_TEST(unknown_personality)
+{
+	bm_result r = BM_OK;
+	ck_assert_ptr_null(bm_host_new("plan9", &r));
+	ck_assert_int_eq(r, BM_ENOENT);
+	ck_assert_ptr_null(bm_host_new(NULL, &r));
+	ck_assert_int_eq(r, BM_ENOENT);
+}
+END_TEST
+
+START_TEST(aliases_resolve)
+{
+	static const char *const pairs[][2] = {
+		{"darwin", "macos"}, {"ios", "macos"}, {"tvos", "macos"}, {"watchos", "macos"},
+		{"android", "linux"}, {"LINUX", "linux"},
+	};
+	for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+		const bm_policy *p = bm_personality_find(pairs[i][0]);
+		ck_assert_ptr_nonnull(p);
+		ck_assert_str_eq(p->name, pairs[i][1]);
+	}
+}
+END_TEST
+
+START_TEST(every_personality_listed_once)
+{
+	static const char *const names[] = {"bsd", "freebsd", "openbsd", "netbsd", "macos",
+	                                    "linux-3.8", "linux", "windows-2000", "windows",
+	                                    "solaris-10", "solaris"};
+	ck_assert_uint_eq(bm_personality_count(), sizeof names / sizeof *names);
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		const bm_policy *p = bm_personality_at(i);
+		ck_assert_str_eq(p->name, names[i]);
+		ck_assert_ptr_nonnull(p->description);
+		ck_assert_int_eq(p->version, BM_POLICY_VERSION);
+		bm_host *h = host_of(names[i]);
+		ck_assert_ptr_eq(bm_host_policy(h), p);
+		bm_host_free(h);
+	}
+	ck_assert_ptr_null(bm_personality_at(bm_personality_count()));
+}
+END_TEST
+
+START_TEST(knob_defaults_come_from_policy)
+{
+	bm_host *h = host_of("linux");
+	/* linux.md section 12: defaults seen on 6.18 */
+	ck_assert_int_eq(bm_host_knob(h, BM_KNOB_EPHEMERAL_LO), 32768);
+	ck_assert_int_eq(bm_host_knob(h, BM_KNOB_EPHEMERAL_HI), 60999);
+	ck_assert_int_eq(bm_host_knob(h, BM_KNOB_UNPRIVILEGED_PORT_START), 1024);
+	ck_assert_int_eq(bm_host_knob(h, BM_KNOB_TW_REUSE), 2);
+	ck_assert_int_eq(bm_host_knob(h, BM_KNOB_V6ONLY), 0);
+	ck_assert_int_eq(bm_host_knob(h, BM_KNOB_TIME_WAIT_MS), 60000);
+	ck_assert_int_eq(bm_host_knob(h, BM_KNOB_NONLOCAL_BIND), 0);
+	ck_assert_int_eq(bm_host_knob(h, BM_KNOB_COUNT), -1);
+	ck_assert_int_eq(bm_host_knob(NULL, BM_KNOB_V6ONLY), -1);
+	bm_host_free(h);
+}
+END_TEST
+
+static const struct {
+	bm_knob k;
+	long v;
+	bm_result r;
+} knob_sets[] = {
+	{BM_KNOB_EPHEMERAL_LO, 0, BM_EINVAL},
+	{BM_KNOB_EPHEMERAL_LO, 61000, BM_EINVAL},   /* above hi */
+	{BM_KNOB_EPHEMERAL_LO, 40000, BM_OK},
+	{BM_KNOB_EPHEMERAL_HI, 65536, BM_EINVAL},
+	{BM_KNOB_EPHEMERAL_HI, 30000, BM_EINVAL},   /* below lo */
+	{BM_KNOB_EPHEMERAL_HI, 65535, BM_OK},
+	{BM_KNOB_TW_REUSE, 3, BM_EINVAL},
+	{BM_KNOB_TW_REUSE, 0, BM_OK},
+	{BM_KNOB_V6ONLY, 2, BM_EINVAL},
+	{BM_KNOB_V6ONLY, 1, BM_OK},
+	{BM_KNOB_NONLOCAL_BIND, -1, BM_EINVAL},
+	{BM_KNOB_NONLOCAL_BIND, 1, BM_OK},
+	{BM_KNOB_TIME_WAIT_MS, -5, BM_EINVAL},
+	{BM_KNOB_TIME_WAIT_MS, 1000, BM_OK},
+	{BM_KNOB_UNPRIVILEGED_PORT_START, 70000, BM_EINVAL},
+	{BM_KNOB_UNPRIVILEGED_PORT_START, 0, BM_OK},
+	{BM_KNOB_COUNT, 0, BM_EINVAL},
+};
+
+START_TEST(knob_ranges)
+{
+	bm_host *h = host_of("linux");
+	long before = bm_host_knob(h, knob_sets[_i].k);
+	ck_assert_int_eq(bm_host_set_knob(h, knob_sets[_i].k, knob_sets[_i].v), knob_sets[_i].r);
+	if (knob_sets[_i].r == BM_OK)
+		ck_assert_int_eq(bm_host_knob(h, knob_sets[_i].k), knob_sets[_i].v);
+	else
+		ck_assert_int_eq(bm_host_knob(h, knob_sets[_i].k), before);
+	bm_host_free(h);
+}
+END_TEST
+
+START_TEST(knob_names)
+{
+	bm_knob k;
+	for (int i = 0; i < BM_KNOB_COUNT; i++) {
+		ck_assert_int_eq(bm_knob_from_name(bm_knob_name((bm_knob)i), &k), 0);
+		ck_assert_int_eq(k, i);
+	}
+	ck_assert_int_eq(bm_knob_from_name("nosuch", &k), -1);
+	ck_assert_str_eq(bm_knob_name(BM_KNOB_COUNT), "?");
+}
+END_TEST
+
+START_TEST(add_addr_validates)
+{
+	bm_host *h = host_of("linux");
+	ck_assert_int_eq(bm_host_add_addr(h, "192.168.0.1", NULL), BM_OK);
+	ck_assert_int_eq(bm_host_add_addr(h, "192.168.0.1", "eth0"), BM_OK);
+	ck_assert_int_eq(bm_host_add_addr(h, "2001:db8::1", "eth1"), BM_OK);
+	ck_assert_int_eq(bm_host_add_addr(h, "0.0.0.0", NULL), BM_EINVAL);
+	ck_assert_int_eq(bm_host_add_addr(h, "224.1.1.1", NULL), BM_EINVAL);
+	ck_assert_int_eq(bm_host_add_addr(h, "::ffff:1.2.3.4", NULL), BM_EINVAL);
+	ck_assert_int_eq(bm_host_add_addr(h, "1.2.3", NULL), BM_EINVAL);
+	ck_assert_int_eq(bm_host_add_addr(h, "1.2.3.4", "averyveryverylongifname"), BM_EINVAL);
+	ck_assert_int_eq(bm_host_add_addr(NULL, "1.2.3.4", NULL), BM_EINVAL);
+	bm_endpoint a = ep_of("192.168.0.1:0"), b = ep_of("[2001:db8::1]:0"),
+	            c = ep_of("[::ffff:192.168.0.1]:0"), d = ep_of("192.168.0.2:0");
+	ck_assert(bm_host_addr_is_local(h, &a));
+	ck_assert(bm_host_addr_is_local(h, &b));
+	ck_assert(bm_host_addr_is_local(h, &c));
+	ck_assert(!bm_host_addr_is_local(h, &d));
+	bm_host_free(h);
+}
+END_TEST
+
+START_TEST(loopback_locality_per_policy)
+{
+	/* linux.md 3.1: all of 127/8 is local on Linux */
+	bm_host *h = host_of("linux");
+	bm_endpoint l2 = ep_of("127.0.0.2:0");
+	ck_assert(bm_host_addr_is_local(h, &l2));
+	bm_host_free(h);
+}
+END_TEST
+
+START_TEST(clock_advances_and_saturates)
+{
+	bm_host *h = host_of("linux");
+	ck_assert_uint_eq(bm_host_now(h), 0);
+	bm_advance(h, 1500);
+	ck_assert_uint_eq(bm_host_now(h), 1500);
+	bm_advance(h, UINT64_MAX);
+	ck_assert_uint_eq(bm_host_now(h), UINT64_MAX);
+	bm_advance(NULL, 5);
+	ck_assert_uint_eq(bm_host_now(NULL), 0);
+	bm_host_free(h);
+	bm_host_free(NULL);
+}
+END_TEST
+
+/* A caller's own policy: a stack where nothing may share a port. */
+static bm_match strict_conflict(const bm_host *h, const bm_sock_info *s,
+                                const bm_sock_info *old, bm_phase phase, bm_verdict *v)
+{
+	(void)h;
+	(void)phase;
+	if (!bm_overlap(s, old))
+		return BM_MATCH_NONE;
+	bm_verdict_set(v, BM_EADDRINUSE, "core.bind.overlap", old->id, "strict");
+	return BM_MATCH_CONFLICT;
+}
+
+static const bm_policy strict_policy = {
+	.version = BM_POLICY_VERSION,
+	.name = "strict",
+	.description = "test policy",
+	.family = "test",
+	.options = BM_SO_REUSEADDR,
+	.time_wait_ms = 1000,
+	.ephemeral_lo = 5000,
+	.ephemeral_hi = 5001,
+	.bind_exhausted = BM_EADDRINUSE,
+	.connect_exhausted = BM_EADDRNOTAVAIL,
+	.udp_autobind_exhausted = BM_EAGAIN,
+	.connect_on_listen = BM_EISCONN,
+	.connect_tuple_error = BM_EADDRINUSE,
+	.conflict = strict_conflict,
+};
+
+START_TEST(custom_policy_is_used)
+{
+	bm_result r;
+	bm_host *h = bm_host_new_with_policy(&strict_policy, &r);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(r, BM_OK);
+	bm_sock a = sock_of(h, "udp4", BM_SO_REUSEADDR, 0), b = sock_of(h, "udp4", BM_SO_REUSEADDR, 0);
+	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:7000"), BM_OK);
+	bm_verdict v;
+	bm_endpoint ep = ep_of("0.0.0.0:7000");
+	ck_assert_int_eq(bm_bind(h, b, &ep, &v), BM_EADDRINUSE);
+	ck_assert_str_eq(v.reason, "strict");
+	ck_assert_int_eq(v.conflict, a);
+	/* SO_REUSEPORT is not among its options */
+	ck_assert_int_eq(bm_setsockopt(h, b, BM_SO_REUSEPORT, 1, NULL), BM_ENOPROTOOPT);
+	/* its two-port ephemeral range runs out */
+	bm_sock c = sock_of(h, "tcp4", 0, 0), d = sock_of(h, "tcp4", 0, 0), e = sock_of(h, "tcp4", 0, 0);
+	ck_assert_int_eq(bind_to(h, c, "0.0.0.0:0"), BM_OK);
+	ck_assert_int_eq(bind_to(h, d, "0.0.0.0:0"), BM_OK);
+	ck_assert_int_eq(bind_to(h, e, "0.0.0.0:0"), BM_EADDRINUSE);
+	bm_host_free(h);
+}
+END_TEST
+
+START_TEST(custom_policy_rejected_when_bad)
+{
+	bm_result r = BM_OK;
+	bm_policy bad = strict_policy;
+	bad.version = 99;
+	ck_assert_ptr_null(bm_host_new_with_policy(&bad, &r));
+	ck_assert_int_eq(r, BM_EINVAL);
+	ck_assert_ptr_null(bm_host_new_with_policy(NULL, &r));
+}
+END_TEST
+
+START_TEST(result_names_round_trip)
+{
+	bm_result r;
+	for (int i = 0; i < BM_RESULT_COUNT; i++) {
+		ck_assert_int_eq(bm_result_from_name(bm_result_name((bm_result)i), &r), 0);
+		ck_assert_int_eq(r, i);
+	}
+	ck_assert_int_eq(bm_result_from_name("EWOULDBLOCK", &r), 0);
+	ck_assert_int_eq(r, BM_EAGAIN);
+	ck_assert_int_eq(bm_result_from_name("EFOO", &r), -1);
+	ck_assert_str_eq(bm_result_name(BM_RESULT_COUNT), "?");
+	ck_assert_str_eq(bm_state_name((bm_state)42), "?");
+}
+END_TEST
+
+START_TEST(option_names_round_trip)
+{
+	bm_option o;
+	for (unsigned bit = 1; bit <= BM_IP_FREEBIND; bit <<= 1) {
+		ck_assert_int_eq(bm_option_from_name(bm_option_name((bm_option)bit), &o), 0);
+		ck_assert_uint_eq(o, bit);
+	}
+	ck_assert_int_eq(bm_option_from_name("IP_BINDANY", &o), 0);
+	ck_assert_uint_eq(o, BM_IP_FREEBIND);
+	ck_assert_int_eq(bm_option_from_name("SO_NOTHING", &o), -1);
+	ck_assert_str_eq(bm_option_name((bm_option)(1u << 20)), "?");
+}
+END_TEST
+
+START_TEST(every_rule_has_text_and_source)
+{
+	for (size_t i = 0; i < bm_personality_count(); i++) {
+		const bm_policy *p = bm_personality_at(i);
+		for (size_t j = 0; j < p->nrules; j++) {
+			ck_assert_msg(p->rules[j].text && p->rules[j].text[0], "%s", p->rules[j].id);
+			ck_assert_msg(p->rules[j].source && p->rules[j].source[0], "%s", p->rules[j].id);
+			ck_assert_ptr_eq(bm_policy_rule(p, p->rules[j].id), &p->rules[j]);
+		}
+	}
+	ck_assert_ptr_nonnull(bm_policy_rule(NULL, "core.handle"));
+	ck_assert_ptr_null(bm_policy_rule(NULL, "no.such.rule"));
+	ck_assert_ptr_null(bm_policy_rule(NULL, NULL));
+}
+END_TEST
+
+Suite *host_suite(void)
+{
+	Suite *s = suite_create("host");
+	TCase *t = tcase_create("host");
+	tcase_add_test(t, unknown_personality);
+	tcase_add_test(t, aliases_resolve);
+	tcase_add_test(t, every_personality_listed_once);
+	tcase_add_test(t, knob_defaults_come_from_policy);
+	tcase_add_loop_test(t, knob_ranges, 0, sizeof knob_sets / sizeof *knob_sets);
+	tcase_add_test(t, knob_names);
+	tcase_add_test(t, add_addr_validates);
+	tcase_add_test(t, loopback_locality_per_policy);
+	tcase_add_test(t, clock_advances_and_saturates);
+	tcase_add_test(t, custom_policy_is_used);
+	tcase_add_test(t, custom_policy_rejected_when_bad);
+	tcase_add_test(t, result_names_round_trip);
+	tcase_add_test(t, option_names_round_trip);
+	tcase_add_test(t, every_rule_has_text_and_source);
+	suite_add_tcase(s, t);
+	return s;
+}

@@ -1,0 +1,23 @@
+#!/bin/sh
+# deps.sh: make sure the Debian packages the build and tests need are here.
+# As root with apt-get it installs what is missing; otherwise it names the
+# packages and fails, so that nothing is installed by hand in silence.
+set -u
+need=""
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for p in build-essential pkg-config check lcov libedit-dev python3 valgrind; do
+	have_pkg "$p" || need="$need $p"
+done
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "deps: installing$need"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null && apt-get install -y -qq $need >/dev/null || {
+		echo "deps: apt-get install$need failed" >&2
+		exit 1
+	}
+	exit 0
+fi
+echo "deps: missing Debian packages:$need" >&2
+echo "deps: run as root: apt-get install$need" >&2
+exit 1

@@ -1,0 +1,429 @@
+/*
+ * kernel_linux.c: the Linux-only half of the kernel backend: a private
+ * network namespace per scenario (unshare(CLONE_NEWNET)), lo brought up and
+ * addresses added over rtnetlink (no shelling out to ip(8)), the
+ * namespace's own sysctls under /proc/sys/net, and raw UDP sends for
+ * deliver.  Everything here acts inside the namespace the process is in;
+ * kernel.c only calls the sysctl and address functions once it has
+ * entered one of its own.
+ *
+ * On other systems the same functions are stubs that answer "skip:".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel.h"
+
+#ifdef __linux__
+
+#include <fcntl.h>
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* ----------------------------------------------------------- rtnetlink */
+
+typedef struct nl_req {
+	struct nlmsghdr n;
+	union {
+		struct ifinfomsg ifi;
+		struct ifaddrmsg ifa;
+	} u;
+	char attrs[256];
+} nl_req;
+
+static void nl_attr(nl_req *r, unsigned short type, const void *data, size_t len)
+{
+	struct rtattr *a = (struct rtattr *)((char *)&r->n + NLMSG_ALIGN(r->n.nlmsg_len));
+	a->rta_type = type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(a), data, len);
+	r->n.nlmsg_len = NLMSG_ALIGN(r->n.nlmsg_len) + RTA_ALIGN(a->rta_len);
+}
+
+/* Send one request and wait for its acknowledgement; 0 or -errno. */
+static int nl_talk(nl_req *r)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_nl sa;
+	memset(&sa, 0, sizeof sa);
+	sa.nl_family = AF_NETLINK;
+	r->n.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	r->n.nlmsg_seq = 1;
+	int rc = -EIO;
+	if (sendto(fd, r, r->n.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	for (;;) {
+		union {
+			struct nlmsghdr h;
+			char b[8192];
+		} buf;
+		ssize_t got = recv(fd, &buf, sizeof buf, 0);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			goto out;
+		}
+		for (struct nlmsghdr *h = &buf.h; NLMSG_OK(h, (unsigned)got); h = NLMSG_NEXT(h, got)) {
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+				rc = e->error;   /* 0 is the acknowledgement */
+				goto out;
+			}
+		}
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+static int link_up(const char *ifname)
+{
+	unsigned idx = if_nametoindex(ifname);
+	if (!idx)
+		return -errno;
+	nl_req r;
+	memset(&r, 0, sizeof r);
+	r.n.nlmsg_len = NLMSG_LENGTH(sizeof r.u.ifi);
+	r.n.nlmsg_type = RTM_NEWLINK;
+	r.u.ifi.ifi_family = AF_UNSPEC;
+	r.u.ifi.ifi_index = (int)idx;
+	r.u.ifi.ifi_flags = IFF_UP;
+	r.u.ifi.ifi_change = IFF_UP;
+	return nl_talk(&r);
+}
+
+int kb_os_new_netns(char *err, size_t errlen)
+{
+	if (unshare(CLONE_NEWNET) != 0) {
+		snprintf(err, errlen, "skip: unshare(CLONE_NEWNET): %s", strerror(errno));
+		return -1;
+	}
+	int rc = link_up("lo");
+	if (rc != 0) {
+		snprintf(err, errlen, "bringing lo up in the new namespace: %s", strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+int kb_os_add_addr(const bm_endpoint *a, char *err, size_t errlen)
+{
+	unsigned idx = if_nametoindex("lo");
+	if (!idx) {
+		snprintf(err, errlen, "no lo: %s", strerror(errno));
+		return -1;
+	}
+	nl_req r;
+	memset(&r, 0, sizeof r);
+	r.n.nlmsg_len = NLMSG_LENGTH(sizeof r.u.ifa);
+	r.n.nlmsg_type = RTM_NEWADDR;
+	r.n.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	r.u.ifa.ifa_index = idx;
+	size_t alen;
+	if (a->family == BM_AF_INET) {
+		r.u.ifa.ifa_family = AF_INET;
+		r.u.ifa.ifa_prefixlen = 32;
+		r.u.ifa.ifa_scope = a->addr[0] == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
+		alen = 4;
+	} else {
+		r.u.ifa.ifa_family = AF_INET6;
+		r.u.ifa.ifa_prefixlen = 128;
+		r.u.ifa.ifa_flags = IFA_F_NODAD;
+		r.u.ifa.ifa_scope = a->addr[0] == 0xfe && (a->addr[1] & 0xc0) == 0x80
+		                    ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+		alen = 16;
+	}
+	nl_attr(&r, IFA_LOCAL, a->addr, alen);
+	nl_attr(&r, IFA_ADDRESS, a->addr, alen);
+	int rc = nl_talk(&r);
+	if (rc == -EEXIST)
+		rc = 0;
+	if (rc != 0) {
+		snprintf(err, errlen, "adding the address to lo: %s", strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- sysctls */
+
+static int sysctl_rw(const char *path, char *val, size_t vlen, int write_it)
+{
+	int fd = open(path, write_it ? O_WRONLY | O_CLOEXEC : O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = 0;
+	if (write_it) {
+		size_t n = strlen(val);
+		if (write(fd, val, n) != (ssize_t)n)
+			rc = -errno;
+	} else {
+		ssize_t n = read(fd, val, vlen - 1);
+		if (n < 0)
+			rc = -errno;
+		else
+			val[n] = 0;
+	}
+	close(fd);
+	return rc;
+}
+
+/* "32768\t60999\n" and "32768 60999" compare equal */
+static int same_words(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == ' ' || *a == '\t' || *a == '\n')
+			a++;
+		while (*b == ' ' || *b == '\t' || *b == '\n')
+			b++;
+		if (!*a || !*b)
+			return !*a && !*b;
+		while (*a && *a != ' ' && *a != '\t' && *a != '\n') {
+			if (*a++ != *b++)
+				return 0;
+		}
+		if (*b && *b != ' ' && *b != '\t' && *b != '\n')
+			return 0;
+	}
+}
+
+int kb_os_set_knob(bm_knob k, long lo, long hi, int only_if_equal, char *err, size_t errlen)
+{
+	const char *paths[2] = {NULL, NULL};
+	char val[64];
+	snprintf(val, sizeof val, "%ld", lo);
+	switch (k) {
+	case BM_KNOB_EPHEMERAL_LO:
+	case BM_KNOB_EPHEMERAL_HI:
+		paths[0] = "/proc/sys/net/ipv4/ip_local_port_range";
+		snprintf(val, sizeof val, "%ld %ld", lo, hi);
+		break;
+	case BM_KNOB_UNPRIVILEGED_PORT_START:
+		paths[0] = "/proc/sys/net/ipv4/ip_unprivileged_port_start";
+		break;
+	case BM_KNOB_TW_REUSE:
+		paths[0] = "/proc/sys/net/ipv4/tcp_tw_reuse";
+		break;
+	case BM_KNOB_V6ONLY:
+		paths[0] = "/proc/sys/net/ipv6/bindv6only";
+		break;
+	case BM_KNOB_NONLOCAL_BIND:
+		paths[0] = "/proc/sys/net/ipv4/ip_nonlocal_bind";
+		paths[1] = "/proc/sys/net/ipv6/ip_nonlocal_bind";
+		break;
+	case BM_KNOB_TIME_WAIT_MS:
+		snprintf(err, errlen, "skip: the TIME_WAIT length is fixed on Linux "
+		         "(TCP_TIMEWAIT_LEN, 60s); no sysctl sets it");
+		return -1;
+	default:
+		snprintf(err, errlen, "unknown knob");
+		return -1;
+	}
+	for (int i = 0; i < 2 && paths[i]; i++) {
+		char cur[128];
+		int rc = sysctl_rw(paths[i], cur, sizeof cur, 0);
+		if (rc != 0) {
+			snprintf(err, errlen, "skip: cannot read %s: %s", paths[i], strerror(-rc));
+			return -1;
+		}
+		if (same_words(cur, val))
+			continue;
+		if (only_if_equal) {
+			snprintf(err, errlen, "skip: %s is not %s here and may only be changed in a "
+			         "private network namespace", paths[i] + 10, val);
+			return -1;
+		}
+		rc = sysctl_rw(paths[i], val, 0, 1);
+		if (rc != 0) {
+			snprintf(err, errlen, "skip: the kernel refuses %s = %s: %s", paths[i] + 10, val,
+			         strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ raw sends */
+
+#define UDP_HLEN 8
+
+static int send_v4(const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport,
+                   const void *data, size_t len, char *err, size_t errlen)
+{
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	if (fd < 0) {
+		snprintf(err, errlen, "skip: deliver needs a raw socket: %s", strerror(errno));
+		return -1;
+	}
+	int mcast = dst[0] >= 224 && dst[0] <= 239;
+	int bcast = dst[0] == 255 && dst[1] == 255 && dst[2] == 255 && dst[3] == 255;
+	int one = 1;
+	if (bcast)
+		setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+	if (mcast || bcast) {
+		/* out of lo, and nowhere else */
+		struct ip_mreqn m;
+		memset(&m, 0, sizeof m);
+		m.imr_ifindex = (int)if_nametoindex("lo");
+		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof m) != 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) != 0) {
+			snprintf(err, errlen, "skip: cannot pin a multicast send to lo: %s",
+			         strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	uint8_t pkt[20 + UDP_HLEN + 256];
+	if (len > 256)
+		len = 256;
+	size_t total = 20 + UDP_HLEN + len;
+	memset(pkt, 0, 20 + UDP_HLEN);
+	pkt[0] = 0x45;
+	pkt[2] = (uint8_t)(total >> 8);
+	pkt[3] = (uint8_t)total;
+	pkt[8] = mcast || bcast ? 1 : 64;   /* TTL */
+	pkt[9] = IPPROTO_UDP;
+	memcpy(pkt + 12, src, 4);
+	memcpy(pkt + 16, dst, 4);
+	uint8_t *u = pkt + 20;
+	u[0] = (uint8_t)(sport >> 8);
+	u[1] = (uint8_t)sport;
+	u[2] = (uint8_t)(dport >> 8);
+	u[3] = (uint8_t)dport;
+	u[4] = (uint8_t)((UDP_HLEN + len) >> 8);
+	u[5] = (uint8_t)(UDP_HLEN + len);
+	/* checksum 0: none, allowed over IPv4 */
+	memcpy(u + UDP_HLEN, data, len);
+	struct sockaddr_in to;
+	memset(&to, 0, sizeof to);
+	to.sin_family = AF_INET;
+	memcpy(&to.sin_addr, dst, 4);
+	int rc = 0;
+	if (sendto(fd, pkt, total, 0, (struct sockaddr *)&to, sizeof to) != (ssize_t)total) {
+		snprintf(err, errlen, "skip: raw send of the datagram failed: %s", strerror(errno));
+		rc = -1;
+	}
+	close(fd);
+	return rc;
+}
+
+static int send_v6(const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport,
+                   const void *data, size_t len, char *err, size_t errlen)
+{
+	int fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0) {
+		snprintf(err, errlen, "skip: deliver needs a raw socket: %s", strerror(errno));
+		return -1;
+	}
+	int one = 1, off = 6;
+	if (dst[0] == 0xff) {
+		int idx = (int)if_nametoindex("lo");
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx, sizeof idx) != 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) != 0) {
+			snprintf(err, errlen, "skip: cannot pin a multicast send to lo: %s",
+			         strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	/* the kernel fills the UDP checksum (mandatory over IPv6) */
+	struct sockaddr_in6 from;
+	memset(&from, 0, sizeof from);
+	from.sin6_family = AF_INET6;
+	memcpy(&from.sin6_addr, src, 16);
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_CHECKSUM, &off, sizeof off) != 0 ||
+#ifdef IPV6_FREEBIND
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof one) != 0 ||
+#else
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_TRANSPARENT, &one, sizeof one) != 0 ||
+#endif
+	    bind(fd, (struct sockaddr *)&from, sizeof from) != 0) {
+		snprintf(err, errlen, "skip: cannot send from that source: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	uint8_t pkt[UDP_HLEN + 256];
+	if (len > 256)
+		len = 256;
+	size_t total = UDP_HLEN + len;
+	memset(pkt, 0, UDP_HLEN);
+	pkt[0] = (uint8_t)(sport >> 8);
+	pkt[1] = (uint8_t)sport;
+	pkt[2] = (uint8_t)(dport >> 8);
+	pkt[3] = (uint8_t)dport;
+	pkt[4] = (uint8_t)(total >> 8);
+	pkt[5] = (uint8_t)total;
+	memcpy(pkt + UDP_HLEN, data, len);
+	struct sockaddr_in6 to;
+	memset(&to, 0, sizeof to);
+	to.sin6_family = AF_INET6;
+	memcpy(&to.sin6_addr, dst, 16);
+	int rc = 0;
+	if (sendto(fd, pkt, total, 0, (struct sockaddr *)&to, sizeof to) != (ssize_t)total) {
+		snprintf(err, errlen, "skip: raw send of the datagram failed: %s", strerror(errno));
+		rc = -1;
+	}
+	close(fd);
+	return rc;
+}
+
+int kb_os_send_udp(const bm_endpoint *src, const bm_endpoint *dst, const void *data,
+                   size_t len, char *err, size_t errlen)
+{
+	if (src->family == BM_AF_INET)
+		return send_v4(src->addr, src->port, dst->addr, dst->port, data, len, err, errlen);
+	if (bm_addr_is_v4mapped(src) && bm_addr_is_v4mapped(dst))
+		return send_v4(src->addr + 12, src->port, dst->addr + 12, dst->port, data, len, err,
+		               errlen);
+	return send_v6(src->addr, src->port, dst->addr, dst->port, data, len, err, errlen);
+}
+
+#else /* !__linux__: loopback only, no namespaces, no knobs */
+
+int kb_os_new_netns(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "skip: network namespaces are Linux-only");
+	return -1;
+}
+
+int kb_os_add_addr(const bm_endpoint *a, char *err, size_t errlen)
+{
+	(void)a;
+	snprintf(err, errlen, "skip: adding addresses needs a Linux network namespace");
+	return -1;
+}
+
+int kb_os_set_knob(bm_knob k, long lo, long hi, int only_if_equal, char *err, size_t errlen)
+{
+	(void)k;
+	(void)lo;
+	(void)hi;
+	(void)only_if_equal;
+	snprintf(err, errlen, "skip: knobs are only set in a Linux network namespace");
+	return -1;
+}
+
+int kb_os_send_udp(const bm_endpoint *src, const bm_endpoint *dst, const void *data,
+                   size_t len, char *err, size_t errlen)
+{
+	(void)src;
+	(void)dst;
+	(void)data;
+	(void)len;
+	snprintf(err, errlen, "skip: deliver uses Linux raw sockets");
+	return -1;
+}
+
+#endif
