@@ -13,7 +13,7 @@ CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsub
 
 MODEL_SRC := $(wildcard model/*.c model/policy/*.c)
 TOOLS_SRC := $(wildcard tools/*.c)
-TEST_SRC  := $(wildcard tests/*.c)
+TEST_SRC  := $(filter-out tests/fuzz_scenario.c,$(wildcard tests/check_*.c))
 
 MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
 PIC_OBJ   := $(MODEL_SRC:%.c=$(BUILD)/pic/%.o)
@@ -25,6 +25,7 @@ LIB_A  := $(BUILD)/libbindmodel.a
 LIB_SO := $(BUILD)/libbindmodel.so
 BIN    := $(BUILD)/bindmodel
 TESTS  := $(BUILD)/check_bindmodel
+FUZZ   := $(BUILD)/fuzz_scenario
 
 .PHONY: demo all check coverage bench fuzz install uninstall clean asan valgrind spec-check deps
 
@@ -62,14 +63,27 @@ $(BIN): $(TOOLS_OBJ) $(LIB_A)
 $(TESTS): $(TEST_OBJ) $(TOOLS_LIB_OBJ) $(LIB_A)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(TOOLS_LIB_OBJ) $(LIB_A) $(CHECK_LIBS) $(LDLIBS_EDIT)
 
+$(FUZZ): $(BUILD)/tests/fuzz_scenario.o $(TOOLS_LIB_OBJ) $(LIB_A)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+# libFuzzer run of the same harness (clang); FUZZ_SECONDS to change.
+FUZZ_SECONDS ?= 60
+fuzz:
+	mkdir -p build/fuzz
+	clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DBM_LIBFUZZER -g -O1 \
+	  -fsanitize=fuzzer,address,undefined -Iinclude -Imodel -Itools \
+	  tests/fuzz_scenario.c tools/scenario.c tools/session.c $(MODEL_SRC) -o build/fuzz/fuzz_scenario
+	build/fuzz/fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus spec/demo.bms 2>&1 | tail -5 || true
+
 # make check: the Check unit tests, every scenario in spec/, the spec's
 # rule-id cross-check, and the tool tests (REPL over a pty, oracle).
 check: deps
-	$(MAKE) all $(TESTS)
+	$(MAKE) all $(TESTS) $(FUZZ)
 	$(MAKE) check-run
 
 check-run:
 	$(TESTS)
+	$(FUZZ)
 	$(BIN) run spec/*.bms spec/*/*.bms
 	sh tests/spec_rules.sh
 	@for t in tests/*.sh; do [ "$$t" = tests/spec_rules.sh ] && continue; \
