@@ -44,6 +44,7 @@ typedef enum bm_result {
 	BM_ENOMEM,
 	BM_ENOENT,      /* unknown personality, rule or name */
 	BM_ENETUNREACH,
+	BM_ENOBUFS,     /* Windows: no ephemeral port left (WSAENOBUFS) */
 	BM_RESULT_COUNT
 } bm_result;
 
@@ -194,6 +195,8 @@ typedef struct bm_policy {
 	bm_result udp_autobind_exhausted;
 	bm_result connect_on_listen; /* connect() on a listening socket */
 	bm_result connect_tuple_error; /* default tuple_clash error */
+	int udp_connect_tuple;       /* UDP connect() also refuses a duplicate
+	                                four-tuple (BSD in_pcbconnect) */
 
 	/* hooks */
 	/* setsockopt: validate (e.g. RA with EX on Windows); BM_OK to accept */

@@ -315,6 +315,7 @@ static const char *const result_names[BM_RESULT_COUNT] = {
 	[BM_ENOMEM] = "ENOMEM",
 	[BM_ENOENT] = "ENOENT",
 	[BM_ENETUNREACH] = "ENETUNREACH",
+	[BM_ENOBUFS] = "ENOBUFS",
 };
 
 const char *bm_result_name(bm_result r)

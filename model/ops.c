@@ -670,7 +670,7 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 			return finish(h, v);
 		}
 	}
-	if (tcp) {
+	if (tcp || h->policy->udp_connect_tuple) {
 		const bm_sock_info *old = find_tuple(h, &cand, &dst);
 		if (old) {
 			bm_result r;
@@ -687,6 +687,8 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 			if (tw->info.state == BM_STATE_TIME_WAIT)
 				release(h, tw);
 		}
+	}
+	if (tcp) {
 		if (dst_local) {
 			bm_sock got[1];
 			size_t n = 0;

@@ -1,7 +1,706 @@
-/* bsd.c: DRAFT placeholder, to be replaced by the bsd family rules. */
+/*
+ * bsd.c: the BSD family, one engine and five personalities: `bsd` (the
+ * 4.4BSD reference the article describes), `freebsd` (14.x), `openbsd`,
+ * `netbsd` and `macos` (XNU).
+ *
+ * All of them bind with the 4.4BSD in_pcbbind() skeleton:
+ *
+ *   wild  = the NEW socket has no reuse flag (SO_REUSEADDR, SO_REUSEPORT,
+ *           SO_REUSEPORT_LB);
+ *   reuse = its SO_REUSEPORT (promoted to RA|RP at a multicast address);
+ *   [uid check: t = lookup(addr, port, WILDCARD); other owner -> EADDRINUSE]
+ *   t = lookup(addr, port, wild);  t && !(reuse & t's options) -> EADDRINUSE
+ *
+ * where lookup is in_pcblookup_local's best fit: an exact lookup only finds
+ * an unconnected socket on exactly that address; a wild one finds any
+ * socket whose address overlaps, connected and TIME_WAIT ones included,
+ * preferring the closest.  So only the new socket's flags choose the kind
+ * of search, the old socket's flags only count through `reuse & t's
+ * options` (read live, from its socket), and a TIME_WAIT socket is seen
+ * only by the wild search, where no flag can help.
+ *
+ * What differs per OS lives in a bsd_params struct: which checks run, in
+ * which order, the defaults.  Every rule id is described, with its source,
+ * in spec/bsd.md.
+ */
+#include <stdio.h>
+#include <string.h>
+
 #include "../internal.h"
-const bm_policy bm_policy_bsd = { .version = BM_POLICY_VERSION, .name = "bsd", .description = "draft", .family = "bsd", .options = BM_SO_REUSEADDR, .time_wait_ms = 60000, .ephemeral_lo = 49152, .ephemeral_hi = 65535, .bind_exhausted = BM_EADDRINUSE, .connect_exhausted = BM_EADDRNOTAVAIL, .udp_autobind_exhausted = BM_EADDRNOTAVAIL, .connect_on_listen = BM_EINVAL, .connect_tuple_error = BM_EADDRINUSE };
-const bm_policy bm_policy_freebsd = { .version = BM_POLICY_VERSION, .name = "freebsd", .description = "draft", .family = "bsd", .options = BM_SO_REUSEADDR, .time_wait_ms = 60000, .ephemeral_lo = 49152, .ephemeral_hi = 65535, .bind_exhausted = BM_EADDRINUSE, .connect_exhausted = BM_EADDRNOTAVAIL, .udp_autobind_exhausted = BM_EADDRNOTAVAIL, .connect_on_listen = BM_EINVAL, .connect_tuple_error = BM_EADDRINUSE };
-const bm_policy bm_policy_openbsd = { .version = BM_POLICY_VERSION, .name = "openbsd", .description = "draft", .family = "bsd", .options = BM_SO_REUSEADDR, .time_wait_ms = 60000, .ephemeral_lo = 49152, .ephemeral_hi = 65535, .bind_exhausted = BM_EADDRINUSE, .connect_exhausted = BM_EADDRNOTAVAIL, .udp_autobind_exhausted = BM_EADDRNOTAVAIL, .connect_on_listen = BM_EINVAL, .connect_tuple_error = BM_EADDRINUSE };
-const bm_policy bm_policy_netbsd = { .version = BM_POLICY_VERSION, .name = "netbsd", .description = "draft", .family = "bsd", .options = BM_SO_REUSEADDR, .time_wait_ms = 60000, .ephemeral_lo = 49152, .ephemeral_hi = 65535, .bind_exhausted = BM_EADDRINUSE, .connect_exhausted = BM_EADDRNOTAVAIL, .udp_autobind_exhausted = BM_EADDRNOTAVAIL, .connect_on_listen = BM_EINVAL, .connect_tuple_error = BM_EADDRINUSE };
-const bm_policy bm_policy_macos = { .version = BM_POLICY_VERSION, .name = "macos", .description = "draft", .family = "bsd", .options = BM_SO_REUSEADDR, .time_wait_ms = 60000, .ephemeral_lo = 49152, .ephemeral_hi = 65535, .bind_exhausted = BM_EADDRINUSE, .connect_exhausted = BM_EADDRNOTAVAIL, .udp_autobind_exhausted = BM_EADDRNOTAVAIL, .connect_on_listen = BM_EINVAL, .connect_tuple_error = BM_EADDRINUSE };
+
+#define RA BM_SO_REUSEADDR
+#define RP BM_SO_REUSEPORT
+#define LB BM_SO_REUSEPORT_LB
+
+static const bm_rule bsd_rules[] = {
+	/* the shared engine (4.4BSD in_pcbbind, kept by every BSD) */
+	{"bsd.bind.state", "bind() on a socket that already has a local port or address: EINVAL.",
+	 "4.4BSD in_pcbbind (inp_lport || inp_laddr); FreeBSD in_pcbbind; XNU in_pcbbind; "
+	 "OpenBSD in_pcbbind_locked; NetBSD inpcb_bind"},
+	{"bsd.bind.notlocal", "A specific unicast address no interface has: EADDRNOTAVAIL (multicast "
+	 "is not checked; IP_BINDANY on FreeBSD, SO_BINDANY on OpenBSD lift it; OpenBSD lets UDP bind "
+	 "255.255.255.255). Only 127.0.0.1 of 127/8 is configured (lo0).",
+	 "FreeBSD in_pcbbind_setup ifa_ifwithaddr_check/INP_BINDANY; XNU in_pcbbind ifa_ifwithaddr; "
+	 "OpenBSD in_pcbaddrisavail_lock; NetBSD inpcb_bind_addr"},
+	{"bsd.bind.privport", "A port below 1024 (reservedhigh 1023) needs root: EACCES, checked "
+	 "before any EADDRINUSE.",
+	 "4.4BSD in_pcbbind (suser); FreeBSD in_pcbbind_setup PRIV_NETINET_RESERVEDPORT; NetBSD "
+	 "inpcb_bind_port KAUTH_REQ_NETWORK_BIND_PRIVPORT"},
+	{"bsd.bind.conflict", "The best-fit lookup found a socket t and (reuse & t's options) == 0: "
+	 "EADDRINUSE. Without a reuse flag on the new socket the lookup is wild (any overlapping "
+	 "socket, connected or TIME_WAIT included); with one it is exact (an unconnected socket on "
+	 "exactly the same address), so only an exact duplicate without SO_REUSEPORT on both conflicts.",
+	 "4.4BSD in_pcbbind/in_pcblookup; FreeBSD in_pcbbind_setup/in_pcblookup_local; XNU in_pcbbind; "
+	 "OpenBSD in_pcbaddrisavail_lock/in_pcblookup_local_lock; NetBSD inpcb_bind_port"},
+	{"bsd.bind.reuseport", "An exact duplicate of an unconnected binding is allowed when both "
+	 "sockets have SO_REUSEPORT (the old socket's flag read as it is now).",
+	 "4.4BSD in_pcbbind (reuseport & t->inp_socket->so_options); same in every BSD"},
+	{"bsd.bind.multicast", "At a multicast address SO_REUSEADDR counts as SO_REUSEPORT: two "
+	 "sockets on the same group and port share when the new one has SO_REUSEADDR (FreeBSD, "
+	 "OpenBSD: or SO_REUSEPORT) and the old one has either. The wildcard gets no such promotion.",
+	 "4.4BSD in_pcbbind (\"Treat SO_REUSEADDR as SO_REUSEPORT for multicast\"); FreeBSD "
+	 "in_pcbbind_setup (RA|RP, PR 179901); OpenBSD in_pcbaddrisavail_lock (RA|RP); XNU in_pcbbind "
+	 "and NetBSD inpcb_bind_port (RA only)"},
+	{"bsd.ephemeral.bind", "bind(port 0) and listen() autobind take a port the lookup finds free "
+	 "(wild unless the socket has a reuse flag; always wild on macOS and NetBSD). None left: "
+	 "EADDRNOTAVAIL (NetBSD: EAGAIN).",
+	 "4.4BSD in_pcbbind lport==0 loop; FreeBSD in_pcb_lport_dest(fsa=NULL); XNU in_pcbbind "
+	 "(\"Override wild = 1 for implicit bind\"); OpenBSD in_pcbpickport; NetBSD in_pcbsetport"},
+	{"bsd.connect.autobind", "connect() on an unbound socket binds it as bind(wildcard, 0) "
+	 "before setting the source address: the port must be unused by every socket of the "
+	 "family (with SO_REUSEADDR on 4.4BSD only a wildcard holder counts).",
+	 "4.4BSD in_pcbconnect -> in_pcbbind(inp, NULL); XNU in_pcbconnect; NetBSD inpcb_connect"},
+	{"bsd.connect.tuple", "connect() that would duplicate the four-tuple of another connection "
+	 "(TIME_WAIT included): EADDRINUSE.",
+	 "4.4BSD in_pcbconnect (in_pcblookuphash != NULL); FreeBSD in_pcbconnect_setup; XNU "
+	 "in_pcbconnect/tcp_connect; OpenBSD in_pcbconnect; NetBSD inpcb_connect"},
+	{"bsd.deliver.best", "A SYN or unicast datagram goes to the full four-tuple match, else a "
+	 "socket on the destination address, else the wildcard (an AF_INET socket before a dual-stack "
+	 "[::]); among equals the most recently bound (head of the hash chain). No load balancing.",
+	 "4.4BSD in_pcblookup; FreeBSD in_pcblookup_hash_wild_locked/_in_pcbinshash_wild; XNU "
+	 "in_pcblookup_hash; OpenBSD in_pcblookup_listen"},
+	{"bsd.deliver.multicast", "A multicast or broadcast datagram is copied to every matching "
+	 "socket in pcb-list order (newest socket first), stopping after the first one that has none "
+	 "of SO_REUSEADDR/SO_REUSEPORT/SO_REUSEPORT_LB.",
+	 "4.4BSD udp_input; FreeBSD udp_multi_input/udp6_input; XNU udp_input; NetBSD udp4_realinput; "
+	 "OpenBSD udp_input"},
+	{"bsd.opt.v6only_bound", "IPV6_V6ONLY can be set only before bind(): EINVAL afterwards.",
+	 "KAME ip6_ctloutput (\"available only prior to bind(2)\"): OpenBSD ip6_ctloutput; FreeBSD, "
+	 "XNU, NetBSD ip6_ctloutput"},
+
+	/* FreeBSD */
+	{"freebsd.bind.uid", "Port stealing: a non-root socket binding a non-multicast address where "
+	 "the wild lookup finds a socket of another uid gets EADDRINUSE, unless the new socket is TCP "
+	 "and that socket is connected, or both are wildcard and the old one has SO_REUSEPORT_LB "
+	 "without SO_REUSEPORT (a 14.x quirk).",
+	 "sys/netinet/in_pcb.c in_pcbbind_setup (PRIV_NETINET_REUSEPORT block), FreeBSD 14"},
+	{"freebsd.bind.reuseport_lb", "SO_REUSEPORT_LB shares an exact duplicate only with "
+	 "SO_REUSEPORT_LB (never with SO_REUSEPORT): (reuseport_lb & t's options).",
+	 "sys/netinet/in_pcb.c in_pcbbind_setup; getsockopt(2) SO_REUSEPORT_LB"},
+	{"freebsd.bind.dualstack", "Dual stack: an AF_INET6 [::] with V6ONLY 0 is also checked against "
+	 "the IPv4 table and conflicts only with a specific IPv4 holder or another IPv6 socket; an IPv4 "
+	 "bind of the wildcard excuses a wildcard holder only when both sockets are IPv6.",
+	 "sys/netinet6/in6_pcb.c in6_pcbbind; sys/netinet/in_pcb.c in_pcbbind_setup (INET6 clause); "
+	 "in_pcblookup_local INP_LOOKUP_MAPPED_PCB_COST"},
+	{"freebsd.connect.autobind", "connect() on an unbound socket shares ephemeral ports across "
+	 "destinations: a port is usable unless an unconnected socket holds it on the wildcard or "
+	 "the chosen source address, or the four-tuple exists. None left: EADDRNOTAVAIL.",
+	 "sys/netinet/in_pcb.c in_pcbconnect_setup -> in_pcb_lport_dest(fsa) with "
+	 "in_pcblookup_hash_locked(WILDCARD)"},
+	{"freebsd.deliver.lbgroup", "After the exact four-tuple, an SO_REUSEPORT_LB group on the "
+	 "destination address, else on the wildcard, takes the SYN or datagram, hashed over its "
+	 "members (join order); a dual-stack wildcard socket joins no group.",
+	 "sys/netinet/in_pcb.c in_pcblookup_hash_locked/in_pcblookup_lbgroup/in_pcbinslbgrouphash"},
+
+	/* macOS (XNU) */
+	{"macos.bind.privport", "macOS 10.14+: a port below 1024 needs root only on a specific "
+	 "address (127.0.0.1 included); the wildcard is free for anyone: EACCES.",
+	 "xnu bsd/netinet/in_pcb.c in_pcbbind (XNU_TARGET_OS_OSX, sin_addr != 0); in6_pcbbind"},
+	{"macos.bind.uid", "A non-root socket binding a non-multicast address where the wild lookup "
+	 "finds a socket of another uid gets EADDRINUSE unless both addresses are the wildcard "
+	 "(connected and TIME_WAIT sockets count).",
+	 "xnu bsd/netinet/in_pcb.c in_pcbbind (kauth_cred_getuid block)"},
+	{"macos.bind.dualstack", "Dual stack (AF_INET6 sockets are dual by default): [::] is also "
+	 "checked against IPv4 and conflicts with a specific IPv4 holder or another IPv6 socket; an "
+	 "IPv4 wildcard bind excuses a wildcard holder only when both are PF_INET6.",
+	 "xnu bsd/netinet6/in6_pcb.c in6_pcbbind; bsd/netinet/in_pcb.c in_pcbbind (SOCK_DOM clause)"},
+
+	/* OpenBSD */
+	{"openbsd.bind.uid", "A non-root socket binding a non-multicast address where the wild lookup "
+	 "finds a socket of another effective uid gets EADDRINUSE, with no exception (wildcards, "
+	 "SO_REUSEPORT and connected sockets included).",
+	 "sys/netinet/in_pcb.c in_pcbaddrisavail_lock (so_euid block)"},
+	{"openbsd.bind.privport", "A port below 1024 or in rootonlyports (2049) needs root: EACCES, "
+	 "checked after the address is found available, so EADDRINUSE wins over EACCES.",
+	 "sys/netinet/in_pcb.c in_pcbbind_locked (in_rootonly after in_pcbaddrisavail_lock)"},
+	{"openbsd.opt.v6only", "IPv4-mapped addresses are not supported: IPV6_V6ONLY is always 1 and "
+	 "setting it to 0 fails with EINVAL.",
+	 "sys/netinet6/ip6_output.c ip6_ctloutput IPV6_V6ONLY (\"No support for IPv4-mapped addresses\")"},
+	{"openbsd.connect.autobind", "connect() on an unbound socket picks a port the lookup on the "
+	 "chosen source address finds free (wild unless it has a reuse flag), then re-checks the "
+	 "four-tuple.",
+	 "sys/netinet/in_pcb.c in_pcbconnect -> in_pcbbind_locked(inp, NULL, &ina) -> in_pcbpickport"},
+
+	/* NetBSD */
+	{"netbsd.bind.uid", "A non-root socket binding a non-multicast address where the wild lookup "
+	 "finds a socket of another uid gets EADDRINUSE unless both are the wildcard and the old one "
+	 "has SO_REUSEPORT.",
+	 "sys/netinet/in_pcb.c inpcb_bind_port (so_uidinfo block)"},
+	{"netbsd.bind.mapped", "An IPv4 bind also looks up ::ffff:addr among IPv6 sockets (a "
+	 "dual-stack [::] included) and conflicts as bsd.bind.conflict does, with no dual-stack "
+	 "exception.",
+	 "sys/netinet/in_pcb.c inpcb_bind_port (in6_pcblookup_port on the mapped address)"},
+};
+
+/* ----------------------------------------------------------- parameters */
+
+enum uid_rule { UID_NONE, UID_FREEBSD, UID_XNU, UID_OPENBSD, UID_NETBSD };
+enum priv_rule { PRIV_BEFORE, PRIV_SPECIFIC, PRIV_AFTER };
+
+typedef struct bsd_params {
+	const bm_policy *policy;
+	unsigned reuse_flags;     /* new-socket flags that make the lookup exact */
+	unsigned mcast_promote;   /* new-socket flags promoted to RA|RP at a group */
+	int has_lb;               /* SO_REUSEPORT_LB (FreeBSD) */
+	enum uid_rule uid;
+	const char *uid_rule;
+	enum priv_rule priv;
+	const char *priv_rule;
+	int rootonly_2049;        /* OpenBSD rootonlyports */
+	int dual_exception;       /* FreeBSD/XNU dual-stack clauses */
+	const char *dual_rule;
+	int mapped_cost;          /* FreeBSD: dual v6 sockets rank last in v4 lookups */
+	int ephemeral_wild;       /* autobind ignores the reuse flags (XNU, NetBSD) */
+	int connect_per_dest;     /* FreeBSD in_pcb_lport_dest */
+	int connect_from_source;  /* OpenBSD: autobind looks up the chosen source */
+	int v6only_fixed;         /* OpenBSD */
+	const char *connect_rule;
+} bsd_params;
+
+extern const bm_policy bm_policy_bsd, bm_policy_freebsd, bm_policy_openbsd,
+	bm_policy_netbsd, bm_policy_macos;
+
+static const bsd_params params[] = {
+	{.policy = &bm_policy_bsd, .reuse_flags = RA | RP, .mcast_promote = RA,
+	 .uid = UID_NONE, .priv = PRIV_BEFORE, .priv_rule = "bsd.bind.privport",
+	 .connect_rule = "bsd.connect.autobind"},
+	{.policy = &bm_policy_freebsd, .reuse_flags = RA | RP | LB, .mcast_promote = RA | RP,
+	 .has_lb = 1, .uid = UID_FREEBSD, .uid_rule = "freebsd.bind.uid",
+	 .priv = PRIV_BEFORE, .priv_rule = "bsd.bind.privport", .dual_exception = 1,
+	 .dual_rule = "freebsd.bind.dualstack", .mapped_cost = 3, .connect_per_dest = 1,
+	 .connect_rule = "freebsd.connect.autobind"},
+	{.policy = &bm_policy_openbsd, .reuse_flags = RA | RP, .mcast_promote = RA | RP,
+	 .uid = UID_OPENBSD, .uid_rule = "openbsd.bind.uid", .priv = PRIV_AFTER,
+	 .priv_rule = "openbsd.bind.privport", .rootonly_2049 = 1, .connect_from_source = 1,
+	 .v6only_fixed = 1, .connect_rule = "openbsd.connect.autobind"},
+	{.policy = &bm_policy_netbsd, .reuse_flags = RA | RP, .mcast_promote = RA | RP,
+	 .uid = UID_NETBSD, .uid_rule = "netbsd.bind.uid", .priv = PRIV_BEFORE,
+	 .priv_rule = "bsd.bind.privport", .dual_rule = "netbsd.bind.mapped", .ephemeral_wild = 1,
+	 .connect_rule = "bsd.connect.autobind"},
+	{.policy = &bm_policy_macos, .reuse_flags = RA | RP, .mcast_promote = RA,
+	 .uid = UID_XNU, .uid_rule = "macos.bind.uid", .priv = PRIV_SPECIFIC,
+	 .priv_rule = "macos.bind.privport", .dual_exception = 1,
+	 .dual_rule = "macos.bind.dualstack", .ephemeral_wild = 1,
+	 .connect_rule = "bsd.connect.autobind"},
+};
+
+static const bsd_params *P(const bm_host *h)
+{
+	const bm_policy *p = bm_host_policy(h);
+	for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
+		if (params[i].policy == p)
+			return &params[i];
+	return &params[0];
+}
+
+/* -------------------------------------------------------------- addresses */
+
+/* The two lookup tables: IPv4 (INP_IPV4) and IPv6 (INP_IPV6) sockets. */
+typedef enum { VIEW_V4, VIEW_V6 } view_t;
+
+static int is_native_any6(const bm_endpoint *ep)
+{
+	static const uint8_t zero[16];
+	return ep->family == BM_AF_INET6 && memcmp(ep->addr, zero, 16) == 0;
+}
+
+/* Is the socket in that table (inp_vflag)?  A v6 socket with V6ONLY 0 is in
+ * the IPv4 one only while it is bound to [::] (or a mapped address). */
+static int in_view(const bm_sock_info *o, view_t w)
+{
+	if (w == VIEW_V4)
+		return o->family == BM_AF_INET || bm_addr_is_v4mapped(&o->local) ||
+		       (!o->v6only && is_native_any6(&o->local));
+	return o->family == BM_AF_INET6 && !bm_addr_is_v4mapped(&o->local);
+}
+
+/* The address bytes a table compares: the IPv4 part, or all 16. */
+static const uint8_t *key_of(const bm_endpoint *ep, view_t w)
+{
+	if (w == VIEW_V4)
+		return ep->family == BM_AF_INET ? ep->addr : ep->addr + 12;
+	return ep->addr;
+}
+
+static int addr_is_w(const bm_endpoint *ep, view_t w)
+{
+	static const uint8_t zero[16];
+	return memcmp(key_of(ep, w), zero, w == VIEW_V4 ? 4 : 16) == 0;
+}
+
+static int addr_eq(const bm_endpoint *a, const bm_endpoint *b, view_t w)
+{
+	return memcmp(key_of(a, w), key_of(b, w), w == VIEW_V4 ? 4 : 16) == 0;
+}
+
+/* IN_MULTICAST / IN6_IS_ADDR_MULTICAST (not the broadcast address). */
+static int is_group(const bm_endpoint *ep)
+{
+	if (ep->family == BM_AF_INET || bm_addr_is_v4mapped(ep)) {
+		const uint8_t *a = ep->family == BM_AF_INET ? ep->addr : ep->addr + 12;
+		return (a[0] & 0xf0) == 0xe0;
+	}
+	return ep->addr[0] == 0xff;
+}
+
+static int connected(const bm_sock_info *o)
+{
+	return o->state == BM_STATE_CONNECTED || o->state == BM_STATE_TIME_WAIT;
+}
+
+/* --------------------------------------------------------------- lookup */
+
+/*
+ * in_pcblookup_local for one socket o: -1 if the lookup skips it, else its
+ * cost (0 = exact).  faddr set costs 1, one side wildcard costs 1, both
+ * specific and different skips; an exact lookup takes cost 0 only.
+ */
+static int lookup_cost(const bsd_params *p, const bm_sock_info *o, view_t w,
+                       const bm_endpoint *laddr, int wild)
+{
+	if (o->state == BM_STATE_CLOSED || o->state == BM_STATE_GONE || !in_view(o, w))
+		return -1;
+	int cost = connected(o);
+	if (!addr_eq(&o->local, laddr, w)) {
+		if (!addr_is_w(&o->local, w) && !addr_is_w(laddr, w))
+			return -1;
+		cost++;
+	}
+	if (!wild)
+		return cost == 0 ? 0 : -1;
+	if (w == VIEW_V4 && o->family == BM_AF_INET6)
+		cost += p->mapped_cost;
+	return cost;
+}
+
+/* Best fit among the owners of s's port, newest first (the chain head). */
+static const bm_sock_info *lookup_local(const bm_host *h, const bsd_params *p,
+                                        const bm_sock_info *s, view_t w,
+                                        const bm_endpoint *laddr, int wild)
+{
+	bm_port_owners *o = bm_index_find(h, s->proto, s->local.port);
+	const bm_sock_info *best = NULL;
+	int bestcost = 1000;
+	for (size_t i = o ? o->n : 0; i-- > 0;) {
+		const bm_sock_info *t = &h->socks[o->socks[i] - 1]->info;
+		if (t->id == s->id)
+			continue;
+		int c = lookup_cost(p, t, w, laddr, wild);
+		if (c >= 0 && c < bestcost) {
+			best = t;
+			bestcost = c;
+			if (c == 0)
+				break;
+		}
+	}
+	return best;
+}
+
+/* ------------------------------------------------------ pairwise rules */
+
+/* The port-stealing check, once the wild lookup found t (uid rules). */
+static int uid_conflict(const bsd_params *p, const bm_sock_info *s, const bm_sock_info *t,
+                        view_t w)
+{
+	int sw = addr_is_w(&s->local, w), tw = addr_is_w(&t->local, w);
+	if (s->uid == t->uid)
+		return 0;
+	switch (p->uid) {
+	case UID_FREEBSD:       /* freebsd.bind.uid */
+		return (s->proto != BM_TCP || !connected(t)) &&
+		       (!sw || !tw || (t->opts & RP) || !(t->opts & LB));
+	case UID_XNU:           /* macos.bind.uid */
+		return !sw || !tw;
+	case UID_OPENBSD:       /* openbsd.bind.uid */
+		return 1;
+	case UID_NETBSD:        /* netbsd.bind.uid */
+		return !sw || !tw || !(t->opts & RP);
+	case UID_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* May s share with t that its lookup found?  bsd.bind.reuseport,
+ * bsd.bind.multicast, freebsd.bind.reuseport_lb, the dual-stack rules. */
+static int may_share(const bsd_params *p, const bm_sock_info *s, const bm_sock_info *t,
+                     view_t w)
+{
+	unsigned reuse = s->opts & RP, reuse_lb = p->has_lb ? s->opts & LB : 0;
+	if (is_group(&s->local)) {
+		if (s->opts & p->mcast_promote)
+			reuse = RA | RP;
+		if (p->has_lb && (s->opts & (RA | LB)))
+			reuse_lb = RA | LB;
+	}
+	if ((reuse & t->opts) || (reuse_lb & t->opts))
+		return 1;
+	if (!p->dual_exception || w != VIEW_V4)
+		return 0;
+	if (is_native_any6(&s->local))  /* in6_pcbbind's IPv4 check */
+		return addr_is_w(&t->local, w) && t->family != BM_AF_INET6;
+	/* in_pcbbind: both wildcard and both IPv6 sockets */
+	return addr_is_w(&s->local, w) && addr_is_w(&t->local, w) &&
+	       s->family == BM_AF_INET6 && t->family == BM_AF_INET6;
+}
+
+/* The tables s's binding is checked in: IPv6, then IPv4. */
+static int views_of(const bm_sock_info *s, view_t out[2])
+{
+	int n = 0;
+	if (s->family == BM_AF_INET6 && !bm_addr_is_v4mapped(&s->local))
+		out[n++] = VIEW_V6;
+	if (in_view(s, VIEW_V4))
+		out[n++] = VIEW_V4;
+	return n;
+}
+
+static const char *conflict_rule(const bsd_params *p, const bm_sock_info *s,
+                                 const bm_sock_info *t, view_t w)
+{
+	if (w == VIEW_V4 && (s->family != t->family) && p->dual_rule)
+		return p->dual_rule;
+	if (p->has_lb && ((s->opts | t->opts) & LB))
+		return "freebsd.bind.reuseport_lb";
+	if (is_group(&s->local))
+		return "bsd.bind.multicast";
+	return "bsd.bind.conflict";
+}
+
+/* in_pcbbind for an explicit port (BM_PHASE_BIND) or one candidate port of
+ * an autobind (BM_PHASE_EPHEMERAL).  Returns the socket that refuses. */
+static const bm_sock_info *bind_check(const bm_host *h, const bsd_params *p,
+                                      const bm_sock_info *s, bm_phase phase, bm_verdict *v)
+{
+	int wild = !(s->opts & p->reuse_flags) || (phase != BM_PHASE_BIND && p->ephemeral_wild);
+	view_t views[2];
+	int nv = views_of(s, views);
+	for (int i = 0; i < nv; i++) {
+		view_t w = views[i];
+		const bm_sock_info *t;
+		if (phase == BM_PHASE_BIND && p->uid != UID_NONE && s->uid != 0 &&
+		    !is_group(&s->local)) {
+			t = lookup_local(h, p, s, w, &s->local, 1);
+			if (t && uid_conflict(p, s, t, w)) {
+				bm_verdict_set(v, BM_EADDRINUSE, p->uid_rule, t->id,
+				               "socket %d of uid %u holds the port (%s); uid %u may not "
+				               "share it", t->id, t->uid, bm_state_name(t->state), s->uid);
+				return t;
+			}
+		}
+		t = lookup_local(h, p, s, w, &s->local, wild);
+		if (!t)
+			continue;
+		if (phase != BM_PHASE_BIND) {
+			bm_verdict_set(v, BM_EADDRINUSE, "bsd.ephemeral.bind", t->id,
+			               "socket %d holds port %u", t->id, s->local.port);
+			return t;
+		}
+		if (may_share(p, s, t, w))
+			continue;
+		bm_verdict_set(v, BM_EADDRINUSE, conflict_rule(p, s, t, w), t->id,
+		               wild ? "the wildcard lookup (no reuse flag) finds socket %d (%s)"
+		                    : "socket %d (%s) is bound to exactly this address without a "
+		                      "matching reuse flag",
+		               t->id, bm_state_name(t->state));
+		return t;
+	}
+	return NULL;
+}
+
+/* -------------------------------------------------------------- hooks */
+
+static bm_match bsd_connect_port(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
+                                 bm_verdict *v);
+
+static bm_result bsd_setsockopt(const bm_host *h, const bm_sock_info *s, bm_option o,
+                                int value, bm_verdict *v)
+{
+	if (o != BM_IPV6_V6ONLY)
+		return BM_OK;
+	if (s->state != BM_STATE_CLOSED)
+		return bm_verdict_set(v, BM_EINVAL, "bsd.opt.v6only_bound", 0,
+		                      "IPV6_V6ONLY can be set only before bind()");
+	if (P(h)->v6only_fixed && !value)
+		return bm_verdict_set(v, BM_EINVAL, "openbsd.opt.v6only", 0,
+		                      "OpenBSD has no IPv4-mapped addresses: V6ONLY stays 1");
+	return BM_OK;
+}
+
+static int privileged(const bm_host *h, const bsd_params *p, const bm_sock_info *s,
+                      const bm_endpoint *ep)
+{
+	if (s->uid == 0 || ep->port == 0)
+		return 0;
+	if (p->priv == PRIV_SPECIFIC && bm_addr_is_any(ep))
+		return 0;
+	return ep->port < bm_host_knob(h, BM_KNOB_UNPRIVILEGED_PORT_START) ||
+	       (p->rootonly_2049 && ep->port == 2049);
+}
+
+static bm_result bsd_bind_precheck(const bm_host *h, const bm_sock_info *s,
+                                   const bm_endpoint *ep, bm_verdict *v)
+{
+	const bsd_params *p = P(h);
+	if (s->state != BM_STATE_CLOSED)
+		return bm_verdict_set(v, BM_EINVAL, "bsd.bind.state", 0,
+		                      "socket already has a local port");
+	if (s->family == BM_AF_INET6 && bm_addr_is_v4mapped(ep) && s->v6only)
+		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "bsd.bind.notlocal", 0,
+		                      "a v4-mapped address on an IPV6_V6ONLY socket");
+	int bcast_ok = p->v6only_fixed && s->proto == BM_UDP && bm_addr_is_multicast(ep);
+	if (!bm_addr_is_any(ep) && !is_group(ep) && !bcast_ok && !bm_host_addr_is_local(h, ep) &&
+	    !bm_host_knob(h, BM_KNOB_NONLOCAL_BIND) && !(s->opts & BM_IP_FREEBIND))
+		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "bsd.bind.notlocal", 0,
+		                      "no interface has this address");
+	if (p->priv != PRIV_AFTER && privileged(h, p, s, ep))
+		return bm_verdict_set(v, BM_EACCES, p->priv_rule, 0,
+		                      "port %u is reserved for root (uid %u)", ep->port, s->uid);
+	return BM_OK;
+}
+
+static bm_result bsd_bind_postcheck(const bm_host *h, const bm_sock_info *s,
+                                    const bm_endpoint *ep, bm_verdict *v)
+{
+	const bsd_params *p = P(h);
+	if (p->priv == PRIV_AFTER && privileged(h, p, s, ep))
+		return bm_verdict_set(v, BM_EACCES, p->priv_rule, 0,
+		                      "port %u is root-only (uid %u)", ep->port, s->uid);
+	return BM_OK;
+}
+
+/*
+ * The core asks per owner; the BSD decision is one best-fit lookup over
+ * all owners, so the first question runs the whole check and answers for
+ * every owner (SHARE_STOP: nobody else matters).
+ */
+static bm_match bsd_conflict(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
+                             bm_phase phase, bm_verdict *v)
+{
+	(void)old;
+	if (phase == BM_PHASE_LISTEN)   /* tcp_usr_listen re-checks nothing */
+		return BM_MATCH_NONE;
+	if (phase != BM_PHASE_BIND && s->remote.port)   /* a UDP connect() autobind */
+		return bsd_connect_port(h, s, old, v);
+	if (bind_check(h, P(h), s, phase == BM_PHASE_BIND ? BM_PHASE_BIND : BM_PHASE_EPHEMERAL, v))
+		return BM_MATCH_CONFLICT;
+	return BM_MATCH_SHARE_STOP;
+}
+
+static int same_tuple(const bm_sock_info *s, const bm_sock_info *o, view_t w)
+{
+	return connected(o) && o->remote.port == s->remote.port &&
+	       addr_eq(&o->remote, &s->remote, w) && addr_eq(&o->local, &s->local, w);
+}
+
+static bm_match bsd_connect_port(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
+                                 bm_verdict *v)
+{
+	const bsd_params *p = P(h);
+	view_t w = s->family == BM_AF_INET || bm_addr_is_v4mapped(&s->remote) ? VIEW_V4 : VIEW_V6;
+	int hit;
+	if (p->connect_per_dest) {
+		/* in_pcblookup_hash_locked(faddr, fport, laddr, lport, WILDCARD) */
+		hit = in_view(old, w) &&
+		      (connected(old) ? same_tuple(s, old, w)
+		                      : addr_is_w(&old->local, w) || addr_eq(&old->local, &s->local, w));
+	} else {
+		bm_endpoint any;
+		memset(&any, 0, sizeof any);
+		any.family = s->family;
+		int wild = p->ephemeral_wild || !(s->opts & p->reuse_flags);
+		hit = lookup_cost(p, old, w, p->connect_from_source ? &s->local : &any, wild) >= 0;
+	}
+	if (!hit)
+		return BM_MATCH_NONE;
+	bm_verdict_set(v, BM_EADDRNOTAVAIL, p->connect_rule, old->id, "socket %d holds port %u",
+	               old->id, old->local.port);
+	return BM_MATCH_CONFLICT;
+}
+
+static bm_result bsd_tuple_clash(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
+                                 int autobound, bm_verdict *v)
+{
+	(void)h;
+	(void)s;
+	(void)autobound;
+	return bm_verdict_set(v, BM_EADDRINUSE, "bsd.connect.tuple", old->id,
+	                      "socket %d already has this four-tuple (%s)", old->id,
+	                      bm_state_name(old->state));
+}
+
+static uint32_t tuple_hash(const bm_endpoint *src, const bm_endpoint *dst)
+{
+	uint32_t x = 2166136261u;
+	for (int i = 0; i < 16; i++)
+		x = (x ^ src->addr[i]) * 16777619u;
+	x = (x ^ src->port) * 16777619u;
+	x = (x ^ dst->port) * 16777619u;
+	return x;
+}
+
+static size_t bsd_deliver(const bm_host *h, bm_proto proto, const bm_endpoint *src,
+                          const bm_endpoint *dst, const bm_sock_info *cand, size_t n,
+                          int *score, bm_sock *out, bm_verdict *v)
+{
+	const bsd_params *p = P(h);
+	int v4pkt = dst->family == BM_AF_INET || bm_addr_is_v4mapped(dst);
+	if (proto == BM_UDP && bm_addr_is_multicast(dst)) {
+		/* the pcb list, newest socket first; stop after a socket without
+		 * any reuse flag */
+		size_t k = 0;
+		bm_sock last = 0x7fffffff;
+		for (;;) {
+			const bm_sock_info *next = NULL;
+			for (size_t i = 0; i < n; i++)
+				if (cand[i].id < last && (!next || cand[i].id > next->id))
+					next = &cand[i];
+			if (!next)
+				break;
+			out[k++] = next->id;
+			last = next->id;
+			if (!(next->opts & (RA | RP | LB)))
+				break;
+		}
+		bm_verdict_set(v, BM_OK, "bsd.deliver.multicast", 0,
+		               "copied to %zu socket(s), newest first", k);
+		return k;
+	}
+	if (score[0] < 3 && p->has_lb) {
+		/* in_pcblookup_lbgroup: exact-address group, then wildcard group */
+		for (int want = 2; want >= 1; want--) {
+			size_t m = 0;
+			for (size_t i = n; i-- > 0;) {   /* oldest first: join order */
+				const bm_sock_info *c = &cand[i];
+				if (score[i] != want || !(c->opts_at_bind & LB) || connected(c) ||
+				    (c->family == BM_AF_INET6 && !c->v6only && is_native_any6(&c->local)))
+					continue;
+				out[m++] = c->id;
+			}
+			if (m) {
+				out[0] = out[tuple_hash(src, dst) % m];
+				bm_verdict_set(v, BM_OK, "freebsd.deliver.lbgroup", out[0],
+				               "hashed among %zu SO_REUSEPORT_LB sockets", m);
+				return 1;
+			}
+		}
+	}
+	/* an AF_INET wildcard before a dual-stack [::] one (local_wild_mapped) */
+	size_t best = 0;
+	if (v4pkt && cand[0].family == BM_AF_INET6)
+		for (size_t i = 1; i < n && score[i] == score[0]; i++)
+			if (cand[i].family == BM_AF_INET) {
+				best = i;
+				break;
+			}
+	out[0] = cand[best].id;
+	bm_verdict_set(v, BM_OK, "bsd.deliver.best", 0,
+	               "the most specific, most recently bound socket receives");
+	return 1;
+}
+
+/* ------------------------------------------------------- personalities */
+
+#define BSD_COMMON                                                          \
+	.version = BM_POLICY_VERSION,                                       \
+	.family = "bsd",                                                    \
+	.unprivileged_port_start = 1024,                                    \
+	.tw_reuse = 0,                                                      \
+	.loopback_net_local = 0,                                            \
+	.connect_on_listen = BM_EOPNOTSUPP,                                 \
+	.connect_tuple_error = BM_EADDRINUSE,                               \
+	.udp_connect_tuple = 1,                                             \
+	.setsockopt = bsd_setsockopt,                                       \
+	.bind_precheck = bsd_bind_precheck,                                 \
+	.conflict = bsd_conflict,                                           \
+	.bind_postcheck = bsd_bind_postcheck,                               \
+	.tuple_clash = bsd_tuple_clash,                                     \
+	.connect_port = bsd_connect_port,                                   \
+	.deliver = bsd_deliver,                                             \
+	.rules = bsd_rules,                                                 \
+	.nrules = sizeof bsd_rules / sizeof bsd_rules[0]
+
+#define BSD_EXHAUSTED(code)                                                 \
+	.bind_exhausted = code, .connect_exhausted = code,                  \
+	.udp_autobind_exhausted = code
+
+const bm_policy bm_policy_bsd = {
+	BSD_COMMON,
+	BSD_EXHAUSTED(BM_EADDRNOTAVAIL),
+	.name = "bsd",
+	.description = "4.4BSD as the article describes it: SO_REUSEADDR on the new socket "
+	               "relaxes wildcards and TIME_WAIT, SO_REUSEPORT on both allows duplicates",
+	.options = RA | RP | BM_IPV6_V6ONLY | BM_SO_LINGER,
+	.v6only_default = 1,
+	.time_wait_ms = 60000,
+	.ephemeral_lo = 1024, .ephemeral_hi = 5000,
+};
+
+const bm_policy bm_policy_freebsd = {
+	BSD_COMMON,
+	BSD_EXHAUSTED(BM_EADDRNOTAVAIL),
+	.name = "freebsd",
+	.description = "FreeBSD 14: BSD rules, uid check, SO_REUSEPORT_LB groups, per-destination "
+	               "ephemeral ports, no TIME_WAIT for local peers",
+	.options = RA | RP | LB | BM_IPV6_V6ONLY | BM_SO_LINGER | BM_IP_FREEBIND,
+	.v6only_default = 1,
+	.time_wait_ms = 60000,
+	.nolocal_timewait = 1,
+	.ephemeral_lo = 10000, .ephemeral_hi = 65535,
+};
+
+const bm_policy bm_policy_openbsd = {
+	BSD_COMMON,
+	BSD_EXHAUSTED(BM_EADDRNOTAVAIL),
+	.name = "openbsd",
+	.description = "OpenBSD: strict uid check, EADDRINUSE before EACCES, no IPv4-mapped "
+	               "addresses",
+	.options = RA | RP | BM_IPV6_V6ONLY | BM_SO_LINGER | BM_IP_FREEBIND,
+	.v6only_default = 1,
+	.time_wait_ms = 60000,
+	.ephemeral_lo = 1024, .ephemeral_hi = 49151,
+};
+
+const bm_policy bm_policy_netbsd = {
+	BSD_COMMON,
+	BSD_EXHAUSTED(BM_EAGAIN),
+	.name = "netbsd",
+	.description = "NetBSD: BSD rules, uid check that lets wildcard SO_REUSEPORT sockets "
+	               "share across users",
+	.options = RA | RP | BM_IPV6_V6ONLY | BM_SO_LINGER,
+	.v6only_default = 1,
+	.time_wait_ms = 60000,
+	.ephemeral_lo = 49152, .ephemeral_hi = 65535,
+};
+
+const bm_policy bm_policy_macos = {
+	BSD_COMMON,
+	BSD_EXHAUSTED(BM_EADDRNOTAVAIL),
+	.name = "macos",
+	.description = "macOS (XNU): BSD rules, uid check that exempts wildcard pairs, low ports "
+	               "free on the wildcard, dual-stack IPv6 sockets by default",
+	.options = RA | RP | BM_IPV6_V6ONLY | BM_SO_LINGER,
+	.v6only_default = 0,
+	.time_wait_ms = 30000,
+	.ephemeral_lo = 49152, .ephemeral_hi = 65535,
+};

@@ -106,11 +106,11 @@ static const bm_rule windows_rules[] = {
 	 WINE_TEST " (listen(s2) succeeds on Windows; todo_wine)"},
 	{"windows.ephemeral.bind", "bind(port 0) and listen() autobind take a port in the dynamic "
 	 "range (49152-65535 since Vista, 1025-5000 before) that no overlapping socket holds. None "
-	 "left: WSAENOBUFS (shown as ENOMEM).",
+	 "left: WSAENOBUFS.",
 	 "support.microsoft.com KB 929851; learn.microsoft.com bind function (WSAENOBUFS)"},
 	{"windows.connect.ephemeral", "connect() on an unbound socket shares an ephemeral port with "
 	 "other implicit connects as long as the four-tuple differs, and never takes a port a "
-	 "bind() holds. None left: WSAENOBUFS (shown as ENOMEM).",
+	 "bind() holds. None left: WSAENOBUFS.",
 	 "learn.microsoft.com SOL_SOCKET options: SO_REUSE_UNICASTPORT (\"connection functions "
 	 "with an implicit bind ... have this option set by default\")"},
 	{"windows.connect.tuple", "connect() that would duplicate the four-tuple of another connection "
@@ -148,7 +148,7 @@ static const char *windows_error_name(bm_result r)
 	case BM_ECONNREFUSED:  return "WSAECONNREFUSED (10061)";
 	case BM_EALREADY:      return "WSAEALREADY (10037)";
 	case BM_EBADF:         return "WSAENOTSOCK (10038)";
-	case BM_ENOMEM:        return "WSAENOBUFS (10055)";
+	case BM_ENOBUFS:       return "WSAENOBUFS (10055)";
 	case BM_ENETUNREACH:   return "WSAENETUNREACH (10051)";
 	default:               return NULL;
 	}
@@ -389,9 +389,9 @@ static size_t windows_deliver(const bm_host *h, bm_proto proto, const bm_endpoin
 	.unprivileged_port_start = 0,                                       \
 	.tw_reuse = 0,                                                      \
 	.loopback_net_local = 1,                                            \
-	.bind_exhausted = BM_ENOMEM,                                        \
-	.connect_exhausted = BM_ENOMEM,                                     \
-	.udp_autobind_exhausted = BM_ENOMEM,                                \
+	.bind_exhausted = BM_ENOBUFS,                                        \
+	.connect_exhausted = BM_ENOBUFS,                                     \
+	.udp_autobind_exhausted = BM_ENOBUFS,                                \
 	.connect_on_listen = BM_EINVAL,                                     \
 	.connect_tuple_error = BM_EADDRINUSE,                               \
 	.bind_precheck = windows_bind_precheck,                             \
