@@ -139,6 +139,17 @@ bm_result bm_socket(bm_host *h, bm_family fam, bm_proto proto, uint32_t uid,
 
 /* ----------------------------------------------------------- setsockopt */
 
+/* The host's interfaces: lo, and each device an address was added on. */
+static int has_device(const bm_host *h, const char *dev)
+{
+	if (strcmp(dev, "lo") == 0)
+		return 1;
+	for (size_t i = 0; i < h->naddrs; i++)
+		if (strcmp(h->addrs[i].dev, dev) == 0)
+			return 1;
+	return 0;
+}
+
 static bm_result set_option(bm_host *h, bm_sock id, bm_option o, int value,
                             const char *dev, bm_verdict *v)
 {
@@ -153,6 +164,10 @@ static bm_result set_option(bm_host *h, bm_sock id, bm_option o, int value,
 	if (o == BM_IPV6_V6ONLY && s->info.family != BM_AF_INET6) {
 		bm_verdict_set(v, BM_ENOPROTOOPT, "core.opt.family", 0,
 		               "IPV6_V6ONLY applies to IPv6 sockets only");
+		return finish(h, v);
+	}
+	if (o == BM_SO_BINDTODEVICE && dev && dev[0] && !has_device(h, dev)) {
+		bm_verdict_set(v, BM_ENODEV, "core.opt.nodev", 0, "no interface named %s", dev);
 		return finish(h, v);
 	}
 	if (o == BM_SO_LINGER ? value < -1 : (value != 0 && value != 1)) {
@@ -261,8 +276,11 @@ static int pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
 						ok = h->policy->connect_port(h, cand, old, &scratch) != BM_MATCH_CONFLICT;
 					else
 						ok = !bm_overlap(cand, old);
-					/* a connect never reuses a live four-tuple */
-					if (ok && old->state != BM_STATE_LISTEN && old->remote.port == dst->port &&
+					/* a connect never reuses a live four-tuple (a
+					 * TIME_WAIT one is the policy's connect_port call) */
+					if (ok && old->state != BM_STATE_LISTEN &&
+					    !(h->policy->connect_port && old->state == BM_STATE_TIME_WAIT) &&
+					    old->remote.port == dst->port &&
 					    memcmp(old->remote.addr, dst->addr, 16) == 0 &&
 					    bm_overlap(cand, old))
 						ok = 0;
@@ -338,6 +356,10 @@ bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 		return finish(h, v);
 
 	set_bound(h, s, &cand.local, ep->port != 0);
+	/* a specific IPv6 (not v4-mapped) address makes the socket v6only in
+	 * effect (Linux __inet6_bind; it cannot take IPv4 traffic anywhere) */
+	if (ep->family == BM_AF_INET6 && !bm_addr_is_any(ep) && !bm_addr_is_v4mapped(ep))
+		s->info.v6only = 1;
 	char buf[BM_ENDPOINT_STRLEN];
 	bm_verdict_set(v, BM_OK, "core.bind.ok", 0, "bound to %s",
 	               bm_endpoint_format(&s->info.local, buf, sizeof buf));

@@ -22,6 +22,9 @@ const bm_rule bm_core_rules[] = {
 	 "Linux do_ip_setsockopt has no IPPROTO_IPV6 level for AF_INET"},
 	{"core.opt.value", "A flag option takes 0 or 1; SO_LINGER takes off or seconds.",
 	 "POSIX setsockopt(2): EINVAL for an invalid value"},
+	{"core.opt.nodev", "SO_BINDTODEVICE names an interface the host does not have: ENODEV.",
+	 "Linux net/core/sock.c sock_setbindtodevice (dev_get_by_name_rcu finds no device: "
+	 "-ENODEV); observed by the kernel oracle"},
 	{"core.opt.set", "The option is recorded on the socket.", "POSIX setsockopt(2)"},
 	{"core.bind.state", "bind() on a socket that is already bound, listening or connected fails with EINVAL.",
 	 "POSIX bind(2): EINVAL, the socket is already bound to an address"},

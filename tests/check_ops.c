@@ -475,6 +475,11 @@ START_TEST(setsockopt_bindtodevice)
 	ck_assert_int_eq(bm_setsockopt(h, a, BM_SO_BINDTODEVICE, 1, NULL), BM_EINVAL);
 	ck_assert_int_eq(bm_setsockopt_dev(h, a, NULL, NULL), BM_EINVAL);
 	ck_assert_int_eq(bm_setsockopt_dev(h, a, "averyveryverylongifname", NULL), BM_EINVAL);
+	/* sock_setbindtodevice: an unknown device is ENODEV */
+	ck_assert_int_eq(bm_setsockopt_dev(h, a, "eth0", NULL), BM_ENODEV);
+	ck_assert_int_eq(bm_setsockopt_dev(h, a, "lo", NULL), BM_OK);
+	ck_assert_int_eq(bm_host_add_addr(h, "10.0.0.1", "eth0"), BM_OK);
+	ck_assert_int_eq(bm_host_add_addr(h, "10.0.1.1", "eth1"), BM_OK);
 	ck_assert_int_eq(bm_setsockopt_dev(h, a, "eth0", NULL), BM_OK);
 	ck_assert_int_eq(bm_setsockopt_dev(h, b, "eth1", NULL), BM_OK);
 	/* linux.md 2.4: different devices never overlap (BD1-BD5) */
