@@ -1,9 +1,824 @@
-/* kernel.c: PLACEHOLDER until the kernel backend is written. */
+/*
+ * kernel.c: the kernel engine: scenario steps as real syscalls on the live
+ * kernel (see kernel.h for the contract).  This file is portable POSIX;
+ * what needs Linux (namespaces, netlink, sysctls, raw sends) is behind the
+ * kb_os_* functions of kernel_linux.c.
+ *
+ * Shape: like session.c, a table of named sockets (here file descriptors,
+ * all non-blocking) plus the state a scenario sets: the current uid and
+ * the addresses it added.  A step is one syscall, run under the owner's
+ * effective uid, and its errno is mapped to a bm_result.  Two steps are
+ * more than one syscall: a TCP connect completes a real handshake (poll,
+ * SO_ERROR, then connect() again so that the socket is in the state a
+ * blocking connect would leave), and deliver sends a tagged datagram and
+ * reads every UDP socket to see who got it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "kernel.h"
+
+#define CONNECT_TIMEOUT_MS 3000
+
+typedef struct kb_sock {
+	char name[SC_NAMELEN];   /* "" once the name went to another socket */
+	int fd;                  /* -1 once closed */
+	int family;              /* AF_INET, AF_INET6 */
+	bm_proto proto;
+	uint32_t uid;            /* owner: every call runs as this euid */
+	int seq;                 /* creation order, for unnamed receivers */
+} kb_sock;
+
+typedef struct kb_ctx {
+	kb_sock *socks;
+	size_t n, cap;
+	int seq;
+	uint32_t uid;            /* owner of sockets created next */
+	int root;                /* may switch uids and make namespaces */
+	int isolated;            /* in a private network namespace */
+	int tried;               /* isolation decided (first reset) */
+	char why[200];           /* why not isolated */
+	int allow_sleep;
+	bm_endpoint *addrs;      /* addresses the scenario added */
+	size_t naddrs, addrcap;
+	unsigned long token;     /* deliver: datagram tags */
+} kb_ctx;
+
+/* ----------------------------------------------------------- plumbing */
+
+static int map_errno(int e, bm_result *r)
+{
+	switch (e) {
+	case 0: *r = BM_OK; return 0;
+	case EADDRINUSE: *r = BM_EADDRINUSE; return 0;
+	case EADDRNOTAVAIL: *r = BM_EADDRNOTAVAIL; return 0;
+	case EACCES:
+	case EPERM: *r = BM_EACCES; return 0;
+	case EINVAL: *r = BM_EINVAL; return 0;
+	case EISCONN: *r = BM_EISCONN; return 0;
+	case ENOTCONN: *r = BM_ENOTCONN; return 0;
+	case ENOPROTOOPT: *r = BM_ENOPROTOOPT; return 0;
+	case EOPNOTSUPP: *r = BM_EOPNOTSUPP; return 0;
+	case EAFNOSUPPORT: *r = BM_EAFNOSUPPORT; return 0;
+	case EAGAIN: *r = BM_EAGAIN; return 0;
+#if EWOULDBLOCK != EAGAIN
+	case EWOULDBLOCK: *r = BM_EAGAIN; return 0;
+#endif
+	case ECONNREFUSED: *r = BM_ECONNREFUSED; return 0;
+	case EALREADY: *r = BM_EALREADY; return 0;
+	case ENODEV: *r = BM_ENODEV; return 0;
+	case EBADF: *r = BM_EBADF; return 0;
+	case ENOMEM:
+	case ENOBUFS: *r = BM_ENOMEM; return 0;
+	case ENOENT: *r = BM_ENOENT; return 0;
+	case ENETUNREACH: *r = BM_ENETUNREACH; return 0;
+	default: return -1;
+	}
+}
+
+/* Fill o from an errno; -1 (err set) if bm_result has no such code. */
+static int result(int e, sc_outcome *o, char *err, size_t errlen)
+{
+	if (map_errno(e, &o->code) != 0) {
+		snprintf(err, errlen, "the kernel answered %s (errno %d), which has no bm_result",
+		         strerror(e), e);
+		return -1;
+	}
+	o->verdict.code = o->code;
+	o->verdict.rule = NULL;
+	snprintf(o->verdict.reason, sizeof o->verdict.reason, "live kernel: %s",
+	         e ? strerror(e) : "success");
+	return 0;
+}
+
+/* Run the next syscall as uid (root only switches; 0 stays root). */
+static int become(const kb_ctx *k, uint32_t uid, char *err, size_t errlen)
+{
+	if (!k->root) {
+		if (uid == (uint32_t)geteuid())
+			return 0;
+		snprintf(err, errlen, "skip: acting as uid %u needs root", uid);
+		return -1;
+	}
+	if (uid != 0 && seteuid((uid_t)uid) != 0) {
+		snprintf(err, errlen, "seteuid(%u): %s", uid, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void unbecome(const kb_ctx *k)
+{
+	if (k->root && geteuid() != 0 && seteuid(0) != 0)
+		abort();   /* never go on with the wrong credentials */
+}
+
+static int to_sockaddr(const bm_endpoint *ep, struct sockaddr_storage *ss, socklen_t *len)
+{
+	memset(ss, 0, sizeof *ss);
+	if (ep->family == BM_AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+		in->sin_family = AF_INET;
+		in->sin_port = htons(ep->port);
+		memcpy(&in->sin_addr, ep->addr, 4);
+		*len = sizeof *in;
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(ep->port);
+		memcpy(&in6->sin6_addr, ep->addr, 16);
+		*len = sizeof *in6;
+	}
+	return 0;
+}
+
+static int from_sockaddr(const struct sockaddr_storage *ss, bm_endpoint *ep)
+{
+	memset(ep, 0, sizeof *ep);
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+		ep->family = BM_AF_INET;
+		ep->port = ntohs(in->sin_port);
+		memcpy(ep->addr, &in->sin_addr, 4);
+		return 0;
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+		ep->family = BM_AF_INET6;
+		ep->port = ntohs(in6->sin6_port);
+		memcpy(ep->addr, &in6->sin6_addr, 16);
+		return 0;
+	}
+	return -1;
+}
+
+static void local_name(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	bm_endpoint ep;
+	char tmp[BM_ENDPOINT_STRLEN];
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 && from_sockaddr(&ss, &ep) == 0)
+		snprintf(buf, len, "%s", bm_endpoint_format(&ep, tmp, sizeof tmp));
+}
+
+/* Close everything, abortively (SO_LINGER 0: no TIME_WAIT is left behind,
+ * which matters when there is no namespace to throw away). */
+static void close_all(kb_ctx *k)
+{
+	struct linger lg = {1, 0};
+	for (size_t i = 0; i < k->n; i++) {
+		if (k->socks[i].fd < 0)
+			continue;
+		if (k->socks[i].proto == BM_TCP)
+			(void)setsockopt(k->socks[i].fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+		close(k->socks[i].fd);
+	}
+	k->n = 0;
+}
+
+static kb_sock *find(kb_ctx *k, const char *name)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (strcmp(k->socks[i].name, name) == 0)
+			return &k->socks[i];
+	return NULL;
+}
+
+/* A new socket entry under name (which an older socket gives up). */
+static kb_sock *add_sock(kb_ctx *k, const char *name, int fd, int family, bm_proto proto,
+                         uint32_t uid)
+{
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 16;
+		kb_sock *n = realloc(k->socks, cap * sizeof *n);
+		if (!n)
+			return NULL;
+		k->socks = n;
+		k->cap = cap;
+	}
+	kb_sock *old = find(k, name);
+	if (old)
+		old->name[0] = 0;
+	kb_sock *s = &k->socks[k->n++];
+	snprintf(s->name, sizeof s->name, "%s", name);
+	s->fd = fd;
+	s->family = family;
+	s->proto = proto;
+	s->uid = uid;
+	s->seq = ++k->seq;
+	return s;
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* ------------------------------------------------------- destinations */
+
+static int is_local(const kb_ctx *k, const bm_endpoint *ep)
+{
+	if (bm_addr_is_loopback(ep) || bm_addr_is_any(ep))
+		return 1;
+	for (size_t i = 0; i < k->naddrs; i++) {
+		const bm_endpoint *a = &k->addrs[i];
+		if (a->family == ep->family && memcmp(a->addr, ep->addr, 16) == 0)
+			return 1;
+		/* an IPv4 address as seen from an IPv6 socket */
+		if (a->family == BM_AF_INET && bm_addr_is_v4mapped(ep) &&
+		    memcmp(a->addr, ep->addr + 12, 4) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Does one of our own sockets hold this port (any address; TCP: and
+ * listen on it)?  Without a namespace, that keeps a connect or a datagram
+ * away from host services. */
+static int port_is_ours(const kb_ctx *k, bm_proto proto, uint16_t port)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		const kb_sock *s = &k->socks[i];
+		if (s->fd < 0 || s->proto != proto)
+			continue;
+#ifdef SO_ACCEPTCONN
+		int listening = 0;
+		socklen_t ll = sizeof listening;
+		if (proto == BM_TCP &&
+		    (getsockopt(s->fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ll) != 0 || !listening))
+			continue;
+#endif
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		bm_endpoint ep;
+		if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) == 0 &&
+		    from_sockaddr(&ss, &ep) == 0 && ep.port == port)
+			return 1;
+	}
+	return 0;
+}
+
+static int check_destination(const kb_ctx *k, const bm_endpoint *dst, bm_proto proto,
+                             int datagram_out, char *err, size_t errlen)
+{
+	char buf[BM_ENDPOINT_STRLEN];
+	int group = bm_addr_is_multicast(dst) ||
+	            (dst->family == BM_AF_INET && dst->addr[0] == 255 && dst->addr[1] == 255 &&
+	             dst->addr[2] == 255 && dst->addr[3] == 255);
+	if (group && !datagram_out && proto == BM_UDP)
+		return 0;   /* a UDP connect to a group sends nothing */
+	if (group && datagram_out) {
+		if (!k->isolated) {
+			snprintf(err, errlen, "skip: multicast/broadcast needs a private network namespace");
+			return -1;
+		}
+		return 0;   /* kb_os_send_udp pins it to lo */
+	}
+	if (!is_local(k, dst)) {
+		snprintf(err, errlen, "skip: non-local destination %s",
+		         bm_endpoint_format(dst, buf, sizeof buf));
+		return -1;
+	}
+	if (!k->isolated && !bm_addr_is_loopback(dst) && !bm_addr_is_any(dst)) {
+		snprintf(err, errlen, "skip: without a namespace only loopback is reached");
+		return -1;
+	}
+	if (!k->isolated && (datagram_out || proto == BM_TCP) && !port_is_ours(k, proto, dst->port)) {
+		snprintf(err, errlen, "skip: without a namespace a %s to a port none of our sockets "
+		         "holds could reach a host service", datagram_out ? "datagram" : "connect");
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- engine */
+
+static int kb_reset(void *ctx, const char *os, char *err, size_t errlen)
+{
+	kb_ctx *k = ctx;
+	(void)os;   /* the kernel is what it is; os names the expectations */
+	unbecome(k);
+	close_all(k);
+	k->uid = 0;
+	k->naddrs = 0;
+	if (!k->tried || k->isolated) {
+		k->tried = 1;
+		if (!k->root) {
+			snprintf(k->why, sizeof k->why, "not root (uid %u)", (unsigned)geteuid());
+			k->isolated = 0;
+		} else if (kb_os_new_netns(k->why, sizeof k->why) != 0) {
+			if (k->isolated) {
+				/* we were isolated and cannot make a fresh one: never fall
+				 * back to the host mid-run */
+				snprintf(err, errlen, "%s", k->why);
+				return -1;
+			}
+			/* "skip: unshare...": keep the reason without the prefix */
+			if (strncmp(k->why, "skip: ", 6) == 0)
+				memmove(k->why, k->why + 6, strlen(k->why + 6) + 1);
+			k->isolated = 0;
+		} else {
+			k->isolated = 1;
+			k->why[0] = 0;
+		}
+	}
+	if (!k->root)
+		k->uid = (uint32_t)geteuid();
+	return 0;
+}
+
+static int do_socket(kb_ctx *k, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
+{
+	int family = c->fam == BM_AF_INET ? AF_INET : AF_INET6;
+	int type = c->proto == BM_TCP ? SOCK_STREAM : SOCK_DGRAM;
+	if (become(k, k->uid, err, errlen) != 0)
+		return -1;
+	int fd = socket(family, type, 0);
+	int e = errno;
+	unbecome(k);
+	if (fd < 0)
+		return result(e, o, err, errlen);
+	if (set_nonblock(fd) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
+	    !add_sock(k, c->name, fd, family, c->proto, k->uid)) {
+		snprintf(err, errlen, "cannot keep the socket: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return result(0, o, err, errlen);
+}
+
+static int do_setsockopt(kb_ctx *k, kb_sock *s, const sc_cmd *c, sc_outcome *o, char *err,
+                         size_t errlen)
+{
+	int level = SOL_SOCKET, name = -1, ival = c->value;
+	const void *val = &ival;
+	socklen_t len = sizeof ival;
+	struct linger lg;
+	switch (c->opt) {
+	case BM_SO_REUSEADDR:
+		name = SO_REUSEADDR;
+		break;
+	case BM_SO_REUSEPORT:
+#ifdef SO_REUSEPORT
+		name = SO_REUSEPORT;
+#endif
+		break;
+	case BM_SO_REUSEPORT_LB:
+#ifdef SO_REUSEPORT_LB
+		name = SO_REUSEPORT_LB;
+#endif
+		break;
+	case BM_SO_EXCLUSIVEADDRUSE:
+		break;   /* Windows only */
+	case BM_SO_EXCLBIND:
+#ifdef SO_EXCLBIND
+		name = SO_EXCLBIND;
+#endif
+		break;
+	case BM_IPV6_V6ONLY:
+		level = IPPROTO_IPV6;
+		name = IPV6_V6ONLY;
+		break;
+	case BM_SO_LINGER:
+		name = SO_LINGER;
+		lg.l_onoff = c->value >= 0;
+		lg.l_linger = c->value >= 0 ? c->value : 0;
+		val = &lg;
+		len = sizeof lg;
+		break;
+	case BM_SO_BINDTODEVICE:
+#ifdef SO_BINDTODEVICE
+		name = SO_BINDTODEVICE;
+		val = c->dev;
+		len = (socklen_t)strlen(c->dev);
+#endif
+		break;
+	case BM_IP_FREEBIND:
+#if defined(IP_FREEBIND)
+		level = IPPROTO_IP;
+		name = IP_FREEBIND;
+#if defined(IPV6_FREEBIND)
+		if (s->family == AF_INET6) {
+			level = IPPROTO_IPV6;
+			name = IPV6_FREEBIND;
+		}
+#endif
+#elif defined(IP_BINDANY)
+		level = s->family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+		name = s->family == AF_INET6 ? IPV6_BINDANY : IP_BINDANY;
+#endif
+		break;
+	}
+	if (name < 0)
+		return result(ENOPROTOOPT, o, err, errlen);   /* the host has no such option */
+	if (become(k, s->uid, err, errlen) != 0)
+		return -1;
+	int rc = setsockopt(s->fd, level, name, val, len);
+	int e = errno;
+	unbecome(k);
+	return result(rc == 0 ? 0 : e, o, err, errlen);
+}
+
+static int do_bind(kb_ctx *k, kb_sock *s, const sc_cmd *c, sc_outcome *o, char *err,
+                   size_t errlen)
+{
+	if (!k->root && c->ep.port > 0 && c->ep.port < 1024) {
+		/* the model's default owner is root; the caller is not */
+		snprintf(err, errlen, "skip: binding a port below 1024 as a model root needs root");
+		return -1;
+	}
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	to_sockaddr(&c->ep, &ss, &sl);
+	if (become(k, s->uid, err, errlen) != 0)
+		return -1;
+	int rc = bind(s->fd, (struct sockaddr *)&ss, sl);
+	int e = errno;
+	unbecome(k);
+	if (rc == 0 && c->ep.port == 0)
+		local_name(s->fd, o->detail, sizeof o->detail);
+	return result(rc == 0 ? 0 : e, o, err, errlen);
+}
+
+static int do_listen(kb_ctx *k, kb_sock *s, sc_outcome *o, char *err, size_t errlen)
+{
+	if (become(k, s->uid, err, errlen) != 0)
+		return -1;
+	int rc = listen(s->fd, SOMAXCONN);
+	int e = errno;
+	unbecome(k);
+	if (rc == 0)
+		local_name(s->fd, o->detail, sizeof o->detail);
+	return result(rc == 0 ? 0 : e, o, err, errlen);
+}
+
+static int do_connect(kb_ctx *k, kb_sock *s, const sc_cmd *c, sc_outcome *o, char *err,
+                      size_t errlen)
+{
+	if (check_destination(k, &c->ep, s->proto, 0, err, errlen) != 0)
+		return -1;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	to_sockaddr(&c->ep, &ss, &sl);
+	if (become(k, s->uid, err, errlen) != 0)
+		return -1;
+	int rc = connect(s->fd, (struct sockaddr *)&ss, sl);
+	int e = rc == 0 ? 0 : errno;
+	if (e == EINPROGRESS) {
+		/* a real handshake: wait for it, then read its outcome */
+		struct pollfd p = {s->fd, POLLOUT, 0};
+		int pr;
+		do
+			pr = poll(&p, 1, CONNECT_TIMEOUT_MS);
+		while (pr < 0 && errno == EINTR);
+		if (pr <= 0) {
+			unbecome(k);
+			snprintf(err, errlen, "connect did not complete within %d ms",
+			         CONNECT_TIMEOUT_MS);
+			return -1;
+		}
+		socklen_t el = sizeof e;
+		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0)
+			e = errno;
+		/* Linux returns 0 once more from connect() after an asynchronous
+		 * completion (SS_CONNECTING -> SS_CONNECTED), and after a failure
+		 * leaves the socket "connecting" until connect() is called again.
+		 * Call it now, so the next scenario connect sees what a blocking
+		 * connect would have left (EISCONN, or a fresh attempt). */
+		(void)connect(s->fd, (struct sockaddr *)&ss, sl);
+	}
+	unbecome(k);
+	if (e == 0)
+		local_name(s->fd, o->detail, sizeof o->detail);
+	return result(e, o, err, errlen);
+}
+
+static int do_accept(kb_ctx *k, kb_sock *s, const sc_cmd *c, sc_outcome *o, char *err,
+                     size_t errlen)
+{
+	/* loopback handshakes finish inside the connect() that started them;
+	 * a short poll covers any softirq still in flight */
+	struct pollfd p = {s->fd, POLLIN, 0};
+	(void)poll(&p, 1, 10);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	if (become(k, s->uid, err, errlen) != 0)
+		return -1;
+	int fd = accept(s->fd, (struct sockaddr *)&ss, &sl);
+	int e = errno;
+	unbecome(k);
+	if (fd < 0)
+		return result(e, o, err, errlen);
+	if (set_nonblock(fd) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
+	    !add_sock(k, c->name, fd, s->family, s->proto, s->uid)) {
+		snprintf(err, errlen, "cannot keep the accepted socket: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	bm_endpoint ep;
+	char buf[BM_ENDPOINT_STRLEN];
+	if (from_sockaddr(&ss, &ep) == 0)
+		snprintf(o->detail, sizeof o->detail, "from %s",
+		         bm_endpoint_format(&ep, buf, sizeof buf));
+	return result(0, o, err, errlen);
+}
+
+static int do_close(kb_ctx *k, kb_sock *s, sc_outcome *o, char *err, size_t errlen)
+{
+	if (become(k, s->uid, err, errlen) != 0)
+		return -1;
+	int rc = close(s->fd);
+	int e = errno;
+	unbecome(k);
+	s->fd = -1;
+	return result(rc == 0 ? 0 : e, o, err, errlen);
+}
+
+static int do_advance(kb_ctx *k, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
+{
+	if (!k->allow_sleep) {
+		snprintf(err, errlen, "skip: advance needs --allow-sleep (real time on a real kernel)");
+		return -1;
+	}
+	struct timespec ts = {(time_t)(c->ms / 1000), (long)(c->ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	return result(0, o, err, errlen);
+}
+
+/* Read everything queued on fd; 1 if a datagram carried tag. */
+static int drain(int fd, const char *tag)
+{
+	int got = 0;
+	for (int i = 0; i < 1024; i++) {
+		char buf[512];
+		ssize_t n = recv(fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			continue;   /* a queued ICMP error, say: read on */
+		}
+		buf[n] = 0;
+		if (tag && strcmp(buf, tag) == 0)
+			got = 1;
+	}
+	return got;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int do_deliver(kb_ctx *k, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
+{
+	o->is_deliver = 1;
+	if (c->proto == BM_TCP) {
+		snprintf(err, errlen, "skip: TCP deliver is not run on the kernel (a real SYN "
+		         "would add a connection to the accept queue the scenario goes on to use)");
+		return -1;
+	}
+	if (check_destination(k, &c->ep2, BM_UDP, 1, err, errlen) != 0)
+		return -1;
+	if (!k->isolated && !bm_addr_is_loopback(&c->ep)) {
+		/* no datagram may carry a source that routes out of the host:
+		 * an ICMP "port unreachable" would go back to it */
+		snprintf(err, errlen, "skip: without a namespace the source must be loopback");
+		return -1;
+	}
+	for (size_t i = 0; i < k->n; i++)
+		if (k->socks[i].fd >= 0 && k->socks[i].proto == BM_UDP)
+			drain(k->socks[i].fd, NULL);
+	char tag[64];
+	snprintf(tag, sizeof tag, "bindmodel deliver %ld %lu", (long)getpid(), ++k->token);
+	if (kb_os_send_udp(&c->ep, &c->ep2, tag, strlen(tag) + 1, err, errlen) != 0)
+		return -1;
+	/* loopback delivery is done by the time sendto() returns; give a
+	 * late softirq a moment all the same */
+	struct timespec ts = {0, 2000000L};
+	nanosleep(&ts, NULL);
+	char (*names)[SC_NAMELEN] = calloc(k->n ? k->n : 1, SC_NAMELEN);
+	if (!names) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	size_t nr = 0;
+	for (size_t i = 0; i < k->n; i++) {
+		const kb_sock *s = &k->socks[i];
+		if (s->fd < 0 || s->proto != BM_UDP || !drain(s->fd, tag))
+			continue;
+		if (s->name[0])
+			snprintf(names[nr++], SC_NAMELEN, "%s", s->name);
+		else
+			snprintf(names[nr++], SC_NAMELEN, "s%d", s->seq);
+	}
+	qsort(names, nr, SC_NAMELEN, name_cmp);
+	o->receivers[0] = 0;
+	for (size_t i = 0; i < nr; i++) {
+		size_t len = strlen(o->receivers);
+		snprintf(o->receivers + len, sizeof o->receivers - len, "%s%s", i ? "+" : "", names[i]);
+	}
+	free(names);
+	if (nr == 0)
+		snprintf(o->receivers, sizeof o->receivers, "none");
+	snprintf(o->detail, sizeof o->detail, "%s", o->receivers);
+	return result(nr ? 0 : ECONNREFUSED, o, err, errlen);
+}
+
+static int do_addr(kb_ctx *k, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
+{
+	if (k->isolated) {
+		if (kb_os_add_addr(&c->ep, c->dev, err, errlen) != 0)
+			return -1;
+	} else if (!bm_addr_is_loopback(&c->ep)) {
+		snprintf(err, errlen, "skip: adding %s needs a private network namespace (%s)",
+		         c->arg, k->why);
+		return -1;
+	}
+	if (k->naddrs == k->addrcap) {
+		size_t cap = k->addrcap ? k->addrcap * 2 : 8;
+		bm_endpoint *n = realloc(k->addrs, cap * sizeof *n);
+		if (!n) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		k->addrs = n;
+		k->addrcap = cap;
+	}
+	k->addrs[k->naddrs++] = c->ep;
+	return result(0, o, err, errlen);
+}
+
+static int kb_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
+{
+	kb_ctx *k = ctx;
+	memset(o, 0, sizeof *o);
+	if (!k->tried) {
+		snprintf(err, errlen, "no personality selected (os NAME)");
+		return -1;
+	}
+	kb_sock *s = NULL;
+	if (c->target[0]) {
+		s = find(k, c->target);
+		if (!s) {
+			snprintf(err, errlen, "unknown socket '%s'", c->target);
+			return -1;
+		}
+		if (s->fd < 0)
+			return result(EBADF, o, err, errlen);   /* closed */
+	}
+	switch (c->kind) {
+	case SC_USER:
+		if (!k->root && c->uid != (uint32_t)geteuid()) {
+			snprintf(err, errlen, "skip: sockets of uid %u need root", c->uid);
+			return -1;
+		}
+		k->uid = c->uid;
+		return result(0, o, err, errlen);
+	case SC_ADDR:
+		return do_addr(k, c, o, err, errlen);
+	case SC_SET:
+		if (kb_os_set_knob(c->knob, c->lo, c->hi, !k->isolated, err, errlen) != 0)
+			return -1;
+		return result(0, o, err, errlen);
+	case SC_SOCKET:
+		return do_socket(k, c, o, err, errlen);
+	case SC_SETSOCKOPT:
+		return do_setsockopt(k, s, c, o, err, errlen);
+	case SC_BIND:
+		return do_bind(k, s, c, o, err, errlen);
+	case SC_LISTEN:
+		return do_listen(k, s, o, err, errlen);
+	case SC_CONNECT:
+		return do_connect(k, s, c, o, err, errlen);
+	case SC_ACCEPT:
+		return do_accept(k, s, c, o, err, errlen);
+	case SC_CLOSE:
+		return do_close(k, s, o, err, errlen);
+	case SC_ADVANCE:
+		return do_advance(k, c, o, err, errlen);
+	case SC_DELIVER:
+		return do_deliver(k, c, o, err, errlen);
+	default:
+		snprintf(err, errlen, "'%s' is not a scenario step", sc_kind_name(c->kind));
+		return -1;
+	}
+}
+
+static void kb_destroy(void *ctx)
+{
+	kb_ctx *k = ctx;
+	if (!k)
+		return;
+	unbecome(k);
+	close_all(k);
+	free(k->socks);
+	free(k->addrs);
+	free(k);
+}
+
 int kb_engine(sc_engine *e, char *err, size_t errlen)
 {
-	(void)e;
-	snprintf(err, errlen, "skip: the kernel backend is not built yet");
-	return -1;
+	kb_ctx *k = calloc(1, sizeof *k);
+	if (!k) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	k->root = geteuid() == 0;
+	e->name = "kernel";
+	e->ctx = k;
+	e->reset = kb_reset;
+	e->exec = kb_exec;
+	e->destroy = kb_destroy;
+	return 0;
+}
+
+int kb_engine_opts(sc_engine *e, int allow_sleep, char *err, size_t errlen)
+{
+	if (!e || e->exec != kb_exec) {
+		snprintf(err, errlen, "not a kernel engine");
+		return -1;
+	}
+	((kb_ctx *)e->ctx)->allow_sleep = allow_sleep;
+	return 0;
+}
+
+int kb_engine_isolated(const sc_engine *e, char *why, size_t whylen)
+{
+	if (!e || e->exec != kb_exec)
+		return -1;
+	const kb_ctx *k = e->ctx;
+	if (why && whylen)
+		snprintf(why, whylen, "%s", k->tried ? k->why : "not reset yet");
+	return k->isolated;
+}
+
+int kb_probe_isolation(char *why, size_t whylen)
+{
+	if (geteuid() != 0) {
+		snprintf(why, whylen, "not root (uid %u)", (unsigned)geteuid());
+		return 0;
+	}
+	int pfd[2];
+	if (pipe(pfd) != 0) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		return 0;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(why, whylen, "fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return 0;
+	}
+	if (pid == 0) {
+		char msg[200] = "";
+		int ok = kb_os_new_netns(msg, sizeof msg) == 0;
+		if (!ok && write(pfd[1], msg, strlen(msg)) < 0)
+			_exit(2);
+		_exit(ok ? 0 : 1);
+	}
+	close(pfd[1]);
+	char msg[200];
+	ssize_t n = read(pfd[0], msg, sizeof msg - 1);
+	close(pfd[0]);
+	msg[n > 0 ? n : 0] = 0;
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 1;
+	snprintf(why, whylen, "%s", strncmp(msg, "skip: ", 6) == 0 ? msg + 6 : msg);
+	return 0;
+}
+
+const char *kb_native_personality(void)
+{
+	struct utsname u;
+	if (uname(&u) != 0)
+		return NULL;
+	static const struct {
+		const char *sys, *os;
+	} map[] = {
+		{"Linux", "linux"}, {"FreeBSD", "freebsd"}, {"OpenBSD", "openbsd"},
+		{"NetBSD", "netbsd"}, {"Darwin", "macos"}, {"SunOS", "solaris"},
+	};
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+		if (strcmp(u.sysname, map[i].sys) == 0)
+			return bm_personality_find(map[i].os) ? map[i].os : NULL;
+	return NULL;
 }

@@ -35,9 +35,16 @@
  *  - deliver udpN SRC -> DST: one datagram with source SRC (sent from a
  *    raw socket, so no port is taken for it) to DST; receivers are the
  *    engine's sockets that got it, sorted, joined by '+', or "none"
- *    (o->code BM_ECONNREFUSED).  TCP deliver is a skip: a real SYN would
- *    change the accept queues the scenario goes on to use.
+ *    (o->code BM_ECONNREFUSED).  IPv4 multicast and broadcast go out of lo
+ *    only (a helper joins the group there for the send); IPv6 multicast
+ *    is a skip (lo does not take it in).  TCP deliver is a skip: a real
+ *    SYN would change the accept queues the scenario goes on to use.
  *  - advance: sleeps for real when allowed (kb_engine_opts), else skip.
+ *    It sleeps exactly as long as asked; Linux's 60 s TIME_WAIT timer sits
+ *    in a coarse timer-wheel level and may fire some seconds late, so
+ *    `advance 60s` can still find the TIME_WAIT there.
+ *  - addr add A [dev NAME]: A goes on lo, or on a veth NAME made in the
+ *    namespace on first use (for SO_BINDTODEVICE scenarios).
  *
  * The platform part (namespaces, netlink, sysctls, raw sends) lives in
  * kernel_linux.c behind the kb_os_* functions below; elsewhere they report
@@ -78,8 +85,9 @@ const char *kb_native_personality(void);
 
 /* Enter a fresh network namespace and bring lo up. */
 int kb_os_new_netns(char *err, size_t errlen);
-/* Add an address to lo (IPv4 /32, IPv6 /128 without DAD); present: 0. */
-int kb_os_add_addr(const bm_endpoint *a, char *err, size_t errlen);
+/* Add an address (IPv4 /32, IPv6 /128 without DAD) to dev: lo when NULL
+ * or "", else a veth of that name, made on first use.  Present: 0. */
+int kb_os_add_addr(const bm_endpoint *a, const char *dev, char *err, size_t errlen);
 /* Set a knob through the namespace's sysctls (lo/hi: ephemeral range).
  * only_if_equal: do not write, just succeed if the value is already so. */
 int kb_os_set_knob(bm_knob k, long lo, long hi, int only_if_equal, char *err,

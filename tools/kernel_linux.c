@@ -1,7 +1,9 @@
 /*
  * kernel_linux.c: the Linux-only half of the kernel backend: a private
  * network namespace per scenario (unshare(CLONE_NEWNET)), lo brought up and
- * addresses added over rtnetlink (no shelling out to ip(8)), the
+ * addresses added over rtnetlink (no shelling out to ip(8)) to lo, or to a
+ * veth pair made for `addr add ... dev NAME` (this kernel has no dummy
+ * interfaces; the pair's two ends are both in the namespace), the
  * namespace's own sysctls under /proc/sys/net, and raw UDP sends for
  * deliver.  Everything here acts inside the namespace the process is in;
  * kernel.c only calls the sysctl and address functions once it has
@@ -21,29 +23,32 @@
 #include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/veth.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ----------------------------------------------------------- rtnetlink */
 
-typedef struct nl_req {
+/* a request: header, family message, attributes, all in one buffer */
+typedef union nl_req {
 	struct nlmsghdr n;
-	union {
-		struct ifinfomsg ifi;
-		struct ifaddrmsg ifa;
-	} u;
-	char attrs[256];
+	char buf[512];
 } nl_req;
+
+#define NL_IFI(r) ((struct ifinfomsg *)((r)->buf + NLMSG_HDRLEN))
+#define NL_IFA(r) ((struct ifaddrmsg *)((r)->buf + NLMSG_HDRLEN))
 
 static void nl_attr(nl_req *r, unsigned short type, const void *data, size_t len)
 {
-	struct rtattr *a = (struct rtattr *)((char *)&r->n + NLMSG_ALIGN(r->n.nlmsg_len));
+	struct rtattr *a = (struct rtattr *)(r->buf + NLMSG_ALIGN(r->n.nlmsg_len));
 	a->rta_type = type;
 	a->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(a), data, len);
+	if (len)
+		memcpy(RTA_DATA(a), data, len);
 	r->n.nlmsg_len = NLMSG_ALIGN(r->n.nlmsg_len) + RTA_ALIGN(a->rta_len);
 }
 
@@ -95,12 +100,12 @@ static int link_up(const char *ifname)
 		return -errno;
 	nl_req r;
 	memset(&r, 0, sizeof r);
-	r.n.nlmsg_len = NLMSG_LENGTH(sizeof r.u.ifi);
+	r.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
 	r.n.nlmsg_type = RTM_NEWLINK;
-	r.u.ifi.ifi_family = AF_UNSPEC;
-	r.u.ifi.ifi_index = (int)idx;
-	r.u.ifi.ifi_flags = IFF_UP;
-	r.u.ifi.ifi_change = IFF_UP;
+	NL_IFI(&r)->ifi_family = AF_UNSPEC;
+	NL_IFI(&r)->ifi_index = (int)idx;
+	NL_IFI(&r)->ifi_flags = IFF_UP;
+	NL_IFI(&r)->ifi_change = IFF_UP;
 	return nl_talk(&r);
 }
 
@@ -118,30 +123,89 @@ int kb_os_new_netns(char *err, size_t errlen)
 	return 0;
 }
 
-int kb_os_add_addr(const bm_endpoint *a, char *err, size_t errlen)
+/* Nested attributes: open returns the attribute to close later. */
+static struct rtattr *nl_nest(nl_req *r, unsigned short type)
 {
-	unsigned idx = if_nametoindex("lo");
+	struct rtattr *a = (struct rtattr *)(r->buf + NLMSG_ALIGN(r->n.nlmsg_len));
+	nl_attr(r, type, NULL, 0);
+	return a;
+}
+
+static void nl_nest_end(nl_req *r, struct rtattr *a)
+{
+	a->rta_len = (unsigned short)(r->buf + r->n.nlmsg_len - (char *)a);
+}
+
+/* A veth pair NAME <-> bmpeerN, both up: a device other than lo, for
+ * addresses and SO_BINDTODEVICE, wired only to itself in the namespace. */
+static int make_veth(const char *name)
+{
+	static unsigned peers;
+	char peer[IFNAMSIZ];
+	snprintf(peer, sizeof peer, "bmpeer%u", peers++);
+	nl_req r;
+	memset(&r, 0, sizeof r);
+	r.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	r.n.nlmsg_type = RTM_NEWLINK;
+	r.n.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	NL_IFI(&r)->ifi_family = AF_UNSPEC;
+	nl_attr(&r, IFLA_IFNAME, name, strlen(name) + 1);
+	struct rtattr *info = nl_nest(&r, IFLA_LINKINFO);
+	nl_attr(&r, IFLA_INFO_KIND, "veth", 5);
+	struct rtattr *data = nl_nest(&r, IFLA_INFO_DATA);
+	struct rtattr *pi = nl_nest(&r, VETH_INFO_PEER);
+	struct ifinfomsg peer_ifi;
+	memset(&peer_ifi, 0, sizeof peer_ifi);
+	peer_ifi.ifi_family = AF_UNSPEC;
+	/* the peer's ifinfomsg, then its attributes */
+	memcpy(RTA_DATA(pi), &peer_ifi, sizeof peer_ifi);
+	r.n.nlmsg_len += NLMSG_ALIGN(sizeof peer_ifi);
+	nl_attr(&r, IFLA_IFNAME, peer, strlen(peer) + 1);
+	nl_nest_end(&r, pi);
+	nl_nest_end(&r, data);
+	nl_nest_end(&r, info);
+	int rc = nl_talk(&r);
+	if (rc == 0)
+		rc = link_up(name);
+	if (rc == 0)
+		rc = link_up(peer);
+	return rc;
+}
+
+int kb_os_add_addr(const bm_endpoint *a, const char *dev, char *err, size_t errlen)
+{
+	if (!dev || !*dev)
+		dev = "lo";
+	unsigned idx = if_nametoindex(dev);
 	if (!idx) {
-		snprintf(err, errlen, "no lo: %s", strerror(errno));
-		return -1;
+		int rc = make_veth(dev);
+		if (rc != 0) {
+			snprintf(err, errlen, "creating the veth %s: %s", dev, strerror(-rc));
+			return -1;
+		}
+		idx = if_nametoindex(dev);
+		if (!idx) {
+			snprintf(err, errlen, "no %s after creating it: %s", dev, strerror(errno));
+			return -1;
+		}
 	}
 	nl_req r;
 	memset(&r, 0, sizeof r);
-	r.n.nlmsg_len = NLMSG_LENGTH(sizeof r.u.ifa);
+	r.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
 	r.n.nlmsg_type = RTM_NEWADDR;
 	r.n.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	r.u.ifa.ifa_index = idx;
+	NL_IFA(&r)->ifa_index = idx;
 	size_t alen;
 	if (a->family == BM_AF_INET) {
-		r.u.ifa.ifa_family = AF_INET;
-		r.u.ifa.ifa_prefixlen = 32;
-		r.u.ifa.ifa_scope = a->addr[0] == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
+		NL_IFA(&r)->ifa_family = AF_INET;
+		NL_IFA(&r)->ifa_prefixlen = 32;
+		NL_IFA(&r)->ifa_scope = a->addr[0] == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
 		alen = 4;
 	} else {
-		r.u.ifa.ifa_family = AF_INET6;
-		r.u.ifa.ifa_prefixlen = 128;
-		r.u.ifa.ifa_flags = IFA_F_NODAD;
-		r.u.ifa.ifa_scope = a->addr[0] == 0xfe && (a->addr[1] & 0xc0) == 0x80
+		NL_IFA(&r)->ifa_family = AF_INET6;
+		NL_IFA(&r)->ifa_prefixlen = 128;
+		NL_IFA(&r)->ifa_flags = IFA_F_NODAD;
+		NL_IFA(&r)->ifa_scope = a->addr[0] == 0xfe && (a->addr[1] & 0xc0) == 0x80
 		                    ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
 		alen = 16;
 	}
@@ -151,7 +215,7 @@ int kb_os_add_addr(const bm_endpoint *a, char *err, size_t errlen)
 	if (rc == -EEXIST)
 		rc = 0;
 	if (rc != 0) {
-		snprintf(err, errlen, "adding the address to lo: %s", strerror(-rc));
+		snprintf(err, errlen, "adding the address to %s: %s", dev, strerror(-rc));
 		return -1;
 	}
 	return 0;
@@ -272,6 +336,7 @@ static int send_v4(const uint8_t *src, uint16_t sport, const uint8_t *dst, uint1
 	int one = 1;
 	if (bcast)
 		setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+	int member = -1;
 	if (mcast || bcast) {
 		/* out of lo, and nowhere else */
 		struct ip_mreqn m;
@@ -281,6 +346,20 @@ static int send_v4(const uint8_t *src, uint16_t sport, const uint8_t *dst, uint1
 		    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) != 0) {
 			snprintf(err, errlen, "skip: cannot pin a multicast send to lo: %s",
 			         strerror(errno));
+			close(fd);
+			return -1;
+		}
+		/* lo takes a group's datagrams in only while some socket is a
+		 * member there; a helper joins for the send (it holds no port,
+		 * so it receives nothing; sockets that did not join still get
+		 * the datagram: IP_MULTICAST_ALL is on by default) */
+		memcpy(&m.imr_multiaddr, dst, 4);
+		member = mcast ? socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) : -1;
+		if (mcast && (member < 0 ||
+		              setsockopt(member, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) != 0)) {
+			snprintf(err, errlen, "skip: cannot join the group on lo: %s", strerror(errno));
+			if (member >= 0)
+				close(member);
 			close(fd);
 			return -1;
 		}
@@ -315,6 +394,12 @@ static int send_v4(const uint8_t *src, uint16_t sport, const uint8_t *dst, uint1
 		snprintf(err, errlen, "skip: raw send of the datagram failed: %s", strerror(errno));
 		rc = -1;
 	}
+	if (member >= 0) {
+		/* loopback delivery happens inside sendto(); leave a margin */
+		struct timespec ts = {0, 1000000L};
+		nanosleep(&ts, NULL);
+		close(member);
+	}
 	close(fd);
 	return rc;
 }
@@ -329,14 +414,11 @@ static int send_v6(const uint8_t *src, uint16_t sport, const uint8_t *dst, uint1
 	}
 	int one = 1, off = 6;
 	if (dst[0] == 0xff) {
-		int idx = (int)if_nametoindex("lo");
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx, sizeof idx) != 0 ||
-		    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) != 0) {
-			snprintf(err, errlen, "skip: cannot pin a multicast send to lo: %s",
-			         strerror(errno));
-			close(fd);
-			return -1;
-		}
+		/* lo has no IPv6 multicast route, and with one (tried) the
+		 * datagram is still not taken in: not modelled here */
+		snprintf(err, errlen, "skip: IPv6 multicast is not delivered over lo");
+		close(fd);
+		return -1;
 	}
 	/* the kernel fills the UDP checksum (mandatory over IPv6) */
 	struct sockaddr_in6 from;
@@ -398,9 +480,10 @@ int kb_os_new_netns(char *err, size_t errlen)
 	return -1;
 }
 
-int kb_os_add_addr(const bm_endpoint *a, char *err, size_t errlen)
+int kb_os_add_addr(const bm_endpoint *a, const char *dev, char *err, size_t errlen)
 {
 	(void)a;
+	(void)dev;
 	snprintf(err, errlen, "skip: adding addresses needs a Linux network namespace");
 	return -1;
 }

@@ -1,10 +1,237 @@
-/* oracle.c: PLACEHOLDER until the oracle command is written. */
+/*
+ * oracle.c: `bindmodel oracle [--os LIST] [--allow-sleep] [-v] FILE...`:
+ * every step of every scenario file runs on the model and on the live
+ * kernel (kernel.c), side by side, and the two results are compared.
+ *
+ * A step is an operation (socket, setsockopt, bind, listen, connect,
+ * accept, close, deliver); it passes when both engines give the same
+ * result code, or for deliver the same receivers.  Ports the kernel picks
+ * are never compared by value: no step's result depends on one.  Set-up
+ * lines (user, addr add, set, advance) run on both but are not counted.
+ * The expectations written in the files are not consulted: the model is
+ * checked against them by `bindmodel run`; here it is checked against the
+ * kernel.
+ *
+ * When the kernel engine cannot run a step faithfully it answers "skip:";
+ * the rest of that scenario (up to the next `os` line, which resets both
+ * engines) is skipped, because the kernel's state no longer follows it.
+ * A step that differs is reported and the scenario goes on.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "commands.h"
+#include "kernel.h"
+#include "scenario.h"
+
+typedef struct oracle {
+	sc_engine model, kernel;
+	int verbose;
+	long passed, failed, skipped, errors;
+} oracle;
+
+static int compared(sc_kind k)
+{
+	return k >= SC_SOCKET && k <= SC_DELIVER && k != SC_ADVANCE;
+}
+
+static const char *text(const sc_outcome *o, char *buf, size_t len)
+{
+	return sc_outcome_text(o, NULL, buf, len);
+}
+
+static int same(const sc_cmd *c, const sc_outcome *m, const sc_outcome *k)
+{
+	if (c->kind == SC_DELIVER)
+		return strcmp(m->receivers, k->receivers) == 0;
+	return m->code == k->code;
+}
+
+static int reset_both(oracle *q, const char *path, int line, const char *os)
+{
+	char err[200];
+	if (q->model.reset(q->model.ctx, os, err, sizeof err) != 0) {
+		printf("%s:%d: [%s] model: %s\n", path, line, os, err);
+		q->errors++;
+		return -1;
+	}
+	if (q->kernel.reset(q->kernel.ctx, os, err, sizeof err) != 0) {
+		printf("%s:%d: [%s] kernel: %s\n", path, line, os, err);
+		q->errors++;
+		return -1;
+	}
+	return 0;
+}
+
+/* One personality over the script, from command first on. */
+static void run_os(oracle *q, const char *path, const sc_script *s, size_t first, const char *os)
+{
+	char err[200], mbuf[160], kbuf[160];
+	sc_outcome *m = malloc(sizeof *m), *k = malloc(sizeof *k);
+	if (!m || !k) {
+		free(m);
+		free(k);
+		q->errors++;
+		return;
+	}
+	int live = reset_both(q, path, s->n > first ? s->cmds[first].line : 1, os) == 0;
+	char cur[SC_OSLEN];
+	snprintf(cur, sizeof cur, "%s", os);
+	for (size_t i = first; i < s->n; i++) {
+		const sc_cmd *c = &s->cmds[i];
+		if (c->kind == SC_OS) {
+			if (c->nos != 1) {
+				printf("%s:%d: [%s] 'os' inside a file takes one personality\n", path, c->line,
+				       cur);
+				q->errors++;
+				break;
+			}
+			snprintf(cur, sizeof cur, "%s", c->os[0]);
+			live = reset_both(q, path, c->line, cur) == 0;
+			continue;
+		}
+		if (!live || c->kind >= SC_SHOW)
+			continue;   /* a skipped scenario, or an interactive command */
+		if (q->model.exec(q->model.ctx, c, m, err, sizeof err) != 0) {
+			printf("%s:%d: %s: model: %s\n", path, c->line, c->text, err);
+			q->errors++;
+			live = 0;
+			continue;
+		}
+		if (q->kernel.exec(q->kernel.ctx, c, k, err, sizeof err) != 0) {
+			if (strncmp(err, "skip:", 5) == 0) {
+				printf("%s:%d: %s: skipped:%s\n", path, c->line, c->text, err + 5);
+				q->skipped++;
+			} else {
+				printf("%s:%d: %s: kernel: %s\n", path, c->line, c->text, err);
+				q->errors++;
+			}
+			live = 0;
+			continue;
+		}
+		if (!compared(c->kind))
+			continue;
+		if (same(c, m, k)) {
+			q->passed++;
+			if (q->verbose)
+				printf("%s:%d: %s: both %s\n", path, c->line, c->text,
+				       text(m, mbuf, sizeof mbuf));
+			continue;
+		}
+		q->failed++;
+		printf("%s:%d: %s: model %s (rule %s), kernel %s\n", path, c->line, c->text,
+		       text(m, mbuf, sizeof mbuf), m->verdict.rule ? m->verdict.rule : "-",
+		       text(k, kbuf, sizeof kbuf));
+	}
+	free(m);
+	free(k);
+}
+
+static void run_file(oracle *q, const char *path, const sc_run_opts *opts)
+{
+	sc_script s;
+	if (sc_script_load(path, &s, stdout) != 0) {
+		q->errors++;
+		return;
+	}
+	if (s.syntax_errors) {
+		q->errors += s.syntax_errors;
+		sc_script_free(&s);
+		return;
+	}
+	size_t first;
+	char list[SC_MAXOS][SC_OSLEN];
+	int n = sc_script_personalities(&s, opts, path, list, &first, stdout);
+	if (n < 0)
+		q->errors++;
+	for (int i = 0; i < n; i++)
+		run_os(q, path, &s, first, list[i]);
+	sc_script_free(&s);
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: bindmodel oracle [--os LIST] [--allow-sleep] [-v] FILE...\n"
+	                "       bindmodel oracle --probe\n");
+	return 2;
+}
+
 int cmd_oracle(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "bindmodel: oracle is not built yet\n");
-	return 2;
+	sc_run_opts opts;
+	memset(&opts, 0, sizeof opts);
+	int allow_sleep = 0, nfiles = 0, verbose = 0;
+	char err[200];
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--os") == 0 && i + 1 < argc) {
+			if (sc_split_os_list(argv[++i], &opts, err, sizeof err) != 0) {
+				fprintf(stderr, "bindmodel oracle: %s\n", err);
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--allow-sleep") == 0) {
+			allow_sleep = 1;
+		} else if (strcmp(argv[i], "-v") == 0) {
+			verbose = 1;
+		} else if (strcmp(argv[i], "--probe") == 0) {
+			/* can this machine give the oracle a namespace of its own? */
+			if (kb_probe_isolation(err, sizeof err)) {
+				printf("isolation: private network namespace\n");
+				return 0;
+			}
+			printf("isolation: none: %s\n", err);
+			return 1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "bindmodel oracle: unknown option '%s'\n", argv[i]);
+			return usage();
+		} else {
+			nfiles++;
+		}
+	}
+	if (nfiles == 0)
+		return usage();
+	if (opts.nos == 0)
+		snprintf(opts.os[opts.nos++], SC_OSLEN, "linux");
+	const char *native = kb_native_personality();
+	for (int i = 0; i < opts.nos; i++)
+		if (!native || strcmp(opts.os[i], native) != 0)
+			fprintf(stderr, "bindmodel oracle: note: the live kernel is %s; comparing it with "
+			        "the %s model\n", native ? native : "of an unknown system", opts.os[i]);
+
+	oracle q;
+	memset(&q, 0, sizeof q);
+	q.verbose = verbose;
+	if (sc_model_engine(&q.model) != 0) {
+		fprintf(stderr, "bindmodel oracle: out of memory\n");
+		return 2;
+	}
+	if (kb_engine(&q.kernel, err, sizeof err) != 0 ||
+	    kb_engine_opts(&q.kernel, allow_sleep, err, sizeof err) != 0) {
+		fprintf(stderr, "bindmodel oracle: kernel backend: %s\n", err);
+		q.model.destroy(q.model.ctx);
+		return 2;
+	}
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--os") == 0) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1])
+			continue;
+		run_file(&q, argv[i], &opts);
+	}
+	char why[200];
+	if (kb_engine_isolated(&q.kernel, why, sizeof why) == 0)
+		fprintf(stderr, "bindmodel oracle: WARNING: no private network namespace (%s): the "
+		        "kernel ran on the host's loopback only, and steps that need more were "
+		        "skipped\n", why);
+	q.kernel.destroy(q.kernel.ctx);
+	q.model.destroy(q.model.ctx);
+	if (q.errors)
+		printf("%ld errors\n", q.errors);
+	printf("%ld passed, %ld failed", q.passed, q.failed);
+	if (q.skipped)
+		printf(", %ld skipped", q.skipped);
+	printf("\n");
+	return q.failed || q.errors ? 1 : 0;
 }

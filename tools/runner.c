@@ -8,11 +8,6 @@
 
 #include "scenario.h"
 
-typedef struct script {
-	sc_cmd *cmds;
-	size_t n, cap;
-	int syntax_errors;
-} script;
 
 /* Read a line of any length; lines over SC_MAXLINE are cut and flagged. */
 static int read_line(FILE *f, char *buf, size_t len, int *too_long)
@@ -30,8 +25,9 @@ static int read_line(FILE *f, char *buf, size_t len, int *too_long)
 	return 1;
 }
 
-static int load_script(const char *path, script *s, FILE *out)
+int sc_script_load(const char *path, sc_script *s, FILE *out)
 {
+	memset(s, 0, sizeof *s);
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		fprintf(out, "%s: cannot open: %s\n", path, strerror(errno));
@@ -108,7 +104,7 @@ static int os_allowed(const sc_run_opts *o, const char *os)
 	return 0;
 }
 
-static void run_one(sc_engine *e, const char *path, const script *s, size_t first,
+static void run_one(sc_engine *e, const char *path, const sc_script *s, size_t first,
                     const char *os, const sc_run_opts *opts, sc_totals *t, FILE *out)
 {
 	char err[200];
@@ -122,8 +118,12 @@ static void run_one(sc_engine *e, const char *path, const script *s, size_t firs
 	sc_outcome *o = malloc(sizeof *o);
 	if (!o)
 		return;
+	int skipping = 0;   /* after a skip: until the next `os` resets */
 	for (size_t i = first; i < s->n; i++) {
 		const sc_cmd *c = &s->cmds[i];
+		if (skipping && c->kind != SC_OS)
+			continue;
+		skipping = 0;
 		if (c->kind == SC_OS) {
 			if (c->nos != 1) {
 				fprintf(out, "%s:%d: [%s] 'os' inside a file takes one personality\n", path,
@@ -145,7 +145,8 @@ static void run_one(sc_engine *e, const char *path, const script *s, size_t firs
 			if (strncmp(err, "skip:", 5) == 0) {
 				fprintf(out, "%s:%d: [%s] skipped:%s\n", path, c->line, cur, err + 5);
 				t->skipped++;
-				break;
+				skipping = 1;
+				continue;
 			}
 			fprintf(out, "%s:%d: [%s] %s\n", path, c->line, cur, err);
 			t->errors++;
@@ -171,42 +172,62 @@ static void run_one(sc_engine *e, const char *path, const script *s, size_t firs
 	free(o);
 }
 
+void sc_script_free(sc_script *s)
+{
+	free(s->cmds);
+	memset(s, 0, sizeof *s);
+}
+
+int sc_script_personalities(const sc_script *s, const sc_run_opts *opts, const char *path,
+                            char list[SC_MAXOS][SC_OSLEN], size_t *first, FILE *out)
+{
+	/* the personalities: a leading `os A B ...`, else --os */
+	char all[SC_MAXOS][SC_OSLEN];
+	int nall = 0, n = 0;
+	*first = 0;
+	if (s->n > 0 && s->cmds[0].kind == SC_OS && s->cmds[0].nos > 0) {
+		for (int i = 0; i < s->cmds[0].nos; i++)
+			snprintf(all[nall++], SC_OSLEN, "%s", s->cmds[0].os[i]);
+		*first = 1;
+	} else if (opts && opts->nos > 0) {
+		for (int i = 0; i < opts->nos; i++)
+			snprintf(all[nall++], SC_OSLEN, "%s", opts->os[i]);
+	} else {
+		fprintf(out, "%s:1:1: no personality: start the file with 'os NAME...' or use --os\n",
+		        path);
+		return -1;
+	}
+	for (int i = 0; i < nall; i++)
+		if (os_allowed(opts, all[i]))
+			snprintf(list[n++], SC_OSLEN, "%s", all[i]);
+	return n;
+}
+
 int sc_run_file(sc_engine *e, const char *path, const sc_run_opts *opts, sc_totals *t,
                 FILE *out)
 {
-	script s = {0};
+	sc_script s;
 	sc_totals before = *t;
-	if (load_script(path, &s, out) != 0) {
+	if (sc_script_load(path, &s, out) != 0) {
 		t->errors++;
 		return -1;
 	}
 	if (s.syntax_errors) {
 		t->errors += s.syntax_errors;
-		free(s.cmds);
+		sc_script_free(&s);
 		return -1;
 	}
-	/* the personalities: a leading `os A B ...`, else --os */
-	size_t first = 0;
+	size_t first;
 	char list[SC_MAXOS][SC_OSLEN];
-	int nlist = 0;
-	if (s.n > 0 && s.cmds[0].kind == SC_OS && s.cmds[0].nos > 0) {
-		for (int i = 0; i < s.cmds[0].nos; i++)
-			snprintf(list[nlist++], SC_OSLEN, "%s", s.cmds[0].os[i]);
-		first = 1;
-	} else if (opts && opts->nos > 0) {
-		for (int i = 0; i < opts->nos; i++)
-			snprintf(list[nlist++], SC_OSLEN, "%s", opts->os[i]);
-	} else {
-		fprintf(out, "%s:1:1: no personality: start the file with 'os NAME...' or use --os\n",
-		        path);
+	int nlist = sc_script_personalities(&s, opts, path, list, &first, out);
+	if (nlist < 0) {
 		t->errors++;
-		free(s.cmds);
+		sc_script_free(&s);
 		return -1;
 	}
 	for (int i = 0; i < nlist; i++)
-		if (os_allowed(opts, list[i]))
-			run_one(e, path, &s, first, list[i], opts, t, out);
-	free(s.cmds);
+		run_one(e, path, &s, first, list[i], opts, t, out);
+	sc_script_free(&s);
 	return t->failed == before.failed && t->errors == before.errors ? 0 : -1;
 }
 

@@ -1,4 +1,7 @@
-/* runner_cmd.c: `bindmodel run [--os LIST] [--backend model|kernel] FILE...` */
+/* runner_cmd.c: `bindmodel run [--os LIST] [--backend model|kernel]
+ * [--allow-sleep] FILE...`.  On the kernel backend --os defaults to the
+ * personality of the running system: other systems' expectations are not
+ * this kernel's to meet. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +15,7 @@ int cmd_run(int argc, char **argv)
 	sc_run_opts opts;
 	memset(&opts, 0, sizeof opts);
 	const char *backend = "model";
-	int nfiles = 0;
+	int nfiles = 0, allow_sleep = 0;
 	char err[200];
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--os") == 0 && i + 1 < argc) {
@@ -22,6 +25,8 @@ int cmd_run(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
 			backend = argv[++i];
+		} else if (strcmp(argv[i], "--allow-sleep") == 0) {
+			allow_sleep = 1;
 		} else if (strcmp(argv[i], "-v") == 0) {
 			opts.verbose = 1;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -32,7 +37,8 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	if (nfiles == 0) {
-		fprintf(stderr, "usage: bindmodel run [--os LIST] [--backend model|kernel] FILE...\n");
+		fprintf(stderr, "usage: bindmodel run [--os LIST] [--backend model|kernel] "
+		        "[--allow-sleep] FILE...\n");
 		return 2;
 	}
 	sc_engine e;
@@ -40,10 +46,14 @@ int cmd_run(int argc, char **argv)
 		if (sc_model_engine(&e) != 0)
 			return 2;
 	} else if (strcmp(backend, "kernel") == 0) {
-		if (kb_engine(&e, err, sizeof err) != 0) {
+		if (kb_engine(&e, err, sizeof err) != 0 ||
+		    kb_engine_opts(&e, allow_sleep, err, sizeof err) != 0) {
 			fprintf(stderr, "bindmodel run: kernel backend: %s\n", err);
 			return 2;
 		}
+		const char *native = kb_native_personality();
+		if (opts.nos == 0 && native)
+			snprintf(opts.os[opts.nos++], SC_OSLEN, "%s", native);
 	} else {
 		fprintf(stderr, "bindmodel run: unknown backend '%s' (model or kernel)\n", backend);
 		return 2;
@@ -58,6 +68,10 @@ int cmd_run(int argc, char **argv)
 			continue;
 		sc_run_file(&e, argv[i], &opts, &t, stdout);
 	}
+	char why[200];
+	if (kb_engine_isolated(&e, why, sizeof why) == 0)
+		fprintf(stderr, "bindmodel run: kernel backend without a private network namespace "
+		        "(%s): loopback only\n", why);
 	e.destroy(e.ctx);
 	if (t.errors)
 		printf("%ld errors\n", t.errors);

@@ -115,6 +115,23 @@ typedef struct sc_totals {
 	long passed, failed, errors, skipped;
 } sc_totals;
 
+/* A scenario file, parsed. */
+typedef struct sc_script {
+	sc_cmd *cmds;
+	size_t n, cap;
+	int syntax_errors;           /* printed to out as file:line:col */
+} sc_script;
+
+/* Parse a file (s need not be initialised).  -1 if it cannot be read;
+ * syntax errors are printed and counted, the good lines kept. */
+int sc_script_load(const char *path, sc_script *s, FILE *out);
+void sc_script_free(sc_script *s);
+/* The personalities a script runs under: its leading `os A B ...`, else
+ * opts->os; filtered by opts->os.  *first is the first command to run.
+ * Returns how many, or -1 (printed to out) when none is named. */
+int sc_script_personalities(const sc_script *s, const sc_run_opts *opts, const char *path,
+                            char list[SC_MAXOS][SC_OSLEN], size_t *first, FILE *out);
+
 /* Run one file on an engine, printing failures to out.  Returns 0 when
  * every expectation held and there was no error. */
 int sc_run_file(sc_engine *e, const char *path, const sc_run_opts *opts,

@@ -1,0 +1,34 @@
+#!/bin/sh
+# The oracle: every scenario of spec/linux on the model and on the live
+# kernel, step by step, in a private network namespace (bindmodel oracle);
+# then the same files' expectations checked on the kernel alone (bindmodel
+# run --backend kernel).  Needs root and unshare(CLONE_NEWNET); elsewhere it
+# says so loudly and passes.  `advance` steps are skipped (no
+# --allow-sleep), so this takes a second or two, not minutes.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+BIN=${BIN:-build/bindmodel}
+
+files=$(ls spec/linux/*.bms 2>/dev/null)
+if [ -z "$files" ]; then
+	echo "oracle: SKIPPED: no spec/linux/*.bms"
+	exit 0
+fi
+if ! probe=$("$BIN" oracle --probe 2>&1); then
+	echo "************************************************************************"
+	echo "SKIPPED: oracle needs root and unshare(CLONE_NEWNET): ${probe#isolation: none: }"
+	echo "************************************************************************"
+	exit 0
+fi
+
+# timeout(1) where there is one: a hung handshake must not hang make check
+run() {
+	if command -v timeout >/dev/null 2>&1; then timeout 150 "$@"; else "$@"; fi
+}
+
+status=0
+echo "oracle: model vs kernel on spec/linux ($probe)"
+run "$BIN" oracle $files || status=1
+echo "oracle: spec/linux expectations on the kernel"
+run "$BIN" run --backend kernel $files || status=1
+exit $status
