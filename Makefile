@@ -35,7 +35,7 @@ all: $(LIB_A) $(LIB_SO) $(BIN)
 # answering the article's question for one scenario on every OS.
 demo: deps
 	$(MAKE) all
-	$(BIN) repl --echo < spec/demo.bms
+	$(BIN) repl --os linux < tools/demo.bms
 
 deps:
 	@sh tools/deps.sh

@@ -186,16 +186,17 @@ static int run_op(repl *r, sc_cmd *c, const char *line, int lineno)
 	memset(op, 0, sizeof *op);
 	op->cmd = c;
 	op->out = o;
+	op->now_ms = bm_host_now(sc_model_host(&r->eng));
+	if ((c->kind == SC_SOCKET || c->kind == SC_ACCEPT) && o.code == BM_OK)
+		op->sock = sc_model_sock(&r->eng, c->name);
 	if (o.verdict.conflict != BM_NO_SOCK) {
-		const char *nm = sc_model_name(&r->eng, o.verdict.conflict);
-		if (nm)
-			snprintf(op->conflict, sizeof op->conflict, "%s", nm);
-		else
-			snprintf(op->conflict, sizeof op->conflict, "#%d", o.verdict.conflict);
+		char lb[64];
+		snprintf(op->conflict, sizeof op->conflict, "%s",
+		         repl_label(r, o.verdict.conflict, lb, sizeof lb));
 		op->has_cinfo = bm_sock_query(sc_model_host(&r->eng), o.verdict.conflict,
 		                              &op->cinfo) == BM_OK;
 	}
-	repl_name_reason(&r->eng, o.verdict.reason, op->reason, sizeof op->reason);
+	repl_name_reason(r, o.verdict.reason, op->reason, sizeof op->reason);
 	const sc_expect *x = sc_expect_for(c, r->os);
 	int ok = !x || sc_outcome_matches(&o, x);
 	if (x)

@@ -27,6 +27,8 @@ typedef struct repl_op {
 	char reason[320];             /* verdict.reason with socket names */
 	int has_cinfo;
 	bm_sock_info cinfo;           /* the conflicting socket, just after */
+	uint64_t now_ms;              /* the host's clock just after */
+	bm_sock sock;                 /* socket/accept: the handle it made */
 } repl_op;
 
 typedef struct repl {
@@ -73,7 +75,9 @@ void repl_json_op(repl *r, const repl_op *op, int lineno, const sc_expect *x);
 void repl_json_error(repl *r, int lineno, const char *cmd, const char *err);
 void json_str(FILE *f, const char *s);
 /* Rewrite "socket 3" in a model reason into the scenario's names. */
-void repl_name_reason(const sc_engine *e, const char *in, char *out, size_t len);
+void repl_name_reason(const repl *r, const char *in, char *out, size_t len);
+/* A socket's scenario name, or "#3 (an earlier a)" once the name moved on. */
+const char *repl_label(const repl *r, bm_sock id, char *buf, size_t len);
 void repl_show(repl *r, const char *name);
 void repl_help(repl *r, const char *topic);
 void repl_list_os(repl *r);
@@ -89,7 +93,11 @@ void repl_explain(repl *r, const char *name);
 
 /* repl_compare.c */
 void repl_compare(repl *r, const sc_cmd *c);
-/* Replay ops[0..upto) on engine e reset to os; 0 or -1 (err filled). */
-int repl_replay(const repl *r, sc_engine *e, const char *os, char *err, size_t errlen);
+/* Run cmds on a fresh model engine under os: outs (may be NULL) get the
+ * outcomes, status[i] is 0 or -1 (errs[i], may be NULL: "-" for an unknown
+ * socket, else "error").  -1 if os cannot be started. */
+#define REPL_CELL 32
+int repl_run_cmds(const char *os, const sc_cmd *const *cmds, size_t n, sc_outcome *outs,
+                  int *status, char errs[][REPL_CELL], char *err, size_t errlen);
 
 #endif
