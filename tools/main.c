@@ -12,12 +12,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: bindmodel [repl] [--json] [--os NAME]\n"
-	        "       bindmodel run [--os LIST] [--backend model|kernel] [-v] FILE...\n"
-	        "       bindmodel oracle [--os NAME] FILE...\n"
+	        "usage: bindmodel [repl] [--os NAME] [--json] [--no-color]\n"
+	        "       bindmodel run [--os LIST] [--backend model|kernel] [--allow-sleep] [-v] FILE...\n"
+	        "       bindmodel oracle [--os LIST] [--allow-sleep] [-v] FILE...\n"
+	        "       bindmodel oracle --probe\n"
 	        "       bindmodel explore [--depth N] [--seed S] [--count K] [--os NAME] [--out DIR]\n"
 	        "       bindmodel fingerprint\n"
-	        "       bindmodel bench\n"
+	        "       bindmodel bench [--count N]\n"
 	        "       bindmodel --help | --version\n"
 	        "\n"
 	        "An in-memory model of bind/listen/connect/accept/close on Linux, the BSDs,\n"
