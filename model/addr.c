@@ -139,7 +139,7 @@ static const uint8_t v4mapped_prefix[12] = {0,0,0,0,0,0,0,0,0,0,0xff,0xff};
 
 int bm_addr_is_v4mapped(const bm_endpoint *ep)
 {
-	return ep->family == BM_AF_INET6 && memcmp(ep->addr, v4mapped_prefix, 12) == 0;
+	return ep && ep->family == BM_AF_INET6 && memcmp(ep->addr, v4mapped_prefix, 12) == 0;
 }
 
 /* The IPv4 address of a v4 endpoint or a v4-mapped v6 one. */
@@ -155,6 +155,8 @@ static const uint8_t *v4_part(const bm_endpoint *ep)
 int bm_addr_is_any(const bm_endpoint *ep)
 {
 	static const uint8_t zero[16];
+	if (!ep)
+		return 0;
 	const uint8_t *v4 = v4_part(ep);
 	if (v4)
 		return memcmp(v4, zero, 4) == 0;
@@ -163,6 +165,8 @@ int bm_addr_is_any(const bm_endpoint *ep)
 
 int bm_addr_is_multicast(const bm_endpoint *ep)
 {
+	if (!ep)
+		return 0;
 	const uint8_t *v4 = v4_part(ep);
 	if (v4)
 		return (v4[0] & 0xf0) == 0xe0 ||
@@ -173,6 +177,8 @@ int bm_addr_is_multicast(const bm_endpoint *ep)
 int bm_addr_is_loopback(const bm_endpoint *ep)
 {
 	static const uint8_t v6lo[16] = {0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1};
+	if (!ep)
+		return 0;
 	const uint8_t *v4 = v4_part(ep);
 	if (v4)
 		return v4[0] == 127;
@@ -212,6 +218,8 @@ static int covers_v6(const bm_sock_info *s)
  */
 int bm_overlap(const bm_sock_info *a, const bm_sock_info *b)
 {
+	if (!a || !b)
+		return 0;
 	if (a->dev[0] && b->dev[0] && strcmp(a->dev, b->dev) != 0)
 		return 0;
 	int a4 = covers_v4(a), b4 = covers_v4(b);
@@ -230,6 +238,8 @@ int bm_overlap(const bm_sock_info *a, const bm_sock_info *b)
 
 int bm_host_addr_is_local(const bm_host *h, const bm_endpoint *ep)
 {
+	if (!h || !ep)
+		return 0;
 	const uint8_t *v4 = v4_part(ep);
 	if (bm_addr_is_loopback(ep)) {
 		if (!v4 || h->policy->loopback_net_local)

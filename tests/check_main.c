@@ -11,6 +11,11 @@ int main(void)
 	srunner_add_suite(sr, linux_suite());
 	srunner_add_suite(sr, scenario_suite());
 	srunner_add_suite(sr, personality_suite());
+	srunner_add_suite(sr, cov_core_suite());
+	srunner_add_suite(sr, cov_badinput_suite());
+	srunner_add_suite(sr, cov_bsd_suite());
+	srunner_add_suite(sr, cov_solaris_suite());
+	srunner_add_suite(sr, cov_windows_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -54,5 +54,10 @@ Suite *ops_suite(void);
 Suite *linux_suite(void);
 Suite *scenario_suite(void);
 Suite *personality_suite(void);
+Suite *cov_core_suite(void);
+Suite *cov_badinput_suite(void);
+Suite *cov_bsd_suite(void);
+Suite *cov_solaris_suite(void);
+Suite *cov_windows_suite(void);
 
 #endif

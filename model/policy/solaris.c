@@ -305,11 +305,18 @@ static bm_match udp_bind_walk(const bm_host *h, const bm_sock_info *s, bm_verdic
 	return BM_MATCH_SHARE_STOP;
 }
 
+static bm_match solaris_connect_port(const bm_host *h, const bm_sock_info *s,
+                                     const bm_sock_info *old, bm_verdict *v);
+
 static bm_match udp_conflict(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
                              bm_phase phase, bm_verdict *v)
 {
 	if (phase == BM_PHASE_BIND)
 		return udp_bind_walk(h, s, v);   /* the whole port at once, in list order */
+	/* connect() on an unbound socket: udp_connect -> udp_implicit_bind binds
+	 * the wildcard with port 0 before the source is chosen (solaris.connect.port) */
+	if (s->remote.port)
+		return solaris_connect_port(h, s, old, v);
 	/* anonymous port: SO_REUSEADDR ignored, v4 and v6 share the space */
 	if (udp_step(h, s, old, 0) == 0)
 		return BM_MATCH_NONE;
