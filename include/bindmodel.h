@@ -45,12 +45,22 @@ typedef enum bm_result {
 	BM_ENOENT,      /* unknown personality, rule or name */
 	BM_ENETUNREACH,
 	BM_ENOBUFS,     /* Windows: no ephemeral port left (WSAENOBUFS) */
+	/* names a scenario may expect; the built-in personalities do not
+	 * produce them yet */
+	BM_EPERM,
+	BM_EINPROGRESS,
+	BM_ECONNRESET,
+	BM_EHOSTUNREACH,
+	BM_ENOTSOCK,
+	BM_EPROTONOSUPPORT,
+	BM_ETIMEDOUT,
 	BM_RESULT_COUNT
 } bm_result;
 
 /* "EADDRINUSE" for BM_EADDRINUSE; "?" for a value out of range. */
 const char *bm_result_name(bm_result r);
-/* Parse a name such as "EADDRINUSE" (or "ok"); returns 0 on success. */
+/* Parse a name such as "EADDRINUSE" (or "ok"; Winsock's "WSAEADDRINUSE"
+ * and "EWOULDBLOCK" are accepted too); returns 0 on success. */
 int bm_result_from_name(const char *name, bm_result *out);
 
 /* ------------------------------------------------------------- addresses */

@@ -316,6 +316,13 @@ static const char *const result_names[BM_RESULT_COUNT] = {
 	[BM_ENOENT] = "ENOENT",
 	[BM_ENETUNREACH] = "ENETUNREACH",
 	[BM_ENOBUFS] = "ENOBUFS",
+	[BM_EPERM] = "EPERM",
+	[BM_EINPROGRESS] = "EINPROGRESS",
+	[BM_ECONNRESET] = "ECONNRESET",
+	[BM_EHOSTUNREACH] = "EHOSTUNREACH",
+	[BM_ENOTSOCK] = "ENOTSOCK",
+	[BM_EPROTONOSUPPORT] = "EPROTONOSUPPORT",
+	[BM_ETIMEDOUT] = "ETIMEDOUT",
 };
 
 const char *bm_result_name(bm_result r)
@@ -327,6 +334,9 @@ int bm_result_from_name(const char *name, bm_result *out)
 {
 	if (!name || !out)
 		return -1;
+	/* Winsock spells them WSAEADDRINUSE, WSAEACCES, ... */
+	if (strncasecmp(name, "WSAE", 4) == 0)
+		name += 3;
 	for (int r = 0; r < BM_RESULT_COUNT; r++) {
 		if (strcasecmp(name, result_names[r]) == 0) {
 			*out = (bm_result)r;

@@ -230,6 +230,11 @@ START_TEST(result_names_round_trip)
 	}
 	ck_assert_int_eq(bm_result_from_name("EWOULDBLOCK", &r), 0);
 	ck_assert_int_eq(r, BM_EAGAIN);
+	ck_assert_int_eq(bm_result_from_name("WSAEADDRINUSE", &r), 0);
+	ck_assert_int_eq(r, BM_EADDRINUSE);
+	ck_assert_int_eq(bm_result_from_name("WSAEWOULDBLOCK", &r), 0);
+	ck_assert_int_eq(r, BM_EAGAIN);
+	ck_assert_int_eq(bm_result_from_name("WSAE", &r), -1);
 	ck_assert_int_eq(bm_result_from_name("EFOO", &r), -1);
 	ck_assert_str_eq(bm_result_name(BM_RESULT_COUNT), "?");
 	ck_assert_str_eq(bm_state_name((bm_state)42), "?");

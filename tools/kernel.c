@@ -63,8 +63,8 @@ static int map_errno(int e, bm_result *r)
 	case 0: *r = BM_OK; return 0;
 	case EADDRINUSE: *r = BM_EADDRINUSE; return 0;
 	case EADDRNOTAVAIL: *r = BM_EADDRNOTAVAIL; return 0;
-	case EACCES:
-	case EPERM: *r = BM_EACCES; return 0;
+	case EACCES: *r = BM_EACCES; return 0;
+	case EPERM: *r = BM_EPERM; return 0;
 	case EINVAL: *r = BM_EINVAL; return 0;
 	case EISCONN: *r = BM_EISCONN; return 0;
 	case ENOTCONN: *r = BM_ENOTCONN; return 0;
@@ -79,8 +79,14 @@ static int map_errno(int e, bm_result *r)
 	case EALREADY: *r = BM_EALREADY; return 0;
 	case ENODEV: *r = BM_ENODEV; return 0;
 	case EBADF: *r = BM_EBADF; return 0;
-	case ENOMEM:
-	case ENOBUFS: *r = BM_ENOMEM; return 0;
+	case ENOMEM: *r = BM_ENOMEM; return 0;
+	case ENOBUFS: *r = BM_ENOBUFS; return 0;
+	case EINPROGRESS: *r = BM_EINPROGRESS; return 0;
+	case ECONNRESET: *r = BM_ECONNRESET; return 0;
+	case EHOSTUNREACH: *r = BM_EHOSTUNREACH; return 0;
+	case ENOTSOCK: *r = BM_ENOTSOCK; return 0;
+	case EPROTONOSUPPORT: *r = BM_EPROTONOSUPPORT; return 0;
+	case ETIMEDOUT: *r = BM_ETIMEDOUT; return 0;
 	case ENOENT: *r = BM_ENOENT; return 0;
 	case ENETUNREACH: *r = BM_ENETUNREACH; return 0;
 	default: return -1;
