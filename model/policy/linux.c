@@ -31,12 +31,26 @@ static const bm_rule linux_rules[] = {
 	 "net/ipv6/af_inet6.c __inet6_bind; observed MC12"},
 	{"linux.bind6.mapped_v6only", "A v4-mapped address on an IPV6_V6ONLY socket: EINVAL.",
 	 "net/ipv6/af_inet6.c __inet6_bind; observed ER5"},
+	{"linux.bind6.scope", "A link-local unicast address (fe80::/10) or an interface- or link-local "
+	 "multicast address (ff01::/16, ff02::/16) needs a scope id or a bound device: EINVAL.",
+	 "net/ipv6/af_inet6.c __inet6_bind (__ipv6_addr_needs_scope_id); observed ER6, MC14"},
 	{"linux.opt.v6only_bound", "IPV6_V6ONLY cannot change once the socket is bound: EINVAL.",
 	 "net/ipv6/ipv6_sockglue.c do_ipv6_setsockopt (inet_num != 0)"},
 	{"linux.tcp.bind.conflict", "TCP: an overlapping owner of the port (bound, listening, connected, "
 	 "accepted or TIME_WAIT) conflicts unless both sockets have SO_REUSEADDR and the owner is not "
-	 "listening, or both have SO_REUSEPORT and the same uid (or the owner is in TIME_WAIT).",
-	 "net/ipv4/inet_connection_sock.c inet_bind_conflict, inet_csk_bind_conflict; observed Table 1/2"},
+	 "listening, or both have SO_REUSEPORT and the same uid (or the owner is in TIME_WAIT). "
+	 "Overlap is the common wildcard-aware predicate, plus: an IPv6 socket whose source connect() "
+	 "chose stays dual-stack with the IPv4 shadow 127.0.0.6, so it lies under an IPv4 wildcard.",
+	 "net/ipv4/inet_connection_sock.c inet_bind_conflict, inet_csk_bind_conflict; "
+	 "net/ipv6/tcp_ipv6.c tcp_v6_connect (LOOPBACK4_IPV6); observed Table 1/2, AF1"},
+	{"linux.tcp.bind.fastreuseport", "TCP: the port's bind bucket remembers the last SO_REUSEPORT "
+	 "socket that joined it without matching it (its uid and address, FASTREUSEPORT_STRICT); a "
+	 "socket without SO_REUSEPORT joining clears it. A new SO_REUSEPORT socket of that uid on that "
+	 "address (or under that wildcard) skips the conflict walk, even past an owner it would "
+	 "conflict with: SO_REUSEADDR, then SO_REUSEADDR+SO_REUSEPORT, then SO_REUSEPORT all bind.",
+	 "net/ipv4/inet_connection_sock.c inet_csk_get_port, sk_reuseport_match, "
+	 "inet_csk_update_fastreuse; gVisor socket_bind_to_device_sequence.cc "
+	 "BindReuseAddrThenReuseAddrReusePortThenReuseAddr"},
 	{"linux.tcp.bind.reuseaddr", "TCP: both sockets have SO_REUSEADDR and the owner is not listening: "
 	 "they may share the port (read live, TIME_WAIT keeps the closing socket's flag).",
 	 "net/ipv4/inet_connection_sock.c inet_bind_conflict; observed TW4/TW5, LO1"},
@@ -97,6 +111,17 @@ static bm_result linux_setsockopt(const bm_host *h, const bm_sock_info *s, bm_op
 	return BM_OK;
 }
 
+/* __ipv6_addr_needs_scope_id: link-local unicast, interface- or link-local
+ * multicast (the scripting language has no scope id: a bound device is it) */
+static int needs_scope(const bm_endpoint *ep)
+{
+	if (bm_addr_is_v4mapped(ep))
+		return 0;
+	if (ep->addr[0] == 0xfe && (ep->addr[1] & 0xc0) == 0x80)
+		return 1;
+	return ep->addr[0] == 0xff && ((ep->addr[1] & 0x0f) == 1 || (ep->addr[1] & 0x0f) == 2);
+}
+
 static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
                                      const bm_endpoint *ep, bm_verdict *v)
 {
@@ -133,16 +158,101 @@ static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
 	if (bm_addr_is_v4mapped(ep) && s->v6only)
 		return bm_verdict_set(v, BM_EINVAL, "linux.bind6.mapped_v6only", 0,
 		                      "a v4-mapped address on an IPV6_V6ONLY socket");
+	if (needs_scope(ep) && !s->dev[0])
+		return bm_verdict_set(v, BM_EINVAL, "linux.bind6.scope", 0,
+		                      "a link-local address needs a scope id or a bound device");
 	if (!local)
 		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.bind.notlocal", 0,
 		                      "address is not configured in this namespace");
 	return BM_OK;
 }
 
-static bm_match tcp_conflict(const bm_sock_info *s, const bm_sock_info *old, bm_phase phase,
-                             bm_verdict *v)
+/*
+ * tcp_v6_connect() and tcp_v6_syn_recv_sock() give an IPv6 socket whose
+ * source the kernel chose the IPv4 shadow address 127.0.0.6
+ * (LOOPBACK4_IPV6) and leave it dual-stack (only bind() of a specific
+ * address forces v6only): inet_rcv_saddr_equal() then finds it under an
+ * IPv4 wildcard (observed AF1; the core's overlap does not know this).
+ */
+static int v6_shadow(const bm_sock_info *s)
+{
+	return s->family == BM_AF_INET6 && !s->v6only && !bm_addr_is_any(&s->local) &&
+	       !bm_addr_is_v4mapped(&s->local) &&
+	       (s->state == BM_STATE_CONNECTED || s->state == BM_STATE_TIME_WAIT);
+}
+
+static int v4ish_any(const bm_sock_info *s)
+{
+	return (s->family == BM_AF_INET || bm_addr_is_v4mapped(&s->local)) &&
+	       bm_addr_is_any(&s->local);
+}
+
+static int linux_overlap(const bm_sock_info *a, const bm_sock_info *b)
+{
+	if (bm_overlap(a, b))
+		return 1;
+	if (a->dev[0] && b->dev[0] && strcmp(a->dev, b->dev) != 0)
+		return 0;
+	return (v6_shadow(a) && v4ish_any(b)) || (v6_shadow(b) && v4ish_any(a));
+}
+
+/* sk_reuseport_match: same uid, and s's address is the fast address or
+ * lies under a fast wildcard (devices are not looked at) */
+static int fast_match(const bm_sock_info *fast, const bm_sock_info *s, unsigned opts)
+{
+	if (!fast || !(opts & RP) || fast->uid != s->uid)
+		return 0;
+	bm_sock_info a = *fast, b = *s;
+	a.dev[0] = b.dev[0] = 0;
+	if (bm_addr_is_any(&a.local))
+		return bm_overlap(&a, &b);
+	return !bm_addr_is_any(&b.local) && bm_overlap(&a, &b);
+}
+
+static const bm_sock_info *fast_join(const bm_sock_info *fast, const bm_sock_info *o,
+                                     unsigned opts)
+{
+	if (!(opts & RP))
+		return NULL;
+	return fast_match(fast, o, opts) ? fast : o;
+}
+
+/*
+ * The fastreuseport shortcut of inet_csk_get_port() (rule
+ * linux.tcp.bind.fastreuseport).  The bucket's state is replayed from the
+ * port's owners in binding order (inet_csk_update_fastreuse): an owner
+ * that joined by bind() with SO_REUSEPORT and did not match the state sets
+ * it to itself (FASTREUSEPORT_STRICT: its uid and address); one without
+ * SO_REUSEPORT clears it.  A listener joined again by listen(), taken to
+ * be right after its own bind (the socket listening now: its bind only).
+ * Owners that already left are not replayed (the model forgets them).
+ */
+static int fastreuseport(const bm_host *h, const bm_sock_info *s)
+{
+	/* the port index keeps its owners in binding order */
+	const bm_port_owners *o = bm_index_find(h, BM_TCP, s->local.port);
+	const bm_sock_info *fast = NULL;
+	for (size_t i = 0; o && i < o->n; i++) {
+		const bm_sock_info *w = &h->socks[o->socks[i] - 1]->info;
+		/* accepted children and connect()-bound sockets never update it */
+		if (w->parent || w->port_from_connect)
+			continue;
+		fast = fast_join(fast, w, w->opts_at_bind);
+		if (w->state == BM_STATE_LISTEN)
+			fast = fast_join(fast, w, w->opts);
+	}
+	return fast_match(fast, s, s->opts);
+}
+
+static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
+                             bm_phase phase, bm_verdict *v)
 {
 	int relax = phase == BM_PHASE_BIND || phase == BM_PHASE_LISTEN;
+	if (relax && (s->opts & RP) && fastreuseport(h, s)) {
+		bm_verdict_set(v, BM_OK, "linux.tcp.bind.fastreuseport", 0,
+		               "SO_REUSEPORT, uid %u: the port's fast reuseport state matches", s->uid);
+		return BM_MATCH_SHARE_STOP;
+	}
 	if (relax && (s->opts & RA) && (old->opts & RA) && old->state != BM_STATE_LISTEN) {
 		bm_verdict_set(v, BM_OK, "linux.tcp.bind.reuseaddr", old->id,
 		               "both have SO_REUSEADDR and socket %d is not listening", old->id);
@@ -200,10 +310,9 @@ static bm_match udp_conflict(const bm_sock_info *s, const bm_sock_info *old, bm_
 static bm_match linux_conflict(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
                                bm_phase phase, bm_verdict *v)
 {
-	(void)h;
-	if (!bm_overlap(s, old))
+	if (!linux_overlap(s, old))
 		return BM_MATCH_NONE;
-	return s->proto == BM_TCP ? tcp_conflict(s, old, phase, v) : udp_conflict(s, old, phase, v);
+	return s->proto == BM_TCP ? tcp_conflict(h, s, old, phase, v) : udp_conflict(s, old, phase, v);
 }
 
 /* Is old's TIME_WAIT old enough and on loopback for tcp_tw_reuse? */
