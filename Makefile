@@ -87,7 +87,7 @@ check-run:
 	$(BIN) run spec/*.bms spec/*/*.bms
 	sh tests/spec_rules.sh
 	@for t in tests/*.sh; do [ "$$t" = tests/spec_rules.sh ] && continue; \
-	  echo "== $$t"; BIN=$(BIN) sh $$t || exit 1; done
+	  echo "== $$t"; BIN=$(BIN) CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" sh $$t || exit 1; done
 
 coverage:
 	$(MAKE) clean BUILD=build/cov

@@ -12,11 +12,12 @@ for f in include/bindmodel.h lib/libbindmodel.a lib/libbindmodel.so lib/pkgconfi
 	[ -e "$tmp/usr/$f" ] || { echo "install: $f missing"; exit 1; }
 done
 export PKG_CONFIG_PATH="$tmp/usr/lib/pkgconfig"
-cc -std=c11 -Wall -Wextra -Werror -pedantic "$top/tests/install_example.c" \
-   $(pkg-config --cflags bindmodel) $(pkg-config --libs bindmodel) -o "$tmp/dyn"
+# CFLAGS/LDFLAGS as the library was built (make asan, make coverage)
+cc -std=c11 -Wall -Wextra -Werror -pedantic ${CFLAGS:-} "$top/tests/install_example.c" \
+   $(pkg-config --cflags bindmodel) $(pkg-config --libs bindmodel) ${LDFLAGS:-} -o "$tmp/dyn"
 LD_LIBRARY_PATH="$tmp/usr/lib" "$tmp/dyn"
-cc -std=c11 -Wall -Wextra -Werror -pedantic "$top/tests/install_example.c" \
-   $(pkg-config --cflags bindmodel) "$tmp/usr/lib/libbindmodel.a" -o "$tmp/static"
+cc -std=c11 -Wall -Wextra -Werror -pedantic ${CFLAGS:-} "$top/tests/install_example.c" \
+   $(pkg-config --cflags bindmodel) "$tmp/usr/lib/libbindmodel.a" ${LDFLAGS:-} -o "$tmp/static"
 "$tmp/static" >/dev/null
 "$tmp/usr/bin/bindmodel" --version
 echo "install: header, libraries, bindmodel.pc, command and man page work from $tmp/usr"
