@@ -55,7 +55,7 @@ $(LIB_A): $(MODEL_OBJ)
 	$(AR) rcs $@ $^
 
 $(LIB_SO): $(PIC_OBJ)
-	$(CC) -shared -Wl,-soname,libbindmodel.so.0 -o $@ $^
+	$(CC) -shared $(LDFLAGS) -Wl,-soname,libbindmodel.so.0 -o $@ $^
 
 $(BIN): $(TOOLS_OBJ) $(LIB_A)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOLS_OBJ) $(LIB_A) $(LDLIBS_EDIT)
