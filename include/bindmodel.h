@@ -242,6 +242,31 @@ typedef struct bm_policy {
 
 	const bm_rule *rules;        /* rule texts used by this policy */
 	size_t nrules;
+
+	/* Later additions: zero/NULL keeps the core's default behaviour. */
+	/* listen(): the OS's own state checks, after the UDP check and before
+	 * the core's (Windows refuses an unbound or a connected socket);
+	 * BM_OK to go on. */
+	bm_result (*listen_precheck)(const bm_host *h, const bm_sock_info *s,
+	                             bm_verdict *v);
+	int v6only_any_family;       /* IPV6_V6ONLY may be set on an AF_INET
+	                                socket too (Windows); it has no effect */
+	/* connect(): the OS's own checks of the call and its destination,
+	 * after the EISCONN check and before the core's listening-socket and
+	 * destination checks (an unbound UDP socket is already autobound when
+	 * udp_connect_autobind is set); BM_OK to go on. */
+	bm_result (*connect_precheck)(const bm_host *h, const bm_sock_info *s,
+	                              const bm_endpoint *dst, bm_verdict *v);
+	int udp_connect_autobind;    /* connect() binds an unbound UDP socket to
+	                                the wildcard and a port first, and keeps
+	                                it even when connect() then fails (Linux
+	                                inet_dgram_connect -> inet_autobind) */
+	int udp_connect_port0;       /* a UDP connect() to port 0 is accepted
+	                                (Linux ip4_datagram_connect) */
+	int loopback_prefsrc;        /* a connect() to any of 127/8 gets the
+	                                source 127.0.0.1 (Linux local route) */
+	bm_result accept_udp;        /* accept() on a UDP socket; 0 means
+	                                EOPNOTSUPP (FreeBSD kern_accept4: EINVAL) */
 } bm_policy;
 
 #define BM_POLICY_VERSION 1
@@ -309,7 +334,7 @@ long bm_host_knob(const bm_host *h, bm_knob k);
 const char *bm_knob_name(bm_knob k);
 int bm_knob_from_name(const char *name, bm_knob *out);
 
-/* Add a local address (dev may be NULL: "eth0").  EINVAL if malformed. */
+/* Add a local address (dev may be NULL: "lo", where the kernel oracle puts it).  EINVAL if malformed. */
 bm_result bm_host_add_addr(bm_host *h, const char *addr, const char *dev);
 /* Virtual clock, in milliseconds since the host was created. */
 uint64_t bm_host_now(const bm_host *h);

@@ -260,7 +260,7 @@ bm_result bm_host_add_addr(bm_host *h, const char *addr, const char *dev)
 	bm_local_addr *a = &h->addrs[h->naddrs++];
 	memset(a, 0, sizeof *a);
 	a->addr = ep;
-	snprintf(a->dev, sizeof a->dev, "%s", dev ? dev : "eth0");
+	snprintf(a->dev, sizeof a->dev, "%s", dev && dev[0] ? dev : "lo");
 	return BM_OK;
 }
 

@@ -14,6 +14,8 @@
 #define VERDICT(v) bm_verdict scratch_; if (!(v)) (v) = &scratch_; \
 	memset((v), 0, sizeof *(v))
 
+static int addr_same(const bm_endpoint *a, const bm_endpoint *b);
+
 static bm_result finish(bm_host *h, bm_verdict *v)
 {
 	if (h)
@@ -161,7 +163,8 @@ static bm_result set_option(bm_host *h, bm_sock id, bm_option o, int value,
 		               "%s does not exist on %s", bm_option_name(o), h->policy->name);
 		return finish(h, v);
 	}
-	if (o == BM_IPV6_V6ONLY && s->info.family != BM_AF_INET6) {
+	if (o == BM_IPV6_V6ONLY && s->info.family != BM_AF_INET6 &&
+	    !h->policy->v6only_any_family) {
 		bm_verdict_set(v, BM_ENOPROTOOPT, "core.opt.family", 0,
 		               "IPV6_V6ONLY applies to IPv6 sockets only");
 		return finish(h, v);
@@ -184,7 +187,7 @@ static bm_result set_option(bm_host *h, bm_sock id, bm_option o, int value,
 	} else if (o == BM_SO_BINDTODEVICE) {
 		snprintf(s->info.dev, sizeof s->info.dev, "%s", dev ? dev : "");
 		value = s->info.dev[0] != 0;
-	} else if (o == BM_IPV6_V6ONLY) {
+	} else if (o == BM_IPV6_V6ONLY && s->info.family == BM_AF_INET6) {
 		s->info.v6only = value;
 	}
 	if (value)
@@ -281,7 +284,7 @@ static int pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
 					if (ok && old->state != BM_STATE_LISTEN &&
 					    !(h->policy->connect_port && old->state == BM_STATE_TIME_WAIT) &&
 					    old->remote.port == dst->port &&
-					    memcmp(old->remote.addr, dst->addr, 16) == 0 &&
+					    addr_same(&old->remote, dst) &&
 					    bm_overlap(cand, old))
 						ok = 0;
 				} else {
@@ -380,6 +383,9 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 		bm_verdict_set(v, BM_EOPNOTSUPP, "core.listen.udp", 0, "UDP sockets cannot listen");
 		return finish(h, v);
 	}
+	if (h->policy->listen_precheck &&
+	    h->policy->listen_precheck(h, &s->info, v) != BM_OK)
+		return finish(h, v);
 	if (s->info.state == BM_STATE_CONNECTED) {
 		bm_verdict_set(v, BM_EINVAL, "core.listen.connected", 0,
 		               "a connected socket cannot listen");
@@ -578,7 +584,14 @@ static int choose_source(const bm_host *h, const bm_sockrec *s, const bm_endpoin
 	int v4 = dst->family == BM_AF_INET || bm_addr_is_v4mapped(dst);
 	memset(src->addr, 0, sizeof src->addr);
 	src->family = s->info.family;
-	if (bm_addr_is_loopback(dst) || bm_host_addr_is_local(h, dst)) {
+	if (bm_addr_is_loopback(dst) && v4 && h->policy->loopback_prefsrc) {
+		/* the route of all of 127/8 prefers 127.0.0.1 (linux.connect.prefsrc) */
+		int off = s->info.family == BM_AF_INET6 ? 12 : 0;
+		if (off)
+			src->addr[10] = src->addr[11] = 0xff;
+		src->addr[off] = 127;
+		src->addr[off + 3] = 1;
+	} else if (bm_addr_is_loopback(dst) || bm_host_addr_is_local(h, dst)) {
 		memcpy(src->addr, dst->addr, 16);
 	} else {
 		size_t i;
@@ -647,12 +660,31 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 		bm_verdict_set(v, BM_EISCONN, "core.connect.isconn", 0, "already connected");
 		return finish(h, v);
 	}
+	if (!tcp && s->info.state == BM_STATE_CLOSED && h->policy->udp_connect_autobind) {
+		/* bind to the wildcard and a port before anything else looks at
+		 * the destination (policy flag udp_connect_autobind) */
+		bm_sock_info cand = s->info;
+		cand.local = wildcard_of(s->info.family);
+		cand.opts_at_bind = cand.opts;
+		if (!pick_port(h, &cand, 0, NULL, v)) {
+			bm_verdict_set(v, h->policy->udp_autobind_exhausted, "core.ephemeral.exhausted",
+			               0, "no free port to autobind");
+			return finish(h, v);
+		}
+		set_bound(h, s, &cand.local, 0);
+		s->info.port_from_connect = 1;
+	}
+	/* the OS's own checks of the call */
+	if (h->policy->connect_precheck &&
+	    h->policy->connect_precheck(h, &s->info, ep, v) != BM_OK)
+		return finish(h, v);
 	if (tcp && s->info.state == BM_STATE_LISTEN) {
 		bm_verdict_set(v, h->policy->connect_on_listen, "core.connect.listen", 0,
 		               "a listening socket cannot connect");
 		return finish(h, v);
 	}
-	if (ep->port == 0 || (tcp && bm_addr_is_multicast(ep))) {
+	if ((ep->port == 0 && (tcp || !h->policy->udp_connect_port0)) ||
+	    (tcp && bm_addr_is_multicast(ep))) {
 		bm_verdict_set(v, tcp ? BM_ECONNREFUSED : BM_EINVAL, "core.connect.dest", 0,
 		               "cannot connect to that destination");
 		return finish(h, v);
@@ -660,6 +692,11 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 	bm_endpoint dst = *ep;
 	if (bm_addr_is_any(&dst)) {
 		/* connecting to the wildcard means this host (core.connect.any) */
+		/* an IPv6 socket on a v4-mapped address reaches ::ffff:127.0.0.1
+		 * (Linux tcp_v6_connect, __ip6_datagram_connect) */
+		if (bm_addr_is_v4mapped(&s->info.local)) {
+			dst.addr[10] = dst.addr[11] = 0xff;
+		}
 		if (dst.family == BM_AF_INET || bm_addr_is_v4mapped(&dst)) {
 			int off = dst.family == BM_AF_INET ? 0 : 12;
 			dst.addr[off] = 127;
@@ -793,7 +830,8 @@ bm_result bm_accept(bm_host *h, bm_sock id, bm_sock *child, bm_verdict *v)
 	if (!l)
 		return bad_handle(h, id, v);
 	if (l->info.proto != BM_TCP) {
-		bm_verdict_set(v, BM_EOPNOTSUPP, "core.accept.udp", 0, "UDP sockets do not accept");
+		bm_verdict_set(v, h->policy->accept_udp ? h->policy->accept_udp : BM_EOPNOTSUPP,
+		               "core.accept.udp", 0, "UDP sockets do not accept");
 		return finish(h, v);
 	}
 	if (l->info.state != BM_STATE_LISTEN) {

@@ -376,7 +376,9 @@ START_TEST(connect_bad_destinations)
 	bm_sock c = sock_of(h, "tcp4", 0, 0), u = sock_of(h, "udp4", 0, 0);
 	ck_assert_int_eq(connect_to(h, c, "127.0.0.1:0"), BM_ECONNREFUSED);
 	ck_assert_int_eq(connect_to(h, c, "[::1]:80"), BM_EAFNOSUPPORT);
-	ck_assert_int_eq(connect_to(h, u, "127.0.0.1:0"), BM_EINVAL);
+	/* Linux __ip4_datagram_connect has no port check (linux.connect.udp_port0,
+	 * observed on 6.18) */
+	ck_assert_int_eq(connect_to(h, u, "127.0.0.1:0"), BM_OK);
 }
 END_TEST
 

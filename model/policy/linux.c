@@ -9,6 +9,7 @@
  * TIME_WAIT socket keeps the flags of the socket it came from.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../internal.h"
@@ -34,6 +35,11 @@ static const bm_rule linux_rules[] = {
 	{"linux.bind6.scope", "A link-local unicast address (fe80::/10) or an interface- or link-local "
 	 "multicast address (ff01::/16, ff02::/16) needs a scope id or a bound device: EINVAL.",
 	 "net/ipv6/af_inet6.c __inet6_bind (__ipv6_addr_needs_scope_id); observed ER6, MC14"},
+	{"linux.bind6.device", "With a bound device (SO_BINDTODEVICE), an IPv6 address of link or host "
+	 "scope (fe80::/10, ::1) must be on that device: EADDRNOTAVAIL (unless ip_nonlocal_bind or "
+	 "IP_FREEBIND). Other addresses count on any device.",
+	 "net/ipv6/af_inet6.c __inet6_bind -> ipv6_chk_addr(dev), net/ipv6/addrconf.c "
+	 "__ipv6_chk_addr_and_flags (IFA_LINK|IFA_HOST); observed on Linux 6.18 (oracle_found.bms)"},
 	{"linux.opt.v6only_bound", "IPV6_V6ONLY cannot change once the socket is bound: EINVAL.",
 	 "net/ipv6/ipv6_sockglue.c do_ipv6_setsockopt (inet_num != 0)"},
 	{"linux.tcp.bind.conflict", "TCP: an overlapping owner of the port (bound, listening, connected, "
@@ -85,14 +91,41 @@ static const bm_rule linux_rules[] = {
 	 "bound port (TCP timestamps on); an autobound connect() takes it over only when tcp_tw_reuse "
 	 "allows (2: loopback only) and the TIME_WAIT is older than one second.",
 	 "net/ipv4/tcp_ipv4.c tcp_twsk_unique; observed TW4-TW6, TWA1/TWA2"},
+	{"linux.connect.mapped", "connect() of an IPv6 socket that is v6only (the option, the sysctl, or "
+	 "a bind to a specific IPv6 address) to a v4-mapped address: ENETUNREACH; UDP autobinds "
+	 "first, so the socket keeps an ephemeral port. A socket bound to a specific v4-mapped "
+	 "address connecting to a native IPv6 address: EAFNOSUPPORT.",
+	 "net/ipv6/tcp_ipv6.c tcp_v6_connect, net/ipv6/datagram.c __ip6_datagram_connect, "
+	 "net/ipv6/ip6_output.c ip6_dst_lookup_tail, "
+	 "net/ipv4/af_inet.c inet_dgram_connect (inet_autobind first); observed on Linux 6.18"},
+	{"linux.connect.udp_port0", "A UDP connect() to port 0 succeeds (and autobinds); TCP refuses it.",
+	 "net/ipv4/datagram.c __ip4_datagram_connect, net/ipv6/datagram.c __ip6_datagram_connect "
+	 "(no port check); observed on Linux 6.18"},
+	{"linux.connect.prefsrc", "A socket without a specific address that connects to any of 127/8 "
+	 "gets the source 127.0.0.1, not the destination: the local route 127.0.0.0/8 has prefsrc "
+	 "127.0.0.1. An added address is its own source.",
+	 "net/ipv4/route.c ip_route_output_key_hash_rcu (RTN_LOCAL: fib_prefsrc); "
+	 "observed on Linux 6.18"},
+	{"linux.deliver.best", "Incoming datagrams and connections: a connected socket, then one on the "
+	 "specific address, then one on the wildcard (separate lookups); within one, a socket bound to "
+	 "the ingress device, then an AF_INET socket for an IPv4 packet, in hash chain order (newest "
+	 "first; IPv6 SO_REUSEPORT sockets at the tail): a higher score replaces the result, and the "
+	 "first SO_REUSEPORT socket that raises it ends the walk (its group decides). A socket bound to another device never "
+	 "matches; a packet to a local address comes in on the device holding it (lo for 127/8, ::1, "
+	 "multicast and broadcast as the oracle sends them).",
+	 "net/ipv4/udp.c compute_score, udp4_lib_lookup2, udp_lib_get_port (hlist_add_tail for v6 "
+	 "reuseport); net/ipv4/inet_hashtables.c compute_score; net/ipv4/route.c "
+	 "ip_route_output_key_hash_rcu (orig_oif); observed on Linux 6.18"},
 	{"linux.deliver.reuseport", "Among the best matches, an SO_REUSEPORT group (same address, uid) "
 	 "shares incoming connections and datagrams by a hash of the four-tuple; otherwise the most "
 	 "specific, newest socket receives.",
 	 "net/ipv4/inet_hashtables.c inet_lhash2_lookup/reuseport_select_sock; net/ipv4/udp.c "
 	 "udp4_lib_lookup2; selftest reuseport_addr_any.c"},
 	{"linux.deliver.multicast", "A multicast or broadcast datagram goes to every socket bound to the "
-	 "group or the wildcard on that port.",
-	 "net/ipv4/udp.c __udp4_lib_mcast_deliver"},
+	 "group or the wildcard on that port and not to another device; an IPv4 multicast (not "
+	 "broadcast) datagram reaches no IPv6 socket (it has no mc_all and joined no IPv4 group).",
+	 "net/ipv4/udp.c __udp4_lib_mcast_deliver, __udp_is_mcast_sock; net/ipv4/igmp.c "
+	 "ip_mc_sf_allow (inet_create sets MC_ALL, inet6_create does not); observed on Linux 6.18"},
 };
 
 static int same_uid(const bm_sock_info *a, const bm_sock_info *b)
@@ -120,6 +153,27 @@ static int needs_scope(const bm_endpoint *ep)
 	if (ep->addr[0] == 0xfe && (ep->addr[1] & 0xc0) == 0x80)
 		return 1;
 	return ep->addr[0] == 0xff && ((ep->addr[1] & 0x0f) == 1 || (ep->addr[1] & 0x0f) == 2);
+}
+
+/*
+ * ipv6_chk_addr() with the bound device (__inet6_bind): an address of
+ * link or host scope (fe80::/10, ::1) counts only on that device; other
+ * addresses count on any device.  The model has no scopes: fe80::/10 and
+ * loopback are the link and host ones.
+ */
+static int on_device(const bm_host *h, const bm_endpoint *ep, const char *dev)
+{
+	int scoped = bm_addr_is_loopback(ep) || (ep->addr[0] == 0xfe && (ep->addr[1] & 0xc0) == 0x80);
+	if (!scoped)
+		return 1;
+	if (bm_addr_is_loopback(ep))
+		return strcmp(dev, "lo") == 0;
+	for (size_t i = 0; i < h->naddrs; i++)
+		if (h->addrs[i].addr.family == BM_AF_INET6 &&
+		    memcmp(h->addrs[i].addr.addr, ep->addr, 16) == 0 &&
+		    strcmp(h->addrs[i].dev, dev) == 0)
+			return 1;
+	return 0;
 }
 
 static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
@@ -164,6 +218,39 @@ static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
 	if (!local)
 		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.bind.notlocal", 0,
 		                      "address is not configured in this namespace");
+	if (s->dev[0] && !bm_addr_is_v4mapped(ep) && !bm_addr_is_multicast(ep) &&
+	    !bm_addr_is_any(ep) && !bm_host_knob(h, BM_KNOB_NONLOCAL_BIND) &&
+	    !(s->opts & BM_IP_FREEBIND) && !on_device(h, ep, s->dev))
+		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.bind6.device", 0,
+		                      "a link- or host-scope address that is not on %s", s->dev);
+	return BM_OK;
+}
+
+/*
+ * connect() checks of the destination (rule linux.connect.mapped): an
+ * IPv6 socket that is v6only (by the option, the sysctl, or a bind to a
+ * specific IPv6 address) cannot reach a v4-mapped address: ENETUNREACH
+ * (tcp_v6_connect, __ip6_datagram_connect).  UDP autobinds first
+ * (inet_dgram_connect calls inet_autobind before the protocol's connect:
+ * the policy flag udp_connect_autobind).
+ */
+static bm_result linux_connect_precheck(const bm_host *h, const bm_sock_info *s,
+                                        const bm_endpoint *dst, bm_verdict *v)
+{
+	(void)h;
+	/* __inet_stream_connect looks at the state (listening: EISCONN, the
+	 * core's check) before tcp_v6_connect looks at the address */
+	if (s->family != BM_AF_INET6 || s->state == BM_STATE_LISTEN)
+		return BM_OK;
+	/* ip6_dst_lookup_tail: a v4-mapped source cannot reach a native IPv6
+	 * destination */
+	if (s->state != BM_STATE_CLOSED && bm_addr_is_v4mapped(&s->local) &&
+	    !bm_addr_is_v4mapped(dst) && !bm_addr_is_any(dst))
+		return bm_verdict_set(v, BM_EAFNOSUPPORT, "linux.connect.mapped", 0,
+		                      "a socket bound to a v4-mapped address cannot reach native IPv6");
+	if (bm_addr_is_v4mapped(dst) && s->v6only)
+		return bm_verdict_set(v, BM_ENETUNREACH, "linux.connect.mapped", 0,
+		                      "a v6only socket cannot reach a v4-mapped address");
 	return BM_OK;
 }
 
@@ -376,43 +463,140 @@ static uint32_t tuple_hash(const bm_endpoint *src, const bm_endpoint *dst)
 	return x;
 }
 
+static const uint8_t *v4_of(const bm_endpoint *ep)
+{
+	if (ep->family == BM_AF_INET)
+		return ep->addr;
+	return bm_addr_is_v4mapped(ep) ? ep->addr + 12 : NULL;
+}
+
+/*
+ * The device a packet to dst comes in on, as the kernel oracle sends it:
+ * a locally sent packet to a local address carries the device that holds
+ * the address (ip_route_output_key_hash_rcu: "make sure orig_oif points
+ * to fib result device"); loopback, multicast and broadcast come in on lo.
+ * NULL: not known (no device filtering).
+ */
+static const char *ingress_dev(const bm_host *h, const bm_endpoint *dst)
+{
+	const uint8_t *d4 = v4_of(dst);
+	if (bm_addr_is_loopback(dst) || bm_addr_is_multicast(dst))
+		return "lo";
+	for (size_t i = 0; i < h->naddrs; i++) {
+		const bm_endpoint *a = &h->addrs[i].addr;
+		if (d4 ? a->family == BM_AF_INET && memcmp(a->addr, d4, 4) == 0
+		       : a->family == BM_AF_INET6 && memcmp(a->addr, dst->addr, 16) == 0)
+			return h->addrs[i].dev;
+	}
+	return NULL;
+}
+
+/* One candidate in the kernel's lookup order: the tier (connected, then
+ * the specific address, then the wildcard: separate lookups), then the
+ * hash chain (added at the head, newest first; IPv6 SO_REUSEPORT sockets
+ * at the tail, oldest first). */
+typedef struct rank {
+	int tier, tail;
+	uint64_t seq;
+	size_t i;
+} rank;
+
+static int rank_cmp(const void *pa, const void *pb)
+{
+	const rank *a = pa, *b = pb;
+	if (a->tier != b->tier)
+		return a->tier > b->tier ? -1 : 1;
+	if (a->tail != b->tail)
+		return a->tail - b->tail;
+	if (a->seq != b->seq)
+		return (a->seq > b->seq) == !a->tail ? -1 : 1;
+	return 0;
+}
+
 static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint *src,
                             const bm_endpoint *dst, const bm_sock_info *cand, size_t n,
                             int *score, bm_sock *out, bm_verdict *v)
 {
-	(void)h;
+	const char *dev = ingress_dev(h, dst);
+	const uint8_t *d4 = v4_of(dst);
+	/* IPv4 multicast, not broadcast: an IPv6 socket has no mc_all and
+	 * joined no IPv4 group (ip_mc_sf_allow) */
+	int mc4 = d4 && (d4[0] & 0xf0) == 0xe0;
+	rank *r = malloc((n ? n : 1) * sizeof *r);
+	size_t m = 0;
+	if (!r)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const bm_sock_info *c = &cand[i];
+		/* udp_sk_bound_dev_eq, inet_sk_bound_dev_eq */
+		if (c->dev[0] && dev && strcmp(c->dev, dev) != 0)
+			continue;
+		if (proto == BM_UDP && mc4 && c->family == BM_AF_INET6)
+			continue;
+		r[m].tier = score[i];
+		r[m].tail = c->family == BM_AF_INET6 && (c->opts & RP);
+		r[m].seq = c->bound_seq;
+		r[m].i = i;
+		m++;
+	}
+	if (m == 0) {
+		free(r);
+		return 0;
+	}
 	if (proto == BM_UDP && bm_addr_is_multicast(dst)) {
-		for (size_t i = 0; i < n; i++)
-			out[i] = cand[i].id;
+		for (size_t i = 0; i < m; i++)
+			out[i] = cand[r[i].i].id;
+		free(r);
 		bm_verdict_set(v, BM_OK, "linux.deliver.multicast", 0,
 		               "every socket on the group or the wildcard receives");
-		return n;
+		return m;
 	}
-	/* the reuseport group of the best match: same score, address, uid */
-	const bm_sock_info *best = &cand[0];
+	qsort(r, m, sizeof *r, rank_cmp);
+	/* compute_score: a bound device, then an AF_INET socket for an IPv4
+	 * packet; a higher score replaces the result, and the first
+	 * SO_REUSEPORT socket that raises it ends the walk: its group decides
+	 * (udp4_lib_lookup2, inet_lhash2_lookup) */
+	const bm_sock_info *best = NULL;
+	int hi = -1;
+	for (size_t i = 0; i < m && r[i].tier == r[0].tier; i++) {
+		const bm_sock_info *c = &cand[r[i].i];
+		int sc = (c->dev[0] ? 2 : 0) + (d4 && c->family == BM_AF_INET);
+		if (sc <= hi)
+			continue;
+		hi = sc;
+		best = c;
+		if ((c->opts & RP) && r[i].tier < 3)
+			break;
+	}
 	size_t members = 0;
 	if (best->opts & RP) {
-		for (size_t i = 0; i < n && score[i] == score[0]; i++)
-			if ((cand[i].opts & RP) && cand[i].uid == best->uid &&
-			    memcmp(cand[i].local.addr, best->local.addr, 16) == 0 &&
-			    cand[i].family == best->family)
-				out[members++] = cand[i].id;
-	}
-	if (members > 1) {
-		/* join order: oldest first (cand is newest first) */
-		for (size_t i = 0; i < members / 2; i++) {
-			bm_sock t = out[i];
-			out[i] = out[members - 1 - i];
-			out[members - 1 - i] = t;
+		/* its group: same family, device, uid and address */
+		for (size_t i = 0; i < m && r[i].tier == r[0].tier; i++) {
+			const bm_sock_info *c = &cand[r[i].i];
+			if ((c->opts & RP) && c->uid == best->uid &&
+			    memcmp(c->local.addr, best->local.addr, 16) == 0 &&
+			    c->family == best->family && strcmp(c->dev, best->dev) == 0)
+				out[members++] = c->id;
 		}
+	}
+	free(r);
+	if (members > 1) {
+		/* join order: oldest first */
+		if (best->family != BM_AF_INET6)
+			for (size_t i = 0; i < members / 2; i++) {
+				bm_sock t = out[i];
+				out[i] = out[members - 1 - i];
+				out[members - 1 - i] = t;
+			}
 		out[0] = out[tuple_hash(src, dst) % members];
 		bm_verdict_set(v, BM_OK, "linux.deliver.reuseport", out[0],
 		               "hashed among %zu SO_REUSEPORT sockets", members);
 		return 1;
 	}
 	out[0] = best->id;
-	bm_verdict_set(v, BM_OK, "linux.deliver.reuseport", 0,
-	               "the most specific, newest match receives");
+	bm_verdict_set(v, BM_OK, "linux.deliver.best", 0,
+	               "the best match receives: connected, specific, then wildcard; then by "
+	               "score (bound device, AF_INET) in hash chain order");
 	return 1;
 }
 
@@ -436,6 +620,10 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 	.tuple_clash = linux_tuple_clash,                                   \
 	.connect_port = linux_connect_port,                                 \
 	.deliver = linux_deliver,                                           \
+	.connect_precheck = linux_connect_precheck,                         \
+	.udp_connect_autobind = 1,                                          \
+	.udp_connect_port0 = 1,                                             \
+	.loopback_prefsrc = 1,                                              \
 	.rules = linux_rules,                                               \
 	.nrules = sizeof linux_rules / sizeof linux_rules[0]
 
