@@ -88,6 +88,25 @@ static const bm_rule bsd_rules[] = {
 	 "KAME ip6_ctloutput (\"available only prior to bind(2)\"): OpenBSD ip6_ctloutput; FreeBSD, "
 	 "XNU, NetBSD ip6_ctloutput"},
 
+	/* call checks of FreeBSD and XNU (review) */
+	{"bsd.bind.tcp_multicast", "FreeBSD, macOS: bind() of a TCP socket to a multicast address: "
+	 "EAFNOSUPPORT, before any other check (FreeBSD also a v4-mapped group on a dual-stack socket).",
+	 "FreeBSD sys/netinet/tcp_usrreq.c tcp_usr_bind/tcp6_usr_bind; xnu bsd/netinet/tcp_usrreq.c "
+	 "tcp_usr_bind/tcp6_usr_bind (\"Must check for multicast addresses and disallow binding\")"},
+	{"bsd.connect.dest", "FreeBSD, macOS: connect() of TCP to a multicast address: EAFNOSUPPORT; "
+	 "FreeBSD TCP to 255.255.255.255: EACCES; any connect() to port 0: EADDRNOTAVAIL.",
+	 "FreeBSD tcp_usr_connect/tcp6_usr_connect, in_pcbconnect_setup, in6_pcbladdr; xnu "
+	 "tcp_usr_connect/tcp6_usr_connect, in_pcbladdr, in6_pcbladdr (sin_port == 0)"},
+	{"bsd.connect.mapped", "FreeBSD, macOS: connect() of an AF_INET6 socket to a v4-mapped "
+	 "address with IPV6_V6ONLY: EINVAL. FreeBSD: a socket bound to a native IPv6 address cannot "
+	 "reach a v4-mapped one, nor one bound to a v4-mapped address a native one: EAFNOSUPPORT.",
+	 "FreeBSD tcp6_usr_connect (IN6P_IPV6_V6ONLY -> EINVAL, INP_IPV4/INP_IPV6 clear -> "
+	 "EAFNOSUPPORT), udp6_connect; xnu tcp6_usr_connect, udp6_connect"},
+	{"freebsd.connect.listen6", "FreeBSD: connect() on a listening TCP socket: EOPNOTSUPP for "
+	 "AF_INET, EINVAL for AF_INET6.",
+	 "FreeBSD 14 sys/netinet/tcp_usrreq.c tcp_usr_connect (SOLISTENING -> EOPNOTSUPP), "
+	 "tcp6_usr_connect (SOLISTENING -> EINVAL)"},
+
 	/* FreeBSD */
 	{"freebsd.bind.uid", "Port stealing: a non-root socket binding a non-multicast address where "
 	 "the wild lookup finds a socket of another uid gets EADDRINUSE, unless the new socket is TCP "
@@ -118,7 +137,9 @@ static const bm_rule bsd_rules[] = {
 	 "xnu bsd/netinet/in_pcb.c in_pcbbind (XNU_TARGET_OS_OSX, sin_addr != 0); in6_pcbbind"},
 	{"macos.bind.uid", "A non-root socket binding a non-multicast address where the wild lookup "
 	 "finds a socket of another uid gets EADDRINUSE unless both addresses are the wildcard "
-	 "(connected and TIME_WAIT sockets count).",
+	 "(connected and TIME_WAIT sockets count). IPv6: W/W is spared only when the holder has "
+	 "SO_REUSEPORT; the IPv4 side of a dual [::] bind spares a holder with SO_REUSEPORT or an "
+	 "AF_INET wildcard.",
 	 "xnu bsd/netinet/in_pcb.c in_pcbbind (kauth_cred_getuid block)"},
 	{"macos.bind.dualstack", "Dual stack (AF_INET6 sockets are dual by default): [::] is also "
 	 "checked against IPv4 and conflicts with a specific IPv4 holder or another IPv6 socket; an "
@@ -141,14 +162,32 @@ static const bm_rule bsd_rules[] = {
 	 "four-tuple.",
 	 "sys/netinet/in_pcb.c in_pcbconnect -> in_pcbbind_locked(inp, NULL, &ina) -> in_pcbpickport"},
 
+	/* OpenBSD and NetBSD call checks (review) */
+	{"openbsd.connect.dest", "OpenBSD: TCP connect() to 0.0.0.0, 255.255.255.255 or a multicast "
+	 "address (IPv6: :: or multicast): EINVAL; then any connect() to port 0 or (AF_INET6) to a "
+	 "v4-mapped address: EADDRNOTAVAIL.",
+	 "sys/netinet/tcp_usrreq.c tcp_connect; sys/netinet/in_pcb.c in_pcbconnect (sin_port == 0); "
+	 "sys/netinet6/in6_pcb.c in6_pcbconnect (\"reject IPv4 mapped address\")"},
+	{"netbsd.connect.dest", "NetBSD: connect() to port 0, or TCP to a multicast address: "
+	 "EADDRNOTAVAIL; AF_INET6 to a v4-mapped address with IPV6_V6ONLY, or mixing a v4-mapped and "
+	 "a native address between the bound and the destination address: EINVAL.",
+	 "sys/netinet/in_pcb.c in_pcbconnect; sys/netinet6/in6_pcb.c in6pcb_connect"},
+
 	/* NetBSD */
+	{"netbsd.bind.inet6", "NetBSD's IPv6 path: bind() of a v4-mapped address on an IPV6_V6ONLY "
+	 "socket is EINVAL; a native IPv6 bind ([::] dual-stack included) looks only at IPv6 pcbs and "
+	 "has no uid check; a v4-mapped bind looks at IPv4 pcbs and at IPv6 pcbs separately.",
+	 "sys/netinet6/in6_pcb.c in6pcb_bind_addr (IN6P_IPV6_V6ONLY -> EINVAL), in6pcb_bind_port "
+	 "(inpcb_lookup_local for V4MAPPED, then in6pcb_lookup_local; no so_uidinfo block)"},
 	{"netbsd.bind.uid", "A non-root socket binding a non-multicast address where the wild lookup "
 	 "finds a socket of another uid gets EADDRINUSE unless both are the wildcard and the old one "
-	 "has SO_REUSEPORT.",
+	 "has SO_REUSEPORT. IPv4 binds only, and only IPv4 pcbs are looked at.",
 	 "sys/netinet/in_pcb.c inpcb_bind_port (so_uidinfo block)"},
 	{"netbsd.bind.mapped", "An IPv4 bind also looks up ::ffff:addr among IPv6 sockets (a "
-	 "dual-stack [::] included) and conflicts as bsd.bind.conflict does, with no dual-stack "
-	 "exception.",
+	 "dual-stack [::] included), separately from the IPv4 lookup, and conflicts as "
+	 "bsd.bind.conflict does, with no dual-stack exception. ::ffff:0.0.0.0 is not the unspecified "
+	 "address, so a dual-stack [::] is a wildcard match (cost 1) even for 0.0.0.0: an exact "
+	 "(SO_REUSEADDR/SO_REUSEPORT) lookup never returns it.",
 	 "sys/netinet/in_pcb.c inpcb_bind_port (in6_pcblookup_port on the mapped address)"},
 };
 
@@ -156,6 +195,7 @@ static const bm_rule bsd_rules[] = {
 
 enum uid_rule { UID_NONE, UID_FREEBSD, UID_XNU, UID_OPENBSD, UID_NETBSD };
 enum priv_rule { PRIV_BEFORE, PRIV_SPECIFIC, PRIV_AFTER };
+enum calls_rule { CALLS_NONE, CALLS_FREEBSD, CALLS_XNU, CALLS_OPENBSD, CALLS_NETBSD };
 
 typedef struct bsd_params {
 	const bm_policy *policy;
@@ -174,7 +214,10 @@ typedef struct bsd_params {
 	int connect_per_dest;     /* FreeBSD in_pcb_lport_dest */
 	int connect_from_source;  /* OpenBSD: autobind looks up the chosen source */
 	int v6only_fixed;         /* OpenBSD */
+	int split_mapped;         /* NetBSD: IPv4 and IPv6 pcbs looked up apart
+	                             (netbsd.bind.inet6, netbsd.bind.mapped) */
 	const char *connect_rule;
+	enum calls_rule calls;    /* tcp_usr_bind/connect call checks (review) */
 } bsd_params;
 
 extern const bm_policy bm_policy_bsd, bm_policy_freebsd, bm_policy_openbsd,
@@ -188,20 +231,22 @@ static const bsd_params params[] = {
 	 .has_lb = 1, .uid = UID_FREEBSD, .uid_rule = "freebsd.bind.uid",
 	 .priv = PRIV_BEFORE, .priv_rule = "bsd.bind.privport", .dual_exception = 1,
 	 .dual_rule = "freebsd.bind.dualstack", .mapped_cost = 3, .connect_per_dest = 1,
-	 .connect_rule = "freebsd.connect.autobind"},
+	 .connect_rule = "freebsd.connect.autobind", .calls = CALLS_FREEBSD},
 	{.policy = &bm_policy_openbsd, .reuse_flags = RA | RP, .mcast_promote = RA | RP,
 	 .uid = UID_OPENBSD, .uid_rule = "openbsd.bind.uid", .priv = PRIV_AFTER,
 	 .priv_rule = "openbsd.bind.privport", .rootonly_2049 = 1, .connect_from_source = 1,
-	 .v6only_fixed = 1, .connect_rule = "openbsd.connect.autobind"},
+	 .v6only_fixed = 1, .connect_rule = "openbsd.connect.autobind", .calls = CALLS_OPENBSD},
 	{.policy = &bm_policy_netbsd, .reuse_flags = RA | RP, .mcast_promote = RA | RP,
 	 .uid = UID_NETBSD, .uid_rule = "netbsd.bind.uid", .priv = PRIV_BEFORE,
 	 .priv_rule = "bsd.bind.privport", .dual_rule = "netbsd.bind.mapped", .ephemeral_wild = 1,
+	 .split_mapped = 1, .calls = CALLS_NETBSD,
 	 .connect_rule = "bsd.connect.autobind"},
 	{.policy = &bm_policy_macos, .reuse_flags = RA | RP, .mcast_promote = RA,
 	 .uid = UID_XNU, .uid_rule = "macos.bind.uid", .priv = PRIV_SPECIFIC,
 	 .priv_rule = "macos.bind.privport", .dual_exception = 1,
 	 .dual_rule = "macos.bind.dualstack", .ephemeral_wild = 1,
-	 .connect_rule = "bsd.connect.autobind"},
+	 .connect_rule = "bsd.connect.autobind",
+	 .calls = CALLS_XNU},
 };
 
 static const bsd_params *P(const bm_host *h)
@@ -281,7 +326,10 @@ static int lookup_cost(const bsd_params *p, const bm_sock_info *o, view_t w,
 	if (o->state == BM_STATE_CLOSED || o->state == BM_STATE_GONE || !in_view(o, w))
 		return -1;
 	int cost = connected(o);
-	if (!addr_eq(&o->local, laddr, w)) {
+	/* netbsd.bind.mapped: in6pcb_lookup_local compares ::ffff:laddr with a
+	 * native [::], which is never equal: a wildcard match even for 0.0.0.0 */
+	int native_w = p->split_mapped && w == VIEW_V4 && is_native_any6(&o->local);
+	if (native_w || !addr_eq(&o->local, laddr, w)) {
 		if (!addr_is_w(&o->local, w) && !addr_is_w(laddr, w))
 			return -1;
 		cost++;
@@ -296,14 +344,14 @@ static int lookup_cost(const bsd_params *p, const bm_sock_info *o, view_t w,
 /* Best fit among the owners of s's port, newest first (the chain head). */
 static const bm_sock_info *lookup_local(const bm_host *h, const bsd_params *p,
                                         const bm_sock_info *s, view_t w,
-                                        const bm_endpoint *laddr, int wild)
+                                        const bm_endpoint *laddr, int wild, int fam)
 {
 	bm_port_owners *o = bm_index_find(h, s->proto, s->local.port);
 	const bm_sock_info *best = NULL;
 	int bestcost = 1000;
 	for (size_t i = o ? o->n : 0; i-- > 0;) {
 		const bm_sock_info *t = &h->socks[o->socks[i] - 1]->info;
-		if (t->id == s->id)
+		if (t->id == s->id || (fam && t->family != (bm_family)fam))
 			continue;
 		int c = lookup_cost(p, t, w, laddr, wild);
 		if (c >= 0 && c < bestcost) {
@@ -330,6 +378,13 @@ static int uid_conflict(const bsd_params *p, const bm_sock_info *s, const bm_soc
 		return (s->proto != BM_TCP || !connected(t)) &&
 		       (!sw || !tw || (t->opts & RP) || !(t->opts & LB));
 	case UID_XNU:           /* macos.bind.uid */
+		/* in6_pcbbind: the IPv4-side check of a dual [::] spares a
+		 * holder with SO_REUSEPORT and an AF_INET wildcard; the IPv6
+		 * check spares W/W only when t has SO_REUSEPORT */
+		if (w == VIEW_V4 && is_native_any6(&s->local))
+			return !(t->opts & RP) && (!tw || t->family == BM_AF_INET6);
+		if (w == VIEW_V6)
+			return !sw || !tw || !(t->opts & RP);
 		return !sw || !tw;
 	case UID_OPENBSD:       /* openbsd.bind.uid */
 		return 1;
@@ -365,12 +420,14 @@ static int may_share(const bsd_params *p, const bm_sock_info *s, const bm_sock_i
 }
 
 /* The tables s's binding is checked in: IPv6, then IPv4. */
-static int views_of(const bm_sock_info *s, view_t out[2])
+static int views_of(const bsd_params *p, const bm_sock_info *s, view_t out[2])
 {
 	int n = 0;
 	if (s->family == BM_AF_INET6 && !bm_addr_is_v4mapped(&s->local))
 		out[n++] = VIEW_V6;
-	if (in_view(s, VIEW_V4))
+	/* netbsd.bind.inet6: in6pcb_bind_port looks at IPv4 pcbs only for a
+	 * v4-mapped address, never for a dual-stack [::] */
+	if (in_view(s, VIEW_V4) && !(p->split_mapped && n))
 		out[n++] = VIEW_V4;
 	return n;
 }
@@ -394,13 +451,29 @@ static const bm_sock_info *bind_check(const bm_host *h, const bsd_params *p,
 {
 	int wild = !(s->opts & p->reuse_flags) || (phase != BM_PHASE_BIND && p->ephemeral_wild);
 	view_t views[2];
-	int nv = views_of(s, views);
+	int nv = views_of(p, s, views);
+	/* netbsd.bind.mapped: an IPv4-table check is two lookups, IPv6 pcbs on
+	 * ::ffff:laddr first, then IPv4 pcbs; other BSDs make one (fam 0) */
+	struct { view_t w; int fam; } look[3];
+	int nl = 0;
 	for (int i = 0; i < nv; i++) {
-		view_t w = views[i];
+		if (p->split_mapped && views[i] == VIEW_V4) {
+			look[nl].w = VIEW_V4, look[nl++].fam = BM_AF_INET6;
+			look[nl].w = VIEW_V4, look[nl++].fam = BM_AF_INET;
+		} else {
+			look[nl].w = views[i], look[nl++].fam = 0;
+		}
+	}
+	for (int i = 0; i < nl; i++) {
+		view_t w = look[i].w;
+		int fam = look[i].fam;
 		const bm_sock_info *t;
+		/* netbsd.bind.inet6: only in_pcbbind_port (an AF_INET socket,
+		 * looking at AF_INET pcbs) has NetBSD's uid check */
+		int uid_here = !p->split_mapped || (s->family == BM_AF_INET && fam == BM_AF_INET);
 		if (phase == BM_PHASE_BIND && p->uid != UID_NONE && s->uid != 0 &&
-		    !is_group(&s->local)) {
-			t = lookup_local(h, p, s, w, &s->local, 1);
+		    !is_group(&s->local) && uid_here) {
+			t = lookup_local(h, p, s, w, &s->local, 1, fam);
 			if (t && uid_conflict(p, s, t, w)) {
 				bm_verdict_set(v, BM_EADDRINUSE, p->uid_rule, t->id,
 				               "socket %d of uid %u holds the port (%s); uid %u may not "
@@ -408,7 +481,7 @@ static const bm_sock_info *bind_check(const bm_host *h, const bsd_params *p,
 				return t;
 			}
 		}
-		t = lookup_local(h, p, s, w, &s->local, wild);
+		t = lookup_local(h, p, s, w, &s->local, wild, fam);
 		if (!t)
 			continue;
 		if (phase != BM_PHASE_BIND) {
@@ -462,9 +535,20 @@ static bm_result bsd_bind_precheck(const bm_host *h, const bm_sock_info *s,
                                    const bm_endpoint *ep, bm_verdict *v)
 {
 	const bsd_params *p = P(h);
+	/* bsd.bind.tcp_multicast: tcp_usr_bind/tcp6_usr_bind refuse a group
+	 * before in_pcbbind runs (FreeBSD also a v4-mapped group on a dual
+	 * socket; XNU hands that one to in_pcbbind) */
+	if ((p->calls == CALLS_FREEBSD || p->calls == CALLS_XNU) && s->proto == BM_TCP &&
+	    is_group(ep) &&
+	    (!bm_addr_is_v4mapped(ep) || (p->calls == CALLS_FREEBSD && !s->v6only)))
+		return bm_verdict_set(v, BM_EAFNOSUPPORT, "bsd.bind.tcp_multicast", 0,
+		                      "TCP cannot bind a multicast address");
 	if (s->state != BM_STATE_CLOSED)
 		return bm_verdict_set(v, BM_EINVAL, "bsd.bind.state", 0,
 		                      "socket already has a local port");
+	if (s->family == BM_AF_INET6 && bm_addr_is_v4mapped(ep) && s->v6only && p->split_mapped)
+		return bm_verdict_set(v, BM_EINVAL, "netbsd.bind.inet6", 0,
+		                      "a v4-mapped address on an IPV6_V6ONLY socket");
 	if (s->family == BM_AF_INET6 && bm_addr_is_v4mapped(ep) && s->v6only)
 		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "bsd.bind.notlocal", 0,
 		                      "a v4-mapped address on an IPV6_V6ONLY socket");
@@ -476,6 +560,112 @@ static bm_result bsd_bind_precheck(const bm_host *h, const bm_sock_info *s,
 	if (p->priv != PRIV_AFTER && privileged(h, p, s, ep))
 		return bm_verdict_set(v, BM_EACCES, p->priv_rule, 0,
 		                      "port %u is reserved for root (uid %u)", ep->port, s->uid);
+	return BM_OK;
+}
+
+static int is_bcast(const bm_endpoint *ep)
+{
+	const uint8_t *a = ep->family == BM_AF_INET ? ep->addr
+	                   : bm_addr_is_v4mapped(ep) ? ep->addr + 12 : NULL;
+	return a && a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255;
+}
+
+/*
+ * OpenBSD (openbsd.connect.dest) and NetBSD (netbsd.connect.dest), in the
+ * kernels' order; soconnect's SO_ACCEPTCONN check came first (core).
+ */
+static bm_result obsd_nbsd_connect_precheck(const bsd_params *p, const bm_sock_info *s,
+                                            const bm_endpoint *dst, bm_verdict *v)
+{
+	int tcp = s->proto == BM_TCP, mapped = bm_addr_is_v4mapped(dst);
+	if (s->state == BM_STATE_LISTEN)
+		return BM_OK;
+	if (p->calls == CALLS_OPENBSD) {
+		/* tcp_connect: INADDR_ANY, INADDR_BROADCAST, multicast (IPv6:
+		 * unspecified, multicast) -> EINVAL, before in_pcbconnect */
+		if (tcp && (bm_addr_is_any(dst) || is_group(dst) || is_bcast(dst)) && !mapped)
+			return bm_verdict_set(v, BM_EINVAL, "openbsd.connect.dest", 0,
+			                      "TCP cannot connect to that address");
+		/* in_pcbconnect / in6_pcbconnect */
+		if (dst->port == 0)
+			return bm_verdict_set(v, BM_EADDRNOTAVAIL, "openbsd.connect.dest", 0,
+			                      "port 0 is not a destination");
+		if (s->family == BM_AF_INET6 && mapped)
+			return bm_verdict_set(v, BM_EADDRNOTAVAIL, "openbsd.connect.dest", 0,
+			                      "OpenBSD has no IPv4-mapped addresses");
+		return BM_OK;
+	}
+	/* in_pcbconnect / in6pcb_connect */
+	if (dst->port == 0)
+		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "netbsd.connect.dest", 0,
+		                      "port 0 is not a destination");
+	if (tcp && is_group(dst))
+		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "netbsd.connect.dest", 0,
+		                      "TCP cannot connect to a multicast address");
+	if (s->family == BM_AF_INET6) {
+		int bound = s->state != BM_STATE_CLOSED && !bm_addr_is_any(&s->local);
+		if (mapped && s->v6only)
+			return bm_verdict_set(v, BM_EINVAL, "netbsd.connect.dest", 0,
+			                      "a v4-mapped destination on an IPV6_V6ONLY socket");
+		if (bound && mapped != bm_addr_is_v4mapped(&s->local))
+			return bm_verdict_set(v, BM_EINVAL, "netbsd.connect.dest", 0,
+			                      "bound and destination addresses mix v4-mapped and IPv6");
+	}
+	return BM_OK;
+}
+
+/*
+ * The checks tcp_usr_connect/tcp6_usr_connect, udp6_connect and
+ * in_pcbconnect_setup/in6_pcbladdr (XNU: in_pcbladdr) make on the call,
+ * in their order (bsd.connect.dest, bsd.connect.mapped,
+ * freebsd.connect.listen6).  The socket layer's EISCONN came first.
+ */
+static bm_result bsd_connect_precheck(const bm_host *h, const bm_sock_info *s,
+                                      const bm_endpoint *dst, bm_verdict *v)
+{
+	const bsd_params *p = P(h);
+	int tcp = s->proto == BM_TCP, mapped = bm_addr_is_v4mapped(dst);
+	if (p->calls == CALLS_NONE)
+		return BM_OK;
+	if (p->calls == CALLS_OPENBSD || p->calls == CALLS_NETBSD)
+		return obsd_nbsd_connect_precheck(p, s, dst, v);
+	if (p->calls == CALLS_XNU && s->state == BM_STATE_LISTEN)
+		return BM_OK;   /* soconnectlock: SO_ACCEPTCONN first (core) */
+	if (tcp && is_group(dst) && !mapped)
+		return bm_verdict_set(v, BM_EAFNOSUPPORT, "bsd.connect.dest", 0,
+		                      "TCP cannot connect to a multicast address");
+	if (p->calls == CALLS_FREEBSD && tcp && is_bcast(dst) && !mapped)
+		return bm_verdict_set(v, BM_EACCES, "bsd.connect.dest", 0,
+		                      "TCP cannot connect to the broadcast address");
+	if (p->calls == CALLS_FREEBSD && tcp && s->state == BM_STATE_LISTEN)
+		return bm_verdict_set(v, s->family == BM_AF_INET6 ? BM_EINVAL : BM_EOPNOTSUPP,
+		                      "freebsd.connect.listen6", 0,
+		                      "a listening socket cannot connect");
+	if (s->family == BM_AF_INET6 && mapped) {
+		/* the core forces v6only on a specific IPv6 bind; the flag
+		 * itself is only known when set to 1 (opts) */
+		int native6 = s->state != BM_STATE_CLOSED && !bm_addr_is_any(&s->local) &&
+		              !bm_addr_is_v4mapped(&s->local);
+		if (native6 ? (s->opts & BM_IPV6_V6ONLY) != 0 : s->v6only)
+			return bm_verdict_set(v, BM_EINVAL, "bsd.connect.mapped", 0,
+			                      "a v4-mapped destination on an IPV6_V6ONLY socket");
+		if (p->calls == CALLS_FREEBSD && native6)
+			return bm_verdict_set(v, BM_EAFNOSUPPORT, "bsd.connect.mapped", 0,
+			                      "bound to an IPv6 address: no IPv4 (INP_IPV4 clear)");
+		if (p->calls == CALLS_FREEBSD && tcp && is_group(dst))
+			return bm_verdict_set(v, BM_EAFNOSUPPORT, "bsd.connect.dest", 0,
+			                      "TCP cannot connect to a multicast address");
+		if (p->calls == CALLS_FREEBSD && tcp && is_bcast(dst))
+			return bm_verdict_set(v, BM_EACCES, "bsd.connect.dest", 0,
+			                      "TCP cannot connect to the broadcast address");
+	} else if (p->calls == CALLS_FREEBSD && s->family == BM_AF_INET6 &&
+	           s->state != BM_STATE_CLOSED && bm_addr_is_v4mapped(&s->local)) {
+		return bm_verdict_set(v, BM_EAFNOSUPPORT, "bsd.connect.mapped", 0,
+		                      "bound to a v4-mapped address: no IPv6 (INP_IPV6 clear)");
+	}
+	if (dst->port == 0)
+		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "bsd.connect.dest", 0,
+		                      "port 0 is not a destination");
 	return BM_OK;
 }
 
@@ -637,6 +827,7 @@ static size_t bsd_deliver(const bm_host *h, bm_proto proto, const bm_endpoint *s
 	.tuple_clash = bsd_tuple_clash,                                     \
 	.connect_port = bsd_connect_port,                                   \
 	.deliver = bsd_deliver,                                             \
+	.connect_precheck = bsd_connect_precheck,                           \
 	.rules = bsd_rules,                                                 \
 	.nrules = sizeof bsd_rules / sizeof bsd_rules[0]
 
@@ -666,6 +857,7 @@ const bm_policy bm_policy_freebsd = {
 	.v6only_default = 1,
 	.time_wait_ms = 60000,
 	.nolocal_timewait = 1,
+	.accept_udp = BM_EINVAL,   /* kern_accept4: !SO_ACCEPTCONN -> EINVAL */
 	.ephemeral_lo = 10000, .ephemeral_hi = 65535,
 };
 
