@@ -101,6 +101,20 @@ static const bm_rule windows_rules[] = {
 	 "overlapping connection on the port is still active or in TIME_WAIT.",
 	 MS_PAGE " (\"cannot bind to the same port ... until the original connection becomes "
 	 "inactive\")"},
+	{"windows.listen.state", "listen() on a socket that was never bound fails with WSAEINVAL "
+	 "(Winsock does not autobind at listen), and on a connected socket with WSAEISCONN. A "
+	 "UDP socket fails first with WSAEOPNOTSUPP; a second listen() succeeds.",
+	 "learn.microsoft.com listen function (WSAEINVAL \"The socket has not been bound with "
+	 "bind\"; WSAEISCONN \"The socket is already connected\"); " "wine-mirror/wine "
+	 "dlls/ws2_32/tests/sock.c test_listen (listen on an unbound TCP socket: 10022; UDP: "
+	 "10045; \"double listen\" succeeds)"},
+	{"windows.opt.v6only", "IPV6_V6ONLY can be changed only before bind(): afterwards "
+	 "setsockopt fails (WSAEINVAL). Windows accepts the option on an AF_INET socket too, "
+	 "where it has no effect.",
+	 "wine-mirror/wine dlls/ws2_32/tests/sock.c test_ipv6only (setsockopt(v4, IPV6_V6ONLY) "
+	 "succeeds before bind and fails after it); learn.microsoft.com dual-stack-sockets "
+	 "(the option is set before bind). The error code after bind is not checked by Wine; "
+	 "WSAEINVAL is the model's choice."},
 	{"windows.listen.nocheck", "listen() does not check the port again: two sockets that share "
 	 "a port by SO_REUSEADDR, or a wildcard and a specific one, may both listen.",
 	 WINE_TEST " (listen(s2) succeeds on Windows; todo_wine)"},
@@ -160,6 +174,9 @@ static bm_result windows_setsockopt(const bm_host *h, const bm_sock_info *s, bm_
                                     int value, bm_verdict *v)
 {
 	(void)h;
+	if (o == BM_IPV6_V6ONLY && s->state != BM_STATE_CLOSED)
+		return bm_verdict_set(v, BM_EINVAL, "windows.opt.v6only", 0,
+		                      "IPV6_V6ONLY cannot change once the socket is bound");
 	if (value && o == RA && (s->opts & EX))
 		return bm_verdict_set(v, BM_EINVAL, "windows.opt.exclusive_pair", 0,
 		                      "SO_EXCLUSIVEADDRUSE is set: SO_REUSEADDR cannot be");
@@ -176,6 +193,23 @@ static bm_result classic_setsockopt(const bm_host *h, const bm_sock_info *s, bm_
 		return bm_verdict_set(v, BM_EACCES, "windows.opt.exclusive_admin", 0,
 		                      "uid %u is not an Administrator", s->uid);
 	return windows_setsockopt(h, s, o, value, v);
+}
+
+/* ---------------------------------------------------------------- listen */
+
+/* windows.listen.state: no autobind at listen; a connected socket is
+ * WSAEISCONN (the listen function's page), not the core's EINVAL. */
+static bm_result windows_listen_precheck(const bm_host *h, const bm_sock_info *s,
+                                         bm_verdict *v)
+{
+	(void)h;
+	if (s->state == BM_STATE_CLOSED)
+		return bm_verdict_set(v, BM_EINVAL, "windows.listen.state", 0,
+		                      "the socket has not been bound with bind()");
+	if (s->state == BM_STATE_CONNECTED)
+		return bm_verdict_set(v, BM_EISCONN, "windows.listen.state", 0,
+		                      "the socket is already connected");
+	return BM_OK;
 }
 
 /* ------------------------------------------------------------------ bind */
@@ -398,6 +432,7 @@ static size_t windows_deliver(const bm_host *h, bm_proto proto, const bm_endpoin
 	.tuple_clash = windows_tuple_clash,                                 \
 	.connect_port = windows_connect_port,                               \
 	.deliver = windows_deliver,                                         \
+	.listen_precheck = windows_listen_precheck,                         \
 	.error_name = windows_error_name,                                   \
 	.rules = windows_rules,                                             \
 	.nrules = sizeof windows_rules / sizeof windows_rules[0]
@@ -423,4 +458,5 @@ const bm_policy bm_policy_windows = {
 	.ephemeral_lo = 49152, .ephemeral_hi = 65535,
 	.setsockopt = windows_setsockopt,
 	.conflict = windows_conflict,
+	.v6only_any_family = 1,         /* windows.opt.v6only */
 };
