@@ -284,6 +284,9 @@ int bm_addr_is_any(const bm_endpoint *ep);
 int bm_addr_is_multicast(const bm_endpoint *ep);
 int bm_addr_is_v4mapped(const bm_endpoint *ep);
 int bm_addr_is_loopback(const bm_endpoint *ep);
+/* A deterministic hash of a packet's four-tuple (FNV-1a), the model's
+ * stand-in for a kernel's flow hash when a group of sockets shares load. */
+uint32_t bm_tuple_hash(const bm_endpoint *src, const bm_endpoint *dst);
 /* Is ep's address configured on the host (or loopback)? */
 int bm_host_addr_is_local(const bm_host *h, const bm_endpoint *ep);
 

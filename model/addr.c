@@ -256,3 +256,15 @@ int bm_host_addr_is_local(const bm_host *h, const bm_endpoint *ep)
 	}
 	return 0;
 }
+
+uint32_t bm_tuple_hash(const bm_endpoint *src, const bm_endpoint *dst)
+{
+	uint32_t x = 2166136261u;
+	if (!src || !dst)
+		return x;
+	for (int i = 0; i < 16; i++)
+		x = (x ^ src->addr[i] ^ (uint32_t)dst->addr[i] << 8) * 16777619u;
+	x = (x ^ src->port) * 16777619u;
+	x = (x ^ dst->port) * 16777619u;
+	return x;
+}

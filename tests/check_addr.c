@@ -136,6 +136,15 @@ START_TEST(overlap_devices)
 }
 END_TEST
 
+START_TEST(tuple_hash_is_deterministic)
+{
+	bm_endpoint a = ep_of("127.0.0.1:40000"), b = ep_of("127.0.0.1:8080"), c = ep_of("127.0.0.1:40001");
+	ck_assert_uint_eq(bm_tuple_hash(&a, &b), bm_tuple_hash(&a, &b));
+	ck_assert_uint_ne(bm_tuple_hash(&a, &b), bm_tuple_hash(&c, &b));
+	ck_assert_uint_eq(bm_tuple_hash(NULL, &b), bm_tuple_hash(&a, NULL));
+}
+END_TEST
+
 Suite *addr_suite(void)
 {
 	Suite *s = suite_create("addr");
@@ -147,6 +156,7 @@ Suite *addr_suite(void)
 	tcase_add_test(t, address_classes);
 	tcase_add_loop_test(t, overlap_predicate, 0, sizeof overlaps / sizeof *overlaps);
 	tcase_add_test(t, overlap_devices);
+	tcase_add_test(t, tuple_hash_is_deterministic);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -739,16 +739,6 @@ static bm_result bsd_tuple_clash(const bm_host *h, const bm_sock_info *s, const 
 	                      bm_state_name(old->state));
 }
 
-static uint32_t tuple_hash(const bm_endpoint *src, const bm_endpoint *dst)
-{
-	uint32_t x = 2166136261u;
-	for (int i = 0; i < 16; i++)
-		x = (x ^ src->addr[i]) * 16777619u;
-	x = (x ^ src->port) * 16777619u;
-	x = (x ^ dst->port) * 16777619u;
-	return x;
-}
-
 static size_t bsd_deliver(const bm_host *h, bm_proto proto, const bm_endpoint *src,
                           const bm_endpoint *dst, const bm_sock_info *cand, size_t n,
                           int *score, bm_sock *out, bm_verdict *v)
@@ -788,7 +778,7 @@ static size_t bsd_deliver(const bm_host *h, bm_proto proto, const bm_endpoint *s
 				out[m++] = c->id;
 			}
 			if (m) {
-				out[0] = out[tuple_hash(src, dst) % m];
+				out[0] = out[bm_tuple_hash(src, dst) % m];
 				bm_verdict_set(v, BM_OK, "freebsd.deliver.lbgroup", out[0],
 				               "hashed among %zu SO_REUSEPORT_LB sockets", m);
 				return 1;

@@ -453,16 +453,6 @@ static bm_result linux_tuple_clash(const bm_host *h, const bm_sock_info *s,
 	                      bm_state_name(old->state));
 }
 
-static uint32_t tuple_hash(const bm_endpoint *src, const bm_endpoint *dst)
-{
-	uint32_t x = 2166136261u;
-	for (int i = 0; i < 16; i++)
-		x = (x ^ src->addr[i] ^ (uint32_t)dst->addr[i] << 8) * 16777619u;
-	x = (x ^ src->port) * 16777619u;
-	x = (x ^ dst->port) * 16777619u;
-	return x;
-}
-
 static const uint8_t *v4_of(const bm_endpoint *ep)
 {
 	if (ep->family == BM_AF_INET)
@@ -588,7 +578,7 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 				out[i] = out[members - 1 - i];
 				out[members - 1 - i] = t;
 			}
-		out[0] = out[tuple_hash(src, dst) % members];
+		out[0] = out[bm_tuple_hash(src, dst) % members];
 		bm_verdict_set(v, BM_OK, "linux.deliver.reuseport", out[0],
 		               "hashed among %zu SO_REUSEPORT sockets", members);
 		return 1;
