@@ -578,7 +578,11 @@ static int choose_source(const bm_host *h, const bm_sockrec *s, const bm_endpoin
                          bm_endpoint *src)
 {
 	*src = s->info.local;
-	if (s->info.state != BM_STATE_CLOSED && !bm_addr_is_any(&s->info.local))
+	/* a TCP socket bound to a group address has no source address yet
+	 * (Linux __inet_bind clears inet_saddr for multicast/broadcast and
+	 * tcp_v4_connect takes the routed source; observed by explore) */
+	int group = s->info.proto == BM_TCP && bm_addr_is_multicast(&s->info.local);
+	if (s->info.state != BM_STATE_CLOSED && !bm_addr_is_any(&s->info.local) && !group)
 		return 0;
 	uint16_t port = src->port;
 	int v4 = dst->family == BM_AF_INET || bm_addr_is_v4mapped(dst);
@@ -650,11 +654,6 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 		bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no address");
 		return finish(h, v);
 	}
-	if (ep->family != s->info.family) {
-		bm_verdict_set(v, BM_EAFNOSUPPORT, "core.family", 0,
-		               "address family does not match the socket");
-		return finish(h, v);
-	}
 	int tcp = s->info.proto == BM_TCP;
 	if (tcp && s->info.state == BM_STATE_CONNECTED) {
 		bm_verdict_set(v, BM_EISCONN, "core.connect.isconn", 0, "already connected");
@@ -681,6 +680,13 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 	if (tcp && s->info.state == BM_STATE_LISTEN) {
 		bm_verdict_set(v, h->policy->connect_on_listen, "core.connect.listen", 0,
 		               "a listening socket cannot connect");
+		return finish(h, v);
+	}
+	/* the state is checked before the address (Linux __inet_stream_connect
+	 * before tcp_v6_connect; BSD soconnect before pru_connect) */
+	if (ep->family != s->info.family) {
+		bm_verdict_set(v, s->info.family == BM_AF_INET6 ? BM_EINVAL : BM_EAFNOSUPPORT,
+		               "core.family", 0, "address family does not match the socket");
 		return finish(h, v);
 	}
 	if ((ep->port == 0 && (tcp || !h->policy->udp_connect_port0)) ||
@@ -759,7 +765,10 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 				if (l->info.state == BM_STATE_LISTEN)
 					listener = l;
 			}
-			if (!listener) {
+			/* a socket that connects to its own address and port meets
+			 * itself: TCP simultaneous open (core.connect.self) */
+			int self = cand.local.port == dst.port && addr_same(&cand.local, &dst);
+			if (!listener && !self) {
 				bm_verdict_set(v, BM_ECONNREFUSED, "core.connect.refused", 0,
 				               "nothing listens on the destination");
 				return finish(h, v);

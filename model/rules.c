@@ -14,7 +14,8 @@ const bm_rule bm_core_rules[] = {
 	{"core.socket", "socket() creates an unbound socket owned by the current uid.",
 	 "POSIX socket(2)"},
 	{"core.family", "An address of the other family is refused: EAFNOSUPPORT on an IPv4 "
-	 "socket, EINVAL (short sockaddr) on an IPv6 socket.",
+	 "socket, EINVAL (short sockaddr) on an IPv6 socket; connect() checks the socket's "
+	 "state first.",
 	 "Linux __inet_bind (af_inet.c) / __inet6_bind (af_inet6.c); BSD in_pcbbind"},
 	{"core.opt.unsupported", "An option the system does not have fails with ENOPROTOOPT.",
 	 "POSIX setsockopt(2): ENOPROTOOPT, the option is unknown at the level indicated"},
@@ -58,12 +59,17 @@ const bm_rule bm_core_rules[] = {
 	{"core.connect.noroute", "No local address of that family can reach the destination.",
 	 "POSIX connect(2): ENETUNREACH"},
 	{"core.connect.source", "A wildcard-bound socket gets a source address at connect(): loopback for "
-	 "loopback, the destination for a local address, else the host's first address.",
-	 "Linux ip_route_connect/inet_bhash2_update_saddr; BSD in_pcbladdr"},
+	 "loopback, the destination for a local address, else the host's first address.  A TCP "
+	 "socket bound to a multicast or broadcast address is treated as wildcard-bound.",
+	 "Linux ip_route_connect/inet_bhash2_update_saddr (and __inet_bind clearing inet_saddr for "
+	 "a group address; observed by explore); BSD in_pcbladdr"},
 	{"core.connect.tuple", "A connection's four-tuple must be unique.",
 	 "the article: no two connections can have the same five values"},
 	{"core.connect.refused", "A TCP connect to a local address where nothing listens is refused.",
 	 "POSIX connect(2): ECONNREFUSED (RST from the peer)"},
+	{"core.connect.self", "A TCP socket that connects to its own address and port connects to "
+	 "itself (simultaneous open); nothing needs to listen.",
+	 "RFC 793 section 3.4 (simultaneous open); observed on Linux 6.18 by bindmodel explore"},
 	{"core.connect.ok", "Connected.", "no conflict found"},
 	{"core.accept.child", "An accepted child shares the listener's local port and inherits its options "
 	 "and owner.", "Linux sk_clone_lock/__inet_inherit_port; BSD sonewconn"},

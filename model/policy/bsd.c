@@ -625,8 +625,8 @@ static bm_result bsd_connect_precheck(const bm_host *h, const bm_sock_info *s,
 {
 	const bsd_params *p = P(h);
 	int tcp = s->proto == BM_TCP, mapped = bm_addr_is_v4mapped(dst);
-	if (p->calls == CALLS_NONE)
-		return BM_OK;
+	if (p->calls == CALLS_NONE || dst->family != s->family)
+		return BM_OK;   /* the core answers a family mismatch */
 	if (p->calls == CALLS_OPENBSD || p->calls == CALLS_NETBSD)
 		return obsd_nbsd_connect_precheck(p, s, dst, v);
 	if (p->calls == CALLS_XNU && s->state == BM_STATE_LISTEN)

@@ -240,8 +240,9 @@ static bm_result linux_connect_precheck(const bm_host *h, const bm_sock_info *s,
 	(void)h;
 	/* __inet_stream_connect looks at the state (listening: EISCONN, the
 	 * core's check) before tcp_v6_connect looks at the address */
-	if (s->family != BM_AF_INET6 || s->state == BM_STATE_LISTEN)
-		return BM_OK;
+	if (s->family != BM_AF_INET6 || dst->family != BM_AF_INET6 ||
+	    s->state == BM_STATE_LISTEN)
+		return BM_OK;   /* the core answers the state and family errors */
 	/* ip6_dst_lookup_tail: a v4-mapped source cannot reach a native IPv6
 	 * destination */
 	if (s->state != BM_STATE_CLOSED && bm_addr_is_v4mapped(&s->local) &&
@@ -268,19 +269,22 @@ static int v6_shadow(const bm_sock_info *s)
 	       (s->state == BM_STATE_CONNECTED || s->state == BM_STATE_TIME_WAIT);
 }
 
-static int v4ish_any(const bm_sock_info *s)
+/* inet_rcv_saddr_equal() compares in the family of the socket being
+ * bound: only an AF_INET socket sees the IPv4 shadow (an IPv6 socket on
+ * ::ffff:0.0.0.0 compares IPv6 addresses: no overlap; found by explore). */
+static int v4_any(const bm_sock_info *s)
 {
-	return (s->family == BM_AF_INET || bm_addr_is_v4mapped(&s->local)) &&
-	       bm_addr_is_any(&s->local);
+	return s->family == BM_AF_INET && bm_addr_is_any(&s->local);
 }
 
-static int linux_overlap(const bm_sock_info *a, const bm_sock_info *b)
+/* Does the new socket s overlap the owner old? */
+static int linux_overlap(const bm_sock_info *s, const bm_sock_info *old)
 {
-	if (bm_overlap(a, b))
+	if (bm_overlap(s, old))
 		return 1;
-	if (a->dev[0] && b->dev[0] && strcmp(a->dev, b->dev) != 0)
+	if (s->dev[0] && old->dev[0] && strcmp(s->dev, old->dev) != 0)
 		return 0;
-	return (v6_shadow(a) && v4ish_any(b)) || (v6_shadow(b) && v4ish_any(a));
+	return v6_shadow(old) && v4_any(s);
 }
 
 /* sk_reuseport_match: same uid, and s's address is the fast address or
