@@ -265,6 +265,10 @@ typedef struct bm_policy {
 	                                (Linux ip4_datagram_connect) */
 	int loopback_prefsrc;        /* a connect() to any of 127/8 gets the
 	                                source 127.0.0.1 (Linux local route) */
+	int udp6_connect_v4;         /* a UDP IPv6 socket connect()s to an IPv4
+	                                address as its v4-mapped form (Linux
+	                                __ip6_datagram_connect; v6only:
+	                                EAFNOSUPPORT) */
 	bm_result accept_udp;        /* accept() on a UDP socket; 0 means
 	                                EOPNOTSUPP (FreeBSD kern_accept4: EINVAL) */
 } bm_policy;
@@ -284,6 +288,9 @@ int bm_addr_is_any(const bm_endpoint *ep);
 int bm_addr_is_multicast(const bm_endpoint *ep);
 int bm_addr_is_v4mapped(const bm_endpoint *ep);
 int bm_addr_is_loopback(const bm_endpoint *ep);
+/* The same address, a v4-mapped IPv6 address being its IPv4 form (ports
+ * are not compared). */
+int bm_addr_equal(const bm_endpoint *a, const bm_endpoint *b);
 /* A deterministic hash of a packet's four-tuple (FNV-1a), the model's
  * stand-in for a kernel's flow hash when a group of sockets shares load. */
 uint32_t bm_tuple_hash(const bm_endpoint *src, const bm_endpoint *dst);

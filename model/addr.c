@@ -185,10 +185,12 @@ int bm_addr_is_loopback(const bm_endpoint *ep)
 	return memcmp(ep->addr, v6lo, 16) == 0;
 }
 
-/* Compare two bound addresses as the kernel's "same address" would:
- * a v4-mapped IPv6 address equals the IPv4 one. */
-static int addr_equal(const bm_endpoint *a, const bm_endpoint *b)
+/* Compare two addresses as the kernel's "same address" would: a
+ * v4-mapped IPv6 address equals the IPv4 one. */
+int bm_addr_equal(const bm_endpoint *a, const bm_endpoint *b)
 {
+	if (!a || !b)
+		return 0;
 	const uint8_t *a4 = v4_part(a), *b4 = v4_part(b);
 	if (a4 || b4)
 		return a4 && b4 && memcmp(a4, b4, 4) == 0;
@@ -225,13 +227,13 @@ int bm_overlap(const bm_sock_info *a, const bm_sock_info *b)
 	int a4 = covers_v4(a), b4 = covers_v4(b);
 	int a6 = covers_v6(a), b6 = covers_v6(b);
 	if (a6 && b6) {
-		return addr_equal(&a->local, &b->local) || bm_addr_is_any(&a->local) ||
+		return bm_addr_equal(&a->local, &b->local) || bm_addr_is_any(&a->local) ||
 		       bm_addr_is_any(&b->local);
 	}
 	if (a4 && b4) {
 		/* a dual-stack [::] covers all of IPv4 */
 		int aw = bm_addr_is_any(&a->local), bw = bm_addr_is_any(&b->local);
-		return aw || bw || addr_equal(&a->local, &b->local);
+		return aw || bw || bm_addr_equal(&a->local, &b->local);
 	}
 	return 0;
 }

@@ -14,8 +14,6 @@
 #define VERDICT(v) bm_verdict scratch_; if (!(v)) (v) = &scratch_; \
 	memset((v), 0, sizeof *(v))
 
-static int addr_same(const bm_endpoint *a, const bm_endpoint *b);
-
 static bm_result finish(bm_host *h, bm_verdict *v)
 {
 	if (h)
@@ -284,7 +282,7 @@ static int pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
 					if (ok && old->state != BM_STATE_LISTEN &&
 					    !(h->policy->connect_port && old->state == BM_STATE_TIME_WAIT) &&
 					    old->remote.port == dst->port &&
-					    addr_same(&old->remote, dst) &&
+					    bm_addr_equal(&old->remote, dst) &&
 					    bm_overlap(cand, old))
 						ok = 0;
 				} else {
@@ -419,23 +417,6 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 
 /* -------------------------------------------------------------- deliver */
 
-static int addr_same(const bm_endpoint *a, const bm_endpoint *b)
-{
-	bm_sock_info x, y;
-	memset(&x, 0, sizeof x);
-	memset(&y, 0, sizeof y);
-	if (bm_addr_is_any(a) || bm_addr_is_any(b))
-		return bm_addr_is_any(a) && bm_addr_is_any(b) &&
-		       (a->family == b->family || bm_addr_is_v4mapped(a) || bm_addr_is_v4mapped(b));
-	x.family = a->family;
-	x.local = *a;
-	x.v6only = 1;
-	y.family = b->family;
-	y.local = *b;
-	y.v6only = 1;
-	return bm_overlap(&x, &y);
-}
-
 /*
  * How well does socket s match a packet src -> dst?  0: not at all;
  * 1 wildcard; 2 specific address; 3 full four-tuple (connected).
@@ -459,7 +440,7 @@ static int match_score(const bm_sock_info *s, bm_proto proto,
 		return 0;
 	int score = bm_addr_is_any(&s->local) ? 1 : 2;
 	if (s->state == BM_STATE_CONNECTED) {
-		if (s->remote.port != src->port || !addr_same(&s->remote, src))
+		if (s->remote.port != src->port || !bm_addr_equal(&s->remote, src))
 			return 0;
 		score = 3;
 	}
@@ -626,8 +607,8 @@ static const bm_sock_info *find_tuple(const bm_host *h, const bm_sock_info *cand
 			continue;
 		if (old->state != BM_STATE_CONNECTED && old->state != BM_STATE_TIME_WAIT)
 			continue;
-		if (old->remote.port == dst->port && addr_same(&old->remote, dst) &&
-		    addr_same(&old->local, &cand->local))
+		if (old->remote.port == dst->port && bm_addr_equal(&old->remote, dst) &&
+		    bm_addr_equal(&old->local, &cand->local))
 			return old;
 	}
 	return NULL;
@@ -684,6 +665,23 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 	}
 	/* the state is checked before the address (Linux __inet_stream_connect
 	 * before tcp_v6_connect; BSD soconnect before pru_connect) */
+	bm_endpoint mapped;
+	if (!tcp && ep->family == BM_AF_INET && s->info.family == BM_AF_INET6 &&
+	    h->policy->udp6_connect_v4) {
+		/* an IPv4 address on a UDP IPv6 socket means its v4-mapped form,
+		 * unless the socket is v6only (policy flag udp6_connect_v4) */
+		if (s->info.v6only) {
+			bm_verdict_set(v, BM_EAFNOSUPPORT, "core.family", 0,
+			               "an IPV6_V6ONLY socket cannot take an IPv4 address");
+			return finish(h, v);
+		}
+		memset(&mapped, 0, sizeof mapped);
+		mapped.family = BM_AF_INET6;
+		mapped.addr[10] = mapped.addr[11] = 0xff;
+		memcpy(mapped.addr + 12, ep->addr, 4);
+		mapped.port = ep->port;
+		ep = &mapped;
+	}
 	if (ep->family != s->info.family) {
 		bm_verdict_set(v, s->info.family == BM_AF_INET6 ? BM_EINVAL : BM_EAFNOSUPPORT,
 		               "core.family", 0, "address family does not match the socket");
@@ -767,7 +765,7 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 			}
 			/* a socket that connects to its own address and port meets
 			 * itself: TCP simultaneous open (core.connect.self) */
-			int self = cand.local.port == dst.port && addr_same(&cand.local, &dst);
+			int self = cand.local.port == dst.port && bm_addr_equal(&cand.local, &dst);
 			if (!listener && !self) {
 				bm_verdict_set(v, BM_ECONNREFUSED, "core.connect.refused", 0,
 				               "nothing listens on the destination");

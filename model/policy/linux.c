@@ -67,10 +67,12 @@ static const bm_rule linux_rules[] = {
 	 "two SO_REUSEADDR sockets bound alike may both bind, but the second listen() fails with "
 	 "EADDRINUSE (the socket stays bound).",
 	 "net/ipv4/inet_connection_sock.c inet_csk_listen_start -> get_port; selftest reuseaddr_conflict.c"},
-	{"linux.udp.bind.conflict", "UDP: the owners of the port are walked newest first; the first "
+	{"linux.udp.bind.conflict", "UDP: the owners of the port are walked in hash-chain order (newest "
+	 "first, except that IPv6 sockets with SO_REUSEPORT sit at the tail, oldest first); the first "
 	 "overlapping one that is not an SO_REUSEADDR pair decides: SO_REUSEPORT on both with the same "
 	 "uid lets the bind through at once, anything else is EADDRINUSE.",
-	 "net/ipv4/udp.c udp_lib_lport_inuse (2025 form); observed UO1-UO3"},
+	 "net/ipv4/udp.c udp_lib_lport_inuse (2025 form), include/net/sock.h sk_add_node_rcu; "
+	 "observed UO1-UO3 and by explore"},
 	{"linux.udp.bind.reuseaddr", "UDP: SO_REUSEADDR on both sockets never conflicts (exact duplicates "
 	 "and multicast receivers share, as BSD SO_REUSEPORT).",
 	 "net/ipv4/udp.c udp_lib_lport_inuse; observed Table 1 UDP, MC1-MC10"},
@@ -398,9 +400,41 @@ static bm_match udp_conflict(const bm_sock_info *s, const bm_sock_info *old, bm_
 	return BM_MATCH_CONFLICT;
 }
 
+/*
+ * udp_lib_lport_inuse() walks the port's hash chain, where sk_add_node_rcu()
+ * puts an AF_INET6 socket that had SO_REUSEPORT at the tail and every other
+ * socket at the head: the chain is the others newest first, then those IPv6
+ * reuseport sockets oldest first.  The first overlapping socket that is not
+ * an SO_REUSEADDR pair decides (linux.udp.bind.conflict; the order was found
+ * by explore on the live kernel).
+ */
+static int in_chain_tail(const bm_sock_info *w)
+{
+	return w->family == BM_AF_INET6 && (w->opts_at_bind & RP);
+}
+
+static bm_match udp_bind_walk(const bm_host *h, const bm_sock_info *s, bm_verdict *v)
+{
+	const bm_port_owners *o = bm_index_find(h, BM_UDP, s->local.port);
+	size_t n = o ? o->n : 0;
+	for (size_t k = 0; k < 2 * n; k++) {
+		size_t i = k < n ? n - 1 - k : k - n;   /* head part, then tail part */
+		const bm_sock_info *w = &h->socks[o->socks[i] - 1]->info;
+		if (w->id == s->id || in_chain_tail(w) != (k >= n) || !linux_overlap(s, w))
+			continue;
+		bm_match m = udp_conflict(s, w, BM_PHASE_BIND, v);
+		if (m != BM_MATCH_SHARE)
+			return m;
+	}
+	return BM_MATCH_SHARE_STOP;
+}
+
 static bm_match linux_conflict(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
                                bm_phase phase, bm_verdict *v)
 {
+	/* the whole UDP walk is decided at the first owner the core offers */
+	if (s->proto == BM_UDP && phase == BM_PHASE_BIND)
+		return udp_bind_walk(h, s, v);
 	if (!linux_overlap(s, old))
 		return BM_MATCH_NONE;
 	return s->proto == BM_TCP ? tcp_conflict(h, s, old, phase, v) : udp_conflict(s, old, phase, v);
@@ -422,8 +456,7 @@ static int tw_reusable(const bm_host *h, const bm_sock_info *old)
 static int same_tuple(const bm_sock_info *s, const bm_sock_info *old)
 {
 	return old->remote.port == s->remote.port && old->local.port == s->local.port &&
-	       memcmp(old->remote.addr, s->remote.addr, 16) == 0 &&
-	       memcmp(old->local.addr, s->local.addr, 16) == 0;
+	       bm_addr_equal(&old->remote, &s->remote) && bm_addr_equal(&old->local, &s->local);
 }
 
 static bm_match linux_connect_port(const bm_host *h, const bm_sock_info *s,
@@ -616,6 +649,7 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 	.deliver = linux_deliver,                                           \
 	.connect_precheck = linux_connect_precheck,                         \
 	.udp_connect_autobind = 1,                                          \
+	.udp6_connect_v4 = 1,                                               \
 	.udp_connect_port0 = 1,                                             \
 	.loopback_prefsrc = 1,                                              \
 	.rules = linux_rules,                                               \
