@@ -140,6 +140,9 @@ typedef struct bm_sock_info {
 	int pending;             /* child not accept()ed yet */
 	uint64_t bound_seq;      /* order of binding: larger is newer */
 	uint64_t tw_expires_ms;  /* virtual time when TIME_WAIT ends */
+	int fin_wait2;           /* closed first while the local peer is still
+	                            open: FIN_WAIT2 until the peer closes, then
+	                            TIME_WAIT (shown as TIME_WAIT) */
 } bm_sock_info;
 
 /* ------------------------------------------------------------- verdicts */
@@ -269,6 +272,9 @@ typedef struct bm_policy {
 	                                address as its v4-mapped form (Linux
 	                                __ip6_datagram_connect; v6only:
 	                                EAFNOSUPPORT) */
+	int refused_keeps_source;    /* a bound socket whose connect() is refused
+	                                keeps the source address it chose (Linux:
+	                                tcp_done leaves inet_rcv_saddr) */
 	bm_result accept_udp;        /* accept() on a UDP socket; 0 means
 	                                EOPNOTSUPP (FreeBSD kern_accept4: EINVAL) */
 } bm_policy;

@@ -767,6 +767,10 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 			 * itself: TCP simultaneous open (core.connect.self) */
 			int self = cand.local.port == dst.port && bm_addr_equal(&cand.local, &dst);
 			if (!listener && !self) {
+				/* the refused socket keeps the source its connect chose
+				 * (policy flag refused_keeps_source) */
+				if (h->policy->refused_keeps_source && s->info.state == BM_STATE_BOUND)
+					s->info.local = cand.local;
 				bm_verdict_set(v, BM_ECONNREFUSED, "core.connect.refused", 0,
 				               "nothing listens on the destination");
 				return finish(h, v);
@@ -900,15 +904,25 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 			                        : "SO_LINGER 0 aborts: no TIME_WAIT");
 			return finish(h, v);
 		}
+		bm_sockrec *p = s->peer ? h->socks[s->peer - 1] : NULL;
 		if (s->peer_closed) {
+			/* our FIN reaches the peer in FIN_WAIT2: its TIME_WAIT
+			 * starts now (core.close.passive) */
+			if (p && p->info.state == BM_STATE_TIME_WAIT && p->info.fin_wait2) {
+				p->info.fin_wait2 = 0;
+				p->info.tw_expires_ms =
+					h->now_ms + (uint64_t)h->knob[BM_KNOB_TIME_WAIT_MS];
+			}
 			release(h, s);
 			bm_verdict_set(v, BM_OK, "core.close.passive", 0,
 			               "the peer closed first: passive close, no TIME_WAIT");
 			return finish(h, v);
 		}
-		bm_sockrec *p = s->peer ? h->socks[s->peer - 1] : NULL;
-		if (p && p->peer == s->info.id)
+		if (p && p->peer == s->info.id) {
 			p->peer_closed = 1;
+			/* the peer has not closed: we wait in FIN_WAIT2 */
+			s->info.fin_wait2 = p->info.state == BM_STATE_CONNECTED;
+		}
 		if (h->knob[BM_KNOB_NOLOCAL_TIMEWAIT] && bm_host_addr_is_local(h, &s->info.remote)) {
 			release(h, s);
 			bm_verdict_set(v, BM_OK, "core.close.nolocaltimewait", 0,

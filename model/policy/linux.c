@@ -91,8 +91,9 @@ static const bm_rule linux_rules[] = {
 	 "net/ipv4/inet_hashtables.c __inet_check_established; observed CD1-CD4"},
 	{"linux.connect.timewait", "A TIME_WAIT four-tuple is taken over by a connect() from an explicitly "
 	 "bound port (TCP timestamps on); an autobound connect() takes it over only when tcp_tw_reuse "
-	 "allows (2: loopback only) and the TIME_WAIT is older than one second.",
-	 "net/ipv4/tcp_ipv4.c tcp_twsk_unique; observed TW4-TW6, TWA1/TWA2"},
+	 "allows (2: loopback only) and the TIME_WAIT is older than one second.  A socket still in "
+	 "FIN_WAIT2 (its peer has not closed) is never taken over.",
+	 "net/ipv4/tcp_ipv4.c tcp_twsk_unique; observed TW4-TW6, TWA1/TWA2, FIN_WAIT2 by explore"},
 	{"linux.connect.mapped", "connect() of an IPv6 socket that is v6only (the option, the sysctl, or "
 	 "a bind to a specific IPv6 address) to a v4-mapped address: ENETUNREACH; UDP autobinds "
 	 "first, so the socket keeps an ephemeral port. A socket bound to a specific v4-mapped "
@@ -289,17 +290,40 @@ static int linux_overlap(const bm_sock_info *s, const bm_sock_info *old)
 	return v6_shadow(old) && v4_any(s);
 }
 
-/* sk_reuseport_match: same uid, and s's address is the fast address or
- * lies under a fast wildcard (devices are not looked at) */
+/* An IPv4-ish address: an AF_INET socket's, or a v4-mapped one. */
+static int v4ish(const bm_sock_info *s)
+{
+	return s->family == BM_AF_INET || bm_addr_is_v4mapped(&s->local);
+}
+
+static int native_any(const bm_sock_info *s)
+{
+	return s->family == BM_AF_INET6 && !bm_addr_is_v4mapped(&s->local) &&
+	       bm_addr_is_any(&s->local);
+}
+
+/*
+ * sk_reuseport_match: same uid, and the bucket's fast address (where a
+ * wildcard counts) equals s's address (where it does not): for an AF_INET
+ * fast socket ipv4_rcv_saddr_equal(fast, s, s v6only, true, false), for an
+ * AF_INET6 one ipv6_rcv_saddr_equal(..., true, false).  Devices are not
+ * looked at.
+ */
 static int fast_match(const bm_sock_info *fast, const bm_sock_info *s, unsigned opts)
 {
 	if (!fast || !(opts & RP) || fast->uid != s->uid)
 		return 0;
-	bm_sock_info a = *fast, b = *s;
-	a.dev[0] = b.dev[0] = 0;
-	if (bm_addr_is_any(&a.local))
-		return bm_overlap(&a, &b);
-	return !bm_addr_is_any(&b.local) && bm_overlap(&a, &b);
+	int s_v6only = s->family == BM_AF_INET6 && s->v6only;
+	if (fast->family == BM_AF_INET) {
+		if (s_v6only || !(v4ish(s) || native_any(s)))
+			return 0;
+		return bm_addr_is_any(&fast->local) || (v4ish(s) && bm_addr_equal(&fast->local, &s->local));
+	}
+	if (v4ish(fast) && v4ish(s))
+		return !s_v6only && (bm_addr_is_any(&fast->local) || bm_addr_equal(&fast->local, &s->local));
+	if (native_any(fast))
+		return native_any(s) || !(fast->v6only && v4ish(s));
+	return !v4ish(fast) && !v4ish(s) && bm_addr_equal(&fast->local, &s->local);
 }
 
 static const bm_sock_info *fast_join(const bm_sock_info *fast, const bm_sock_info *o,
@@ -446,7 +470,8 @@ static int tw_reusable(const bm_host *h, const bm_sock_info *old)
 	long mode = bm_host_knob(h, BM_KNOB_TW_REUSE);
 	uint64_t len = (uint64_t)bm_host_knob(h, BM_KNOB_TIME_WAIT_MS);
 	uint64_t start = old->tw_expires_ms > len ? old->tw_expires_ms - len : 0;
-	if (mode == 0)
+	/* tcp_twsk_unique: tw_substate FIN_WAIT2 -> reuse = 0 */
+	if (mode == 0 || old->fin_wait2)
 		return 0;
 	if (mode == 2 && !bm_addr_is_loopback(&old->local) && !bm_addr_is_loopback(&old->remote))
 		return 0;
@@ -479,7 +504,10 @@ static bm_match linux_connect_port(const bm_host *h, const bm_sock_info *s,
 static bm_result linux_tuple_clash(const bm_host *h, const bm_sock_info *s,
                                    const bm_sock_info *old, int autobound, bm_verdict *v)
 {
-	if (old->state == BM_STATE_TIME_WAIT && (!autobound || tw_reusable(h, old))) {
+	/* a FIN_WAIT2 orphan has no timestamp to prove the new connection
+	 * newer (tcp_twsk_unique: tw_ts_recent_stamp is 0; found by explore) */
+	if (old->state == BM_STATE_TIME_WAIT && !old->fin_wait2 &&
+	    (!autobound || tw_reusable(h, old))) {
 		bm_verdict_set(v, BM_OK, "linux.connect.timewait", old->id,
 		               "takes over the TIME_WAIT of socket %d", old->id);
 		return BM_OK;
@@ -650,6 +678,7 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 	.connect_precheck = linux_connect_precheck,                         \
 	.udp_connect_autobind = 1,                                          \
 	.udp6_connect_v4 = 1,                                               \
+	.refused_keeps_source = 1,                                          \
 	.udp_connect_port0 = 1,                                             \
 	.loopback_prefsrc = 1,                                              \
 	.rules = linux_rules,                                               \
