@@ -140,6 +140,9 @@ typedef struct bm_sock_info {
 	int pending;             /* child not accept()ed yet */
 	uint64_t bound_seq;      /* order of binding: larger is newer */
 	uint64_t tw_expires_ms;  /* virtual time when TIME_WAIT ends */
+	int reset;               /* the peer reset the connection: its
+	                            four-tuple is free, no TIME_WAIT on close */
+	unsigned opts_at_listen; /* options as they were at listen() */
 	int fin_wait2;           /* closed first while the local peer is still
 	                            open: FIN_WAIT2 until the peer closes, then
 	                            TIME_WAIT (shown as TIME_WAIT) */
@@ -272,9 +275,10 @@ typedef struct bm_policy {
 	                                address as its v4-mapped form (Linux
 	                                __ip6_datagram_connect; v6only:
 	                                EAFNOSUPPORT) */
-	int refused_keeps_source;    /* a bound socket whose connect() is refused
-	                                keeps the source address it chose (Linux:
-	                                tcp_done leaves inet_rcv_saddr) */
+	int refused_keeps_source;    /* a bound IPv6 socket whose connect() to a
+	                                v4-mapped peer is refused keeps the source
+	                                it chose (Linux, observed; other refused
+	                                sockets return to their bound address) */
 	bm_result accept_udp;        /* accept() on a UDP socket; 0 means
 	                                EOPNOTSUPP (FreeBSD kern_accept4: EINVAL) */
 } bm_policy;

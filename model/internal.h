@@ -16,7 +16,6 @@ typedef struct bm_sockrec {
 	bm_sock_info info;
 	bm_sock peer;            /* the other end, when it is on this host */
 	int peer_closed;         /* the peer closed first: our close is passive */
-	int reset;               /* connection reset: no TIME_WAIT on close */
 	bm_sock *queue;          /* listener: children not yet accepted */
 	size_t nqueue, capqueue;
 	int indexed;             /* present in the port index */

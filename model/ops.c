@@ -279,7 +279,7 @@ static int pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
 						ok = !bm_overlap(cand, old);
 					/* a connect never reuses a live four-tuple (a
 					 * TIME_WAIT one is the policy's connect_port call) */
-					if (ok && old->state != BM_STATE_LISTEN &&
+					if (ok && old->state != BM_STATE_LISTEN && !old->reset &&
 					    !(h->policy->connect_port && old->state == BM_STATE_TIME_WAIT) &&
 					    old->remote.port == dst->port &&
 					    bm_addr_equal(&old->remote, dst) &&
@@ -409,6 +409,7 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 		return finish(h, v);
 	}
 	s->info.state = BM_STATE_LISTEN;
+	s->info.opts_at_listen = s->info.opts;
 	char buf[BM_ENDPOINT_STRLEN];
 	bm_verdict_set(v, BM_OK, "core.listen.ok", 0, "listening on %s",
 	               bm_endpoint_format(&s->info.local, buf, sizeof buf));
@@ -426,7 +427,8 @@ static int match_score(const bm_sock_info *s, bm_proto proto,
 {
 	if (s->proto != proto || s->local.port != dst->port || s->pending)
 		return 0;
-	if (proto == BM_TCP && s->state != BM_STATE_LISTEN && s->state != BM_STATE_CONNECTED)
+	if (s->reset || (proto == BM_TCP && s->state != BM_STATE_LISTEN &&
+	                 s->state != BM_STATE_CONNECTED))
 		return 0;
 	if (proto == BM_UDP && s->state != BM_STATE_BOUND && s->state != BM_STATE_CONNECTED)
 		return 0;
@@ -605,7 +607,8 @@ static const bm_sock_info *find_tuple(const bm_host *h, const bm_sock_info *cand
 		const bm_sock_info *old = &h->socks[o->socks[i] - 1]->info;
 		if (old->id == cand->id)
 			continue;
-		if (old->state != BM_STATE_CONNECTED && old->state != BM_STATE_TIME_WAIT)
+		if ((old->state != BM_STATE_CONNECTED && old->state != BM_STATE_TIME_WAIT) ||
+		    old->reset)
 			continue;
 		if (old->remote.port == dst->port && bm_addr_equal(&old->remote, dst) &&
 		    bm_addr_equal(&old->local, &cand->local))
@@ -767,9 +770,10 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 			 * itself: TCP simultaneous open (core.connect.self) */
 			int self = cand.local.port == dst.port && bm_addr_equal(&cand.local, &dst);
 			if (!listener && !self) {
-				/* the refused socket keeps the source its connect chose
-				 * (policy flag refused_keeps_source) */
-				if (h->policy->refused_keeps_source && s->info.state == BM_STATE_BOUND)
+				/* a bound IPv6 socket refused on a v4-mapped peer keeps
+				 * the source it chose (policy flag refused_keeps_source) */
+				if (h->policy->refused_keeps_source && s->info.state == BM_STATE_BOUND &&
+				    s->info.family == BM_AF_INET6 && bm_addr_is_v4mapped(&dst))
 					s->info.local = cand.local;
 				bm_verdict_set(v, BM_ECONNREFUSED, "core.connect.refused", 0,
 				               "nothing listens on the destination");
@@ -870,8 +874,14 @@ bm_result bm_accept(bm_host *h, bm_sock id, bm_sock *child, bm_verdict *v)
 static void reset_peer(bm_host *h, bm_sockrec *s)
 {
 	bm_sockrec *p = s->peer ? h->socks[s->peer - 1] : NULL;
-	if (p && p->info.state == BM_STATE_CONNECTED && p->peer == s->info.id)
-		p->reset = 1;
+	if (!p || p->peer != s->info.id)
+		return;
+	/* an RST ends the peer's connection; a peer that closed first and
+	 * waits in FIN_WAIT2 is gone at once (core.close.abort) */
+	if (p->info.state == BM_STATE_CONNECTED)
+		p->info.reset = 1;
+	else if (p->info.state == BM_STATE_TIME_WAIT && p->info.fin_wait2)
+		release(h, p);
 }
 
 bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
@@ -895,12 +905,12 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 		return finish(h, v);
 	}
 	if (s->info.proto == BM_TCP && s->info.state == BM_STATE_CONNECTED) {
-		if (s->info.linger == 0 || s->reset) {
-			if (!s->reset)
+		if (s->info.linger == 0 || s->info.reset) {
+			if (!s->info.reset)
 				reset_peer(h, s);
 			release(h, s);
 			bm_verdict_set(v, BM_OK, "core.close.abort", 0,
-			               s->reset ? "connection was reset: no TIME_WAIT"
+			               s->info.reset ? "connection was reset: no TIME_WAIT"
 			                        : "SO_LINGER 0 aborts: no TIME_WAIT");
 			return finish(h, v);
 		}

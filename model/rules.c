@@ -66,9 +66,10 @@ const bm_rule bm_core_rules[] = {
 	{"core.connect.tuple", "A connection's four-tuple must be unique.",
 	 "the article: no two connections can have the same five values"},
 	{"core.connect.refused", "A TCP connect to a local address where nothing listens is refused; "
-	 "a policy may keep the source address the bound socket chose (flag refused_keeps_source).",
-	 "POSIX connect(2): ECONNREFUSED (RST from the peer); Linux tcp_done leaves inet_rcv_saddr "
-	 "(observed by explore)"},
+	 "the socket returns to its bound address, except where a policy keeps the source a bound "
+	 "IPv6 socket chose for a v4-mapped peer (flag refused_keeps_source).",
+	 "POSIX connect(2): ECONNREFUSED (RST from the peer); Linux tcp_disconnect "
+	 "(inet_bhash2_reset_saddr), the v4-mapped case observed on the live kernel by explore"},
 	{"core.connect.self", "A TCP socket that connects to its own address and port connects to "
 	 "itself (simultaneous open); nothing needs to listen.",
 	 "RFC 793 section 3.4 (simultaneous open); observed on Linux 6.18 by bindmodel explore"},
@@ -83,8 +84,10 @@ const bm_rule bm_core_rules[] = {
 	{"core.accept.ok", "A waiting connection was accepted.", "POSIX accept(2)"},
 	{"core.close.listener", "Closing a listener releases its port now; accepted children keep it and "
 	 "connections not yet accepted are reset.", "Linux inet_csk_listen_stop; linux.md section 11 CL1-CL6"},
-	{"core.close.abort", "SO_LINGER 0 (or a reset connection) closes without TIME_WAIT.",
-	 "Linux tcp_close (sk_lingertime == 0 sends RST); BSD tcp_usr_close/tcp_drop"},
+	{"core.close.abort", "SO_LINGER 0 (or a reset connection) closes without TIME_WAIT; the RST "
+	 "frees the peer's four-tuple, and a peer waiting in FIN_WAIT2 is gone.",
+	 "Linux tcp_close (sk_lingertime == 0 sends RST), tcp_reset; BSD tcp_usr_close/tcp_drop; "
+	 "observed by explore"},
 	{"core.close.passive", "The side that closes second (passive close) leaves no TIME_WAIT; "
 	 "its FIN moves the first closer from FIN_WAIT2 to TIME_WAIT, whose time starts then.",
 	 "RFC 793 state diagram: LAST_ACK -> CLOSED, FIN_WAIT2 -> TIME_WAIT"},

@@ -61,8 +61,9 @@ static const bm_rule linux_rules[] = {
 	 "they may share the port (read live, TIME_WAIT keeps the closing socket's flag).",
 	 "net/ipv4/inet_connection_sock.c inet_bind_conflict; observed TW4/TW5, LO1"},
 	{"linux.tcp.bind.reuseport", "TCP: both sockets have SO_REUSEPORT and the same owner uid (the "
-	 "creator's), or the owner is in TIME_WAIT: they may share.",
-	 "net/ipv4/inet_connection_sock.c inet_bind_conflict (uid_eq, TIME_WAIT exempt); observed U1-U5, TW9"},
+	 "creator's), or the owner is in TIME_WAIT (not FIN_WAIT2, a full socket): they may share.",
+	 "net/ipv4/inet_connection_sock.c inet_bind_conflict (uid_eq, TIME_WAIT exempt); observed U1-U5, "
+	 "TW9, FIN_WAIT2 by explore"},
 	{"linux.tcp.listen.recheck", "listen() runs the bind conflict test again with the socket in LISTEN: "
 	 "two SO_REUSEADDR sockets bound alike may both bind, but the second listen() fails with "
 	 "EADDRINUSE (the socket stays bound).",
@@ -356,7 +357,7 @@ static int fastreuseport(const bm_host *h, const bm_sock_info *s)
 			continue;
 		fast = fast_join(fast, w, w->opts_at_bind);
 		if (w->state == BM_STATE_LISTEN)
-			fast = fast_join(fast, w, w->opts);
+			fast = fast_join(fast, w, w->opts_at_listen);
 	}
 	return fast_match(fast, s, s->opts);
 }
@@ -376,7 +377,7 @@ static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_s
 		return BM_MATCH_SHARE;
 	}
 	if (relax && (s->opts & RP) && (old->opts & RP) &&
-	    (old->state == BM_STATE_TIME_WAIT || same_uid(s, old))) {
+	    ((old->state == BM_STATE_TIME_WAIT && !old->fin_wait2) || same_uid(s, old))) {
 		bm_verdict_set(v, BM_OK, "linux.tcp.bind.reuseport", old->id,
 		               "both have SO_REUSEPORT (uid %u)", s->uid);
 		return BM_MATCH_SHARE;
@@ -492,7 +493,7 @@ static bm_match linux_connect_port(const bm_host *h, const bm_sock_info *s,
 		               "port %u is held by a bind()", old->local.port);
 		return BM_MATCH_CONFLICT;
 	}
-	if ((old->state == BM_STATE_CONNECTED || old->state == BM_STATE_TIME_WAIT) &&
+	if ((old->state == BM_STATE_CONNECTED || old->state == BM_STATE_TIME_WAIT) && !old->reset &&
 	    same_tuple(s, old) && !(old->state == BM_STATE_TIME_WAIT && tw_reusable(h, old))) {
 		bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.connect.tuple", old->id,
 		               "four-tuple in use");
