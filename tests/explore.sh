@@ -1,0 +1,65 @@
+#!/bin/sh
+# tests/explore.sh: fidelity against the live kernel.  `bindmodel explore`
+# runs every depth-2 scenario of its universe and 200 random deeper ones on
+# the model and on the kernel (in a private network namespace) and must find
+# no disagreement; `bindmodel fingerprint` must name linux with no
+# difference.  Needs Linux, root and unshare(CLONE_NEWNET); otherwise it
+# says SKIPPED and why, and passes.  Run by `make check` with BIN set.
+set -u
+BIN=${BIN:-build/bindmodel}
+
+skip() {
+	echo "**********************************************************************"
+	echo "SKIPPED: tests/explore.sh: $*"
+	echo "**********************************************************************"
+	exit 0
+}
+
+[ "$(uname -s)" = Linux ] || skip "not Linux (the kernel oracle runs in a Linux network namespace)"
+[ "$(id -u)" = 0 ] || skip "not root (a private network namespace needs CAP_SYS_ADMIN)"
+if command -v unshare >/dev/null 2>&1; then
+	unshare -n true 2>/dev/null || skip "unshare(CLONE_NEWNET) is not permitted here"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bindmodel-explore.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+"$BIN" explore --depth 2 --count 200 --require-namespace --out "$tmp/out" >"$tmp/explore.log" 2>&1
+rc=$?
+case $rc in
+0)
+	grep '^explore: [0-9]* scenarios' "$tmp/explore.log"
+	;;
+77)
+	skip "$(tail -n 1 "$tmp/explore.log")"
+	;;
+1)
+	cat "$tmp/explore.log"
+	echo "explore.sh: FAIL: the model and the kernel disagree; minimal scenarios:"
+	for f in "$tmp"/out/*.bms; do
+		echo "---- $(basename "$f")"
+		cat "$f"
+	done
+	exit 1
+	;;
+*)
+	cat "$tmp/explore.log"
+	echo "explore.sh: FAIL: bindmodel explore exited $rc"
+	exit 1
+	;;
+esac
+
+"$BIN" fingerprint >"$tmp/fp.log" 2>&1
+rc=$?
+if [ $rc -ne 0 ]; then
+	cat "$tmp/fp.log"
+	echo "explore.sh: FAIL: bindmodel fingerprint exited $rc"
+	exit 1
+fi
+if ! grep -q '^best match: linux (.*, 0 differences)' "$tmp/fp.log"; then
+	cat "$tmp/fp.log"
+	echo "explore.sh: FAIL: fingerprint does not name linux with 0 differences"
+	exit 1
+fi
+grep '^best match' "$tmp/fp.log"
+echo "explore.sh: ok"
