@@ -264,9 +264,7 @@ START_TEST(accept_without_child_pointer)
 {
 	bm_host *h = host_of("freebsd");
 	bm_sock l = sock_of(h, "tcp4", 0, 0), c = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, l, "127.0.0.1:5000"), BM_OK);
-	ck_assert_int_eq(bm_listen(h, l, NULL), BM_OK);
-	ck_assert_int_eq(connect_to(h, c, "127.0.0.1:5000"), BM_OK);
+	listen_connect(h, l, c, "127.0.0.1:5000");
 	ck_assert_int_eq(bm_accept(h, l, NULL, NULL), BM_OK);
 	ck_assert_int_eq(bm_accept(h, l, NULL, NULL), BM_EAGAIN);
 	bm_host_free(h);
@@ -278,9 +276,7 @@ START_TEST(pending_child_handle_is_not_usable)
 {
 	bm_host *h = host_of("freebsd");
 	bm_sock l = sock_of(h, "tcp4", 0, 0), c = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, l, "127.0.0.1:5000"), BM_OK);
-	ck_assert_int_eq(bm_listen(h, l, NULL), BM_OK);
-	ck_assert_int_eq(connect_to(h, c, "127.0.0.1:5000"), BM_OK);
+	listen_connect(h, l, c, "127.0.0.1:5000");
 	bm_sock child = c + 1;
 	ck_assert_int_eq(bm_close(h, child, NULL), BM_EBADF);
 	ck_assert_int_eq(bm_listen(h, child, NULL), BM_EBADF);
@@ -293,7 +289,7 @@ START_TEST(deliver_with_null_outputs)
 	bm_host *h = host_of("freebsd");
 	bm_sock s = sock_of(h, "udp4", 0, 0);
 	bm_endpoint src = ep_of("10.0.0.9:1000"), dst = ep_of("127.0.0.1:5000");
-	ck_assert_int_eq(bind_to(h, s, "0.0.0.0:5000"), BM_OK);
+	bind_ok(h, s, "0.0.0.0:5000");
 	ck_assert_int_eq(bm_deliver(h, BM_UDP, &src, &dst, NULL, 0, NULL, NULL), BM_OK);
 	ck_assert_int_eq(bm_last_verdict(h)->code, BM_OK);
 	bm_host_free(h);

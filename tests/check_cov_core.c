@@ -38,20 +38,6 @@ static bm_host *bare_host(void)
 	return h;
 }
 
-static bm_sock_info info_of(bm_host *h, bm_sock s)
-{
-	bm_sock_info i;
-	ck_assert_int_eq(bm_sock_query(h, s, &i), BM_OK);
-	return i;
-}
-
-static bm_result deliver_to(bm_host *h, bm_proto proto, const char *src, const char *dst,
-                            bm_sock *out, size_t max, size_t *n)
-{
-	bm_endpoint a = ep_of(src), b = ep_of(dst);
-	return bm_deliver(h, proto, &a, &b, out, max, n, NULL);
-}
-
 /* ------------------------------------------ core.bind.overlap (default) */
 
 /* core.bind.overlap: overlapping bindings conflict... */
@@ -60,9 +46,8 @@ START_TEST(default_conflict_refuses_overlap)
 	bm_host *h = bare_host();
 	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
 	bm_verdict v;
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5000"), BM_OK);
-	bm_endpoint ep = ep_of("192.168.0.1:5000");
-	ck_assert_int_eq(bm_bind(h, b, &ep, &v), BM_EADDRINUSE);
+	bind_ok(h, a, "0.0.0.0:5000");
+	ck_assert_int_eq(bind_verdict(h, b, "192.168.0.1:5000", &v), BM_EADDRINUSE);
 	ck_assert_str_eq(v.rule, "core.bind.overlap");
 	ck_assert_int_eq(v.conflict, a);
 	bm_host_free(h);
@@ -74,8 +59,7 @@ START_TEST(default_conflict_shares_with_reuseport_on_both)
 {
 	bm_host *h = bare_host();
 	bm_sock a = sock_of(h, "udp4", BM_SO_REUSEPORT, 0), b = sock_of(h, "udp4", BM_SO_REUSEPORT, 0);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5000"), BM_OK);
-	ck_assert_int_eq(bind_to(h, b, "0.0.0.0:5000"), BM_OK);
+	bind_both(h, a, b, "0.0.0.0:5000");
 	bm_host_free(h);
 }
 END_TEST
@@ -86,8 +70,8 @@ START_TEST(default_conflict_ignores_disjoint_addresses)
 	bm_host *h = bare_host();
 	ck_assert_int_eq(bm_host_add_addr(h, "192.168.0.2", "eth0"), BM_OK);
 	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, a, "192.168.0.1:5000"), BM_OK);
-	ck_assert_int_eq(bind_to(h, b, "192.168.0.2:5000"), BM_OK);
+	bind_ok(h, a, "192.168.0.1:5000");
+	bind_ok(h, b, "192.168.0.2:5000");
 	bm_host_free(h);
 }
 END_TEST
@@ -98,8 +82,7 @@ START_TEST(default_conflict_has_no_listen_recheck)
 {
 	bm_host *h = bare_host();
 	bm_sock a = sock_of(h, "tcp4", BM_SO_REUSEPORT, 0), b = sock_of(h, "tcp4", BM_SO_REUSEPORT, 0);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5000"), BM_OK);
-	ck_assert_int_eq(bind_to(h, b, "0.0.0.0:5000"), BM_OK);
+	bind_both(h, a, b, "0.0.0.0:5000");
 	ck_assert_int_eq(bm_listen(h, a, NULL), BM_OK);
 	ck_assert_int_eq(bm_listen(h, b, NULL), BM_OK);
 	bm_host_free(h);
@@ -114,9 +97,8 @@ START_TEST(default_precheck_rebind_is_einval)
 	bm_host *h = bare_host();
 	bm_sock a = sock_of(h, "tcp4", 0, 0);
 	bm_verdict v;
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5000"), BM_OK);
-	bm_endpoint ep = ep_of("0.0.0.0:5001");
-	ck_assert_int_eq(bm_bind(h, a, &ep, &v), BM_EINVAL);
+	bind_ok(h, a, "0.0.0.0:5000");
+	ck_assert_int_eq(bind_verdict(h, a, "0.0.0.0:5001", &v), BM_EINVAL);
 	ck_assert_str_eq(v.rule, "core.bind.state");
 	bm_host_free(h);
 }
@@ -128,8 +110,7 @@ START_TEST(default_precheck_foreign_address_is_eaddrnotavail)
 	bm_host *h = bare_host();
 	bm_sock a = sock_of(h, "udp4", 0, 0);
 	bm_verdict v;
-	bm_endpoint ep = ep_of("203.0.113.9:5000");
-	ck_assert_int_eq(bm_bind(h, a, &ep, &v), BM_EADDRNOTAVAIL);
+	ck_assert_int_eq(bind_verdict(h, a, "203.0.113.9:5000", &v), BM_EADDRNOTAVAIL);
 	ck_assert_str_eq(v.rule, "core.bind.notlocal");
 	bm_host_free(h);
 }
@@ -140,7 +121,7 @@ START_TEST(default_precheck_freebind_allows_foreign_address)
 {
 	bm_host *h = bare_host();
 	bm_sock a = sock_of(h, "udp4", BM_IP_FREEBIND, 0);
-	ck_assert_int_eq(bind_to(h, a, "203.0.113.9:5000"), BM_OK);
+	bind_ok(h, a, "203.0.113.9:5000");
 	bm_host_free(h);
 }
 END_TEST
@@ -151,10 +132,9 @@ START_TEST(default_precheck_low_port_needs_root)
 	bm_host *h = bare_host();
 	bm_sock a = sock_of(h, "tcp4", 0, 1000), b = sock_of(h, "tcp4", 0, 0);
 	bm_verdict v;
-	bm_endpoint ep = ep_of("0.0.0.0:80");
-	ck_assert_int_eq(bm_bind(h, a, &ep, &v), BM_EACCES);
+	ck_assert_int_eq(bind_verdict(h, a, "0.0.0.0:80", &v), BM_EACCES);
 	ck_assert_str_eq(v.rule, "core.bind.privport");
-	ck_assert_int_eq(bind_to(h, b, "0.0.0.0:80"), BM_OK);
+	bind_ok(h, b, "0.0.0.0:80");
 	bm_host_free(h);
 }
 END_TEST
@@ -167,7 +147,7 @@ START_TEST(default_connect_autobind_skips_held_port)
 {
 	bm_host *h = bare_host();
 	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:40000"), BM_OK);
+	bind_ok(h, a, "0.0.0.0:40000");
 	ck_assert_int_eq(connect_to(h, b, "198.51.100.7:80"), BM_OK);
 	ck_assert_uint_eq(info_of(h, b).local.port, 40001);
 	bm_host_free(h);
@@ -181,11 +161,9 @@ START_TEST(default_connect_refuses_duplicate_four_tuple)
 	bm_host *h = bare_host();
 	bm_sock a = sock_of(h, "tcp4", BM_SO_REUSEPORT, 0), b = sock_of(h, "tcp4", BM_SO_REUSEPORT, 0);
 	bm_verdict v;
-	ck_assert_int_eq(bind_to(h, a, "192.168.0.1:5000"), BM_OK);
-	ck_assert_int_eq(bind_to(h, b, "192.168.0.1:5000"), BM_OK);
+	bind_both(h, a, b, "192.168.0.1:5000");
 	ck_assert_int_eq(connect_to(h, a, "198.51.100.7:80"), BM_OK);
-	bm_endpoint ep = ep_of("198.51.100.7:80");
-	ck_assert_int_eq(bm_connect(h, b, &ep, &v), BM_EADDRINUSE);
+	ck_assert_int_eq(connect_verdict(h, b, "198.51.100.7:80", &v), BM_EADDRINUSE);
 	ck_assert_str_eq(v.rule, "core.connect.tuple");
 	ck_assert_int_eq(v.conflict, a);
 	bm_host_free(h);
@@ -201,8 +179,8 @@ START_TEST(default_deliver_prefers_specific_address)
 	bm_sock w = sock_of(h, "udp4", BM_SO_REUSEPORT, 0), s = sock_of(h, "udp4", BM_SO_REUSEPORT, 0);
 	bm_sock got[4];
 	size_t n;
-	ck_assert_int_eq(bind_to(h, s, "192.168.0.1:5353"), BM_OK);
-	ck_assert_int_eq(bind_to(h, w, "0.0.0.0:5353"), BM_OK);
+	bind_ok(h, s, "192.168.0.1:5353");
+	bind_ok(h, w, "0.0.0.0:5353");
 	ck_assert_int_eq(deliver_to(h, BM_UDP, "10.9.9.9:1000", "192.168.0.1:5353", got, 4, &n),
 	                 BM_OK);
 	ck_assert_uint_eq(n, 1);
@@ -219,8 +197,7 @@ START_TEST(default_deliver_newest_among_equals)
 	bm_sock a = sock_of(h, "udp4", BM_SO_REUSEPORT, 0), b = sock_of(h, "udp4", BM_SO_REUSEPORT, 0);
 	bm_sock got[4];
 	size_t n;
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5353"), BM_OK);
-	ck_assert_int_eq(bind_to(h, b, "0.0.0.0:5353"), BM_OK);
+	bind_both(h, a, b, "0.0.0.0:5353");
 	ck_assert_int_eq(deliver_to(h, BM_UDP, "10.9.9.9:1000", "192.168.0.1:5353", got, 4, &n),
 	                 BM_OK);
 	ck_assert_uint_eq(n, 1);
@@ -236,8 +213,8 @@ START_TEST(default_deliver_multicast_fans_out)
 	bm_sock a = sock_of(h, "udp4", BM_SO_REUSEPORT, 0), b = sock_of(h, "udp4", BM_SO_REUSEPORT, 0);
 	bm_sock got[4];
 	size_t n;
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5353"), BM_OK);
-	ck_assert_int_eq(bind_to(h, b, "224.0.0.251:5353"), BM_OK);
+	bind_ok(h, a, "0.0.0.0:5353");
+	bind_ok(h, b, "224.0.0.251:5353");
 	ck_assert_int_eq(deliver_to(h, BM_UDP, "10.9.9.9:1000", "224.0.0.251:5353", got, 4, &n),
 	                 BM_OK);
 	ck_assert_uint_eq(n, 2);
@@ -269,9 +246,8 @@ START_TEST(silent_conflict_hook_gets_eaddrinuse_and_culprit)
 	ck_assert_ptr_nonnull(h);
 	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
 	bm_verdict v;
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5000"), BM_OK);
-	bm_endpoint ep = ep_of("0.0.0.0:5000");
-	ck_assert_int_eq(bm_bind(h, b, &ep, &v), BM_EADDRINUSE);
+	bind_ok(h, a, "0.0.0.0:5000");
+	ck_assert_int_eq(bind_verdict(h, b, "0.0.0.0:5000", &v), BM_EADDRINUSE);
 	ck_assert_int_eq(v.conflict, a);
 	bm_host_free(h);
 }
@@ -302,8 +278,7 @@ START_TEST(greedy_deliver_hook_is_clamped)
 	bm_host *h = bm_host_new_with_policy(&p, NULL);
 	ck_assert_ptr_nonnull(h);
 	bm_sock a = sock_of(h, "udp4", BM_SO_REUSEPORT, 0), b = sock_of(h, "udp4", BM_SO_REUSEPORT, 0);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5353"), BM_OK);
-	ck_assert_int_eq(bind_to(h, b, "0.0.0.0:5353"), BM_OK);
+	bind_both(h, a, b, "0.0.0.0:5353");
 	bm_sock got[16];
 	size_t n;
 	ck_assert_int_eq(deliver_to(h, BM_UDP, "10.9.9.9:1000", "127.0.0.1:5353", got, 16, &n), BM_OK);
@@ -352,11 +327,11 @@ START_TEST(copied_builtin_policy_keeps_its_rules)
 	ck_assert_ptr_nonnull(h);
 	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
 	bm_sock c = sock_of(h, "tcp4", BM_SO_REUSEADDR, 0);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5000"), BM_OK);
+	bind_ok(h, a, "0.0.0.0:5000");
 	/* bsd.bind.conflict: without a flag the wild lookup finds a */
 	ck_assert_int_eq(bind_to(h, b, "127.0.0.1:5000"), BM_EADDRINUSE);
 	/* with SO_REUSEADDR the lookup is exact: a specific address is free */
-	ck_assert_int_eq(bind_to(h, c, "127.0.0.1:5000"), BM_OK);
+	bind_ok(h, c, "127.0.0.1:5000");
 	bm_host_free(h);
 }
 END_TEST
@@ -371,14 +346,13 @@ START_TEST(zero_time_wait_releases_at_once)
 	ck_assert_int_eq(bm_host_set_knob(h, BM_KNOB_TIME_WAIT_MS, 0), BM_OK);
 	ck_assert_int_eq(bm_host_set_knob(h, BM_KNOB_NOLOCAL_TIMEWAIT, 0), BM_OK);
 	bm_sock l = sock_of(h, "tcp4", 0, 0), c = sock_of(h, "tcp4", 0, 0), again;
-	ck_assert_int_eq(bind_to(h, l, "127.0.0.1:5000"), BM_OK);
-	ck_assert_int_eq(bm_listen(h, l, NULL), BM_OK);
-	ck_assert_int_eq(bind_to(h, c, "127.0.0.1:6000"), BM_OK);
+	listen_on(h, l, "127.0.0.1:5000");
+	bind_ok(h, c, "127.0.0.1:6000");
 	ck_assert_int_eq(connect_to(h, c, "127.0.0.1:5000"), BM_OK);
 	ck_assert_int_eq(bm_close(h, c, NULL), BM_OK);
 	ck_assert_int_eq(bm_sock_query(h, c, NULL), BM_EBADF);
 	again = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, again, "127.0.0.1:6000"), BM_OK);
+	bind_ok(h, again, "127.0.0.1:6000");
 	bm_host_free(h);
 }
 END_TEST
@@ -387,13 +361,12 @@ END_TEST
  * four-tuple match (a connected socket) receives before a wildcard one. */
 START_TEST(connected_udp_socket_gets_its_peers_datagram)
 {
-	bm_host *h = host_of("freebsd");
-	ck_assert_int_eq(bm_host_add_addr(h, "192.168.0.1", NULL), BM_OK);
+	bm_host *h = host_with("freebsd", "192.168.0.1");
 	bm_sock w = sock_of(h, "udp4", BM_SO_REUSEPORT, 0), c = sock_of(h, "udp4", BM_SO_REUSEPORT, 0);
 	bm_sock got[4];
 	size_t n;
-	ck_assert_int_eq(bind_to(h, w, "0.0.0.0:5000"), BM_OK);
-	ck_assert_int_eq(bind_to(h, c, "192.168.0.1:5000"), BM_OK);
+	bind_ok(h, w, "0.0.0.0:5000");
+	bind_ok(h, c, "192.168.0.1:5000");
 	ck_assert_int_eq(connect_to(h, c, "198.51.100.7:53"), BM_OK);
 	ck_assert_int_eq(deliver_to(h, BM_UDP, "198.51.100.7:53", "192.168.0.1:5000", got, 4, &n),
 	                 BM_OK);
@@ -406,13 +379,12 @@ END_TEST
 /* ...and a datagram from anyone else is not for the connected socket. */
 START_TEST(connected_udp_socket_ignores_other_sources)
 {
-	bm_host *h = host_of("freebsd");
-	ck_assert_int_eq(bm_host_add_addr(h, "192.168.0.1", NULL), BM_OK);
+	bm_host *h = host_with("freebsd", "192.168.0.1");
 	bm_sock w = sock_of(h, "udp4", BM_SO_REUSEPORT, 0), c = sock_of(h, "udp4", BM_SO_REUSEPORT, 0);
 	bm_sock got[4];
 	size_t n;
-	ck_assert_int_eq(bind_to(h, w, "0.0.0.0:5000"), BM_OK);
-	ck_assert_int_eq(bind_to(h, c, "192.168.0.1:5000"), BM_OK);
+	bind_ok(h, w, "0.0.0.0:5000");
+	bind_ok(h, c, "192.168.0.1:5000");
 	ck_assert_int_eq(connect_to(h, c, "198.51.100.7:53"), BM_OK);
 	ck_assert_int_eq(deliver_to(h, BM_UDP, "0.0.0.0:53", "192.168.0.1:5000", got, 4, &n), BM_OK);
 	ck_assert_uint_eq(n, 1);
@@ -427,7 +399,7 @@ START_TEST(v6only_socket_receives_no_ipv4)
 	bm_host *h = host_of("freebsd");
 	bm_sock s = sock_of(h, "udp6", BM_IPV6_V6ONLY, 0);
 	size_t n = 99;
-	ck_assert_int_eq(bind_to(h, s, "[::]:5000"), BM_OK);
+	bind_ok(h, s, "[::]:5000");
 	ck_assert_int_eq(deliver_to(h, BM_UDP, "10.0.0.9:1000", "127.0.0.1:5000", NULL, 0, &n),
 	                 BM_ECONNREFUSED);
 	ck_assert_uint_eq(n, 0);
@@ -441,8 +413,7 @@ END_TEST
  * peer takes the host's first IPv4 address, as ::ffff:a.b.c.d. */
 START_TEST(dual_stack_connect_to_mapped_peer_uses_mapped_source)
 {
-	bm_host *h = host_of("freebsd");
-	ck_assert_int_eq(bm_host_add_addr(h, "192.168.0.1", NULL), BM_OK);
+	bm_host *h = host_with("freebsd", "192.168.0.1");
 	bm_sock s = sock_of(h, "tcp6", 0, 0);
 	ck_assert_int_eq(bm_setsockopt(h, s, BM_IPV6_V6ONLY, 0, NULL), BM_OK);
 	ck_assert_int_eq(connect_to(h, s, "[::ffff:198.51.100.7]:80"), BM_OK);
@@ -460,9 +431,7 @@ START_TEST(connect_to_ipv6_unspecified_reaches_loopback)
 {
 	bm_host *h = host_of("freebsd");
 	bm_sock l = sock_of(h, "tcp6", 0, 0), c = sock_of(h, "tcp6", 0, 0), child;
-	ck_assert_int_eq(bind_to(h, l, "[::]:8080"), BM_OK);
-	ck_assert_int_eq(bm_listen(h, l, NULL), BM_OK);
-	ck_assert_int_eq(connect_to(h, c, "[::]:8080"), BM_OK);
+	listen_connect(h, l, c, "[::]:8080");
 	bm_sock_info i = info_of(h, c);
 	char buf[BM_ENDPOINT_STRLEN];
 	ck_assert_str_eq(bm_endpoint_format(&i.remote, buf, sizeof buf), "[::1]:8080");

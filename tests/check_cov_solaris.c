@@ -12,33 +12,6 @@
 #define RP BM_SO_REUSEPORT
 #define EX BM_SO_EXCLBIND
 
-static bm_host *sol_host(const char *os, long lo, long hi)
-{
-	bm_host *h = host_of(os);
-	ck_assert_int_eq(bm_host_add_addr(h, "192.168.0.1", NULL), BM_OK);
-	ck_assert_int_eq(bm_host_add_addr(h, "192.168.0.2", NULL), BM_OK);
-	if (lo) {
-		ck_assert_int_eq(bm_host_set_knob(h, BM_KNOB_EPHEMERAL_LO, lo), BM_OK);
-		ck_assert_int_eq(bm_host_set_knob(h, BM_KNOB_EPHEMERAL_HI, hi), BM_OK);
-	}
-	return h;
-}
-
-static uint16_t port_of(bm_host *h, bm_sock s)
-{
-	bm_sock_info i;
-	ck_assert_int_eq(bm_sock_query(h, s, &i), BM_OK);
-	return i.local.port;
-}
-
-static size_t deliver_udp(bm_host *h, const char *src, const char *dst, bm_sock *out, size_t max)
-{
-	bm_endpoint a = ep_of(src), b = ep_of(dst);
-	size_t n = 0;
-	bm_deliver(h, BM_UDP, &a, &b, out, max, &n, NULL);
-	return n;
-}
-
 /* ------------------------------------------------------------ UDP bind */
 
 /* udp_bind_hash_insert: a wildcard binding behind a specific head goes
@@ -46,14 +19,13 @@ static size_t deliver_udp(bm_host *h, const char *src, const char *dst, bm_sock 
  * owner first and reports it. */
 START_TEST(udp_walk_meets_specific_owner_before_wildcard)
 {
-	bm_host *h = sol_host("solaris-10", 0, 0);
+	bm_host *h = lab_host("solaris-10", 0, 0);
 	bm_sock a = sock_of(h, "udp4", 0, 0), b = sock_of(h, "udp4", RA, 0);
 	bm_sock c = sock_of(h, "udp4", 0, 0);
 	bm_verdict v;
-	ck_assert_int_eq(bind_to(h, a, "192.168.0.1:5000"), BM_OK);
-	ck_assert_int_eq(bind_to(h, b, "0.0.0.0:5000"), BM_OK);
-	bm_endpoint ep = ep_of("0.0.0.0:5000");
-	ck_assert_int_eq(bm_bind(h, c, &ep, &v), BM_EADDRINUSE);
+	bind_ok(h, a, "192.168.0.1:5000");
+	bind_ok(h, b, "0.0.0.0:5000");
+	ck_assert_int_eq(bind_verdict(h, c, "0.0.0.0:5000", &v), BM_EADDRINUSE);
 	ck_assert_str_eq(v.rule, "solaris.udp.bind.conflict");
 	ck_assert_int_eq(v.conflict, a);
 	bm_host_free(h);
@@ -64,10 +36,10 @@ END_TEST
  * does not take the anonymous port away ("keep going"). */
 START_TEST(udp_anonymous_port_shared_with_other_specific_address)
 {
-	bm_host *h = sol_host("solaris-10", 40001, 40001);
+	bm_host *h = lab_host("solaris-10", 40001, 40001);
 	bm_sock a = sock_of(h, "udp4", 0, 0), b = sock_of(h, "udp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, a, "192.168.0.2:40001"), BM_OK);
-	ck_assert_int_eq(bind_to(h, b, "192.168.0.1:0"), BM_OK);
+	bind_ok(h, a, "192.168.0.2:40001");
+	bind_ok(h, b, "192.168.0.1:0");
 	ck_assert_uint_eq(port_of(h, b), 40001);
 	bm_host_free(h);
 }
@@ -76,9 +48,9 @@ END_TEST
 /* ...while an overlapping owner does: none left, EADDRNOTAVAIL. */
 START_TEST(udp_anonymous_port_refused_by_overlapping_owner)
 {
-	bm_host *h = sol_host("solaris-10", 40001, 40001);
+	bm_host *h = lab_host("solaris-10", 40001, 40001);
 	bm_sock a = sock_of(h, "udp4", 0, 0), b = sock_of(h, "udp4", RA, 0);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:40001"), BM_OK);
+	bind_ok(h, a, "0.0.0.0:40001");
 	/* SO_REUSEADDR is ignored for an anonymous port */
 	ck_assert_int_eq(bind_to(h, b, "192.168.0.1:0"), BM_EADDRNOTAVAIL);
 	bm_host_free(h);
@@ -91,7 +63,7 @@ END_TEST
  * the port, unless SO_EXCLBIND is set (an SO_EXCLBIND owner keeps it). */
 START_TEST(tcp_connect_port_kept_by_exclbind_connection)
 {
-	bm_host *h = sol_host("solaris-10", 40000, 40000);
+	bm_host *h = lab_host("solaris-10", 40000, 40000);
 	bm_sock a = sock_of(h, "tcp4", EX, 0), b = sock_of(h, "tcp4", 0, 0);
 	ck_assert_int_eq(connect_to(h, a, "198.51.100.7:80"), BM_OK);
 	ck_assert_uint_eq(port_of(h, a), 40000);
@@ -102,7 +74,7 @@ END_TEST
 
 START_TEST(tcp_connect_port_shared_with_connection_elsewhere)
 {
-	bm_host *h = sol_host("solaris-10", 40000, 40000);
+	bm_host *h = lab_host("solaris-10", 40000, 40000);
 	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
 	ck_assert_int_eq(connect_to(h, a, "198.51.100.7:80"), BM_OK);
 	ck_assert_int_eq(connect_to(h, b, "198.51.100.8:80"), BM_OK);
@@ -114,10 +86,9 @@ END_TEST
 /* ...and with an owner bound to another specific address. */
 START_TEST(tcp_connect_port_shared_with_other_specific_owner)
 {
-	bm_host *h = sol_host("solaris-10", 40000, 40000);
+	bm_host *h = lab_host("solaris-10", 40000, 40000);
 	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, a, "192.168.0.2:40000"), BM_OK);
-	ck_assert_int_eq(bm_listen(h, a, NULL), BM_OK);
+	listen_on(h, a, "192.168.0.2:40000");
 	ck_assert_int_eq(connect_to(h, b, "198.51.100.7:80"), BM_OK);
 	ck_assert_uint_eq(port_of(h, b), 40000);
 	bm_host_free(h);
@@ -127,9 +98,9 @@ END_TEST
 /* ...but not with a wildcard owner. */
 START_TEST(tcp_connect_port_kept_by_wildcard_owner)
 {
-	bm_host *h = sol_host("solaris-10", 40000, 40000);
+	bm_host *h = lab_host("solaris-10", 40000, 40000);
 	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:40000"), BM_OK);
+	bind_ok(h, a, "0.0.0.0:40000");
 	ck_assert_int_eq(connect_to(h, b, "198.51.100.7:80"), BM_EADDRNOTAVAIL);
 	bm_host_free(h);
 }
@@ -138,9 +109,9 @@ END_TEST
 /* UDP autobinds as the wildcard: any owner keeps the port. */
 START_TEST(udp_connect_port_kept_by_any_owner)
 {
-	bm_host *h = sol_host("solaris-10", 40001, 40001);
+	bm_host *h = lab_host("solaris-10", 40001, 40001);
 	bm_sock a = sock_of(h, "udp4", 0, 0), b = sock_of(h, "udp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, a, "192.168.0.2:40001"), BM_OK);
+	bind_ok(h, a, "192.168.0.2:40001");
 	ck_assert_int_eq(connect_to(h, b, "198.51.100.7:53"), BM_EADDRNOTAVAIL);
 	bm_host_free(h);
 }
@@ -152,10 +123,9 @@ END_TEST
  * share by a hash: exactly one of them receives. */
 START_TEST(reuseport_group_hashes_to_one_member)
 {
-	bm_host *h = sol_host("solaris", 0, 0);
+	bm_host *h = lab_host("solaris", 0, 0);
 	bm_sock a = sock_of(h, "udp4", RP, 0), b = sock_of(h, "udp4", RP, 0), got[4];
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5000"), BM_OK);
-	ck_assert_int_eq(bind_to(h, b, "0.0.0.0:5000"), BM_OK);
+	bind_both(h, a, b, "0.0.0.0:5000");
 	ck_assert_uint_eq(deliver_udp(h, "198.51.100.7:1234", "192.168.0.1:5000", got, 4), 1);
 	ck_assert(got[0] == a || got[0] == b);
 	ck_assert_str_eq(bm_last_verdict(h)->rule, "solaris.deliver.reuseport");
@@ -166,14 +136,14 @@ END_TEST
 /* ...the same four-tuple always lands on the same member. */
 START_TEST(reuseport_group_hash_is_stable_per_flow)
 {
-	bm_host *h = sol_host("solaris", 0, 0);
+	bm_host *h = lab_host("solaris", 0, 0);
 	bm_sock a = sock_of(h, "tcp4", RP, 0), b = sock_of(h, "tcp4", RP, 0), c = sock_of(h, "tcp4", RP, 0);
 	bm_sock got[4], first;
 	bm_endpoint src = ep_of("198.51.100.7:1234"), dst = ep_of("192.168.0.1:80");
 	size_t n;
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:80"), BM_OK);
-	ck_assert_int_eq(bind_to(h, b, "0.0.0.0:80"), BM_OK);
-	ck_assert_int_eq(bind_to(h, c, "0.0.0.0:80"), BM_OK);
+	bind_ok(h, a, "0.0.0.0:80");
+	bind_ok(h, b, "0.0.0.0:80");
+	bind_ok(h, c, "0.0.0.0:80");
 	ck_assert_int_eq(bm_listen(h, a, NULL), BM_OK);
 	ck_assert_int_eq(bm_listen(h, b, NULL), BM_OK);
 	ck_assert_int_eq(bm_listen(h, c, NULL), BM_OK);
@@ -190,10 +160,10 @@ END_TEST
  * comes before an AF_INET6 [::] one, whichever was bound first. */
 START_TEST(ipv4_wildcard_before_dual_stack_wildcard)
 {
-	bm_host *h = sol_host("solaris-10", 0, 0);
+	bm_host *h = lab_host("solaris-10", 0, 0);
 	bm_sock v4 = sock_of(h, "udp4", 0, 0), v6 = sock_of(h, "udp6", 0, 0), got[4];
-	ck_assert_int_eq(bind_to(h, v4, "0.0.0.0:5000"), BM_OK);
-	ck_assert_int_eq(bind_to(h, v6, "[::]:5000"), BM_OK);
+	bind_ok(h, v4, "0.0.0.0:5000");
+	bind_ok(h, v6, "[::]:5000");
 	ck_assert_uint_eq(deliver_udp(h, "198.51.100.7:1234", "192.168.0.1:5000", got, 4), 1);
 	ck_assert_int_eq(got[0], v4);
 	bm_host_free(h);

@@ -57,15 +57,12 @@ END_TEST
  * port a bind() holds; with none left, WSAENOBUFS. */
 START_TEST(implicit_bind_never_takes_a_bound_port)
 {
-	bm_host *h = host_of("windows");
-	ck_assert_int_eq(bm_host_add_addr(h, "192.168.0.1", NULL), BM_OK);
-	ck_assert_int_eq(bm_host_set_knob(h, BM_KNOB_EPHEMERAL_LO, 50000), BM_OK);
-	ck_assert_int_eq(bm_host_set_knob(h, BM_KNOB_EPHEMERAL_HI, 50000), BM_OK);
+	bm_host *h = host_with("windows", "192.168.0.1");
+	set_ephemeral(h, 50000, 50000);
 	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
 	bm_verdict v;
-	ck_assert_int_eq(bind_to(h, a, "192.168.0.1:50000"), BM_OK);
-	bm_endpoint ep = ep_of("198.51.100.7:80");
-	ck_assert_int_eq(bm_connect(h, b, &ep, &v), BM_ENOBUFS);
+	bind_ok(h, a, "192.168.0.1:50000");
+	ck_assert_int_eq(connect_verdict(h, b, "198.51.100.7:80", &v), BM_ENOBUFS);
 	ck_assert_str_eq(bm_host_error_name(h, v.code), "WSAENOBUFS (10055)");
 	bm_host_free(h);
 }
@@ -74,13 +71,11 @@ END_TEST
 /* ...even when the holder got its port from bind(port 0). */
 START_TEST(implicit_bind_avoids_port_from_bind_zero)
 {
-	bm_host *h = host_of("windows");
-	ck_assert_int_eq(bm_host_add_addr(h, "192.168.0.1", NULL), BM_OK);
-	ck_assert_int_eq(bm_host_set_knob(h, BM_KNOB_EPHEMERAL_LO, 50000), BM_OK);
-	ck_assert_int_eq(bm_host_set_knob(h, BM_KNOB_EPHEMERAL_HI, 50001), BM_OK);
+	bm_host *h = host_with("windows", "192.168.0.1");
+	set_ephemeral(h, 50000, 50001);
 	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
 	bm_sock_info ia, ib;
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:0"), BM_OK);
+	bind_ok(h, a, "0.0.0.0:0");
 	ck_assert_int_eq(connect_to(h, b, "198.51.100.7:80"), BM_OK);
 	ck_assert_int_eq(bm_sock_query(h, a, &ia), BM_OK);
 	ck_assert_int_eq(bm_sock_query(h, b, &ib), BM_OK);

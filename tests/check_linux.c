@@ -110,7 +110,7 @@ START_TEST(reuseport_uid)
 	bm_host *h = host_of("linux");
 	bm_sock a = sock_of(h, uids[_i].kind, RP, uids[_i].uid_a);
 	bm_sock b = sock_of(h, uids[_i].kind, RP, uids[_i].uid_b);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:8080"), OK);
+	bind_ok(h, a, "0.0.0.0:8080");
 	if (uids[_i].listen_a)
 		ck_assert_int_eq(bm_listen(h, a, NULL), OK);
 	ck_assert_int_eq(bind_to(h, b, "0.0.0.0:8080"), uids[_i].want);
@@ -138,10 +138,7 @@ START_TEST(time_wait_flags)
 {
 	bm_host *h = host_of("linux");
 	bm_sock l = sock_of(h, "tcp4", tw[_i].closing, 0), c = sock_of(h, "tcp4", 0, 0), a;
-	ck_assert_int_eq(bind_to(h, l, "127.0.0.1:9000"), OK);
-	ck_assert_int_eq(bm_listen(h, l, NULL), OK);
-	ck_assert_int_eq(connect_to(h, c, "127.0.0.1:9000"), OK);
-	ck_assert_int_eq(bm_accept(h, l, &a, NULL), OK);
+	connected_pair(h, l, c, &a, "127.0.0.1:9000");
 	ck_assert_int_eq(bm_close(h, a, NULL), OK);   /* child closes first */
 	ck_assert_int_eq(bm_close(h, c, NULL), OK);
 	ck_assert_int_eq(bm_close(h, l, NULL), OK);
@@ -156,14 +153,11 @@ START_TEST(time_wait_other_address_is_free)
 	/* TW11 */
 	bm_host *h = host_of("linux");
 	bm_sock l = sock_of(h, "tcp4", 0, 0), c = sock_of(h, "tcp4", 0, 0), a;
-	ck_assert_int_eq(bind_to(h, l, "127.0.0.1:9000"), OK);
-	ck_assert_int_eq(bm_listen(h, l, NULL), OK);
-	ck_assert_int_eq(connect_to(h, c, "127.0.0.1:9000"), OK);
-	ck_assert_int_eq(bm_accept(h, l, &a, NULL), OK);
+	connected_pair(h, l, c, &a, "127.0.0.1:9000");
 	ck_assert_int_eq(bm_close(h, a, NULL), OK);
 	ck_assert_int_eq(bm_close(h, l, NULL), OK);
 	bm_sock n = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, n, "127.0.0.2:9000"), OK);
+	bind_ok(h, n, "127.0.0.2:9000");
 	bm_host_free(h);
 }
 END_TEST
@@ -173,12 +167,11 @@ START_TEST(reuseaddr_conflict_selftest)
 	/* reuseaddr_conflict.c (linux.md 14.3), every socket SO_REUSEADDR */
 	bm_host *h = host_of("linux");
 	bm_sock s1 = sock_of(h, "tcp4", RA, 0);
-	ck_assert_int_eq(bind_to(h, s1, "127.0.0.1:9999"), OK);
-	ck_assert_int_eq(bm_listen(h, s1, NULL), OK);
+	listen_on(h, s1, "127.0.0.1:9999");
 	bm_sock s2 = sock_of(h, "tcp4", RA, 0);
 	ck_assert_int_eq(bind_to(h, s2, "0.0.0.0:9999"), IU);
 	bm_sock s3 = sock_of(h, "tcp6", RA | BM_IPV6_V6ONLY, 0);
-	ck_assert_int_eq(bind_to(h, s3, "[::]:9999"), OK);
+	bind_ok(h, s3, "[::]:9999");
 	bm_sock s4 = sock_of(h, "tcp4", RA, 0);
 	ck_assert_int_eq(bind_to(h, s4, "0.0.0.0:9999"), IU);
 	ck_assert_int_eq(bm_close(h, s3, NULL), OK);
@@ -192,17 +185,13 @@ START_TEST(connect_duplicate_tuple)
 	/* CD1-CD4: two SO_REUSEADDR sockets bound 127.0.0.1:9000 */
 	bm_host *h = host_of("linux");
 	bm_sock l1 = sock_of(h, "tcp4", 0, 0), l2 = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, l1, "127.0.0.1:8000"), OK);
-	ck_assert_int_eq(bm_listen(h, l1, NULL), OK);
-	ck_assert_int_eq(bind_to(h, l2, "127.0.0.1:8001"), OK);
-	ck_assert_int_eq(bm_listen(h, l2, NULL), OK);
+	listen_on(h, l1, "127.0.0.1:8000");
+	listen_on(h, l2, "127.0.0.1:8001");
 	bm_sock a = sock_of(h, "tcp4", RA, 0), b = sock_of(h, "tcp4", RA, 0);
-	ck_assert_int_eq(bind_to(h, a, "127.0.0.1:9000"), OK);
-	ck_assert_int_eq(bind_to(h, b, "127.0.0.1:9000"), OK);
+	bind_both(h, a, b, "127.0.0.1:9000");
 	ck_assert_int_eq(connect_to(h, a, "127.0.0.1:8000"), OK);
 	bm_verdict v;
-	bm_endpoint ep = ep_of("127.0.0.1:8000");
-	ck_assert_int_eq(bm_connect(h, b, &ep, &v), BM_EADDRNOTAVAIL);
+	ck_assert_int_eq(connect_verdict(h, b, "127.0.0.1:8000", &v), BM_EADDRNOTAVAIL);
 	ck_assert_str_eq(v.rule, "linux.connect.tuple");
 	ck_assert_int_eq(v.conflict, a);
 	ck_assert_int_eq(connect_to(h, b, "127.0.0.1:8001"), OK);
@@ -215,13 +204,10 @@ START_TEST(connect_port_exhaustion)
 	/* CA1-CA3: range 40000-40001; a third connect to one peer fails,
 	 * a connect to another peer shares a port */
 	bm_host *h = host_of("linux");
-	ck_assert_int_eq(bm_host_set_knob(h, BM_KNOB_EPHEMERAL_LO, 40000), OK);
-	ck_assert_int_eq(bm_host_set_knob(h, BM_KNOB_EPHEMERAL_HI, 40001), OK);
+	set_ephemeral(h, 40000, 40001);
 	bm_sock l1 = sock_of(h, "tcp4", 0, 0), l2 = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, l1, "127.0.0.1:8000"), OK);
-	ck_assert_int_eq(bm_listen(h, l1, NULL), OK);
-	ck_assert_int_eq(bind_to(h, l2, "127.0.0.1:8001"), OK);
-	ck_assert_int_eq(bm_listen(h, l2, NULL), OK);
+	listen_on(h, l1, "127.0.0.1:8000");
+	listen_on(h, l2, "127.0.0.1:8001");
 	bm_sock c[4];
 	for (int i = 0; i < 4; i++)
 		c[i] = sock_of(h, "tcp4", 0, 0);
@@ -237,16 +223,15 @@ START_TEST(bind_zero_exhaustion)
 {
 	/* B0.2: bind(:0) with no free port -> EADDRINUSE */
 	bm_host *h = host_of("linux");
-	ck_assert_int_eq(bm_host_set_knob(h, BM_KNOB_EPHEMERAL_LO, 40000), OK);
-	ck_assert_int_eq(bm_host_set_knob(h, BM_KNOB_EPHEMERAL_HI, 40000), OK);
+	set_ephemeral(h, 40000, 40000);
 	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, a, "127.0.0.1:0"), OK);
+	bind_ok(h, a, "127.0.0.1:0");
 	ck_assert_int_eq(bind_to(h, b, "127.0.0.1:0"), IU);
 	/* BS2: a port held on a non-overlapping address is eligible */
-	ck_assert_int_eq(bind_to(h, b, "127.0.0.2:0"), OK);
+	bind_ok(h, b, "127.0.0.2:0");
 	/* B0.6: UDP autobind at connect fails with EAGAIN */
 	bm_sock u1 = sock_of(h, "udp4", 0, 0), u2 = sock_of(h, "udp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, u1, "0.0.0.0:0"), OK);
+	bind_ok(h, u1, "0.0.0.0:0");
 	ck_assert_int_eq(connect_to(h, u2, "127.0.0.1:53"), BM_EAGAIN);
 	bm_host_free(h);
 }
@@ -260,12 +245,12 @@ START_TEST(privileged_ports)
 	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:80"), BM_EACCES);
 	ck_assert_int_eq(bind_to(h, a, "10.9.9.9:80"), BM_EADDRNOTAVAIL);   /* PP4 */
 	ck_assert_int_eq(bind_to(h, b, "[2001:db8::1]:80"), BM_EACCES);     /* PP5 */
-	ck_assert_int_eq(bind_to(h, r, "0.0.0.0:80"), OK);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:1080"), OK);
+	bind_ok(h, r, "0.0.0.0:80");
+	bind_ok(h, a, "0.0.0.0:1080");
 	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:81"), BM_EACCES);           /* PP6 */
 	ck_assert_int_eq(bm_host_set_knob(h, BM_KNOB_UNPRIVILEGED_PORT_START, 0), OK);
 	bm_sock c = sock_of(h, "tcp4", 0, 1000);
-	ck_assert_int_eq(bind_to(h, c, "0.0.0.0:81"), OK);
+	bind_ok(h, c, "0.0.0.0:81");
 	bm_host_free(h);
 }
 END_TEST
@@ -276,9 +261,9 @@ START_TEST(nonlocal_bind)
 	bm_sock a = sock_of(h, "udp4", 0, 0), b = sock_of(h, "udp4", BM_IP_FREEBIND, 0),
 	        c = sock_of(h, "udp4", 0, 0);
 	ck_assert_int_eq(bind_to(h, a, "192.0.2.1:5000"), BM_EADDRNOTAVAIL);
-	ck_assert_int_eq(bind_to(h, b, "192.0.2.1:5000"), OK);
+	bind_ok(h, b, "192.0.2.1:5000");
 	ck_assert_int_eq(bm_host_set_knob(h, BM_KNOB_NONLOCAL_BIND, 1), OK);
-	ck_assert_int_eq(bind_to(h, c, "192.0.2.2:5000"), OK);
+	bind_ok(h, c, "192.0.2.2:5000");
 	bm_host_free(h);
 }
 END_TEST
@@ -290,7 +275,7 @@ START_TEST(ipv6_errors)
 	        u = sock_of(h, "udp6", 0, 0);
 	ck_assert_int_eq(bind_to(h, t, "[ff0e::1]:5000"), BM_EINVAL);          /* MC12 */
 	ck_assert_int_eq(bind_to(h, v, "[::ffff:127.0.0.1]:5000"), BM_EINVAL); /* ER5 */
-	ck_assert_int_eq(bind_to(h, u, "[ff0e::1]:5000"), OK);                 /* MC13 */
+	bind_ok(h, u, "[ff0e::1]:5000");                                       /* MC13 */
 	ck_assert_int_eq(bind_to(h, t, "[2001:db8::9]:5000"), BM_EADDRNOTAVAIL);
 	/* do_ipv6_setsockopt: IPV6_V6ONLY after bind -> EINVAL */
 	ck_assert_int_eq(bm_setsockopt(h, u, BM_IPV6_V6ONLY, 1, NULL), BM_EINVAL);

@@ -100,7 +100,7 @@ END_TEST
 START_TEST(bind_twice_is_einval)
 {
 	bm_sock a = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5000"), BM_OK);
+	bind_ok(h, a, "0.0.0.0:5000");
 	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5001"), BM_EINVAL);
 }
 END_TEST
@@ -109,9 +109,8 @@ START_TEST(verdict_names_conflict)
 {
 	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
 	bm_verdict v;
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5000"), BM_OK);
-	bm_endpoint ep = ep_of("127.0.0.1:5000");
-	ck_assert_int_eq(bm_bind(h, b, &ep, &v), BM_EADDRINUSE);
+	bind_ok(h, a, "0.0.0.0:5000");
+	ck_assert_int_eq(bind_verdict(h, b, "127.0.0.1:5000", &v), BM_EADDRINUSE);
 	ck_assert_int_eq(v.conflict, a);
 	ck_assert_str_eq(v.rule, "linux.tcp.bind.conflict");
 	ck_assert(v.reason[0] != 0);
@@ -147,9 +146,7 @@ START_TEST(listen_after_connect_is_einval)
 {
 	/* linux.md 4.4: listen() after connect -> EINVAL (ER15) */
 	bm_sock l = sock_of(h, "tcp4", 0, 0), c = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, l, "127.0.0.1:6000"), BM_OK);
-	ck_assert_int_eq(bm_listen(h, l, NULL), BM_OK);
-	ck_assert_int_eq(connect_to(h, c, "127.0.0.1:6000"), BM_OK);
+	listen_connect(h, l, c, "127.0.0.1:6000");
 	ck_assert_int_eq(bm_listen(h, c, NULL), BM_EINVAL);
 }
 END_TEST
@@ -158,9 +155,7 @@ START_TEST(connect_states)
 {
 	/* linux.md 9.1: EISCONN when connected (ER16) or listening (ER13) */
 	bm_sock l = sock_of(h, "tcp4", 0, 0), c = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, l, "127.0.0.1:6000"), BM_OK);
-	ck_assert_int_eq(bm_listen(h, l, NULL), BM_OK);
-	ck_assert_int_eq(connect_to(h, c, "127.0.0.1:6000"), BM_OK);
+	listen_connect(h, l, c, "127.0.0.1:6000");
 	ck_assert_int_eq(connect_to(h, c, "127.0.0.1:6000"), BM_EISCONN);
 	ck_assert_int_eq(connect_to(h, l, "127.0.0.1:6000"), BM_EISCONN);
 }
@@ -170,8 +165,7 @@ START_TEST(connect_refused_without_listener)
 {
 	bm_sock c = sock_of(h, "tcp4", 0, 0);
 	bm_verdict v;
-	bm_endpoint ep = ep_of("127.0.0.1:6001");
-	ck_assert_int_eq(bm_connect(h, c, &ep, &v), BM_ECONNREFUSED);
+	ck_assert_int_eq(connect_verdict(h, c, "127.0.0.1:6001", &v), BM_ECONNREFUSED);
 	ck_assert_str_eq(v.rule, "core.connect.refused");
 	/* a failed connect leaves the socket unbound and usable */
 	bm_sock_info i;
@@ -184,8 +178,7 @@ START_TEST(accept_queue)
 {
 	bm_sock l = sock_of(h, "tcp4", BM_SO_REUSEADDR, 0), c = sock_of(h, "tcp4", 0, 0), child;
 	ck_assert_int_eq(bm_accept(h, l, &child, NULL), BM_EINVAL);   /* not listening */
-	ck_assert_int_eq(bind_to(h, l, "0.0.0.0:6000"), BM_OK);
-	ck_assert_int_eq(bm_listen(h, l, NULL), BM_OK);
+	listen_on(h, l, "0.0.0.0:6000");
 	ck_assert_int_eq(bm_accept(h, l, &child, NULL), BM_EAGAIN);
 	ck_assert_int_eq(connect_to(h, c, "127.0.0.1:6000"), BM_OK);
 	ck_assert_int_eq(bm_accept(h, l, &child, NULL), BM_OK);
@@ -209,10 +202,7 @@ static void pair(bm_sock *l, bm_sock *c, bm_sock *a, unsigned lopts)
 {
 	*l = sock_of(h, "tcp4", lopts, 0);
 	*c = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, *l, "127.0.0.1:7000"), BM_OK);
-	ck_assert_int_eq(bm_listen(h, *l, NULL), BM_OK);
-	ck_assert_int_eq(connect_to(h, *c, "127.0.0.1:7000"), BM_OK);
-	ck_assert_int_eq(bm_accept(h, *l, a, NULL), BM_OK);
+	connected_pair(h, *l, *c, a, "127.0.0.1:7000");
 }
 
 START_TEST(active_close_leaves_time_wait)
@@ -234,7 +224,7 @@ START_TEST(active_close_leaves_time_wait)
 	ck_assert_int_eq(bind_to(h, n, "127.0.0.1:7000"), BM_EADDRINUSE);
 	bm_advance(h, 1);
 	ck_assert_int_eq(bm_sock_query(h, a, &i), BM_EBADF);
-	ck_assert_int_eq(bind_to(h, n, "127.0.0.1:7000"), BM_OK);
+	bind_ok(h, n, "127.0.0.1:7000");
 }
 END_TEST
 
@@ -259,7 +249,7 @@ START_TEST(linger_zero_aborts)
 	ck_assert_int_eq(bm_close(h, l, NULL), BM_OK);
 	ck_assert_int_eq(bm_close(h, c, &v), BM_OK);   /* reset: no TIME_WAIT either */
 	n = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, n, "127.0.0.1:7000"), BM_OK);
+	bind_ok(h, n, "127.0.0.1:7000");
 }
 END_TEST
 
@@ -295,7 +285,7 @@ START_TEST(client_closes_first)
 	/* the listener's port is free of TIME_WAIT: a restart works after close */
 	ck_assert_int_eq(bm_close(h, l, NULL), BM_OK);
 	bm_sock n = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, n, "127.0.0.1:7000"), BM_OK);
+	bind_ok(h, n, "127.0.0.1:7000");
 }
 END_TEST
 
@@ -307,19 +297,17 @@ START_TEST(children_keep_port_after_listener_close)
 	ck_assert_int_eq(bm_close(h, l, NULL), BM_OK);
 	bm_sock n = sock_of(h, "tcp4", 0, 0);
 	ck_assert_int_eq(bind_to(h, n, "127.0.0.1:7000"), BM_EADDRINUSE);
-	ck_assert_int_eq(bind_to(h, n, "127.0.0.2:7000"), BM_OK);
+	bind_ok(h, n, "127.0.0.2:7000");
 }
 END_TEST
 
 START_TEST(pending_children_reset_on_listener_close)
 {
 	bm_sock l = sock_of(h, "tcp4", 0, 0), c = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, l, "127.0.0.1:7100"), BM_OK);
-	ck_assert_int_eq(bm_listen(h, l, NULL), BM_OK);
-	ck_assert_int_eq(connect_to(h, c, "127.0.0.1:7100"), BM_OK);
+	listen_connect(h, l, c, "127.0.0.1:7100");
 	ck_assert_int_eq(bm_close(h, l, NULL), BM_OK);
 	bm_sock n = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, n, "127.0.0.1:7100"), BM_OK);
+	bind_ok(h, n, "127.0.0.1:7100");
 	bm_verdict v;
 	ck_assert_int_eq(bm_close(h, c, &v), BM_OK);
 	ck_assert_str_eq(v.rule, "core.close.abort");
@@ -330,9 +318,8 @@ START_TEST(connect_source_address)
 {
 	bm_sock l = sock_of(h, "tcp4", 0, 0), c = sock_of(h, "tcp4", 0, 0);
 	ck_assert_int_eq(bm_host_add_addr(h, "10.0.0.1", NULL), BM_OK);
-	ck_assert_int_eq(bind_to(h, l, "10.0.0.1:80"), BM_OK);
-	ck_assert_int_eq(bm_listen(h, l, NULL), BM_OK);
-	ck_assert_int_eq(bind_to(h, c, "0.0.0.0:0"), BM_OK);
+	listen_on(h, l, "10.0.0.1:80");
+	bind_ok(h, c, "0.0.0.0:0");
 	ck_assert_int_eq(connect_to(h, c, "10.0.0.1:80"), BM_OK);
 	bm_sock_info i;
 	ck_assert_int_eq(bm_sock_query(h, c, &i), BM_OK);
@@ -345,8 +332,7 @@ END_TEST
 START_TEST(connect_to_wildcard_means_loopback)
 {
 	bm_sock l = sock_of(h, "tcp4", 0, 0), c = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, l, "127.0.0.1:7200"), BM_OK);
-	ck_assert_int_eq(bm_listen(h, l, NULL), BM_OK);
+	listen_on(h, l, "127.0.0.1:7200");
 	ck_assert_int_eq(connect_to(h, c, "0.0.0.0:7200"), BM_OK);
 	bm_sock_info i;
 	ck_assert_int_eq(bm_sock_query(h, c, &i), BM_OK);
@@ -397,8 +383,8 @@ END_TEST
 START_TEST(deliver_most_specific)
 {
 	bm_sock a = sock_of(h, "udp4", BM_SO_REUSEADDR, 0), b = sock_of(h, "udp4", BM_SO_REUSEADDR, 0);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:53"), BM_OK);
-	ck_assert_int_eq(bind_to(h, b, "127.0.0.1:53"), BM_OK);
+	bind_ok(h, a, "0.0.0.0:53");
+	bind_ok(h, b, "127.0.0.1:53");
 	bm_endpoint src = ep_of("127.0.0.9:4000"), dst = ep_of("127.0.0.1:53"), dst2 = ep_of("127.0.0.2:53");
 	bm_sock got[4];
 	size_t n;
@@ -419,9 +405,8 @@ START_TEST(deliver_multicast_fans_out)
 	/* linux.md 10: 224.1.2.3 twice needs SO_REUSEADDR on both (MC1) */
 	bm_sock a = sock_of(h, "udp4", BM_SO_REUSEADDR, 0), b = sock_of(h, "udp4", BM_SO_REUSEADDR, 0),
 	        c = sock_of(h, "udp4", BM_SO_REUSEADDR, 0);
-	ck_assert_int_eq(bind_to(h, a, "224.1.2.3:5000"), BM_OK);
-	ck_assert_int_eq(bind_to(h, b, "224.1.2.3:5000"), BM_OK);
-	ck_assert_int_eq(bind_to(h, c, "224.1.2.4:5000"), BM_OK);
+	bind_both(h, a, b, "224.1.2.3:5000");
+	bind_ok(h, c, "224.1.2.4:5000");
 	bm_endpoint src = ep_of("127.0.0.1:4000"), dst = ep_of("224.1.2.3:5000");
 	bm_sock got[4];
 	size_t n;
@@ -450,8 +435,7 @@ START_TEST(deliver_tcp_reuseport_group_hashes)
 	bm_sock s[4];
 	for (int i = 0; i < 4; i++) {
 		s[i] = sock_of(h, "tcp4", BM_SO_REUSEPORT, 1000);
-		ck_assert_int_eq(bind_to(h, s[i], "0.0.0.0:8888"), BM_OK);
-		ck_assert_int_eq(bm_listen(h, s[i], NULL), BM_OK);
+		listen_on(h, s[i], "0.0.0.0:8888");
 	}
 	int seen[4] = {0};
 	for (int p = 1; p <= 64; p++) {
@@ -485,8 +469,7 @@ START_TEST(setsockopt_bindtodevice)
 	ck_assert_int_eq(bm_setsockopt_dev(h, a, "eth0", NULL), BM_OK);
 	ck_assert_int_eq(bm_setsockopt_dev(h, b, "eth1", NULL), BM_OK);
 	/* linux.md 2.4: different devices never overlap (BD1-BD5) */
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5353"), BM_OK);
-	ck_assert_int_eq(bind_to(h, b, "0.0.0.0:5353"), BM_OK);
+	bind_both(h, a, b, "0.0.0.0:5353");
 	bm_sock_info i;
 	ck_assert_int_eq(bm_sock_query(h, a, &i), BM_OK);
 	ck_assert_str_eq(i.dev, "eth0");
@@ -533,10 +516,10 @@ START_TEST(many_sockets_one_port)
 	/* bind_bhash.c (linux.md 14.7): many SO_REUSEPORT owners of one port */
 	for (int i = 0; i < 2000; i++) {
 		bm_sock s = sock_of(h, "tcp4", BM_SO_REUSEPORT, 0);
-		ck_assert_int_eq(bind_to(h, s, "127.0.0.1:9999"), BM_OK);
+		bind_ok(h, s, "127.0.0.1:9999");
 	}
 	bm_sock p = sock_of(h, "tcp4", 0, 0);
-	ck_assert_int_eq(bind_to(h, p, "127.0.0.2:9999"), BM_OK);
+	bind_ok(h, p, "127.0.0.2:9999");
 	bm_sock q = sock_of(h, "tcp4", 0, 0);
 	ck_assert_int_eq(bind_to(h, q, "127.0.0.1:9999"), BM_EADDRINUSE);
 }

@@ -28,11 +28,9 @@ static const struct {
 START_TEST(matrix_listening_wildcard)
 {
 	int row = _i / 6, os = _i % 6;
-	bm_host *h = host_of(oses[os]);
-	ck_assert_int_eq(bm_host_add_addr(h, "192.168.0.1", NULL), OK);
+	bm_host *h = host_with(oses[os], "192.168.0.1");
 	bm_sock a = sock_of(h, "tcp4", 0, 1000), b = sock_of(h, "tcp4", listening_rows[row].s2_opts, 1000);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5000"), OK);
-	ck_assert_int_eq(bm_listen(h, a, NULL), OK);
+	listen_on(h, a, "0.0.0.0:5000");
 	ck_assert_msg(bind_to(h, b, listening_rows[row].s2_addr) == listening_rows[row].want[os],
 	              "row %s on %s", listening_rows[row].row, oses[os]);
 	bm_host_free(h);
@@ -45,9 +43,8 @@ START_TEST(matrix_reuseport_duplicates)
 	static const char *const with_rp[] = {"freebsd", "macos", "openbsd", "netbsd"};
 	bm_host *h = host_of(with_rp[_i]);
 	bm_sock a = sock_of(h, "tcp4", RP, 1000), b = sock_of(h, "tcp4", RP, 1000);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5000"), OK);
-	ck_assert_int_eq(bm_listen(h, a, NULL), OK);
-	ck_assert_int_eq(bind_to(h, b, "0.0.0.0:5000"), OK);
+	listen_on(h, a, "0.0.0.0:5000");
+	bind_ok(h, b, "0.0.0.0:5000");
 	bm_host_free(h);
 }
 END_TEST
@@ -60,8 +57,7 @@ START_TEST(matrix_reuseport_other_user)
 	static const bm_result want[] = {IU, OK, IU, OK};
 	bm_host *h = host_of(os[_i]);
 	bm_sock a = sock_of(h, "tcp4", RP, 1000), b = sock_of(h, "tcp4", RP, 1001);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5000"), OK);
-	ck_assert_int_eq(bm_listen(h, a, NULL), OK);
+	listen_on(h, a, "0.0.0.0:5000");
 	ck_assert_msg(bind_to(h, b, "0.0.0.0:5000") == want[_i], "%s", os[_i]);
 	bm_host_free(h);
 }
@@ -73,10 +69,9 @@ START_TEST(matrix_time_wait)
 {
 	static const bm_result without[6] = {IU, IU, IU, IU, IU, OK};
 	int os = _i;
-	bm_host *h = host_of(oses[os]);
-	ck_assert_int_eq(bm_host_add_addr(h, "192.168.0.1", NULL), OK);
+	bm_host *h = host_with(oses[os], "192.168.0.1");
 	bm_sock c = sock_of(h, "tcp4", 0, 1000);
-	ck_assert_int_eq(bind_to(h, c, "192.168.0.1:5000"), OK);
+	bind_ok(h, c, "192.168.0.1:5000");
 	ck_assert_int_eq(connect_to(h, c, "198.51.100.7:80"), OK);
 	ck_assert_int_eq(bm_close(h, c, NULL), OK);
 	bm_sock_info i;
@@ -108,7 +103,7 @@ START_TEST(matrix_dual_stack_v4_first)
 {
 	bm_host *h = host_of(oses[_i]);
 	bm_sock a = sock_of(h, "tcp4", 0, 1000), b = sock_of(h, "tcp6", 0, 1000);
-	ck_assert_int_eq(bind_to(h, a, "0.0.0.0:5000"), OK);
+	bind_ok(h, a, "0.0.0.0:5000");
 	ck_assert_msg(bind_to(h, b, "[::]:5000") == OK, "n on %s", oses[_i]);
 	bm_host_free(h);
 }

@@ -227,11 +227,7 @@ int cmd_oracle(int argc, char **argv)
 		        "skipped\n", why);
 	q.kernel.destroy(q.kernel.ctx);
 	q.model.destroy(q.model.ctx);
-	if (q.errors)
-		printf("%ld errors\n", q.errors);
-	printf("%ld passed, %ld failed", q.passed, q.failed);
-	if (q.skipped)
-		printf(", %ld skipped", q.skipped);
-	printf("\n");
-	return q.failed || q.errors ? 1 : 0;
+	sc_totals t = {.passed = q.passed, .failed = q.failed, .errors = q.errors,
+	               .skipped = q.skipped};
+	return sc_print_totals(&t);
 }

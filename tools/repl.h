@@ -85,6 +85,8 @@ void repl_list_os(repl *r);
 const char *repl_suggest(const char *word, const char *const *list, size_t n);
 /* Names of the session's sockets, into a malloc'd NULL-terminated array. */
 const char **repl_socket_names(const repl *r, size_t *n);
+/* "no socket named 'x'; did you mean 'y'?" on r->out. */
+void repl_no_such_socket(const repl *r, const char *name);
 void repl_opts_text(unsigned opts, const bm_sock_info *s, char *buf, size_t len);
 const char *repl_sock_kind(const bm_sock_info *s);
 

@@ -185,18 +185,10 @@ void repl_explain(repl *r, const char *name)
 	FILE *f = r->out;
 	long k = find_op(r, name);
 	if (k < 0) {
-		if (name && sc_model_sock(&r->eng, name) == BM_NO_SOCK) {
-			size_t n;
-			const char **names = repl_socket_names(r, &n);
-			const char *s = names ? repl_suggest(name, names, n) : NULL;
-			fprintf(f, "no socket named '%s'", name);
-			if (s)
-				fprintf(f, "; did you mean '%s'?", s);
-			fputc('\n', f);
-			free(names);
-		} else {
+		if (name && sc_model_sock(&r->eng, name) == BM_NO_SOCK)
+			repl_no_such_socket(r, name);
+		else
 			fprintf(f, "nothing to explain yet: run an operation first (help)\n");
-		}
 		return;
 	}
 	const repl_op *op = &r->ops[k];

@@ -94,6 +94,19 @@ const char **repl_socket_names(const repl *r, size_t *n)
 	return names;
 }
 
+void repl_no_such_socket(const repl *r, const char *name)
+{
+	FILE *f = r->out;
+	size_t n;
+	const char **names = repl_socket_names(r, &n);
+	const char *s = names ? repl_suggest(name, names, n) : NULL;
+	fprintf(f, "no socket named '%s'", name);
+	if (s)
+		fprintf(f, "; did you mean '%s'?", s);
+	fputc('\n', f);
+	free(names);
+}
+
 /* ------------------------------------------------------------ results */
 
 const char *repl_label(const repl *r, bm_sock id, char *buf, size_t len)
@@ -419,16 +432,8 @@ void repl_show(repl *r, const char *name)
 			return;
 		}
 		bm_sock_foreach(h, collect, &x);
-		if (!x.found) {
-			size_t n;
-			const char **names = repl_socket_names(r, &n);
-			const char *s = names ? repl_suggest(name, names, n) : NULL;
-			fprintf(f, "no socket named '%s'", name);
-			if (s)
-				fprintf(f, "; did you mean '%s'?", s);
-			fputc('\n', f);
-			free(names);
-		}
+		if (!x.found)
+			repl_no_such_socket(r, name);
 		return;
 	}
 	bm_sock_foreach(h, collect, &x);

@@ -249,3 +249,14 @@ int sc_split_os_list(const char *list, sc_run_opts *opts, char *err, size_t errl
 	}
 	return 0;
 }
+
+int sc_print_totals(const sc_totals *t)
+{
+	if (t->errors)
+		printf("%ld errors\n", t->errors);
+	printf("%ld passed, %ld failed", t->passed, t->failed);
+	if (t->skipped)
+		printf(", %ld skipped", t->skipped);
+	printf("\n");
+	return t->failed || t->errors ? 1 : 0;
+}

@@ -73,11 +73,5 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "bindmodel run: kernel backend without a private network namespace "
 		        "(%s): loopback only\n", why);
 	e.destroy(e.ctx);
-	if (t.errors)
-		printf("%ld errors\n", t.errors);
-	printf("%ld passed, %ld failed", t.passed, t.failed);
-	if (t.skipped)
-		printf(", %ld skipped", t.skipped);
-	printf("\n");
-	return t.failed || t.errors ? 1 : 0;
+	return sc_print_totals(&t);
 }

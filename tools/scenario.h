@@ -136,6 +136,9 @@ int sc_script_personalities(const sc_script *s, const sc_run_opts *opts, const c
  * every expectation held and there was no error. */
 int sc_run_file(sc_engine *e, const char *path, const sc_run_opts *opts,
                 sc_totals *t, FILE *out);
+/* Print the totals line ("n errors", then "p passed, f failed[, s skipped]")
+ * to stdout; returns the exit status, 1 on a failure or an error. */
+int sc_print_totals(const sc_totals *t);
 /* Run a file's lines into an already reset engine (REPL load). */
 int sc_split_os_list(const char *list, sc_run_opts *opts, char *err, size_t errlen);
 
