@@ -73,7 +73,9 @@ fuzz:
 	clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DBM_LIBFUZZER -g -O1 \
 	  -fsanitize=fuzzer,address,undefined -Iinclude -Imodel -Itools \
 	  tests/fuzz_scenario.c tools/scenario.c tools/session.c $(MODEL_SRC) -o build/fuzz/fuzz_scenario
-	build/fuzz/fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus spec/demo.bms 2>&1 | tail -5 || true
+	mkdir -p build/fuzz/corpus
+	for f in spec/*.bms spec/*/*.bms; do cp "$$f" build/fuzz/corpus/$$(echo "$$f" | tr / _); done
+	build/fuzz/fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 build/fuzz/corpus
 
 # make check: the Check unit tests, every scenario in spec/, the spec's
 # rule-id cross-check, and the tool tests (REPL over a pty, oracle).
