@@ -129,6 +129,8 @@ typedef struct bm_sock_info {
 	bm_state state;
 	bm_endpoint local;       /* port 0 while unbound */
 	bm_endpoint remote;      /* port 0 while unconnected */
+	bm_endpoint bound;       /* local as bind() (or an autobind) set it,
+	                            before connect() chose a source */
 	unsigned opts;           /* options set now (bm_option bits) */
 	unsigned opts_at_bind;   /* options as they were at bind time */
 	int v6only;              /* effective IPV6_V6ONLY (IPv6 sockets) */
@@ -275,12 +277,25 @@ typedef struct bm_policy {
 	                                address as its v4-mapped form (Linux
 	                                __ip6_datagram_connect; v6only:
 	                                EAFNOSUPPORT) */
-	int refused_keeps_source;    /* a bound IPv6 socket whose connect() to a
-	                                v4-mapped peer is refused keeps the source
-	                                it chose (Linux, observed; other refused
-	                                sockets return to their bound address) */
+	int refused_keeps_source;    /* a socket bound to an address that is not
+	                                its family's plain wildcard (a group, or
+	                                ::ffff:0.0.0.0) keeps the source its
+	                                refused connect() chose (Linux: such binds
+	                                set SOCK_BINDADDR_LOCK, so tcp_disconnect
+	                                leaves the address) */
 	bm_result accept_udp;        /* accept() on a UDP socket; 0 means
 	                                EOPNOTSUPP (FreeBSD kern_accept4: EINVAL) */
+	int close_releases_port;     /* a TCP socket whose connection ends by a
+	                                refused connect() or the peer's reset
+	                                gives back a port bind() did not name:
+	                                it may bind again (Linux tcp_set_state
+	                                TCP_CLOSE -> inet_put_port without
+	                                SOCK_BINDPORT_LOCK) */
+	/* the ports an autobind of s (bind port 0, listen, connect) can
+	 * reach: narrow [*lo, *hi], the knob's range, where the OS's scan
+	 * never gets to some (Linux: the last port of a 3-port span) */
+	void (*ephemeral_range)(const bm_host *h, const bm_sock_info *s,
+	                        int for_connect, long *lo, long *hi);
 } bm_policy;
 
 #define BM_POLICY_VERSION 1

@@ -68,6 +68,25 @@ void bm_index_remove(bm_host *h, bm_sockrec *s)
 			break;
 		}
 	}
+	if (o->n == 0)
+		o->njoins = 0;   /* the port is free: its history starts again */
+}
+
+int bm_index_join(bm_host *h, const bm_sockrec *s)
+{
+	bm_port_owners *o = bm_index_find(h, s->info.proto, s->info.local.port);
+	if (!o)
+		return -1;
+	if (o->njoins == o->capjoins) {
+		size_t cap = o->capjoins ? o->capjoins * 2 : 4;
+		bm_sock_info *n = realloc(o->joins, cap * sizeof *n);
+		if (!n)
+			return -1;
+		o->joins = n;
+		o->capjoins = cap;
+	}
+	o->joins[o->njoins++] = s->info;
+	return 0;
 }
 
 void bm_index_free(bm_host *h)
@@ -77,6 +96,7 @@ void bm_index_free(bm_host *h)
 		while (o) {
 			bm_port_owners *next = o->next;
 			free(o->socks);
+			free(o->joins);
 			free(o);
 			o = next;
 		}

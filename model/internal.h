@@ -25,6 +25,11 @@ typedef struct bm_port_owners {
 	uint32_t key;            /* proto << 16 | port */
 	bm_sock *socks;          /* oldest first */
 	size_t n, cap;
+	/* every bind() and listen() that joined this port since it was last
+	 * free, as the socket was then (opts = its options at that moment):
+	 * a policy may replay them (Linux's fastreuseport bucket state) */
+	bm_sock_info *joins;
+	size_t njoins, capjoins;
 	struct bm_port_owners *next;
 } bm_port_owners;
 
@@ -56,6 +61,7 @@ struct bm_host {
 bm_port_owners *bm_index_find(const bm_host *h, bm_proto proto, uint16_t port);
 int bm_index_add(bm_host *h, bm_sockrec *s);
 void bm_index_remove(bm_host *h, bm_sockrec *s);
+int bm_index_join(bm_host *h, const bm_sockrec *s);
 void bm_index_free(bm_host *h);
 
 /* host.c */

@@ -256,6 +256,8 @@ static int pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
                      const bm_endpoint *dst, bm_verdict *v)
 {
 	long lo = h->knob[BM_KNOB_EPHEMERAL_LO], hi = h->knob[BM_KNOB_EPHEMERAL_HI];
+	if (h->policy->ephemeral_range)
+		h->policy->ephemeral_range(h, cand, for_connect, &lo, &hi);
 	for (int pass = 0; pass < 2; pass++) {
 		/* Linux scans odd ports first for bind(0), even ones for connect
 		 * (linux.ephemeral.parity); the order is harmless elsewhere. */
@@ -302,6 +304,7 @@ static int pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
 static void set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port)
 {
 	s->info.local = *ep;
+	s->info.bound = *ep;
 	s->info.state = BM_STATE_BOUND;
 	s->info.opts_at_bind = s->info.opts;
 	s->info.explicit_port = explicit_port;
@@ -356,11 +359,15 @@ bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 	    h->policy->bind_postcheck(h, &s->info, &cand.local, v) != BM_OK)
 		return finish(h, v);
 
+	int was_reset = s->info.reset;
 	set_bound(h, s, &cand.local, ep->port != 0);
+	if (was_reset)
+		s->info.state = BM_STATE_CONNECTED;   /* still connected for connect/listen */
 	/* a specific IPv6 (not v4-mapped) address makes the socket v6only in
 	 * effect (Linux __inet6_bind; it cannot take IPv4 traffic anywhere) */
 	if (ep->family == BM_AF_INET6 && !bm_addr_is_any(ep) && !bm_addr_is_v4mapped(ep))
 		s->info.v6only = 1;
+	bm_index_join(h, s);
 	char buf[BM_ENDPOINT_STRLEN];
 	bm_verdict_set(v, BM_OK, "core.bind.ok", 0, "bound to %s",
 	               bm_endpoint_format(&s->info.local, buf, sizeof buf));
@@ -398,6 +405,8 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 	if (s->info.state == BM_STATE_CLOSED) {
 		/* autobind: as bind(wildcard, 0) (core.listen.autobind) */
 		cand.local = wildcard_of(s->info.family);
+		/* the address a close_releases_port socket kept, else zeros */
+		memcpy(cand.local.addr, s->info.local.addr, sizeof cand.local.addr);
 		cand.opts_at_bind = cand.opts;
 		if (!pick_port(h, &cand, 0, NULL, v)) {
 			bm_verdict_set(v, h->policy->bind_exhausted, "core.ephemeral.exhausted", 0,
@@ -410,6 +419,7 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 	}
 	s->info.state = BM_STATE_LISTEN;
 	s->info.opts_at_listen = s->info.opts;
+	bm_index_join(h, s);
 	char buf[BM_ENDPOINT_STRLEN];
 	bm_verdict_set(v, BM_OK, "core.listen.ok", 0, "listening on %s",
 	               bm_endpoint_format(&s->info.local, buf, sizeof buf));
@@ -565,7 +575,9 @@ static int choose_source(const bm_host *h, const bm_sockrec *s, const bm_endpoin
 	 * (Linux __inet_bind clears inet_saddr for multicast/broadcast and
 	 * tcp_v4_connect takes the routed source; observed by explore) */
 	int group = s->info.proto == BM_TCP && bm_addr_is_multicast(&s->info.local);
-	if (s->info.state != BM_STATE_CLOSED && !bm_addr_is_any(&s->info.local) && !group)
+	/* (a CLOSED socket has an address only when close_releases_port
+	 * took its port and left the address bind() named) */
+	if (!bm_addr_is_any(&s->info.local) && !group)
 		return 0;
 	uint16_t port = src->port;
 	int v4 = dst->family == BM_AF_INET || bm_addr_is_v4mapped(dst);
@@ -770,11 +782,24 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 			 * itself: TCP simultaneous open (core.connect.self) */
 			int self = cand.local.port == dst.port && bm_addr_equal(&cand.local, &dst);
 			if (!listener && !self) {
-				/* a bound IPv6 socket refused on a v4-mapped peer keeps
-				 * the source it chose (policy flag refused_keeps_source) */
+				/* a socket bound to an address that is not its family's
+				 * plain wildcard (a group, ::ffff:0.0.0.0) keeps the
+				 * source its connect chose (policy flag
+				 * refused_keeps_source) */
+				int plain_any = bm_addr_is_any(&s->info.local) &&
+				                (s->info.family == BM_AF_INET ||
+				                 !bm_addr_is_v4mapped(&s->info.local));
 				if (h->policy->refused_keeps_source && s->info.state == BM_STATE_BOUND &&
-				    s->info.family == BM_AF_INET6 && bm_addr_is_v4mapped(&dst))
+				    !plain_any)
 					s->info.local = cand.local;
+				/* a port bind() did not name goes back (policy flag
+				 * close_releases_port); the address stays */
+				if (h->policy->close_releases_port && s->info.state == BM_STATE_BOUND &&
+				    !s->info.explicit_port) {
+					bm_index_remove(h, s);
+					s->info.state = BM_STATE_CLOSED;
+					s->info.local.port = 0;
+				}
 				bm_verdict_set(v, BM_ECONNREFUSED, "core.connect.refused", 0,
 				               "nothing listens on the destination");
 				return finish(h, v);
@@ -878,9 +903,16 @@ static void reset_peer(bm_host *h, bm_sockrec *s)
 		return;
 	/* an RST ends the peer's connection; a peer that closed first and
 	 * waits in FIN_WAIT2 is gone at once (core.close.abort) */
-	if (p->info.state == BM_STATE_CONNECTED)
+	if (p->info.state == BM_STATE_CONNECTED) {
 		p->info.reset = 1;
-	else if (p->info.state == BM_STATE_TIME_WAIT && p->info.fin_wait2)
+		/* a port bind() did not name goes back (an accepted child
+		 * never named one): port 0 until the socket binds again
+		 * (policy flag close_releases_port) */
+		if (h->policy->close_releases_port && (!p->info.explicit_port || p->info.parent)) {
+			bm_index_remove(h, p);
+			p->info.local.port = 0;
+		}
+	} else if (p->info.state == BM_STATE_TIME_WAIT && p->info.fin_wait2)
 		release(h, p);
 }
 

@@ -66,10 +66,11 @@ const bm_rule bm_core_rules[] = {
 	{"core.connect.tuple", "A connection's four-tuple must be unique.",
 	 "the article: no two connections can have the same five values"},
 	{"core.connect.refused", "A TCP connect to a local address where nothing listens is refused; "
-	 "the socket returns to its bound address, except where a policy keeps the source a bound "
-	 "IPv6 socket chose for a v4-mapped peer (flag refused_keeps_source).",
-	 "POSIX connect(2): ECONNREFUSED (RST from the peer); Linux tcp_disconnect "
-	 "(inet_bhash2_reset_saddr), the v4-mapped case observed on the live kernel by explore"},
+	 "the socket returns to its bound address, except where a policy keeps the source chosen "
+	 "by a socket bound to a group or ::ffff:0.0.0.0 (flag refused_keeps_source).",
+	 "POSIX connect(2): ECONNREFUSED (RST from the peer); Linux tcp_disconnect (no "
+	 "inet_bhash2_reset_saddr under SOCK_BINDADDR_LOCK, set by __inet_bind/__inet6_bind for "
+	 "any address but 0.0.0.0 and ::); observed on the live kernel by explore"},
 	{"core.connect.self", "A TCP socket that connects to its own address and port connects to "
 	 "itself (simultaneous open); nothing needs to listen.",
 	 "RFC 793 section 3.4 (simultaneous open); observed on Linux 6.18 by bindmodel explore"},

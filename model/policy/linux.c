@@ -84,6 +84,22 @@ static const bm_rule linux_rules[] = {
 	 "compatible SO_REUSEPORT owner may share). None left: EADDRINUSE.",
 	 "net/ipv4/inet_connection_sock.c inet_csk_find_open_port (relax=false); net/ipv4/udp.c "
 	 "udp_lib_get_port; observed B0.1-B0.8, BR1/BR2"},
+	{"linux.ephemeral.even", "TCP: bind(port 0), listen() and connect() autobind scan an even "
+	 "count of ports (remaining &= ~1) from a random offset: the last port of a 3-port span is "
+	 "never chosen (a range of 3; with SO_REUSEADDR, bind(0) and listen() scan the two halves of "
+	 "the range, so also a range of 5). Larger odd spans reach it from most offsets: the model "
+	 "keeps it. UDP uses the whole range.",
+	 "net/ipv4/inet_connection_sock.c inet_csk_find_open_port, net/ipv4/inet_hashtables.c "
+	 "__inet_hash_connect; net/ipv4/udp.c udp_lib_get_port; observed on Linux 6.18 "
+	 "(oracle_found2.bms)"},
+	{"linux.close.port", "TCP: a connection that ends by a refused connect() or the peer's reset "
+	 "gives back a port that bind() did not name (port 0, connect() or listen() autobind, a child "
+	 "of such a listener): the socket may bind() again and others may take the port. A named port "
+	 "stays held. The address bind() named stays; connect() and listen() still see a connected "
+	 "(reset) socket.",
+	 "net/ipv4/tcp.c tcp_set_state (TCP_CLOSE: inet_put_port unless SOCK_BINDPORT_LOCK), "
+	 "net/ipv4/inet_hashtables.c __inet_put_port (inet_num = 0), net/ipv4/af_inet.c "
+	 "__inet_bind; observed on Linux 6.18 (oracle_found2.bms)"},
 	{"linux.connect.bindowned", "connect() autobind skips every port a bind() holds, on any address; "
 	 "ports taken by other connect()s are shared while the four-tuple is unique. None left: "
 	 "EADDRNOTAVAIL.",
@@ -188,7 +204,8 @@ static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
 	int local = bm_addr_is_any(ep) || bm_addr_is_multicast(ep) ||
 	            bm_host_addr_is_local(h, ep) || bm_host_knob(h, BM_KNOB_NONLOCAL_BIND) ||
 	            (s->opts & BM_IP_FREEBIND);
-	int bound = s->state != BM_STATE_CLOSED;
+	/* a reset socket whose port went back (linux.close.port) may bind */
+	int bound = s->state != BM_STATE_CLOSED && !(s->reset && s->local.port == 0);
 
 	if (s->family == BM_AF_INET) {
 		/* __inet_bind: address, then privilege, then state */
@@ -310,10 +327,15 @@ static int native_any(const bm_sock_info *s)
  * AF_INET6 one ipv6_rcv_saddr_equal(..., true, false).  Devices are not
  * looked at.
  */
-static int fast_match(const bm_sock_info *fast, const bm_sock_info *s, unsigned opts)
+static int fast_match(const bm_sock_info *fast_sock, const bm_sock_info *s, unsigned opts)
 {
-	if (!fast || !(opts & RP) || fast->uid != s->uid)
+	if (!fast_sock || !(opts & RP) || fast_sock->uid != s->uid)
 		return 0;
+	/* the bucket remembers the address the socket had when it joined */
+	bm_sock_info joined = *fast_sock;
+	const bm_sock_info *fast = &joined;
+	if (joined.bound.family)
+		joined.local = joined.bound;
 	int s_v6only = s->family == BM_AF_INET6 && s->v6only;
 	if (fast->family == BM_AF_INET) {
 		if (s_v6only || !(v4ish(s) || native_any(s)))
@@ -337,28 +359,22 @@ static const bm_sock_info *fast_join(const bm_sock_info *fast, const bm_sock_inf
 
 /*
  * The fastreuseport shortcut of inet_csk_get_port() (rule
- * linux.tcp.bind.fastreuseport).  The bucket's state is replayed from the
- * port's owners in binding order (inet_csk_update_fastreuse): an owner
- * that joined by bind() with SO_REUSEPORT and did not match the state sets
- * it to itself (FASTREUSEPORT_STRICT: its uid and address); one without
- * SO_REUSEPORT clears it.  A listener joined again by listen(), taken to
- * be right after its own bind (the socket listening now: its bind only).
- * Owners that already left are not replayed (the model forgets them).
+ * linux.tcp.bind.fastreuseport).  The bucket's state is replayed from
+ * every bind() and listen() that joined the port, in order
+ * (inet_csk_update_fastreuse): a socket that joined with SO_REUSEPORT and
+ * did not match the state sets it to itself (FASTREUSEPORT_STRICT: its
+ * uid and address); one without SO_REUSEPORT clears it.  The core keeps
+ * that history per port until the port is free again, so closed sockets
+ * still count (found by explore).
  */
 static int fastreuseport(const bm_host *h, const bm_sock_info *s)
 {
-	/* the port index keeps its owners in binding order */
+	/* replay every bind() and listen() that joined the port since it was
+	 * last free, closed sockets included: the bucket outlives them */
 	const bm_port_owners *o = bm_index_find(h, BM_TCP, s->local.port);
 	const bm_sock_info *fast = NULL;
-	for (size_t i = 0; o && i < o->n; i++) {
-		const bm_sock_info *w = &h->socks[o->socks[i] - 1]->info;
-		/* accepted children and connect()-bound sockets never update it */
-		if (w->parent || w->port_from_connect)
-			continue;
-		fast = fast_join(fast, w, w->opts_at_bind);
-		if (w->state == BM_STATE_LISTEN)
-			fast = fast_join(fast, w, w->opts_at_listen);
-	}
+	for (size_t i = 0; o && i < o->njoins; i++)
+		fast = fast_join(fast, &o->joins[i], o->joins[i].opts);
 	return fast_match(fast, s, s->opts);
 }
 
@@ -656,6 +672,34 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 	return 1;
 }
 
+/*
+ * linux.ephemeral.even: TCP scans `remaining = high - low, &= ~1` ports
+ * from a random offset, wrapping only past the range's end, so the last
+ * port of an odd-sized span is reached only from some offsets; from none
+ * when the span has 3 ports.  bind(port 0) and listen() with SO_REUSEADDR
+ * scan the lower half, then the upper one, never the whole range
+ * (inet_csk_find_open_port); connect() the whole range
+ * (__inet_hash_connect); UDP every port (udp_lib_get_port).  Only the
+ * 3-port case is certain; larger odd spans keep their last port.
+ */
+static void linux_ephemeral_range(const bm_host *h, const bm_sock_info *s, int for_connect,
+                                  long *lo, long *hi)
+{
+	(void)h;
+	if (s->proto != BM_TCP)
+		return;
+	long n = *hi - *lo + 1;
+	if (!for_connect && (s->opts & RA) && n >= 4) {
+		/* the upper half: from low + ((n >> 2) << 1) */
+		long upper = n - ((n >> 2) << 1);
+		if (upper == 3)
+			(*hi)--;
+		return;
+	}
+	if (n == 3)
+		(*hi)--;
+}
+
 #define LINUX_COMMON                                                        \
 	.version = BM_POLICY_VERSION,                                       \
 	.family = "linux",                                                  \
@@ -682,12 +726,15 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 	.refused_keeps_source = 1,                                          \
 	.udp_connect_port0 = 1,                                             \
 	.loopback_prefsrc = 1,                                              \
+	.close_releases_port = 1,                                           \
 	.rules = linux_rules,                                               \
 	.nrules = sizeof linux_rules / sizeof linux_rules[0]
 
 const bm_policy bm_policy_linux = {
 	LINUX_COMMON,
 	.name = "linux",
+	/* remaining &= ~1U came with Linux 4.6 (commit 1580ab63fc9a) */
+	.ephemeral_range = linux_ephemeral_range,
 	.description = "Linux 3.9 and later (SO_REUSEPORT with the same-uid rule), as 6.x kernels behave",
 	.options = BM_SO_REUSEADDR | BM_SO_REUSEPORT | BM_IPV6_V6ONLY | BM_SO_LINGER |
 	           BM_SO_BINDTODEVICE | BM_IP_FREEBIND,
