@@ -203,68 +203,27 @@ typedef struct bm_policy {
 	uint16_t ephemeral_lo, ephemeral_hi;
 	uint16_t unprivileged_port_start;   /* 0: no privileged ports */
 	int tw_reuse;                /* Linux net.ipv4.tcp_tw_reuse */
-	int loopback_net_local;      /* all of 127/8 is local (Linux), or
-	                                only 127.0.0.1 (BSDs, Windows) */
-	int nolocal_timewait;        /* an active close of a connection to a
-	                                local address skips TIME_WAIT
-	                                (FreeBSD 14+ nolocaltimewait) */
+
+	/* result codes where systems differ (0 keeps the core's choice where
+	 * a comment says so) */
 	bm_result bind_exhausted;    /* bind(port 0) finds no port */
 	bm_result connect_exhausted; /* TCP connect() autobind finds none */
 	bm_result udp_autobind_exhausted;
 	bm_result connect_on_listen; /* connect() on a listening socket */
 	bm_result connect_tuple_error; /* default tuple_clash error */
+	bm_result accept_udp;        /* accept() on a UDP socket; 0 means
+	                                EOPNOTSUPP (FreeBSD kern_accept4: EINVAL) */
+
+	/* behaviour flags (0: the core's default) */
+	int loopback_net_local;      /* all of 127/8 is local (Linux), or
+	                                only 127.0.0.1 (BSDs, Windows) */
+	int nolocal_timewait;        /* an active close of a connection to a
+	                                local address skips TIME_WAIT
+	                                (FreeBSD 14+ nolocaltimewait) */
 	int udp_connect_tuple;       /* UDP connect() also refuses a duplicate
 	                                four-tuple (BSD in_pcbconnect) */
-
-	/* hooks */
-	/* setsockopt: validate (e.g. RA with EX on Windows); BM_OK to accept */
-	bm_result (*setsockopt)(const bm_host *h, const bm_sock_info *s,
-	                        bm_option o, int value, bm_verdict *v);
-	/* bind() checks before the conflict search, in the OS's order */
-	bm_result (*bind_precheck)(const bm_host *h, const bm_sock_info *s,
-	                           const bm_endpoint *ep, bm_verdict *v);
-	/* one pairwise conflict question: may s (new) bind/listen at its
-	 * (candidate) local endpoint while old holds the same port? */
-	bm_match (*conflict)(const bm_host *h, const bm_sock_info *s,
-	                     const bm_sock_info *old, bm_phase phase,
-	                     bm_verdict *v);
-	/* bind() checks after the conflict search (OpenBSD's privileged port) */
-	bm_result (*bind_postcheck)(const bm_host *h, const bm_sock_info *s,
-	                            const bm_endpoint *ep, bm_verdict *v);
-	/* connect(): s would take the four-tuple already held by old */
-	bm_result (*tuple_clash)(const bm_host *h, const bm_sock_info *s,
-	                         const bm_sock_info *old, int autobound,
-	                         bm_verdict *v);
-	/* may connect() autobind put s on port P that these owners hold?
-	 * (called per owner; BM_MATCH_CONFLICT skips the port) */
-	bm_match (*connect_port)(const bm_host *h, const bm_sock_info *s,
-	                         const bm_sock_info *old, bm_verdict *v);
-	/* choose receivers among candidates sorted most specific first;
-	 * returns how many of cand[] receive (moved to the front). */
-	size_t (*deliver)(const bm_host *h, bm_proto proto,
-	                  const bm_endpoint *src, const bm_endpoint *dst,
-	                  const bm_sock_info *cand, size_t n, int *score,
-	                  bm_sock *out, bm_verdict *v);
-	/* the OS's own error name, e.g. "WSAEADDRINUSE (10048)"; may be NULL */
-	const char *(*error_name)(bm_result r);
-
-	const bm_rule *rules;        /* rule texts used by this policy */
-	size_t nrules;
-
-	/* Later additions: zero/NULL keeps the core's default behaviour. */
-	/* listen(): the OS's own state checks, after the UDP check and before
-	 * the core's (Windows refuses an unbound or a connected socket);
-	 * BM_OK to go on. */
-	bm_result (*listen_precheck)(const bm_host *h, const bm_sock_info *s,
-	                             bm_verdict *v);
 	int v6only_any_family;       /* IPV6_V6ONLY may be set on an AF_INET
 	                                socket too (Windows); it has no effect */
-	/* connect(): the OS's own checks of the call and its destination,
-	 * after the EISCONN check and before the core's listening-socket and
-	 * destination checks (an unbound UDP socket is already autobound when
-	 * udp_connect_autobind is set); BM_OK to go on. */
-	bm_result (*connect_precheck)(const bm_host *h, const bm_sock_info *s,
-	                              const bm_endpoint *dst, bm_verdict *v);
 	int udp_connect_autobind;    /* connect() binds an unbound UDP socket to
 	                                the wildcard and a port first, and keeps
 	                                it even when connect() then fails (Linux
@@ -283,19 +242,63 @@ typedef struct bm_policy {
 	                                refused connect() chose (Linux: such binds
 	                                set SOCK_BINDADDR_LOCK, so tcp_disconnect
 	                                leaves the address) */
-	bm_result accept_udp;        /* accept() on a UDP socket; 0 means
-	                                EOPNOTSUPP (FreeBSD kern_accept4: EINVAL) */
 	int close_releases_port;     /* a TCP socket whose connection ends by a
 	                                refused connect() or the peer's reset
 	                                gives back a port bind() did not name:
 	                                it may bind again (Linux tcp_set_state
 	                                TCP_CLOSE -> inet_put_port without
 	                                SOCK_BINDPORT_LOCK) */
+
+	/* hooks (NULL: the core's default) */
+	/* setsockopt: validate (e.g. RA with EX on Windows); BM_OK to accept */
+	bm_result (*setsockopt)(const bm_host *h, const bm_sock_info *s,
+	                        bm_option o, int value, bm_verdict *v);
+	/* bind() checks before the conflict search, in the OS's order */
+	bm_result (*bind_precheck)(const bm_host *h, const bm_sock_info *s,
+	                           const bm_endpoint *ep, bm_verdict *v);
+	/* one pairwise conflict question: may s (new) bind/listen at its
+	 * (candidate) local endpoint while old holds the same port? */
+	bm_match (*conflict)(const bm_host *h, const bm_sock_info *s,
+	                     const bm_sock_info *old, bm_phase phase,
+	                     bm_verdict *v);
+	/* bind() checks after the conflict search (OpenBSD's privileged port) */
+	bm_result (*bind_postcheck)(const bm_host *h, const bm_sock_info *s,
+	                            const bm_endpoint *ep, bm_verdict *v);
+	/* listen(): the OS's own state checks, after the UDP check and before
+	 * the core's (Windows refuses an unbound or a connected socket);
+	 * BM_OK to go on. */
+	bm_result (*listen_precheck)(const bm_host *h, const bm_sock_info *s,
+	                             bm_verdict *v);
+	/* connect(): the OS's own checks of the call and its destination,
+	 * after the EISCONN check and before the core's listening-socket and
+	 * destination checks (an unbound UDP socket is already autobound when
+	 * udp_connect_autobind is set); BM_OK to go on. */
+	bm_result (*connect_precheck)(const bm_host *h, const bm_sock_info *s,
+	                              const bm_endpoint *dst, bm_verdict *v);
+	/* connect(): s would take the four-tuple already held by old */
+	bm_result (*tuple_clash)(const bm_host *h, const bm_sock_info *s,
+	                         const bm_sock_info *old, int autobound,
+	                         bm_verdict *v);
+	/* may connect() autobind put s on port P that these owners hold?
+	 * (called per owner; BM_MATCH_CONFLICT skips the port) */
+	bm_match (*connect_port)(const bm_host *h, const bm_sock_info *s,
+	                         const bm_sock_info *old, bm_verdict *v);
 	/* the ports an autobind of s (bind port 0, listen, connect) can
 	 * reach: narrow [*lo, *hi], the knob's range, where the OS's scan
 	 * never gets to some (Linux: the last port of a 3-port span) */
 	void (*ephemeral_range)(const bm_host *h, const bm_sock_info *s,
 	                        int for_connect, long *lo, long *hi);
+	/* choose receivers among candidates sorted most specific first;
+	 * returns how many of cand[] receive (moved to the front). */
+	size_t (*deliver)(const bm_host *h, bm_proto proto,
+	                  const bm_endpoint *src, const bm_endpoint *dst,
+	                  const bm_sock_info *cand, size_t n, int *score,
+	                  bm_sock *out, bm_verdict *v);
+	/* the OS's own error name, e.g. "WSAEADDRINUSE (10048)"; may be NULL */
+	const char *(*error_name)(bm_result r);
+
+	const bm_rule *rules;        /* rule texts used by this policy */
+	size_t nrules;
 } bm_policy;
 
 #define BM_POLICY_VERSION 1
