@@ -38,10 +38,9 @@ static bm_match policy_conflict(const bm_host *h, const bm_sock_info *s,
 }
 
 /*
- * The core's default pairwise rule: the 4.4BSD reference as the article
- * states it (core.bind.overlap): overlapping bindings conflict unless the
- * new socket has SO_REUSEADDR and the addresses are not exactly equal, or
- * both have SO_REUSEPORT.
+ * The core's default pairwise rule for a policy without its own
+ * (core.bind.overlap): overlapping bindings conflict unless both sockets
+ * had SO_REUSEPORT; listen() re-checks nothing.
  */
 bm_match bm_default_conflict(const bm_host *h, const bm_sock_info *s,
                              const bm_sock_info *old, bm_phase phase,
@@ -231,8 +230,8 @@ static bm_endpoint wildcard_of(bm_family fam)
 	return ep;
 }
 
-/* Default bind() argument checks: the order most systems share
- * (core.bind.family, core.bind.state, core.bind.notlocal, core.bind.privport). */
+/* Default bind() argument checks, in the order most systems share
+ * (core.bind.state, core.bind.notlocal, core.bind.privport). */
 static bm_result default_precheck(const bm_host *h, const bm_sock_info *s,
                                   const bm_endpoint *ep, bm_verdict *v)
 {
@@ -259,8 +258,9 @@ static int pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
 	if (h->policy->ephemeral_range)
 		h->policy->ephemeral_range(h, cand, for_connect, &lo, &hi);
 	for (int pass = 0; pass < 2; pass++) {
-		/* Linux scans odd ports first for bind(0), even ones for connect
-		 * (linux.ephemeral.parity); the order is harmless elsewhere. */
+		/* odd ports first for bind(0), even ones for connect, as Linux
+		 * prefers (a model decision, spec/core.md); the order is
+		 * harmless elsewhere */
 		int parity = (for_connect ? 0 : 1) ^ pass;
 		for (long p = lo; p <= hi; p++) {
 			if ((p & 1) != parity)
