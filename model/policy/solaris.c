@@ -47,6 +47,11 @@ static const bm_rule solaris_rules[] = {
 	{"solaris.bind.eprivport", "The extra privileged ports (defaults 2049 NFS and 4045 lockd, "
 	 "tcp_g_epriv_ports / us_epriv_ports) need net_privaddr too: EACCES.",
 	 "tcp_bind.c tcp_bind_select_lport; tcp.c tcp_stack_init (ULP_DEF_EPRIV_PORT1/2); udp.c udp_do_bind"},
+	{"solaris.bind.bound_addr", "An owner is judged by the address it gave to bind(): one bound "
+	 "to the wildcard stays a wildcard after connect() picked a source address (also in "
+	 "TIME_WAIT).",
+	 "tcp_bind.c tcp_bind_check (conn_bound_addr_v6 = the bind address), tcp_bindi (compares "
+	 "lconnp->conn_bound_addr_v6); udp.c udp_do_bind (udp_bound_v6src)"},
 	{"solaris.bind.v4v6", "IPv4 and IPv6 sockets have disjoint port spaces when the port is given "
 	 "explicitly: an owner of the other IP version is skipped (unless SO_EXCLBIND is set on either "
 	 "side). An AF_INET6 socket bound to a v4-mapped address counts as IPv4.",
@@ -163,7 +168,9 @@ static pair make_pair(const bm_sock_info *s, const bm_sock_info *old)
 {
 	pair p;
 	bound_addr(s, &s->local, p.s);
-	bound_addr(old, &old->local, p.o);
+	/* solaris.bind.bound_addr: the owner's bind() address, not the source
+	 * connect() narrowed it to (tcp_bind_check sets conn_bound_addr_v6) */
+	bound_addr(old, old->bound.port == old->local.port ? &old->bound : &old->local, p.o);
 	p.s_any = addr_any(p.s);
 	p.o_any = addr_any(p.o);
 	p.same = memcmp(p.s, p.o, 16) == 0;

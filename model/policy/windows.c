@@ -93,6 +93,12 @@ static const bm_rule windows_rules[] = {
 	{"windows.dual.exclusive", "Server 2003+: a dual-stack socket bound to [::] with "
 	 "SO_EXCLUSIVEADDRUSE refuses every later overlapping IPv4 bind with WSAEACCES.",
 	 WINE_TEST " rows 1 and 10 (WSAEACCES); " MS_PAGE " dual stack paragraph"},
+	{"windows.bind.bound_addr", "Server 2003+ and XP: a connected socket that bind() placed is "
+	 "judged by the address it was bound to (0.0.0.0 stays a wildcard), not by the source "
+	 "address connect() chose for it.",
+	 MS_PAGE " (every table compares \"an address previously bound to by a first socket\"; "
+	 "a connection keeps its socket's binding). Added by the two-socket grid review "
+	 "(spec/windows/grid_tcp_*.bms, connected rows)"},
 	{"windows.bind.linger", "A TIME_WAIT connection, or a connection accepted from a listener, "
 	 "does not block a bind that lacks SO_EXCLUSIVEADDRUSE: Windows does not check them.",
 	 "libuv PR joyent/libuv#1360 (saghul: sockets in TIME_WAIT are not checked when binding); "
@@ -325,11 +331,25 @@ static bm_match enhanced_pair(const bm_sock_info *s, const bm_sock_info *old, bm
 	             "holds a specific address; the wildcard serves the others");
 }
 
-static bm_match conflict_common(const bm_sock_info *s, const bm_sock_info *old,
+/* windows.bind.bound_addr: an open connection from a socket that bind()
+ * placed holds the binding it was given; the core has narrowed its local
+ * address to the source connect() chose, so judge it by info.bound. */
+static bm_sock_info as_bound(const bm_sock_info *old)
+{
+	bm_sock_info o = *old;
+	if (old->state == BM_STATE_CONNECTED && old->parent == BM_NO_SOCK &&
+	    !old->port_from_connect && old->bound.port == old->local.port)
+		o.local = old->bound;
+	return o;
+}
+
+static bm_match conflict_common(const bm_sock_info *s, const bm_sock_info *owner,
                                 bm_phase phase, bm_verdict *v, int classic)
 {
 	if (phase == BM_PHASE_LISTEN)
 		return BM_MATCH_NONE;               /* windows.listen.nocheck */
+	bm_sock_info held = phase == BM_PHASE_BIND ? as_bound(owner) : *owner;
+	const bm_sock_info *old = &held;
 	if (!bm_overlap(s, old))
 		return BM_MATCH_NONE;
 	if (phase != BM_PHASE_BIND)
