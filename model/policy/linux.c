@@ -653,14 +653,10 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 	}
 	free(r);
 	if (members > 1) {
-		/* join order: oldest first */
-		if (best->family != BM_AF_INET6)
-			for (size_t i = 0; i < members / 2; i++) {
-				bm_sock t = out[i];
-				out[i] = out[members - 1 - i];
-				out[members - 1 - i] = t;
-			}
-		out[0] = out[bm_tuple_hash(src, dst) % members];
+		/* hash over the group in join order: IPv4 members came newest
+		 * first, IPv6 ones (added at the chain's tail) oldest first */
+		size_t k = bm_tuple_hash(src, dst) % members;
+		out[0] = out[best->family != BM_AF_INET6 ? members - 1 - k : k];
 		bm_verdict_set(v, BM_OK, "linux.deliver.reuseport", out[0],
 		               "hashed among %zu SO_REUSEPORT sockets", members);
 		return 1;

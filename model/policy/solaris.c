@@ -462,13 +462,8 @@ static size_t solaris_deliver(const bm_host *h, bm_proto proto, const bm_endpoin
 			}
 		}
 		if (members > 1 && !any_ra) {
-			/* cand is newest first: order the group oldest first */
-			for (size_t i = 0; i < members / 2; i++) {
-				bm_sock t = out[i];
-				out[i] = out[members - 1 - i];
-				out[members - 1 - i] = t;
-			}
-			out[0] = out[bm_tuple_hash(src, dst) % members];
+			/* hash over the group in bind order (cand is newest first) */
+			out[0] = out[members - 1 - bm_tuple_hash(src, dst) % members];
 			bm_verdict_set(v, BM_OK, "solaris.deliver.reuseport", out[0],
 			               "hashed among %zu SO_REUSEPORT sockets", members);
 			return 1;
