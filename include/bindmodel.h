@@ -141,6 +141,7 @@ typedef struct bm_sock_info {
 	bm_sock parent;          /* listener an accepted child came from */
 	int pending;             /* child not accept()ed yet */
 	uint64_t bound_seq;      /* order of binding: larger is newer */
+	uint64_t connected_seq;  /* order of connect(): larger is newer */
 	uint64_t tw_expires_ms;  /* virtual time when TIME_WAIT ends */
 	int reset;               /* the peer reset the connection: its
 	                            four-tuple is free, no TIME_WAIT on close */

@@ -817,6 +817,7 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 	}
 	s->info.remote = dst;
 	s->info.state = BM_STATE_CONNECTED;
+	s->info.connected_seq = ++h->seq;
 	if (listener) {
 		bm_sockrec *c = new_socket(h);
 		if (!c || grow_queue(listener) != 0) {

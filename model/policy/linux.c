@@ -141,6 +141,10 @@ static const bm_rule linux_rules[] = {
 	 "specific, newest socket receives.",
 	 "net/ipv4/inet_hashtables.c inet_lhash2_lookup/reuseport_select_sock; net/ipv4/udp.c "
 	 "udp4_lib_lookup2; selftest reuseport_addr_any.c"},
+	{"linux.deliver.connected", "UDP: among sockets connected to the sender from the destination "
+	 "address and port, the most recently connected one receives.",
+	 "net/ipv4/udp.c udp4_lib_lookup4, net/ipv6/udp.c udp6_lib_lookup4 (four-tuple hash of "
+	 "connected sockets, 6.13+); observed by explore"},
 	{"linux.deliver.multicast", "A multicast or broadcast datagram goes to every socket bound to the "
 	 "group or the wildcard on that port and not to another device; an IPv4 multicast (not "
 	 "broadcast) datagram reaches no IPv6 socket (it has no mc_all and joined no IPv4 group).",
@@ -622,6 +626,24 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 		bm_verdict_set(v, BM_OK, "linux.deliver.multicast", 0,
 		               "every socket on the group or the wildcard receives");
 		return m;
+	}
+	if (proto == BM_UDP) {
+		/* udp4_lib_lookup4/udp6_lib_lookup4 (6.13+): connected sockets are
+		 * found first through their four-tuple hash, the most recently
+		 * connected first (linux.deliver.connected) */
+		const bm_sock_info *conn = NULL;
+		for (size_t i = 0; i < m; i++) {
+			const bm_sock_info *c = &cand[r[i].i];
+			if (r[i].tier == 3 && (!conn || c->connected_seq > conn->connected_seq))
+				conn = c;
+		}
+		if (conn) {
+			out[0] = conn->id;
+			free(r);
+			bm_verdict_set(v, BM_OK, "linux.deliver.connected", conn->id,
+			               "the most recently connected socket with this four-tuple");
+			return 1;
+		}
 	}
 	qsort(r, m, sizeof *r, rank_cmp);
 	/* compute_score: a bound device, then an AF_INET socket for an IPv4
