@@ -38,6 +38,8 @@ static const struct {
 	{"bind a [::]:21 => EADDRINUSE", SC_BIND},
 	{"bind a 0.0.0.0:21 => bsd:ok linux:EADDRINUSE *:ok", SC_BIND},
 	{"listen a", SC_LISTEN},
+	{"listen a 128", SC_LISTEN},
+	{"setsockopt a SO_REUSEPORT", SC_SETSOCKOPT},
 	{"connect b 127.0.0.1:21 # comment", SC_CONNECT},
 	{"c = accept a", SC_ACCEPT},
 	{"close c => ok", SC_CLOSE},
@@ -101,6 +103,7 @@ static const struct {
 	{"addr add 0.0.0.0", 10},
 	{"addr del 1.2.3.4", 6},
 	{"listen a b", 10},
+	{"setsockopt a SO_LINGER", 23},
 	{"show => ok", 6},
 	{"bind a \x01.2.3.4:5", 8},
 	{"bind a caf\xc3\xa9:5", 11},
@@ -165,6 +168,9 @@ START_TEST(receivers_are_sorted)
 	ck_assert_str_eq(sc_expect_for(&cmd, "linux")->receivers, "alpha+zeta");
 	ck_assert_str_eq(sc_expect_for(&cmd, "windows")->receivers, "b");
 	ck_assert_int_eq(parse("deliver udp4 1.2.3.4:5 -> 1.2.3.4:6 => a++b", err, &col), -1);
+	ck_assert_int_eq(parse("deliver udp4 1.2.3.4:5 -> 1.2.3.4:6 => b,a", err, &col), 1);
+	ck_assert_str_eq(sc_expect_for(&cmd, "linux")->receivers, "a+b");
+	ck_assert_int_eq(parse("deliver udp4 1.2.3.4:5 -> 1.2.3.4:6 => a,", err, &col), -1);
 }
 END_TEST
 
@@ -194,6 +200,8 @@ START_TEST(values_parsed)
 	ck_assert_uint_eq(cmd.uid, 4294967295u);
 	ck_assert_int_eq(parse("setsockopt s SO_LINGER 7", err, &col), 1);
 	ck_assert_int_eq(cmd.value, 7);
+	ck_assert_int_eq(parse("setsockopt s SO_REUSEADDR", err, &col), 1);
+	ck_assert_int_eq(cmd.value, 1);
 	ck_assert_int_eq(parse("setsockopt s IP_BINDANY on", err, &col), 1);
 	ck_assert_uint_eq(cmd.opt, BM_IP_FREEBIND);
 	ck_assert_int_eq(cmd.value, 1);

@@ -204,15 +204,17 @@ static int parse_expect(parser *p, int i, sc_cmd *c)
 				snprintf(x->receivers, sizeof x->receivers, "none");
 				x->code = BM_ECONNREFUSED;
 			} else {
-				/* names joined by '+', kept sorted for comparison */
+				/* names joined by '+' (or ','), kept sorted for comparison */
 				char names[16][SC_NAMELEN];
 				int nn = 0;
 				char buf[SC_MAXLINE + 1];
 				size_t vlen = strlen(val);
-				if (strstr(val, "++") || val[0] == '+' || (vlen && val[vlen - 1] == '+'))
+				if (strstr(val, "++") || strstr(val, ",,") || strstr(val, "+,") ||
+				    strstr(val, ",+") || val[0] == '+' || val[0] == ',' ||
+				    (vlen && (val[vlen - 1] == '+' || val[vlen - 1] == ',')))
 					return fail(p, vcol, "bad receiver list '%.60s'", val);
 				snprintf(buf, sizeof buf, "%s", val);
-				for (char *s = strtok(buf, "+"); s; s = strtok(NULL, "+")) {
+				for (char *s = strtok(buf, "+,"); s; s = strtok(NULL, "+,")) {
 					if (!valid_name(s) || nn == 16)
 						return fail(p, vcol, "bad receiver list '%.60s'", val);
 					snprintf(names[nn++], SC_NAMELEN, "%s", s);
@@ -290,6 +292,10 @@ static int parse_setsockopt(parser *p, int i, sc_cmd *c)
 		return -1;
 	if (bm_option_from_name(p->t[i + 1].s, &c->opt) != 0)
 		return fail(p, p->t[i + 1].col, "unknown option '%.40s'", p->t[i + 1].s);
+	if (i + 2 >= p->n && c->opt != BM_SO_BINDTODEVICE && c->opt != BM_SO_LINGER) {
+		c->value = 1;   /* `setsockopt a SO_REUSEADDR` sets the flag */
+		return 0;
+	}
 	if (need(p, i + 2, "option value") != 0)
 		return -1;
 	const char *v = p->t[i + 2].s;
@@ -538,6 +544,13 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 		r = no_more(&p, i + 2);
 		break;
 	case SC_LISTEN:
+		if ((r = socket_name(&p, i, c->target)) != 0)
+			break;
+		/* an optional backlog, which no rule looks at */
+		if (i + 1 < p.n && parse_ulong(toks[i + 1].s, 65535, &n) == 0)
+			i++;
+		r = no_more(&p, i + 1);
+		break;
 	case SC_CLOSE:
 	case SC_ACCEPT:
 		if ((r = socket_name(&p, i, c->target)) != 0)
