@@ -84,14 +84,18 @@ check: deps
 	$(MAKE) all $(TESTS) $(FUZZ)
 	$(MAKE) check-run
 
+# Every stage runs and reports even when an earlier one failed; the exit
+# status is the worst of them, and the failed stages are named at the end.
 check-run:
-	$(TESTS)
-	$(FUZZ)
-	sh tests/spec_rules.sh
-	@for t in tests/*.sh; do [ "$$t" = tests/spec_rules.sh ] && continue; \
-	  echo "== $$t"; BIN=$(BIN) CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" sh $$t || exit 1; done
-	@echo "== every scenario in spec/ on the model"
-	$(BIN) run spec/*.bms spec/*/*.bms
+	@failed=""; \
+	echo "== Check unit tests"; $(TESTS) || failed="$$failed check_bindmodel"; \
+	echo "== fuzz_scenario"; $(FUZZ) || failed="$$failed fuzz_scenario"; \
+	echo "== tests/spec_rules.sh"; sh tests/spec_rules.sh || failed="$$failed tests/spec_rules.sh"; \
+	for t in tests/*.sh; do [ "$$t" = tests/spec_rules.sh ] && continue; \
+	  echo "== $$t"; BIN=$(BIN) CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" sh $$t || failed="$$failed $$t"; done; \
+	echo "== every scenario in spec/ on the model"; \
+	$(BIN) run spec/*.bms spec/*/*.bms || failed="$$failed spec-run"; \
+	if [ -n "$$failed" ]; then echo "make check: FAILED:$$failed"; exit 1; fi
 
 coverage:
 	$(MAKE) clean BUILD=build/cov

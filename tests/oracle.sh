@@ -2,8 +2,8 @@
 # The oracle: every scenario of spec/linux on the model and on the live
 # kernel, step by step, in a private network namespace (bindmodel oracle);
 # then the same files' expectations checked on the kernel alone (bindmodel
-# run --backend kernel).  Needs root and unshare(CLONE_NEWNET); elsewhere it
-# says so loudly and passes.  `advance` steps are skipped (no
+# run --backend kernel).  Needs a private network namespace (root, or a user
+# namespace); elsewhere it says so loudly and passes.  `advance` steps are skipped (no
 # --allow-sleep), so this takes a second or two, not minutes.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -16,7 +16,7 @@ if [ -z "$files" ]; then
 fi
 if ! probe=$("$BIN" oracle --probe 2>&1); then
 	echo "************************************************************************"
-	echo "SKIPPED: oracle needs root and unshare(CLONE_NEWNET): ${probe#isolation: none: }"
+	echo "SKIPPED: oracle needs a private network namespace: ${probe#isolation: none: }"
 	echo "************************************************************************"
 	exit 0
 fi

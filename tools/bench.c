@@ -92,6 +92,7 @@ int cmd_bench(int argc, char **argv)
 {
 	long n = 2000;
 	const char *os = "linux";
+	int loopback_only = 0;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) {
 			n = strtol(argv[++i], NULL, 10);
@@ -106,15 +107,17 @@ int cmd_bench(int argc, char **argv)
 				return 2;
 			}
 			os = p->name;
+		} else if (strcmp(argv[i], "--loopback-only") == 0) {
+			loopback_only = 1;
 		} else {
-			fprintf(stderr, "usage: bindmodel bench [--count N] [--os NAME]\n");
+			fprintf(stderr, "usage: bindmodel bench [--count N] [--os NAME] [--loopback-only]\n");
 			return 2;
 		}
 	}
 	sc_cmd *cmds = calloc(NSTEPS, sizeof *cmds);
 	if (!cmds)
 		return 2;
-	char err[200];
+	char err[512];
 	int col;
 	for (size_t k = 0; k < NSTEPS; k++) {
 		if (sc_parse_line(steps[k], (int)k + 1, &cmds[k], err, sizeof err, &col) != 1) {
@@ -139,6 +142,9 @@ int cmd_bench(int argc, char **argv)
 	sc_engine k;
 	if (kb_engine(&k, err, sizeof err) != 0) {
 		row("kernel", n, -1, err);
+	} else if (kb_engine_opts(&k, 0, loopback_only, err, sizeof err) != 0) {
+		row("kernel", n, -1, err);
+		k.destroy(k.ctx);
 	} else {
 		double ks = time_engine(&k, os, cmds, n, err, sizeof err);
 		char note[260], why[200];

@@ -1323,20 +1323,22 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: bindmodel explore [--depth N] [--seed S] [--count K] [--os NAME] [--out DIR]\n"
-	        "                         [--allow-sleep] [--per-kind N] [--require-namespace] [-v]\n"
+	        "                         [--allow-sleep] [--per-kind N] [--loopback-only] [-v]\n"
 	        "                         [--against model[:OS]]\n"
 	        "  Runs every scenario up to depth N (default 2) over a small universe and K\n"
 	        "  (default 1000) random deeper ones on the model and the live kernel, and\n"
 	        "  writes each disagreement, shrunk, to DIR (default explore-out/): at most N\n"
 	        "  (default 3) per kind (command and both results).\n"
 	        "  --against model[:OS] compares with a second model engine (for testing);\n"
-	        "  --require-namespace exits 77 when the kernel cannot run in a private\n"
-	        "  network namespace.  Exit: 0 no disagreement, 1 some, 2 error, 77 skipped.\n");
+	        "  Without a private network namespace (root, or a user namespace) the\n"
+	        "  kernel is not used and explore exits 77, unless --loopback-only lets it\n"
+	        "  run on the host's loopback (--require-namespace overrides that).\n"
+	        "  Exit: 0 no disagreement, 1 some, 2 error, 77 skipped.\n");
 }
 
 int cmd_explore(int argc, char **argv)
 {
-	int depth = 2, allow_sleep = 0, verbose = 0, per_kind = 3, require_ns = 0;
+	int depth = 2, allow_sleep = 0, verbose = 0, per_kind = 3, require_ns = 0, loopback_only = 0;
 	long count = 1000;
 	uint64_t seed = 1;
 	const char *os = "linux", *dir = "explore-out", *against = NULL;
@@ -1389,6 +1391,8 @@ int cmd_explore(int argc, char **argv)
 			require_ns = 1;
 		} else if (strcmp(argv[i], "--allow-sleep") == 0) {
 			allow_sleep = 1;
+		} else if (strcmp(argv[i], "--loopback-only") == 0) {
+			loopback_only = 1;
 		} else if (strcmp(argv[i], "-v") == 0) {
 			verbose = 1;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -1423,7 +1427,7 @@ int cmd_explore(int argc, char **argv)
 	c->w.trial = calloc(XP_MAXSTEPS, 1);
 	alphabet tcp = {0}, udp = {0};
 	int rc = 2, have_model = 0, have_other = 0;
-	char err[200] = "";
+	char err[512] = "";
 	if (!c->rn.cmd || !c->rn.out || !c->m || !c->k || !c->w.m || !c->w.k || !c->w.keep ||
 	    !c->w.trial || build_alphabet(&tcp, PR_TCP) != 0 || build_alphabet(&udp, PR_UDP) != 0) {
 		fprintf(stderr, "bindmodel explore: out of memory\n");
@@ -1459,8 +1463,11 @@ int cmd_explore(int argc, char **argv)
 			goto out;
 		}
 		have_other = 1;
-		if (kb_engine_opts(&c->rn.other, allow_sleep, err, sizeof err) != 0) {
+		if (kb_engine_opts(&c->rn.other, allow_sleep, loopback_only && !require_ns, err,
+		                   sizeof err) != 0) {
+			/* no namespace can be had here: a skip, not a failure */
 			fprintf(stderr, "bindmodel explore: kernel backend: %s\n", err);
+			rc = 77;
 			goto out;
 		}
 		/* a first reset says whether the kernel runs in its own namespace */

@@ -80,7 +80,7 @@ typedef struct fp_run {
 	sc_engine *e;
 	sc_cmd *c;
 	sc_outcome o;
-	char err[200];
+	char err[512];
 	int skip;
 } fp_run;
 
@@ -228,21 +228,24 @@ static int compare(const fp_matrix *k, const fp_matrix *p, int *compared)
 int cmd_fingerprint(int argc, char **argv)
 {
 	const char *against = NULL;
+	int loopback_only = 0;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--against") == 0 && i + 1 < argc) {
 			against = argv[++i];
+		} else if (strcmp(argv[i], "--loopback-only") == 0) {
+			loopback_only = 1;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: bindmodel fingerprint [--against model:OS]\n"
+			printf("usage: bindmodel fingerprint [--against model:OS] [--loopback-only]\n"
 			       "  Runs the two-socket bind matrix on the live kernel (or, for testing,\n"
 			       "  on the model as OS) and names the personality that matches it best.\n");
 			return 0;
 		} else {
-			fprintf(stderr, "usage: bindmodel fingerprint [--against model:OS]\n");
+			fprintf(stderr, "usage: bindmodel fingerprint [--against model:OS] [--loopback-only]\n");
 			return 2;
 		}
 	}
 	int rc = 2;
-	char err[200] = "";
+	char err[512] = "";
 	sc_engine ke, me;
 	int have_k = 0, have_m = 0;
 	fp_matrix *km = malloc(sizeof *km), *pm = malloc(sizeof *pm), *best = malloc(sizeof *best);
@@ -267,6 +270,10 @@ int cmd_fingerprint(int argc, char **argv)
 			goto out;
 		}
 		have_k = 1;
+		if (kb_engine_opts(&ke, 0, loopback_only, err, sizeof err) != 0) {
+			fprintf(stderr, "bindmodel fingerprint: kernel backend: %s\n", err);
+			goto out;
+		}
 		native = kb_native_personality();
 		struct utsname u;
 		if (uname(&u) == 0)

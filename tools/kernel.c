@@ -45,9 +45,13 @@ typedef struct kb_ctx {
 	size_t n, cap;
 	int seq;
 	uint32_t uid;            /* owner of sockets created next */
-	int root;                /* may switch uids and make namespaces */
+	int root;                /* uid 0 with CAP_NET_BIND_SERVICE where the
+	                            sockets live (root, or a user namespace) */
+	int switch_uid;          /* may seteuid to a socket's owner (real root) */
 	int isolated;            /* in a private network namespace */
-	int tried;               /* isolation decided (first reset) */
+	int loopback_only;       /* allowed to run on the host's loopback */
+	int started;             /* kb_engine_opts decided the isolation */
+	int tried;               /* reset at least once */
 	char why[200];           /* why not isolated */
 	int allow_sleep;
 	bm_endpoint *addrs;      /* addresses the scenario added */
@@ -111,7 +115,7 @@ static int result(int e, sc_outcome *o, char *err, size_t errlen)
 /* Run the next syscall as uid (root only switches; 0 stays root). */
 static int become(const kb_ctx *k, uint32_t uid, char *err, size_t errlen)
 {
-	if (!k->root) {
+	if (!k->switch_uid) {
 		if (uid == (uint32_t)geteuid())
 			return 0;
 		snprintf(err, errlen, "skip: acting as uid %u needs root", uid);
@@ -126,7 +130,7 @@ static int become(const kb_ctx *k, uint32_t uid, char *err, size_t errlen)
 
 static void unbecome(const kb_ctx *k)
 {
-	if (k->root && geteuid() != 0 && seteuid(0) != 0)
+	if (k->switch_uid && geteuid() != 0 && seteuid(0) != 0)
 		abort();   /* never go on with the wrong credentials */
 }
 
@@ -251,10 +255,10 @@ static int is_local(const kb_ctx *k, const bm_endpoint *ep)
 	return 0;
 }
 
-/* Does one of our own sockets hold this port (any address; TCP: and
- * listen on it)?  Without a namespace, that keeps a connect or a datagram
- * away from host services. */
-static int port_is_ours(const kb_ctx *k, bm_proto proto, uint16_t port)
+/* Is one of our own sockets bound to exactly this address and port (TCP:
+ * and listening)?  Without a namespace, that keeps a connect or a datagram
+ * away from the host's own services. */
+static int endpoint_is_ours(const kb_ctx *k, bm_proto proto, const bm_endpoint *dst)
 {
 	for (size_t i = 0; i < k->n; i++) {
 		const kb_sock *s = &k->socks[i];
@@ -271,10 +275,18 @@ static int port_is_ours(const kb_ctx *k, bm_proto proto, uint16_t port)
 		socklen_t sl = sizeof ss;
 		bm_endpoint ep;
 		if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) == 0 &&
-		    from_sockaddr(&ss, &ep) == 0 && ep.port == port)
+		    from_sockaddr(&ss, &ep) == 0 && ep.port == dst->port &&
+		    bm_addr_equal(&ep, dst))
 			return 1;
 	}
 	return 0;
+}
+
+/* The addresses a loopback-only run may bind: 127.0.0.0/8 and ::1 (also
+ * in v4-mapped form), never a wildcard. */
+static int host_safe_bind(const bm_endpoint *ep)
+{
+	return bm_addr_is_loopback(ep);
 }
 
 static int check_destination(const kb_ctx *k, const bm_endpoint *dst, bm_proto proto,
@@ -298,13 +310,10 @@ static int check_destination(const kb_ctx *k, const bm_endpoint *dst, bm_proto p
 		         bm_endpoint_format(dst, buf, sizeof buf));
 		return -1;
 	}
-	if (!k->isolated && !bm_addr_is_loopback(dst) && !bm_addr_is_any(dst)) {
-		snprintf(err, errlen, "skip: without a namespace only loopback is reached");
-		return -1;
-	}
-	if (!k->isolated && (datagram_out || proto == BM_TCP) && !port_is_ours(k, proto, dst->port)) {
-		snprintf(err, errlen, "skip: without a namespace a %s to a port none of our sockets "
-		         "holds could reach a host service", datagram_out ? "datagram" : "connect");
+	if (!k->isolated && (datagram_out || proto == BM_TCP) && !endpoint_is_ours(k, proto, dst)) {
+		snprintf(err, errlen, "skip: --loopback-only: a %s to %s, which none of the "
+		         "scenario's sockets is bound to, could reach a host service",
+		         datagram_out ? "datagram" : "connect", bm_endpoint_format(dst, buf, sizeof buf));
 		return -1;
 	}
 	return 0;
@@ -316,33 +325,18 @@ static int kb_reset(void *ctx, const char *os, char *err, size_t errlen)
 {
 	kb_ctx *k = ctx;
 	(void)os;   /* the kernel is what it is; os names the expectations */
+	if (!k->started) {
+		snprintf(err, errlen, "the kernel engine's isolation was not decided (kb_engine_opts)");
+		return -1;
+	}
 	unbecome(k);
 	close_all(k);
-	k->uid = 0;
+	k->uid = k->switch_uid ? 0 : (uint32_t)geteuid();
 	k->naddrs = 0;
-	if (!k->tried || k->isolated) {
-		k->tried = 1;
-		if (!k->root) {
-			snprintf(k->why, sizeof k->why, "not root (uid %u)", (unsigned)geteuid());
-			k->isolated = 0;
-		} else if (kb_os_new_netns(k->why, sizeof k->why) != 0) {
-			if (k->isolated) {
-				/* we were isolated and cannot make a fresh one: never fall
-				 * back to the host mid-run */
-				snprintf(err, errlen, "%s", k->why);
-				return -1;
-			}
-			/* "skip: unshare...": keep the reason without the prefix */
-			if (strncmp(k->why, "skip: ", 6) == 0)
-				memmove(k->why, k->why + 6, strlen(k->why + 6) + 1);
-			k->isolated = 0;
-		} else {
-			k->isolated = 1;
-			k->why[0] = 0;
-		}
-	}
-	if (!k->root)
-		k->uid = (uint32_t)geteuid();
+	/* the first scenario runs in the namespace kb_engine_opts entered */
+	if (k->isolated && k->tried && kb_os_new_netns(err, errlen) != 0)
+		return -1;   /* never fall back to the host mid-run */
+	k->tried = 1;
 	return 0;
 }
 
@@ -441,6 +435,12 @@ static int do_setsockopt(kb_ctx *k, kb_sock *s, const sc_cmd *c, sc_outcome *o, 
 static int do_bind(kb_ctx *k, kb_sock *s, const sc_cmd *c, sc_outcome *o, char *err,
                    size_t errlen)
 {
+	if (!k->isolated && !host_safe_bind(&c->ep)) {
+		char buf[BM_ENDPOINT_STRLEN];
+		snprintf(err, errlen, "skip: --loopback-only binds only 127.0.0.0/8 and ::1, not %s",
+		         bm_endpoint_format(&c->ep, buf, sizeof buf));
+		return -1;
+	}
 	if (!k->root && c->ep.port > 0 && c->ep.port < 1024) {
 		/* the model's default owner is root; the caller is not */
 		snprintf(err, errlen, "skip: binding a port below 1024 as a model root needs root");
@@ -461,6 +461,18 @@ static int do_bind(kb_ctx *k, kb_sock *s, const sc_cmd *c, sc_outcome *o, char *
 
 static int do_listen(kb_ctx *k, kb_sock *s, sc_outcome *o, char *err, size_t errlen)
 {
+	if (!k->isolated) {
+		/* listen() on an unbound socket binds the wildcard */
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		bm_endpoint ep;
+		if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) != 0 ||
+		    from_sockaddr(&ss, &ep) != 0 || ep.port == 0 || !host_safe_bind(&ep)) {
+			snprintf(err, errlen, "skip: --loopback-only listens only on a socket bound to "
+			         "127.0.0.0/8 or ::1");
+			return -1;
+		}
+	}
 	if (become(k, s->uid, err, errlen) != 0)
 		return -1;
 	int rc = listen(s->fd, SOMAXCONN);
@@ -688,7 +700,7 @@ static int kb_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t 
 	}
 	switch (c->kind) {
 	case SC_USER:
-		if (!k->root && c->uid != (uint32_t)geteuid()) {
+		if (!k->switch_uid && c->uid != (uint32_t)geteuid()) {
 			snprintf(err, errlen, "skip: sockets of uid %u need root", c->uid);
 			return -1;
 		}
@@ -743,7 +755,6 @@ int kb_engine(sc_engine *e, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	k->root = geteuid() == 0;
 	e->name = "kernel";
 	e->ctx = k;
 	e->reset = kb_reset;
@@ -752,13 +763,54 @@ int kb_engine(sc_engine *e, char *err, size_t errlen)
 	return 0;
 }
 
-int kb_engine_opts(sc_engine *e, int allow_sleep, char *err, size_t errlen)
+/* Enter a private network namespace: as root a plain one, else (or where
+ * that is refused) a user namespace with one.  0, or -1 with why. */
+static int isolate(kb_ctx *k, char *why, size_t whylen)
+{
+	char first[200] = "";
+	if (geteuid() == 0) {
+		if (kb_os_new_netns(first, sizeof first) == 0) {
+			k->root = k->switch_uid = 1;
+			return 0;
+		}
+	} else {
+		snprintf(first, sizeof first, "not root (uid %u)", (unsigned)geteuid());
+	}
+	char second[200] = "";
+	if (kb_os_new_userns(second, sizeof second) == 0) {
+		k->root = 1;         /* uid 0 of the namespace that owns the sockets */
+		k->switch_uid = 0;   /* and no other uid is mapped */
+		return 0;
+	}
+	snprintf(why, whylen, "%s; %s", first, second);
+	return -1;
+}
+
+int kb_engine_opts(sc_engine *e, int allow_sleep, int loopback_only, char *err, size_t errlen)
 {
 	if (!e || e->exec != kb_exec) {
 		snprintf(err, errlen, "not a kernel engine");
 		return -1;
 	}
-	((kb_ctx *)e->ctx)->allow_sleep = allow_sleep;
+	kb_ctx *k = e->ctx;
+	k->allow_sleep = allow_sleep;
+	k->loopback_only = loopback_only;
+	if (k->started)
+		return 0;
+	if (isolate(k, k->why, sizeof k->why) == 0) {
+		k->isolated = 1;
+		k->why[0] = 0;
+	} else if (loopback_only) {
+		k->isolated = 0;
+		k->root = k->switch_uid = geteuid() == 0;
+	} else {
+		snprintf(err, errlen, "refusing to run on the host's network: no private network "
+		         "namespace can be made here (%s); --loopback-only runs on the host's "
+		         "loopback, binding only 127.0.0.0/8 and ::1 and reaching only the "
+		         "scenario's own sockets", k->why);
+		return -1;
+	}
+	k->started = 1;
 	return 0;
 }
 
@@ -774,10 +826,6 @@ int kb_engine_isolated(const sc_engine *e, char *why, size_t whylen)
 
 int kb_probe_isolation(char *why, size_t whylen)
 {
-	if (geteuid() != 0) {
-		snprintf(why, whylen, "not root (uid %u)", (unsigned)geteuid());
-		return 0;
-	}
 	int pfd[2];
 	if (pipe(pfd) != 0) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
@@ -792,14 +840,16 @@ int kb_probe_isolation(char *why, size_t whylen)
 		return 0;
 	}
 	if (pid == 0) {
-		char msg[200] = "";
-		int ok = kb_os_new_netns(msg, sizeof msg) == 0;
+		char msg[300] = "";
+		kb_ctx probe;
+		memset(&probe, 0, sizeof probe);
+		int ok = isolate(&probe, msg, sizeof msg) == 0;
 		if (!ok && write(pfd[1], msg, strlen(msg)) < 0)
 			_exit(2);
 		_exit(ok ? 0 : 1);
 	}
 	close(pfd[1]);
-	char msg[200];
+	char msg[300];
 	ssize_t n = read(pfd[0], msg, sizeof msg - 1);
 	close(pfd[0]);
 	msg[n > 0 ? n : 0] = 0;
@@ -808,7 +858,7 @@ int kb_probe_isolation(char *why, size_t whylen)
 		;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 1;
-	snprintf(why, whylen, "%s", strncmp(msg, "skip: ", 6) == 0 ? msg + 6 : msg);
+	snprintf(why, whylen, "%s", msg);
 	return 0;
 }
 

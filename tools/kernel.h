@@ -7,8 +7,9 @@
  * calls.  The contract, for every user of the engine (runner, oracle,
  * explore, fingerprint, bench):
  *
- *  - reset(os): closes every socket, then (on Linux, as root) enters a
- *    FRESH network namespace with only lo, brought up.  `os` names the
+ *  - reset(os): closes every socket, then (once kb_engine_opts has put
+ *    the process in a network namespace of its own) enters a FRESH
+ *    network namespace with only lo, brought up.  `os` names the
  *    expectations only; the kernel is what it is, so any personality is
  *    accepted.  kb_native_personality() says which one describes it.
  *  - exec() returns 0 with o->code the result mapped from errno
@@ -22,16 +23,19 @@
  *    The state after a skip no longer follows the scenario: callers stop
  *    the scenario there.  Any other -1 is an error (unknown socket name,
  *    an errno bm_result cannot express, a connect that never completed).
- *  - isolation: nothing the engine does reaches outside its namespace, or,
- *    without one, outside loopback: connect() and deliver refuse any
- *    destination that is not loopback, the wildcard or an address the
- *    scenario added; without a namespace they also refuse ports none of
- *    the engine's own sockets holds, and never write a sysctl or add an
- *    address (a knob already at the wanted value is fine).
+ *  - isolation: nothing the engine does reaches outside its namespace:
+ *    connect() and deliver refuse any destination that is not loopback,
+ *    the wildcard or an address the scenario added.  Without a namespace
+ *    it runs only when asked to (loopback_only), and then binds only
+ *    127.0.0.0/8 and ::1, listens only on such a binding, connects and
+ *    delivers only to an address and port one of its own sockets is bound
+ *    to, and never writes a sysctl or adds an address (a knob already at
+ *    the wanted value is fine).
  *  - user UID: sockets created next belong to UID; as root every call on a
  *    socket runs under its owner's effective uid (seteuid), so that
  *    CAP_NET_BIND_SERVICE and the SO_REUSEPORT uid check see real
- *    credentials.  Without root only the caller's own uid can be used.
+ *    credentials.  In a user namespace (not root) the caller is uid 0 and
+ *    can be no one else.
  *  - deliver udpN SRC -> DST: one datagram with source SRC (sent from a
  *    raw socket, so no port is taken for it) to DST; receivers are the
  *    engine's sockets that got it, sorted, joined by '+', or "none"
@@ -57,22 +61,31 @@
 
 #include "scenario.h"
 
-/* Set up an engine that runs steps on the live kernel.  Succeeds wherever
- * sockets work; isolation is decided at the first reset.  -1 with err only
- * when no engine can be made (out of memory). */
+/* Set up an engine that runs steps on the live kernel; kb_engine_opts must
+ * follow before its first reset.  -1 with err only when no engine can be
+ * made (out of memory). */
 int kb_engine(sc_engine *e, char *err, size_t errlen);
 
-/* Options of a kernel engine made by kb_engine: allow_sleep makes advance
- * really sleep.  -1 with err if e is not a kernel engine. */
-int kb_engine_opts(sc_engine *e, int allow_sleep, char *err, size_t errlen);
+/* Options of a kernel engine made by kb_engine, and its isolation, decided
+ * here before any step runs.  allow_sleep makes advance really sleep.
+ * The process enters a private network namespace: as root with
+ * unshare(CLONE_NEWNET), otherwise (or where that is refused) a user
+ * namespace plus a network namespace.  Where neither can be had it
+ * refuses: -1 with err, and nothing has touched the network.  Only with
+ * loopback_only does it then run on the host's own network, and there
+ * binds only 127.0.0.0/8 and ::1, connects and delivers only to the
+ * scenario's own sockets, and adds no address.  -1 with err too if e is
+ * not a kernel engine. */
+int kb_engine_opts(sc_engine *e, int allow_sleep, int loopback_only, char *err,
+                   size_t errlen);
 
-/* After a reset: 1 if the engine runs in its own network namespace, 0 if
- * on the host's loopback only (why says why), -1 if e is not a kernel
- * engine. */
+/* 1 if the engine runs in its own network namespace, 0 if on the host's
+ * loopback only (why says why), -1 if e is not a kernel engine. */
 int kb_engine_isolated(const sc_engine *e, char *why, size_t whylen);
 
-/* Can a private network namespace be made here?  Probes in a child
- * process, so the caller stays where it is.  1 yes; 0 no (why says why). */
+/* Can a private network namespace be made here (as root, or through a
+ * user namespace)?  Probes in a child process, so the caller stays where
+ * it is.  1 yes; 0 no (why says why). */
 int kb_probe_isolation(char *why, size_t whylen);
 
 /* The personality that describes the running kernel ("linux", "freebsd",
@@ -83,8 +96,14 @@ const char *kb_native_personality(void);
  * Each returns 0, or -1 with err; reasons that mean "cannot be tested
  * here" start with "skip:". */
 
-/* Enter a fresh network namespace and bring lo up. */
+/* Enter a fresh network namespace and bring lo up (needs CAP_SYS_ADMIN in
+ * the current user namespace). */
 int kb_os_new_netns(char *err, size_t errlen);
+/* Enter a new user namespace, where the caller's uid and gid become 0,
+ * and a fresh network namespace owned by it, and bring lo up: isolation
+ * without root, where the kernel allows unprivileged user namespaces.
+ * Once in, kb_os_new_netns works for the following resets. */
+int kb_os_new_userns(char *err, size_t errlen);
 /* Add an address (IPv4 /32, IPv6 /128 without DAD) to dev: lo when NULL
  * or "", else a veth of that name, made on first use.  Present: 0. */
 int kb_os_add_addr(const bm_endpoint *a, const char *dev, char *err, size_t errlen);

@@ -13,12 +13,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: bindmodel [repl] [--os NAME] [--json] [--no-color]\n"
-	        "       bindmodel run [--os LIST] [--backend model|kernel] [--allow-sleep] [-v] FILE...\n"
-	        "       bindmodel oracle [--os LIST] [--allow-sleep] [-v] FILE...\n"
+	        "       bindmodel run [--os LIST] [--backend model|kernel] [--allow-sleep]\n"
+	        "                     [--loopback-only] [-v] FILE...\n"
+	        "       bindmodel oracle [--os LIST] [--allow-sleep] [--loopback-only] [-v] FILE...\n"
 	        "       bindmodel oracle --probe\n"
 	        "       bindmodel explore [--depth N] [--seed S] [--count K] [--os NAME] [--out DIR]\n"
-	        "       bindmodel fingerprint\n"
-	        "       bindmodel bench [--count N]\n"
+	        "       bindmodel fingerprint [--loopback-only]\n"
+	        "       bindmodel bench [--count N] [--os NAME] [--loopback-only]\n"
 	        "       bindmodel --help | --version\n"
 	        "\n"
 	        "An in-memory model of bind/listen/connect/accept/close on Linux, the BSDs,\n"

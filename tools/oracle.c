@@ -1,5 +1,5 @@
 /*
- * oracle.c: `bindmodel oracle [--os LIST] [--allow-sleep] [-v] FILE...`:
+ * oracle.c: `bindmodel oracle [--os LIST] [--allow-sleep] [--loopback-only] [-v] FILE...`:
  * every step of every scenario file runs on the model and on the live
  * kernel (kernel.c), side by side, and the two results are compared.
  *
@@ -50,7 +50,7 @@ static int same(const sc_cmd *c, const sc_outcome *m, const sc_outcome *k)
 
 static int reset_both(oracle *q, const char *path, int line, const char *os)
 {
-	char err[200];
+	char err[512];
 	if (q->model.reset(q->model.ctx, os, err, sizeof err) != 0) {
 		printf("%s:%d: [%s] model: %s\n", path, line, os, err);
 		q->errors++;
@@ -67,7 +67,7 @@ static int reset_both(oracle *q, const char *path, int line, const char *os)
 /* One personality over the script, from command first on. */
 static void run_os(oracle *q, const char *path, const sc_script *s, size_t first, const char *os)
 {
-	char err[200], mbuf[160], kbuf[160];
+	char err[512], mbuf[160], kbuf[160];
 	sc_outcome *m = malloc(sizeof *m), *k = malloc(sizeof *k);
 	if (!m || !k) {
 		free(m);
@@ -152,7 +152,7 @@ static void run_file(oracle *q, const char *path, const sc_run_opts *opts)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bindmodel oracle [--os LIST] [--allow-sleep] [-v] FILE...\n"
+	fprintf(stderr, "usage: bindmodel oracle [--os LIST] [--allow-sleep] [--loopback-only] [-v] FILE...\n"
 	                "       bindmodel oracle --probe\n");
 	return 2;
 }
@@ -161,8 +161,8 @@ int cmd_oracle(int argc, char **argv)
 {
 	sc_run_opts opts;
 	memset(&opts, 0, sizeof opts);
-	int allow_sleep = 0, nfiles = 0, verbose = 0;
-	char err[200];
+	int allow_sleep = 0, loopback_only = 0, nfiles = 0, verbose = 0;
+	char err[512];
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--os") == 0 && i + 1 < argc) {
 			if (sc_split_os_list(argv[++i], &opts, err, sizeof err) != 0) {
@@ -171,6 +171,8 @@ int cmd_oracle(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--allow-sleep") == 0) {
 			allow_sleep = 1;
+		} else if (strcmp(argv[i], "--loopback-only") == 0) {
+			loopback_only = 1;
 		} else if (strcmp(argv[i], "-v") == 0) {
 			verbose = 1;
 		} else if (strcmp(argv[i], "--probe") == 0) {
@@ -206,7 +208,7 @@ int cmd_oracle(int argc, char **argv)
 		return 2;
 	}
 	if (kb_engine(&q.kernel, err, sizeof err) != 0 ||
-	    kb_engine_opts(&q.kernel, allow_sleep, err, sizeof err) != 0) {
+	    kb_engine_opts(&q.kernel, allow_sleep, loopback_only, err, sizeof err) != 0) {
 		fprintf(stderr, "bindmodel oracle: kernel backend: %s\n", err);
 		q.model.destroy(q.model.ctx);
 		return 2;
@@ -222,8 +224,8 @@ int cmd_oracle(int argc, char **argv)
 	}
 	char why[200];
 	if (kb_engine_isolated(&q.kernel, why, sizeof why) == 0)
-		fprintf(stderr, "bindmodel oracle: WARNING: no private network namespace (%s): the "
-		        "kernel ran on the host's loopback only, and steps that need more were "
+		fprintf(stderr, "bindmodel oracle: --loopback-only: no private network namespace (%s): "
+		        "the kernel ran on the host's loopback only, and steps that need more were "
 		        "skipped\n", why);
 	q.kernel.destroy(q.kernel.ctx);
 	q.model.destroy(q.model.ctx);

@@ -1,5 +1,5 @@
 /* runner_cmd.c: `bindmodel run [--os LIST] [--backend model|kernel]
- * [--allow-sleep] FILE...`.  On the kernel backend --os defaults to the
+ * [--allow-sleep] [--loopback-only] FILE...`.  On the kernel backend --os defaults to the
  * personality of the running system: other systems' expectations are not
  * this kernel's to meet. */
 #include <stdio.h>
@@ -15,8 +15,8 @@ int cmd_run(int argc, char **argv)
 	sc_run_opts opts;
 	memset(&opts, 0, sizeof opts);
 	const char *backend = "model";
-	int nfiles = 0, allow_sleep = 0;
-	char err[200];
+	int nfiles = 0, allow_sleep = 0, loopback_only = 0;
+	char err[512];
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--os") == 0 && i + 1 < argc) {
 			if (sc_split_os_list(argv[++i], &opts, err, sizeof err) != 0) {
@@ -27,6 +27,8 @@ int cmd_run(int argc, char **argv)
 			backend = argv[++i];
 		} else if (strcmp(argv[i], "--allow-sleep") == 0) {
 			allow_sleep = 1;
+		} else if (strcmp(argv[i], "--loopback-only") == 0) {
+			loopback_only = 1;
 		} else if (strcmp(argv[i], "-v") == 0) {
 			opts.verbose = 1;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -38,7 +40,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (nfiles == 0) {
 		fprintf(stderr, "usage: bindmodel run [--os LIST] [--backend model|kernel] "
-		        "[--allow-sleep] FILE...\n");
+		        "[--allow-sleep] [--loopback-only] FILE...\n");
 		return 2;
 	}
 	sc_engine e;
@@ -47,7 +49,7 @@ int cmd_run(int argc, char **argv)
 			return 2;
 	} else if (strcmp(backend, "kernel") == 0) {
 		if (kb_engine(&e, err, sizeof err) != 0 ||
-		    kb_engine_opts(&e, allow_sleep, err, sizeof err) != 0) {
+		    kb_engine_opts(&e, allow_sleep, loopback_only, err, sizeof err) != 0) {
 			fprintf(stderr, "bindmodel run: kernel backend: %s\n", err);
 			return 2;
 		}
@@ -70,8 +72,8 @@ int cmd_run(int argc, char **argv)
 	}
 	char why[200];
 	if (kb_engine_isolated(&e, why, sizeof why) == 0)
-		fprintf(stderr, "bindmodel run: kernel backend without a private network namespace "
-		        "(%s): loopback only\n", why);
+		fprintf(stderr, "bindmodel run: --loopback-only: the kernel backend ran on the host's "
+		        "loopback, not in a private network namespace (%s)\n", why);
 	e.destroy(e.ctx);
 	return sc_print_totals(&t);
 }
