@@ -149,6 +149,8 @@ typedef struct bm_sock_info {
 	int fin_wait2;           /* closed first while the local peer is still
 	                            open: FIN_WAIT2 until the peer closes, then
 	                            TIME_WAIT (shown as TIME_WAIT) */
+	int peer_closed;         /* connected, and the peer closed first: the
+	                            socket is in CLOSE_WAIT */
 } bm_sock_info;
 
 /* ------------------------------------------------------------- verdicts */
@@ -300,9 +302,29 @@ typedef struct bm_policy {
 
 	const bm_rule *rules;        /* rule texts used by this policy */
 	size_t nrules;
+
+	/* ---- version 2: new members are only ever added below, and
+	 * BM_POLICY_VERSION grows with them (as SQLite's sqlite3_vfs) ---- */
+
+	/* The release's row of data: what differs between releases of one OS
+	 * family, read by the family's hooks as bm_host_policy(h)->data.
+	 * The core never looks inside. */
+	const void *data;
+	/* bind() or connect() of an IPv6 socket to an IPv4 address: 0 means
+	 * EINVAL (Linux checks the address length first); the BSDs and
+	 * illumos check the family first: EAFNOSUPPORT. */
+	bm_result family_mismatch;
+	/* Per-port memory of the policy (Linux's bind bucket): port_state_size
+	 * bytes (at most BM_PORT_STATE_MAX), zeroed when a port gets its first
+	 * owner and dropped when its last owner leaves.  port_join is told of
+	 * every bind() and listen() that joins the port, in order, with the
+	 * socket as it is then; bm_port_state() reads the memory back. */
+	size_t port_state_size;
+	void (*port_join)(const bm_host *h, const bm_sock_info *s, void *state);
 } bm_policy;
 
-#define BM_POLICY_VERSION 1
+#define BM_POLICY_VERSION 2
+#define BM_PORT_STATE_MAX 64
 
 /* The core's default hooks, for custom policies to call. */
 bm_match bm_default_conflict(const bm_host *h, const bm_sock_info *s,
@@ -325,6 +347,27 @@ int bm_addr_equal(const bm_endpoint *a, const bm_endpoint *b);
 uint32_t bm_tuple_hash(const bm_endpoint *src, const bm_endpoint *dst);
 /* Is ep's address configured on the host (or loopback)? */
 int bm_host_addr_is_local(const bm_host *h, const bm_endpoint *ep);
+/* The device that holds a configured address ("lo" for loopback), or NULL
+ * if the address is not configured (a v4-mapped address is its IPv4
+ * form). */
+const char *bm_host_addr_dev(const bm_host *h, const bm_endpoint *addr);
+
+/*
+ * The owners of one port, as the policies see them: every socket bound to
+ * (protocol, port), listening, connected or in TIME_WAIT, in the order they
+ * joined it (bm_port_first is the oldest).  Walk newest first with
+ * bm_port_last and bm_port_prev.  Each step is O(1); the pointers stay
+ * valid until the host changes.  bm_port_next/prev take only pointers these
+ * functions returned.
+ */
+const bm_sock_info *bm_port_first(const bm_host *h, bm_proto proto, uint16_t port);
+const bm_sock_info *bm_port_last(const bm_host *h, bm_proto proto, uint16_t port);
+const bm_sock_info *bm_port_next(const bm_host *h, const bm_sock_info *owner);
+const bm_sock_info *bm_port_prev(const bm_host *h, const bm_sock_info *owner);
+size_t bm_port_count(const bm_host *h, bm_proto proto, uint16_t port);
+/* The policy's memory of a port (see bm_policy.port_state_size), or NULL
+ * when the port has no owner. */
+const void *bm_port_state(const bm_host *h, bm_proto proto, uint16_t port);
 
 /* Fill in a verdict; returns code. */
 bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,

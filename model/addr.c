@@ -259,6 +259,20 @@ int bm_host_addr_is_local(const bm_host *h, const bm_endpoint *ep)
 	return 0;
 }
 
+const char *bm_host_addr_dev(const bm_host *h, const bm_endpoint *addr)
+{
+	if (!h || !addr)
+		return NULL;
+	const uint8_t *v4 = v4_part(addr);
+	for (size_t i = 0; i < h->naddrs; i++) {
+		const bm_endpoint *a = &h->addrs[i].addr;
+		if ((v4 && a->family == BM_AF_INET && memcmp(a->addr, v4, 4) == 0) ||
+		    (!v4 && a->family == BM_AF_INET6 && memcmp(a->addr, addr->addr, 16) == 0))
+			return h->addrs[i].dev;
+	}
+	return bm_addr_is_loopback(addr) && bm_host_addr_is_local(h, addr) ? "lo" : NULL;
+}
+
 uint32_t bm_tuple_hash(const bm_endpoint *src, const bm_endpoint *dst)
 {
 	uint32_t x = 2166136261u;

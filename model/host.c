@@ -12,103 +12,144 @@
 
 /* ------------------------------------------------------------ the index */
 
-static size_t bucket_of(uint32_t key)
+static bm_port **slot_of(const bm_host *h, bm_proto proto, uint16_t port)
 {
-	return (key * 2654435761u) >> 24 & (BM_PORT_BUCKETS - 1);
+	if (proto != BM_TCP && proto != BM_UDP)
+		return NULL;
+	bm_port_page *page = h->ports[proto - 1][port >> 8];
+	return page ? &(*page)[port & 255] : NULL;
 }
 
-bm_port_owners *bm_index_find(const bm_host *h, bm_proto proto, uint16_t port)
+bm_port *bm_index_find(const bm_host *h, bm_proto proto, uint16_t port)
 {
-	uint32_t key = (uint32_t)proto << 16 | port;
-	for (bm_port_owners *o = h->ports[bucket_of(key)]; o; o = o->next)
-		if (o->key == key)
-			return o;
-	return NULL;
+	bm_port **slot = slot_of(h, proto, port);
+	return slot ? *slot : NULL;
 }
 
+/* Append s to the owners of its port (it joins last); -1 on ENOMEM. */
 int bm_index_add(bm_host *h, bm_sockrec *s)
 {
-	uint32_t key = (uint32_t)s->info.proto << 16 | s->info.local.port;
-	bm_port_owners *o = bm_index_find(h, s->info.proto, s->info.local.port);
 	if (s->indexed)
 		return 0;
-	if (!o) {
-		o = calloc(1, sizeof *o);
-		if (!o)
+	bm_proto proto = s->info.proto;
+	uint16_t port = s->info.local.port;
+	bm_port_page **page = &h->ports[proto - 1][port >> 8];
+	if (!*page && !(*page = calloc(1, sizeof **page)))
+		return -1;
+	bm_port **slot = &(**page)[port & 255];
+	if (!*slot) {
+		*slot = calloc(1, sizeof **slot + h->policy->port_state_size);
+		if (!*slot)
 			return -1;
-		o->key = key;
-		o->next = h->ports[bucket_of(key)];
-		h->ports[bucket_of(key)] = o;
 	}
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 4;
-		bm_sock *n = realloc(o->socks, cap * sizeof *n);
-		if (!n)
-			return -1;
-		o->socks = n;
-		o->cap = cap;
-	}
-	o->socks[o->n++] = s->info.id;
+	bm_port *o = *slot;
+	s->port_prev = o->last;
+	s->port_next = NULL;
+	if (o->last)
+		o->last->port_next = s;
+	else
+		o->first = s;
+	o->last = s;
+	o->n++;
 	s->indexed = 1;
 	return 0;
 }
 
+/* Unlink s; a port left without owners is freed, and with it the policy's
+ * memory of it (the kernel frees an empty bind bucket the same way). */
 void bm_index_remove(bm_host *h, bm_sockrec *s)
 {
 	if (!s->indexed)
 		return;
-	bm_port_owners *o = bm_index_find(h, s->info.proto, s->info.local.port);
+	bm_port **slot = slot_of(h, s->info.proto, s->info.local.port);
 	s->indexed = 0;
-	if (!o)
+	if (!slot || !*slot)
 		return;
-	for (size_t i = 0; i < o->n; i++) {
-		if (o->socks[i] == s->info.id) {
-			memmove(&o->socks[i], &o->socks[i + 1], (o->n - i - 1) * sizeof *o->socks);
-			o->n--;
-			break;
-		}
+	bm_port *o = *slot;
+	if (s->port_prev)
+		s->port_prev->port_next = s->port_next;
+	else
+		o->first = s->port_next;
+	if (s->port_next)
+		s->port_next->port_prev = s->port_prev;
+	else
+		o->last = s->port_prev;
+	s->port_prev = s->port_next = NULL;
+	if (--o->n == 0) {
+		free(o);
+		*slot = NULL;
 	}
-	if (o->n == 0)
-		o->njoins = 0;   /* the port is free: its history starts again */
 }
 
-int bm_index_join(bm_host *h, const bm_sockrec *s)
+/* s joined its port by bind() or listen(): tell the policy. */
+void bm_index_join(bm_host *h, const bm_sockrec *s)
 {
-	bm_port_owners *o = bm_index_find(h, s->info.proto, s->info.local.port);
-	if (!o)
-		return -1;
-	if (o->njoins == o->capjoins) {
-		size_t cap = o->capjoins ? o->capjoins * 2 : 4;
-		bm_sock_info *n = realloc(o->joins, cap * sizeof *n);
-		if (!n)
-			return -1;
-		o->joins = n;
-		o->capjoins = cap;
-	}
-	o->joins[o->njoins++] = s->info;
-	return 0;
+	bm_port *o = bm_index_find(h, s->info.proto, s->info.local.port);
+	if (o && h->policy->port_join)
+		h->policy->port_join(h, &s->info, o->state);
 }
 
 void bm_index_free(bm_host *h)
 {
-	for (size_t b = 0; b < BM_PORT_BUCKETS; b++) {
-		bm_port_owners *o = h->ports[b];
-		while (o) {
-			bm_port_owners *next = o->next;
-			free(o->socks);
-			free(o->joins);
-			free(o);
-			o = next;
+	for (int p = 0; p < 2; p++) {
+		for (int hi = 0; hi < 256; hi++) {
+			bm_port_page *page = h->ports[p][hi];
+			if (!page)
+				continue;
+			for (int lo = 0; lo < 256; lo++)
+				free((*page)[lo]);
+			free(page);
+			h->ports[p][hi] = NULL;
 		}
-		h->ports[b] = NULL;
 	}
+}
+
+/* ---------------------------------------------------- the port view (API) */
+
+const bm_sock_info *bm_port_first(const bm_host *h, bm_proto proto, uint16_t port)
+{
+	const bm_port *o = h ? bm_index_find(h, proto, port) : NULL;
+	return o ? &o->first->info : NULL;
+}
+
+const bm_sock_info *bm_port_last(const bm_host *h, bm_proto proto, uint16_t port)
+{
+	const bm_port *o = h ? bm_index_find(h, proto, port) : NULL;
+	return o ? &o->last->info : NULL;
+}
+
+const bm_sock_info *bm_port_next(const bm_host *h, const bm_sock_info *owner)
+{
+	(void)h;
+	const bm_sockrec *r = (const bm_sockrec *)owner;
+	return r && r->port_next ? &r->port_next->info : NULL;
+}
+
+const bm_sock_info *bm_port_prev(const bm_host *h, const bm_sock_info *owner)
+{
+	(void)h;
+	const bm_sockrec *r = (const bm_sockrec *)owner;
+	return r && r->port_prev ? &r->port_prev->info : NULL;
+}
+
+size_t bm_port_count(const bm_host *h, bm_proto proto, uint16_t port)
+{
+	const bm_port *o = h ? bm_index_find(h, proto, port) : NULL;
+	return o ? o->n : 0;
+}
+
+const void *bm_port_state(const bm_host *h, bm_proto proto, uint16_t port)
+{
+	const bm_port *o = h ? bm_index_find(h, proto, port) : NULL;
+	return o ? o->state : NULL;
 }
 
 /* ------------------------------------------------------------- the host */
 
 bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err)
 {
-	if (!p || p->version != BM_POLICY_VERSION || !p->name) {
+	if (!p || p->version != BM_POLICY_VERSION || !p->name ||
+	    p->port_state_size > BM_PORT_STATE_MAX) {
 		if (err)
 			*err = BM_EINVAL;
 		return NULL;

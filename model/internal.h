@@ -1,11 +1,15 @@
 /*
  * internal.h: the model's private structures.
  *
- * A host keeps its sockets in an array indexed by handle (handles are never
- * reused) and an index from (protocol, port) to the sockets that own that
- * port, in binding order, so a conflict check only looks at the owners of
- * one port.  Connections are found by four-tuple through the same index:
- * every connected socket owns its local port.
+ * A host keeps its sockets in an array indexed by handle, and a port index:
+ * for each (protocol, port) with an owner, a bm_port that lists its owners
+ * in the order they joined it, as a doubly linked list threaded through the
+ * socket records.  A conflict check looks at the owners of one port only;
+ * finding the port is two array steps (protocol and high byte, then low
+ * byte), and leaving it is O(1), so neither grows with the population.
+ * The same list, read through bm_port_first/next/last/prev, is the ordered
+ * view the policies walk; a bm_port also carries the policy's own memory of
+ * the port (Linux's bind bucket), kept as long as the port has an owner.
  */
 #ifndef BM_INTERNAL_H
 #define BM_INTERNAL_H
@@ -13,32 +17,28 @@
 #include "bindmodel.h"
 
 typedef struct bm_sockrec {
-	bm_sock_info info;
+	bm_sock_info info;       /* first: a bm_sock_info * from the port view
+	                            is the address of its record */
+	struct bm_sockrec *port_prev, *port_next;   /* the port's owners */
 	bm_sock peer;            /* the other end, when it is on this host */
-	int peer_closed;         /* the peer closed first: our close is passive */
 	bm_sock *queue;          /* listener: children not yet accepted */
 	size_t nqueue, capqueue;
 	int indexed;             /* present in the port index */
 } bm_sockrec;
 
-typedef struct bm_port_owners {
-	uint32_t key;            /* proto << 16 | port */
-	bm_sock *socks;          /* oldest first */
-	size_t n, cap;
-	/* every bind() and listen() that joined this port since it was last
-	 * free, as the socket was then (opts = its options at that moment):
-	 * a policy may replay them (Linux's fastreuseport bucket state) */
-	bm_sock_info *joins;
-	size_t njoins, capjoins;
-	struct bm_port_owners *next;
-} bm_port_owners;
+typedef struct bm_port {
+	bm_sockrec *first, *last;  /* oldest and newest owner */
+	size_t n;
+	unsigned char state[];   /* policy->port_state_size bytes */
+} bm_port;
 
 typedef struct bm_local_addr {
 	bm_endpoint addr;        /* port unused */
 	char dev[BM_DEVLEN];
 } bm_local_addr;
 
-#define BM_PORT_BUCKETS 256
+/* ports[proto - 1][port >> 8][port & 255], each page made on first use */
+typedef bm_port *bm_port_page[256];
 
 struct bm_host {
 	const bm_policy *policy;
@@ -49,7 +49,7 @@ struct bm_host {
 	bm_sockrec **socks;       /* handle - 1 */
 	size_t nsocks, capsocks;
 
-	bm_port_owners *ports[BM_PORT_BUCKETS];
+	bm_port_page *ports[2][256];
 
 	bm_local_addr *addrs;
 	size_t naddrs, capaddrs;
@@ -57,11 +57,11 @@ struct bm_host {
 	bm_verdict last;
 };
 
-/* index.c */
-bm_port_owners *bm_index_find(const bm_host *h, bm_proto proto, uint16_t port);
+/* host.c: the port index */
+bm_port *bm_index_find(const bm_host *h, bm_proto proto, uint16_t port);
 int bm_index_add(bm_host *h, bm_sockrec *s);
 void bm_index_remove(bm_host *h, bm_sockrec *s);
-int bm_index_join(bm_host *h, const bm_sockrec *s);
+void bm_index_join(bm_host *h, const bm_sockrec *s);
 void bm_index_free(bm_host *h);
 
 /* host.c */

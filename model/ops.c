@@ -62,11 +62,10 @@ bm_match bm_default_conflict(const bm_host *h, const bm_sock_info *s,
 static bm_result check_owners(bm_host *h, const bm_sock_info *cand,
                               bm_phase phase, bm_verdict *v)
 {
-	bm_port_owners *o = bm_index_find(h, cand->proto, cand->local.port);
+	bm_port *o = bm_index_find(h, cand->proto, cand->local.port);
 	if (!o)
 		return BM_OK;
-	for (size_t i = o->n; i-- > 0;) {
-		bm_sockrec *old = h->socks[o->socks[i] - 1];
+	for (bm_sockrec *old = o->last; old; old = old->port_prev) {
 		if (old->info.id == cand->id)
 			continue;
 		bm_match m = policy_conflict(h, cand, &old->info, phase, v);
@@ -266,10 +265,10 @@ static int pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
 			if ((p & 1) != parity)
 				continue;
 			cand->local.port = (uint16_t)p;
-			bm_port_owners *o = bm_index_find(h, cand->proto, (uint16_t)p);
+			bm_port *o = bm_index_find(h, cand->proto, (uint16_t)p);
 			int ok = 1;
-			for (size_t i = 0; ok && o && i < o->n; i++) {
-				const bm_sock_info *old = &h->socks[o->socks[i] - 1]->info;
+			for (bm_sockrec *r = o ? o->first : NULL; ok && r; r = r->port_next) {
+				const bm_sock_info *old = &r->info;
 				if (old->id == cand->id)
 					continue;
 				bm_verdict scratch;
@@ -321,9 +320,10 @@ static bm_result family_check(bm_host *h, const bm_sockrec *s, const bm_endpoint
 		return bm_verdict_set(v, BM_EAFNOSUPPORT, "core.family", 0,
 		                      "an IPv6 address on an IPv4 socket");
 	if (s->info.family == BM_AF_INET6 && ep->family != BM_AF_INET6)
-		return bm_verdict_set(v, BM_EINVAL, "core.family", 0,
+		return bm_verdict_set(v, h->policy->family_mismatch ? h->policy->family_mismatch
+		                                                    : BM_EINVAL,
+		                      "core.family", 0,
 		                      "an IPv4 address on an IPv6 socket (use ::ffff:a.b.c.d)");
-	(void)h;
 	return BM_OK;
 }
 
@@ -496,7 +496,7 @@ bm_result bm_deliver(bm_host *h, bm_proto proto, const bm_endpoint *src,
 		bm_verdict_set(v, BM_EINVAL, "core.args", 0, "bad packet");
 		return finish(h, v);
 	}
-	bm_port_owners *o = bm_index_find(h, proto, dst->port);
+	bm_port *o = bm_index_find(h, proto, dst->port);
 	size_t cnt = 0;
 	bm_sock_info *cand = NULL;
 	int *score = NULL;
@@ -513,8 +513,8 @@ bm_result bm_deliver(bm_host *h, bm_proto proto, const bm_endpoint *src,
 			return finish(h, v);
 		}
 		/* newest first, then a stable sort by score */
-		for (size_t i = o->n; i-- > 0;) {
-			const bm_sock_info *s = &h->socks[o->socks[i] - 1]->info;
+		for (const bm_sockrec *r = o->last; r; r = r->port_prev) {
+			const bm_sock_info *s = &r->info;
 			int sc = match_score(s, proto, src, dst);
 			if (!sc)
 				continue;
@@ -614,9 +614,9 @@ static int choose_source(const bm_host *h, const bm_sockrec *s, const bm_endpoin
 static const bm_sock_info *find_tuple(const bm_host *h, const bm_sock_info *cand,
                                       const bm_endpoint *dst)
 {
-	bm_port_owners *o = bm_index_find(h, cand->proto, cand->local.port);
-	for (size_t i = 0; o && i < o->n; i++) {
-		const bm_sock_info *old = &h->socks[o->socks[i] - 1]->info;
+	bm_port *o = bm_index_find(h, cand->proto, cand->local.port);
+	for (bm_sockrec *r = o ? o->first : NULL; r; r = r->port_next) {
+		const bm_sock_info *old = &r->info;
 		if (old->id == cand->id)
 			continue;
 		if ((old->state != BM_STATE_CONNECTED && old->state != BM_STATE_TIME_WAIT) ||
@@ -698,7 +698,9 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 		ep = &mapped;
 	}
 	if (ep->family != s->info.family) {
-		bm_verdict_set(v, s->info.family == BM_AF_INET6 ? BM_EINVAL : BM_EAFNOSUPPORT,
+		bm_result mismatch = h->policy->family_mismatch ? h->policy->family_mismatch
+		                                                : BM_EINVAL;
+		bm_verdict_set(v, s->info.family == BM_AF_INET6 ? mismatch : BM_EAFNOSUPPORT,
 		               "core.family", 0, "address family does not match the socket");
 		return finish(h, v);
 	}
@@ -948,7 +950,7 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 			return finish(h, v);
 		}
 		bm_sockrec *p = s->peer ? h->socks[s->peer - 1] : NULL;
-		if (s->peer_closed) {
+		if (s->info.peer_closed) {
 			/* our FIN reaches the peer in FIN_WAIT2: its TIME_WAIT
 			 * starts now (core.close.passive) */
 			if (p && p->info.state == BM_STATE_TIME_WAIT && p->info.fin_wait2) {
@@ -962,7 +964,7 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 			return finish(h, v);
 		}
 		if (p && p->peer == s->info.id) {
-			p->peer_closed = 1;
+			p->info.peer_closed = 1;
 			/* the peer has not closed: we wait in FIN_WAIT2 */
 			s->info.fin_wait2 = p->info.state == BM_STATE_CONNECTED;
 		}

@@ -26,7 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../internal.h"
+#include "bindmodel.h"
 
 #define RA BM_SO_REUSEADDR
 #define RP BM_SO_REUSEPORT
@@ -346,11 +346,10 @@ static const bm_sock_info *lookup_local(const bm_host *h, const bsd_params *p,
                                         const bm_sock_info *s, view_t w,
                                         const bm_endpoint *laddr, int wild, int fam)
 {
-	bm_port_owners *o = bm_index_find(h, s->proto, s->local.port);
 	const bm_sock_info *best = NULL;
 	int bestcost = 1000;
-	for (size_t i = o ? o->n : 0; i-- > 0;) {
-		const bm_sock_info *t = &h->socks[o->socks[i] - 1]->info;
+	for (const bm_sock_info *t = bm_port_last(h, s->proto, s->local.port); t;
+	     t = bm_port_prev(h, t)) {
 		if (t->id == s->id || (fam && t->family != (bm_family)fam))
 			continue;
 		int c = lookup_cost(p, t, w, laddr, wild);

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../internal.h"
+#include "bindmodel.h"
 
 #define RA BM_SO_REUSEADDR
 #define RP BM_SO_REUSEPORT
@@ -192,12 +192,8 @@ static int on_device(const bm_host *h, const bm_endpoint *ep, const char *dev)
 		return 1;
 	if (bm_addr_is_loopback(ep))
 		return strcmp(dev, "lo") == 0;
-	for (size_t i = 0; i < h->naddrs; i++)
-		if (h->addrs[i].addr.family == BM_AF_INET6 &&
-		    memcmp(h->addrs[i].addr.addr, ep->addr, 16) == 0 &&
-		    strcmp(h->addrs[i].dev, dev) == 0)
-			return 1;
-	return 0;
+	const char *holder = bm_host_addr_dev(h, ep);
+	return holder && strcmp(holder, dev) == 0;
 }
 
 static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
@@ -324,6 +320,18 @@ static int native_any(const bm_sock_info *s)
 	       bm_addr_is_any(&s->local);
 }
 
+/* What a TCP bind bucket remembers of the last SO_REUSEPORT socket that
+ * joined it without matching it (inet_csk_update_fastreuse with
+ * FASTREUSEPORT_STRICT: tb->fastuid, fast_rcv_saddr, fast_sk_family,
+ * fast_ipv6_only); the core keeps it per port while the port has owners. */
+typedef struct linux_port {
+	int set;
+	uint32_t uid;
+	bm_family family;
+	int v6only;
+	bm_endpoint addr;        /* the address it had when it joined */
+} linux_port;
+
 /*
  * sk_reuseport_match: same uid, and the bucket's fast address (where a
  * wildcard counts) equals s's address (where it does not): for an AF_INET
@@ -331,15 +339,16 @@ static int native_any(const bm_sock_info *s)
  * AF_INET6 one ipv6_rcv_saddr_equal(..., true, false).  Devices are not
  * looked at.
  */
-static int fast_match(const bm_sock_info *fast_sock, const bm_sock_info *s, unsigned opts)
+static int fast_match(const linux_port *bucket, const bm_sock_info *s, unsigned opts)
 {
-	if (!fast_sock || !(opts & RP) || fast_sock->uid != s->uid)
+	if (!bucket || !bucket->set || !(opts & RP) || bucket->uid != s->uid)
 		return 0;
-	/* the bucket remembers the address the socket had when it joined */
-	bm_sock_info joined = *fast_sock;
+	bm_sock_info joined;
+	memset(&joined, 0, sizeof joined);
+	joined.family = bucket->family;
+	joined.v6only = bucket->v6only;
+	joined.local = bucket->addr;
 	const bm_sock_info *fast = &joined;
-	if (joined.bound.family)
-		joined.local = joined.bound;
 	int s_v6only = s->family == BM_AF_INET6 && s->v6only;
 	if (fast->family == BM_AF_INET) {
 		if (s_v6only || !(v4ish(s) || native_any(s)))
@@ -353,33 +362,37 @@ static int fast_match(const bm_sock_info *fast_sock, const bm_sock_info *s, unsi
 	return !v4ish(fast) && !v4ish(s) && bm_addr_equal(&fast->local, &s->local);
 }
 
-static const bm_sock_info *fast_join(const bm_sock_info *fast, const bm_sock_info *o,
-                                     unsigned opts)
+/*
+ * The bucket follows every bind() and listen() that joins the port, in
+ * order (inet_csk_update_fastreuse): a socket that joins with SO_REUSEPORT
+ * and does not match the state sets it to itself (its uid and address);
+ * one without SO_REUSEPORT clears it.  The state lives as long as the port
+ * has an owner, so sockets closed since still count (found by explore).
+ */
+static void linux_port_join(const bm_host *h, const bm_sock_info *s, void *state)
 {
-	if (!(opts & RP))
-		return NULL;
-	return fast_match(fast, o, opts) ? fast : o;
+	linux_port *bucket = state;
+	(void)h;
+	if (s->proto != BM_TCP)
+		return;   /* only TCP's bind bucket has a fast path */
+	if (!(s->opts & RP)) {
+		bucket->set = 0;
+		return;
+	}
+	if (fast_match(bucket, s, s->opts))
+		return;
+	bucket->set = 1;
+	bucket->uid = s->uid;
+	bucket->family = s->family;
+	bucket->v6only = s->v6only;
+	bucket->addr = s->bound.family ? s->bound : s->local;
 }
 
-/*
- * The fastreuseport shortcut of inet_csk_get_port() (rule
- * linux.tcp.bind.fastreuseport).  The bucket's state is replayed from
- * every bind() and listen() that joined the port, in order
- * (inet_csk_update_fastreuse): a socket that joined with SO_REUSEPORT and
- * did not match the state sets it to itself (FASTREUSEPORT_STRICT: its
- * uid and address); one without SO_REUSEPORT clears it.  The core keeps
- * that history per port until the port is free again, so closed sockets
- * still count (found by explore).
- */
+/* The fastreuseport shortcut of inet_csk_get_port() (rule
+ * linux.tcp.bind.fastreuseport). */
 static int fastreuseport(const bm_host *h, const bm_sock_info *s)
 {
-	/* replay every bind() and listen() that joined the port since it was
-	 * last free, closed sockets included: the bucket outlives them */
-	const bm_port_owners *o = bm_index_find(h, BM_TCP, s->local.port);
-	const bm_sock_info *fast = NULL;
-	for (size_t i = 0; o && i < o->njoins; i++)
-		fast = fast_join(fast, &o->joins[i], o->joins[i].opts);
-	return fast_match(fast, s, s->opts);
+	return fast_match(bm_port_state(h, BM_TCP, s->local.port), s, s->opts);
 }
 
 static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
@@ -460,16 +473,17 @@ static int in_chain_tail(const bm_sock_info *w)
 
 static bm_match udp_bind_walk(const bm_host *h, const bm_sock_info *s, bm_verdict *v)
 {
-	const bm_port_owners *o = bm_index_find(h, BM_UDP, s->local.port);
-	size_t n = o ? o->n : 0;
-	for (size_t k = 0; k < 2 * n; k++) {
-		size_t i = k < n ? n - 1 - k : k - n;   /* head part, then tail part */
-		const bm_sock_info *w = &h->socks[o->socks[i] - 1]->info;
-		if (w->id == s->id || in_chain_tail(w) != (k >= n) || !linux_overlap(s, w))
-			continue;
-		bm_match m = udp_conflict(s, w, BM_PHASE_BIND, v);
-		if (m != BM_MATCH_SHARE)
-			return m;
+	/* the head part, newest first, then the tail part, oldest first */
+	for (int tail = 0; tail < 2; tail++) {
+		const bm_sock_info *w = tail ? bm_port_first(h, BM_UDP, s->local.port)
+		                             : bm_port_last(h, BM_UDP, s->local.port);
+		for (; w; w = tail ? bm_port_next(h, w) : bm_port_prev(h, w)) {
+			if (w->id == s->id || in_chain_tail(w) != tail || !linux_overlap(s, w))
+				continue;
+			bm_match m = udp_conflict(s, w, BM_PHASE_BIND, v);
+			if (m != BM_MATCH_SHARE)
+				return m;
+		}
 	}
 	return BM_MATCH_SHARE_STOP;
 }
@@ -555,16 +569,9 @@ static const uint8_t *v4_of(const bm_endpoint *ep)
  */
 static const char *ingress_dev(const bm_host *h, const bm_endpoint *dst)
 {
-	const uint8_t *d4 = v4_of(dst);
 	if (bm_addr_is_loopback(dst) || bm_addr_is_multicast(dst))
 		return "lo";
-	for (size_t i = 0; i < h->naddrs; i++) {
-		const bm_endpoint *a = &h->addrs[i].addr;
-		if (d4 ? a->family == BM_AF_INET && memcmp(a->addr, d4, 4) == 0
-		       : a->family == BM_AF_INET6 && memcmp(a->addr, dst->addr, 16) == 0)
-			return h->addrs[i].dev;
-	}
-	return NULL;
+	return bm_host_addr_dev(h, dst);
 }
 
 /* One candidate in the kernel's lookup order: the tier (connected, then
@@ -746,7 +753,9 @@ static void linux_ephemeral_range(const bm_host *h, const bm_sock_info *s, int f
 	.loopback_prefsrc = 1,                                              \
 	.close_releases_port = 1,                                           \
 	.rules = linux_rules,                                               \
-	.nrules = sizeof linux_rules / sizeof linux_rules[0]
+	.nrules = sizeof linux_rules / sizeof linux_rules[0],               \
+	.port_state_size = sizeof(linux_port),                              \
+	.port_join = linux_port_join
 
 const bm_policy bm_policy_linux = {
 	LINUX_COMMON,

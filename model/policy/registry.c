@@ -5,7 +5,11 @@
 #include <stddef.h>
 #include <strings.h>
 
-#include "../internal.h"
+#include "bindmodel.h"
+
+/* the table host.c lists (bm_personality_count, bm_personality_at) */
+extern const bm_policy *const bm_builtin_policies[];
+extern const size_t bm_builtin_npolicies;
 
 extern const bm_policy bm_policy_bsd, bm_policy_freebsd, bm_policy_openbsd,
 	bm_policy_netbsd, bm_policy_macos, bm_policy_linux38, bm_policy_linux,

@@ -23,7 +23,7 @@
  */
 #include <string.h>
 
-#include "../internal.h"
+#include "bindmodel.h"
 
 #define RA BM_SO_REUSEADDR
 #define RP BM_SO_REUSEPORT
@@ -148,14 +148,12 @@ static int ipversion(const bm_sock_info *s)
 }
 
 /* Is the owner at most ESTABLISHED (BOUND, LISTEN, SYN_*, ESTABLISHED)? */
-static int upto_established(const bm_host *h, const bm_sock_info *old)
+static int upto_established(const bm_sock_info *old)
 {
 	if (old->state == BM_STATE_TIME_WAIT)
 		return 0;
-	if (old->state == BM_STATE_CONNECTED) {
-		const bm_sockrec *r = bm_host_sock(h, old->id);
-		return !(r && r->peer_closed);   /* CLOSE_WAIT is past ESTABLISHED */
-	}
+	if (old->state == BM_STATE_CONNECTED)
+		return !old->peer_closed;   /* CLOSE_WAIT is past ESTABLISHED */
 	return 1;
 }
 
@@ -180,7 +178,7 @@ static pair make_pair(const bm_sock_info *s, const bm_sock_info *old)
 
 static int reuseport_pair(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old)
 {
-	return (h->policy->options & RP) && (s->opts & RP) && (old->opts_at_bind & RP) &&
+	return (bm_host_policy(h)->options & RP) && (s->opts & RP) && (old->opts_at_bind & RP) &&
 	       s->uid == old->uid;
 }
 
@@ -194,7 +192,7 @@ static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_s
 	const char *busy = explicit_port ? "solaris.tcp.bind.conflict" : "solaris.ephemeral.bind";
 	pair p = make_pair(s, old);
 
-	if (((s->opts | old->opts) & EXCL) && upto_established(h, old)) {
+	if (((s->opts | old->opts) & EXCL) && upto_established(old)) {
 		if (p.both_specific_differ)
 			return BM_MATCH_NONE;
 		bm_verdict_set(v, BM_EADDRINUSE, explicit_port ? "solaris.tcp.bind.exclbind" : busy,
@@ -259,11 +257,10 @@ static int udp_step(const bm_host *h, const bm_sock_info *s, const bm_sock_info 
 static size_t udp_bind_list(const bm_host *h, const bm_sock_info *s, const bm_sock_info **out,
                             size_t max)
 {
-	bm_port_owners *o = bm_index_find(h, BM_UDP, s->local.port);
 	size_t n = 0;
-	for (size_t i = 0; o && i < o->n && n < max; i++) {
-		/* o->socks is in binding order: replay the insertions */
-		const bm_sock_info *x = &h->socks[o->socks[i] - 1]->info;
+	/* the port's owners in binding order: replay the insertions */
+	for (const bm_sock_info *x = bm_port_first(h, BM_UDP, s->local.port); x && n < max;
+	     x = bm_port_next(h, x)) {
 		if (x->id == s->id)
 			continue;
 		uint8_t a[16];
@@ -386,6 +383,7 @@ static bm_result solaris_bind_precheck(const bm_host *h, const bm_sock_info *s,
 static bm_match solaris_connect_port(const bm_host *h, const bm_sock_info *s,
                                      const bm_sock_info *old, bm_verdict *v)
 {
+	(void)h;
 	pair p = make_pair(s, old);
 	if (s->proto == BM_UDP) {
 		/* the implicit bind is a wildcard one: any owner keeps the port */
@@ -393,7 +391,7 @@ static bm_match solaris_connect_port(const bm_host *h, const bm_sock_info *s,
 		               "socket %d holds the port", old->id);
 		return BM_MATCH_CONFLICT;
 	}
-	if (((s->opts | old->opts) & EXCL) && upto_established(h, old) && !p.both_specific_differ) {
+	if (((s->opts | old->opts) & EXCL) && upto_established(old) && !p.both_specific_differ) {
 		bm_verdict_set(v, BM_EADDRNOTAVAIL, "solaris.connect.port", old->id,
 		               "SO_EXCLBIND: socket %d keeps the port", old->id);
 		return BM_MATCH_CONFLICT;
@@ -451,7 +449,7 @@ static size_t solaris_deliver(const bm_host *h, bm_proto proto, const bm_endpoin
 		if (before(&cand[i], &cand[best]))
 			best = i;
 	const bm_sock_info *b = &cand[best];
-	if ((h->policy->options & RP) && (b->opts & RP)) {
+	if ((bm_host_policy(h)->options & RP) && (b->opts & RP)) {
 		size_t members = 0;
 		int any_ra = 0;
 		for (size_t i = 0; i < n && score[i] == score[0]; i++) {

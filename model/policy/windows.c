@@ -24,7 +24,7 @@
  */
 #include <string.h>
 
-#include "../internal.h"
+#include "bindmodel.h"
 
 #define RA BM_SO_REUSEADDR
 #define EX BM_SO_EXCLUSIVEADDRUSE
