@@ -84,6 +84,10 @@ check: deps
 	$(MAKE) all $(TESTS) $(FUZZ)
 	$(MAKE) check-run
 
+# spec/linux is written for `os linux` (linux-6.18); every other Linux
+# release runs it too, with its own keyed expectations.
+LINUX_RELEASES := linux-6.1 linux-6.12 linux-6.18-fc
+
 # Every stage runs and reports even when an earlier one failed; the exit
 # status is the worst of them, and the failed stages are named at the end.
 check-run:
@@ -95,6 +99,8 @@ check-run:
 	  echo "== $$t"; BIN=$(BIN) CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" sh $$t || failed="$$failed $$t"; done; \
 	echo "== every scenario in spec/ on the model"; \
 	$(BIN) run spec/*.bms spec/*/*.bms || failed="$$failed spec-run"; \
+	for r in $(LINUX_RELEASES); do echo "== spec/linux as $$r"; \
+	  $(BIN) run --os $$r spec/linux/*.bms || failed="$$failed spec-run-$$r"; done; \
 	if [ -n "$$failed" ]; then echo "make check: FAILED:$$failed"; exit 1; fi
 
 coverage:

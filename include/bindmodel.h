@@ -383,8 +383,15 @@ bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,
  * listed).  Returns NULL past the end. */
 size_t bm_personality_count(void);
 const bm_policy *bm_personality_at(size_t i);
-/* Find by name or alias ("darwin", "android", ...); NULL if unknown. */
+/* Find by release name ("linux-6.12") or alias: a bare family name
+ * ("linux", "macos") is its newest verified release, and "android",
+ * "darwin", "ios", ... name one too.  NULL if unknown. */
 const bm_policy *bm_personality_find(const char *name);
+/* The release an alias names ("linux" -> "linux-6.18"), or NULL when name
+ * is not an alias. */
+const char *bm_personality_alias_of(const char *name);
+/* Each alias by index ("linux", "android", ...); NULL past the end. */
+const char *bm_personality_alias_at(size_t i);
 /* Look a rule id up in a policy's rule table; NULL if unknown. */
 const bm_rule *bm_policy_rule(const bm_policy *p, const char *id);
 

@@ -15,7 +15,7 @@ START_TEST(aliases_resolve)
 {
 	static const char *const pairs[][2] = {
 		{"darwin", "macos"}, {"ios", "macos"}, {"tvos", "macos"}, {"watchos", "macos"},
-		{"android", "linux"}, {"LINUX", "linux"},
+		{"android", "linux-6.18"}, {"LINUX", "linux-6.18"}, {"linux", "linux-6.18"},
 	};
 	for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
 		const bm_policy *p = bm_personality_find(pairs[i][0]);
@@ -28,7 +28,8 @@ END_TEST
 START_TEST(every_personality_listed_once)
 {
 	static const char *const names[] = {"bsd", "freebsd", "openbsd", "netbsd", "macos",
-	                                    "linux-3.8", "linux", "windows-2000", "windows",
+	                                    "linux-3.8", "linux-6.1", "linux-6.12", "linux-6.18",
+	                                    "linux-6.18-fc", "windows-2000", "windows",
 	                                    "solaris-10", "solaris"};
 	ck_assert_uint_eq(bm_personality_count(), sizeof names / sizeof *names);
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
@@ -41,6 +42,25 @@ START_TEST(every_personality_listed_once)
 		bm_host_free(h);
 	}
 	ck_assert_ptr_null(bm_personality_at(bm_personality_count()));
+}
+END_TEST
+
+/* A release is a row of data: every Linux release shares the family's
+ * hooks and differs only in its data. */
+START_TEST(linux_releases_are_rows)
+{
+	const bm_policy *base = bm_personality_find("linux-6.18");
+	static const char *const rel[] = {"linux-6.1", "linux-6.12", "linux-6.18-fc"};
+	ck_assert_str_eq(bm_personality_alias_of("linux"), "linux-6.18");
+	ck_assert_ptr_null(bm_personality_alias_of("linux-6.1"));
+	for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
+		const bm_policy *p = bm_personality_find(rel[i]);
+		ck_assert_ptr_nonnull(p);
+		ck_assert(p->conflict == base->conflict);
+		ck_assert(p->deliver == base->deliver);
+		ck_assert_ptr_nonnull(p->data);
+		ck_assert_ptr_ne(p->data, base->data);
+	}
 }
 END_TEST
 
@@ -273,6 +293,7 @@ Suite *host_suite(void)
 {
 	Suite *s = suite_create("host");
 	TCase *t = tcase_create("host");
+	tcase_add_test(t, linux_releases_are_rows);
 	tcase_add_test(t, unknown_personality);
 	tcase_add_test(t, aliases_resolve);
 	tcase_add_test(t, every_personality_listed_once);

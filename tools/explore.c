@@ -1341,7 +1341,7 @@ int cmd_explore(int argc, char **argv)
 	int depth = 2, allow_sleep = 0, verbose = 0, per_kind = 3, require_ns = 0, loopback_only = 0;
 	long count = 1000;
 	uint64_t seed = 1;
-	const char *os = "linux", *dir = "explore-out", *against = NULL;
+	const char *os = NULL, *dir = "explore-out", *against = NULL;
 	for (int i = 0; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		char *end = NULL;
@@ -1415,6 +1415,11 @@ int cmd_explore(int argc, char **argv)
 	c->dir = dir;
 	c->verbose = verbose;
 	c->per_kind = per_kind;
+	if (!os) {
+		/* the model row of the kernel it is compared with */
+		const char *native = against ? NULL : kb_native_personality();
+		os = bm_personality_find(native ? native : "linux")->name;
+	}
 	c->rn.os = os;
 	c->rn.other_os = os;
 	c->rn.cmd = malloc(sizeof *c->rn.cmd);

@@ -873,6 +873,19 @@ const char *kb_native_personality(void)
 		{"Linux", "linux"}, {"FreeBSD", "freebsd"}, {"OpenBSD", "openbsd"},
 		{"NetBSD", "netbsd"}, {"Darwin", "macos"}, {"SunOS", "solaris"},
 	};
+	if (strcmp(u.sysname, "Linux") == 0) {
+		/* the release row of this kernel: "6.18.44-fc-v1272" is
+		 * linux-6.18-fc, "6.12.118-cloud-amd64" linux-6.12 */
+		static char name[SC_OSLEN];
+		unsigned major = 0, minor = 0;
+		if (sscanf(u.release, "%u.%u", &major, &minor) == 2) {
+			snprintf(name, sizeof name, "linux-%u.%u%s", major, minor,
+			         strstr(u.release, "-fc") ? "-fc" : "");
+			if (bm_personality_find(name))
+				return name;
+		}
+		return "linux";
+	}
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
 		if (strcmp(u.sysname, map[i].sys) == 0)
 			return bm_personality_find(map[i].os) ? map[i].os : NULL;

@@ -28,6 +28,7 @@
 typedef struct oracle {
 	sc_engine model, kernel;
 	int verbose;
+	const sc_run_opts *opts;   /* --os: binds a file's `os linux` */
 	long passed, failed, skipped, errors;
 } oracle;
 
@@ -87,7 +88,7 @@ static void run_os(oracle *q, const char *path, const sc_script *s, size_t first
 				q->errors++;
 				break;
 			}
-			snprintf(cur, sizeof cur, "%s", c->os[0]);
+			snprintf(cur, sizeof cur, "%s", sc_rebind_os(q->opts, c->os[0]));
 			live = reset_both(q, path, c->line, cur) == 0;
 			continue;
 		}
@@ -192,9 +193,9 @@ int cmd_oracle(int argc, char **argv)
 	}
 	if (nfiles == 0)
 		return usage();
-	if (opts.nos == 0)
-		snprintf(opts.os[opts.nos++], SC_OSLEN, "linux");
 	const char *native = kb_native_personality();
+	if (opts.nos == 0)
+		snprintf(opts.os[opts.nos++], SC_OSLEN, "%s", native ? native : "linux");
 	for (int i = 0; i < opts.nos; i++)
 		if (!native || strcmp(opts.os[i], native) != 0)
 			fprintf(stderr, "bindmodel oracle: note: the live kernel is %s; comparing it with "
@@ -203,6 +204,7 @@ int cmd_oracle(int argc, char **argv)
 	oracle q;
 	memset(&q, 0, sizeof q);
 	q.verbose = verbose;
+	q.opts = &opts;
 	if (sc_model_engine(&q.model) != 0) {
 		fprintf(stderr, "bindmodel oracle: out of memory\n");
 		return 2;

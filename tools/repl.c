@@ -38,7 +38,9 @@ int repl_switch_os(repl *r, const char *os)
 	char err[200];
 	if (r->eng.reset(r->eng.ctx, os, err, sizeof err) != 0)
 		return -1;
-	snprintf(r->os, sizeof r->os, "%s", bm_host_policy(sc_model_host(&r->eng))->name);
+	/* as the user named it: `linux` stays linux (today linux-6.18) */
+	if (sc_canonical_os(os, r->os) != 0)
+		snprintf(r->os, sizeof r->os, "%s", bm_host_policy(sc_model_host(&r->eng))->name);
 	repl_clear_ops(r);
 	return 0;
 }
@@ -79,11 +81,10 @@ static const char *suggestion(const repl *r, const char *err, const char *word)
 		list[n++] = "IP_BINDANY";
 		pick = repl_suggest(word, list, n);
 	} else if (strncmp(err, "unknown personality", 19) == 0) {
-		static const char *const aliases[] = {"darwin", "ios", "tvos", "watchos", "android"};
 		for (size_t i = 0; i < bm_personality_count() && n < 48; i++)
 			list[n++] = bm_personality_at(i)->name;
-		for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++)
-			list[n++] = aliases[i];
+		for (size_t i = 0; bm_personality_alias_at(i) && n < 64; i++)
+			list[n++] = bm_personality_alias_at(i);
 		pick = repl_suggest(word, list, n);
 	} else if (strncmp(err, "unknown knob", 12) == 0) {
 		pick = repl_suggest(word, repl_knobs, count_names(repl_knobs));
@@ -344,8 +345,9 @@ static int do_os(repl *r, const sc_cmd *c)
 	}
 	if (r->interactive && !r->json) {
 		const bm_policy *p = bm_host_policy(sc_model_host(&r->eng));
-		fprintf(r->out, "%s%s%s: %s (new host)\n", repl_c(r, C_BOLD), p->name,
-		        repl_c(r, C_RESET), p->description);
+		fprintf(r->out, "%s%s%s%s%s%s: %s (new host)\n", repl_c(r, C_BOLD), r->os,
+		        repl_c(r, C_RESET), strcmp(r->os, p->name) ? " = " : "",
+		        strcmp(r->os, p->name) ? p->name : "", "", p->description);
 	}
 	return 0;
 }

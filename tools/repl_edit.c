@@ -130,11 +130,10 @@ static void add_names(cands *c, const repl *r)
 
 static void add_personalities(cands *c, int aliases)
 {
-	static const char *const al[] = {"darwin", "ios", "tvos", "watchos", "android", NULL};
 	for (size_t i = 0; i < bm_personality_count(); i++)
 		add(c, bm_personality_at(i)->name);
-	if (aliases)
-		add_list(c, al);
+	for (size_t i = 0; aliases && bm_personality_alias_at(i); i++)
+		add(c, bm_personality_alias_at(i));
 }
 
 static void add_options(cands *c)
@@ -506,9 +505,11 @@ int repl_interactive(repl *r)
 
 	const bm_policy *p = bm_host_policy(sc_model_host(&r->eng));
 	if (!r->json)
-		printf("bindmodel %s: socket binding, modelled.  Personality %s%s%s: %s.\n"
+		printf("bindmodel %s: socket binding, modelled.  Personality %s%s%s%s%s: %s.\n"
 		       "Type help for the commands, Tab to complete, Ctrl-D to leave.\n",
-		       BM_VERSION, repl_c(r, C_BOLD), p->name, repl_c(r, C_RESET), p->description);
+		       BM_VERSION, repl_c(r, C_BOLD), r->os, repl_c(r, C_RESET),
+		       strcmp(r->os, p->name) ? " = " : "", strcmp(r->os, p->name) ? p->name : "",
+		       p->description);
 	int lineno = 0;
 	while (!r->quit) {
 		set_prompt(r);

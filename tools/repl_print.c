@@ -558,7 +558,7 @@ void repl_list_os(repl *r)
 	FILE *f = r->out;
 	for (size_t i = 0; i < bm_personality_count(); i++) {
 		const bm_policy *p = bm_personality_at(i);
-		int cur = strcmp(p->name, r->os) == 0;
+		int cur = bm_personality_find(r->os) == p;
 		if (r->json) {
 			fputs("{\"personality\":", f);
 			json_str(f, p->name);
@@ -571,5 +571,6 @@ void repl_list_os(repl *r)
 		        cur ? repl_c(r, C_RESET) : "", p->description);
 	}
 	if (!r->json)
-		fprintf(f, "(* current; aliases: darwin ios tvos watchos -> macos, android -> linux)\n");
+		fprintf(f, "(* current; a bare family name such as linux is its newest release; "
+		        "android -> linux; darwin ios tvos watchos -> macos)\n");
 }

@@ -96,7 +96,7 @@ int sc_script_load(const char *path, sc_script *s, FILE *out)
 
 static int os_allowed(const sc_run_opts *o, const char *os)
 {
-	if (!o || o->nos == 0)
+	if (!o || o->nos == 0 || sc_rebind_os(o, os) != os)
 		return 1;
 	for (int i = 0; i < o->nos; i++)
 		if (strcmp(o->os[i], os) == 0)
@@ -131,7 +131,7 @@ static void run_one(sc_engine *e, const char *path, const sc_script *s, size_t f
 				t->errors++;
 				break;
 			}
-			snprintf(cur, sizeof cur, "%s", c->os[0]);
+			snprintf(cur, sizeof cur, "%s", sc_rebind_os(opts, c->os[0]));
 			if (e->reset(e->ctx, cur, err, sizeof err) != 0) {
 				fprintf(out, "%s:%d: [%s] %s\n", path, c->line, cur, err);
 				t->errors++;
@@ -199,7 +199,7 @@ int sc_script_personalities(const sc_script *s, const sc_run_opts *opts, const c
 	}
 	for (int i = 0; i < nall; i++)
 		if (os_allowed(opts, all[i]))
-			snprintf(list[n++], SC_OSLEN, "%s", all[i]);
+			snprintf(list[n++], SC_OSLEN, "%s", sc_rebind_os(opts, all[i]));
 	return n;
 }
 
@@ -236,16 +236,15 @@ int sc_split_os_list(const char *list, sc_run_opts *opts, char *err, size_t errl
 	char buf[512];
 	snprintf(buf, sizeof buf, "%s", list);
 	for (char *s = strtok(buf, ", "); s; s = strtok(NULL, ", ")) {
-		const bm_policy *p = bm_personality_find(s);
-		if (!p) {
-			snprintf(err, errlen, "unknown personality '%s'", s);
-			return -1;
-		}
 		if (opts->nos == SC_MAXOS) {
 			snprintf(err, errlen, "too many personalities");
 			return -1;
 		}
-		snprintf(opts->os[opts->nos++], SC_OSLEN, "%s", p->name);
+		if (sc_canonical_os(s, opts->os[opts->nos]) != 0) {
+			snprintf(err, errlen, "unknown personality '%s'", s);
+			return -1;
+		}
+		opts->nos++;
 	}
 	return 0;
 }

@@ -163,12 +163,55 @@ static int socket_name(parser *p, int i, char *out)
 	return 0;
 }
 
+const char *sc_os_family(const char *release, char *buf, size_t len)
+{
+	/* "linux-6.18-fc" -> "linux": the name up to "-<digit>" */
+	const char *dash = release;
+	while ((dash = strchr(dash, '-')) && !(dash[1] >= '0' && dash[1] <= '9'))
+		dash++;
+	if (!dash || (size_t)(dash - release) >= len)
+		return NULL;
+	snprintf(buf, len, "%.*s", (int)(dash - release), release);
+	const bm_policy *fam = bm_personality_find(buf), *rel = bm_personality_find(release);
+	return bm_personality_alias_of(buf) && fam && rel && strcmp(fam->family, rel->family) == 0
+	       ? buf : NULL;
+}
+
+int sc_canonical_os(const char *name, char *out)
+{
+	const bm_policy *pol = bm_personality_find(name);
+	if (!pol)
+		return -1;
+	char fam[SC_OSLEN];
+	/* "linux", "LINUX" or "android": the family name, bound at run time */
+	if (bm_personality_alias_of(name) && sc_os_family(pol->name, fam, sizeof fam) &&
+	    bm_personality_find(fam) == pol)
+		snprintf(out, SC_OSLEN, "%s", fam);
+	else
+		snprintf(out, SC_OSLEN, "%s", pol->name);
+	return 0;
+}
+
+const char *sc_rebind_os(const sc_run_opts *opts, const char *os)
+{
+	char fam[SC_OSLEN];
+	if (!opts || !bm_personality_alias_of(os))
+		return os;
+	for (int i = 0; i < opts->nos; i++)
+		if (!bm_personality_alias_of(opts->os[i]) &&
+		    sc_os_family(opts->os[i], fam, sizeof fam) && strcmp(fam, os) == 0)
+			return opts->os[i];
+	return os;
+}
+
 static int personality(parser *p, int i, char *out)
 {
-	const bm_policy *pol = bm_personality_find(p->t[i].s);
-	if (!pol && strcmp(p->t[i].s, "*") != 0)
+	if (strcmp(p->t[i].s, "*") == 0) {
+		snprintf(out, SC_OSLEN, "*");
+		return 0;
+	}
+	if (sc_canonical_os(p->t[i].s, out) != 0)
 		return fail(p, p->t[i].col, "unknown personality '%.40s' (try: os)", p->t[i].s);
-	snprintf(out, SC_OSLEN, "%s", pol ? pol->name : "*");
 	return 0;
 }
 
@@ -647,16 +690,24 @@ out:
 	return rc;
 }
 
+static const sc_expect *expect_keyed(const sc_cmd *c, const char *key)
+{
+	for (int i = 0; key && i < c->nexpect; i++)
+		if (strcmp(c->expect[i].os, key) == 0)
+			return &c->expect[i];
+	return NULL;
+}
+
 const sc_expect *sc_expect_for(const sc_cmd *c, const char *os)
 {
-	const sc_expect *any = NULL;
-	for (int i = 0; i < c->nexpect; i++) {
-		if (os && strcmp(c->expect[i].os, os) == 0)
-			return &c->expect[i];
-		if (strcmp(c->expect[i].os, "*") == 0)
-			any = &c->expect[i];
-	}
-	return any;
+	const bm_policy *pol = os ? bm_personality_find(os) : NULL;
+	char fam[SC_OSLEN];
+	const sc_expect *x = expect_keyed(c, os);
+	if (!x && pol)
+		x = expect_keyed(c, pol->name);
+	if (!x && pol)
+		x = expect_keyed(c, sc_os_family(pol->name, fam, sizeof fam));
+	return x ? x : expect_keyed(c, "*");
 }
 
 int sc_outcome_matches(const sc_outcome *o, const sc_expect *x)

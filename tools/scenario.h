@@ -66,8 +66,18 @@ typedef struct sc_cmd {
 int sc_parse_line(const char *line, int lineno, sc_cmd *out, char *err,
                   size_t errlen, int *col);
 const char *sc_kind_name(sc_kind k);
-/* The expectation that applies on personality os, or NULL. */
+/* The expectation that applies on personality os, or NULL: a key naming
+ * os itself, else the release os stands for ("linux" -> "linux-6.18"),
+ * else os's family ("linux" for "linux-6.1"), else "*". */
 const sc_expect *sc_expect_for(const sc_cmd *c, const char *os);
+/* How a scenario names a personality: a bare family name stays as written
+ * ("linux", which stands for whatever release the run binds it to); any
+ * other name or alias becomes the release's own name.  out has SC_OSLEN
+ * bytes; -1 if the name is unknown. */
+int sc_canonical_os(const char *name, char *out);
+/* The family a release belongs to when the family name is an alias
+ * ("linux" for "linux-6.1"), or NULL. */
+const char *sc_os_family(const char *release, char *buf, size_t len);
 
 /* What one step did. */
 typedef struct sc_outcome {
@@ -141,5 +151,9 @@ int sc_run_file(sc_engine *e, const char *path, const sc_run_opts *opts,
 int sc_print_totals(const sc_totals *t);
 /* Run a file's lines into an already reset engine (REPL load). */
 int sc_split_os_list(const char *list, sc_run_opts *opts, char *err, size_t errlen);
+/* The personality to run for a file's `os` name: with --os naming a
+ * release of that family (--os linux-6.1 for `os linux`), that release;
+ * otherwise the name itself. */
+const char *sc_rebind_os(const sc_run_opts *opts, const char *os);
 
 #endif

@@ -1,6 +1,9 @@
 /*
- * linux.c: the Linux personalities, `linux` (3.9 and later, as 6.x kernels
- * behave) and `linux-3.8` (before SO_REUSEPORT).
+ * linux.c: the Linux personalities.  One set of hooks; each release is a
+ * row of data (linux_release, below) that says where it differs:
+ * linux-3.8 (before SO_REUSEPORT), linux-6.1, linux-6.12, linux-6.18 (the
+ * bare name `linux` and `android`), and linux-6.18-fc, a 6.18 build seen on
+ * this project's machines whose UDP bind checks every owner.
  *
  * Every rule id below is described, with its kernel source, in
  * spec/linux.md.  The conflict rule is inet_bind_conflict() of
@@ -74,6 +77,27 @@ static const bm_rule linux_rules[] = {
 	 "uid lets the bind through at once, anything else is EADDRINUSE.",
 	 "net/ipv4/udp.c udp_lib_lport_inuse (2025 form), include/net/sock.h sk_add_node_rcu; "
 	 "observed UO1-UO3 and by explore"},
+	{"linux.tcp.bind.fastreuse", "TCP, linux-6.1: a port whose first owner had SO_REUSEADDR (and was "
+	 "not listening), and that no owner without it has joined since, lets a SO_REUSEADDR socket "
+	 "bind at once, without the conflict walk: an owner that cleared SO_REUSEADDR after its bind "
+	 "does not stop it. From 6.12 the bucket never gets this state and the walk reads the owners' "
+	 "flags as they are now.",
+	 "net/ipv4/inet_connection_sock.c inet_csk_get_port (tb->fastreuse > 0 && reuse), "
+	 "inet_csk_update_fastreuse; observed on Debian 6.1.0-57 and 6.12.118 under QEMU and on "
+	 "6.18.44 (observed.bms LO2)"},
+	{"linux.tcp.bind.mapped_any", "TCP, linux-6.1: an IPv6 socket bound to [::ffff:0.0.0.0] does not "
+	 "cover a specific v4-mapped address bound by another IPv6 socket (both bind); an IPv4 socket "
+	 "on that address still conflicts. 6.12 and later: EADDRINUSE.",
+	 "net/ipv4/inet_connection_sock.c inet_bhash2_addr_any_conflict, net/ipv4/inet_hashtables.c "
+	 "inet_bind2_bucket_match_addr_any (the bhash2 wildcard lookups of later kernels); observed on "
+	 "Debian 6.1.0-57 vs 6.12.118 under QEMU (bind_wildcard.bms v6_v4mapped_any cases)"},
+	{"linux.udp.bind.walk_all", "UDP, linux-6.18-fc: every overlapping owner that is not an "
+	 "SO_REUSEADDR pair (nor on another device) is checked: one that is not SO_REUSEPORT-compatible "
+	 "(both SO_REUSEPORT, same uid) refuses the bind, whatever the order; stock kernels stop at the "
+	 "first compatible one (linux.udp.bind.conflict).",
+	 "observed on 6.18.44-fc-v1272 (about 230 cases, a 184-case two-owner matrix); no upstream "
+	 "commit makes udp_lib_lport_inuse check every owner (its newest form still returns 0 at the "
+	 "first compatible owner)"},
 	{"linux.udp.bind.reuseaddr", "UDP: SO_REUSEADDR on both sockets never conflicts (exact duplicates "
 	 "and multicast receivers share, as BSD SO_REUSEPORT).",
 	 "net/ipv4/udp.c udp_lib_lport_inuse; observed Table 1 UDP, MC1-MC10"},
@@ -141,8 +165,10 @@ static const bm_rule linux_rules[] = {
 	 "specific, newest socket receives.",
 	 "net/ipv4/inet_hashtables.c inet_lhash2_lookup/reuseport_select_sock; net/ipv4/udp.c "
 	 "udp4_lib_lookup2; selftest reuseport_addr_any.c"},
-	{"linux.deliver.connected", "UDP: among sockets connected to the sender from the destination "
-	 "address and port, the most recently connected one receives.",
+	{"linux.deliver.connected", "UDP, 6.13 and later: among sockets connected to the sender from the "
+	 "destination address and port, the most recently connected one receives (before 6.13, and in "
+	 "linux-6.1 and linux-6.12, the score walk of linux.deliver.best decides, where a connect() that "
+	 "gave a wildcard-bound socket its source rehashed it to the head of that address's chain).",
 	 "net/ipv4/udp.c udp4_lib_lookup4, net/ipv6/udp.c udp6_lib_lookup4 (four-tuple hash of "
 	 "connected sockets, 6.13+); observed by explore"},
 	{"linux.deliver.multicast", "A multicast or broadcast datagram goes to every socket bound to the "
@@ -151,6 +177,40 @@ static const bm_rule linux_rules[] = {
 	 "net/ipv4/udp.c __udp4_lib_mcast_deliver, __udp_is_mcast_sock; net/ipv4/igmp.c "
 	 "ip_mc_sf_allow (inet_create sets MC_ALL, inet6_create does not); observed on Linux 6.18"},
 };
+
+/*
+ * What differs between Linux releases.  Each field names the rule it
+ * selects; spec/linux.md gives the kernel change and the live kernel that
+ * showed it.
+ */
+typedef struct linux_release {
+	int fastreuse;          /* linux.tcp.bind.fastreuse: the bind bucket's
+	                           SO_REUSEADDR shortcut (6.1; bhash2 left it
+	                           never set in 6.12+) */
+	int mapped_any_apart;   /* linux.tcp.bind.mapped_any: an IPv6 socket on
+	                           [::ffff:0.0.0.0] does not cover a specific
+	                           v4-mapped address of another IPv6 socket (6.1) */
+	int fin_wait2_uid;      /* linux.tcp.bind.reuseport: a FIN_WAIT2 orphan
+	                           keeps the uid check (6.18); before, every
+	                           timewait socket was exempt */
+	int udp_hash4;          /* linux.deliver.connected: connected UDP
+	                           sockets are found by four-tuple first (6.13+) */
+	int udp_walk_all;       /* linux.udp.bind.walk_all: every overlapping
+	                           owner is checked, not the first (6.18-fc) */
+} linux_release;
+
+static const linux_release LINUX_3_8 = {.fin_wait2_uid = 1, .udp_hash4 = 1};
+static const linux_release LINUX_6_1 = {.fastreuse = 1, .mapped_any_apart = 1};
+static const linux_release LINUX_6_12 = {0};
+static const linux_release LINUX_6_18 = {.fin_wait2_uid = 1, .udp_hash4 = 1};
+static const linux_release LINUX_6_18_FC = {.fin_wait2_uid = 1, .udp_hash4 = 1,
+                                            .udp_walk_all = 1};
+
+static const linux_release *R(const bm_host *h)
+{
+	const linux_release *r = bm_host_policy(h)->data;
+	return r ? r : &LINUX_6_18;
+}
 
 static int same_uid(const bm_sock_info *a, const bm_sock_info *b)
 {
@@ -299,8 +359,13 @@ static int v4_any(const bm_sock_info *s)
 }
 
 /* Does the new socket s overlap the owner old? */
-static int linux_overlap(const bm_sock_info *s, const bm_sock_info *old)
+static int linux_overlap(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old)
 {
+	if (R(h)->mapped_any_apart && s->proto == BM_TCP && s->family == BM_AF_INET6 &&
+	    old->family == BM_AF_INET6 && bm_addr_is_v4mapped(&old->local) &&
+	    bm_addr_is_any(&old->local) && bm_addr_is_v4mapped(&s->local) &&
+	    !bm_addr_is_any(&s->local))
+		return 0;   /* linux.tcp.bind.mapped_any (6.1) */
 	if (bm_overlap(s, old))
 		return 1;
 	if (s->dev[0] && old->dev[0] && strcmp(s->dev, old->dev) != 0)
@@ -325,6 +390,7 @@ static int native_any(const bm_sock_info *s)
  * FASTREUSEPORT_STRICT: tb->fastuid, fast_rcv_saddr, fast_sk_family,
  * fast_ipv6_only); the core keeps it per port while the port has owners. */
 typedef struct linux_port {
+	int fastreuse;           /* tb->fastreuse > 0 (rows with .fastreuse) */
 	int set;
 	uint32_t uid;
 	bm_family family;
@@ -372,9 +438,15 @@ static int fast_match(const linux_port *bucket, const bm_sock_info *s, unsigned 
 static void linux_port_join(const bm_host *h, const bm_sock_info *s, void *state)
 {
 	linux_port *bucket = state;
-	(void)h;
 	if (s->proto != BM_TCP)
 		return;   /* only TCP's bind bucket has a fast path */
+	/* tb->fastreuse: set by the first owner's sk_reuse (not listening),
+	 * cleared by any later owner without it (6.1: linux.tcp.bind.fastreuse) */
+	int reuse = (s->opts & RA) && s->state != BM_STATE_LISTEN;
+	if (bm_port_count(h, BM_TCP, s->local.port) == 1)
+		bucket->fastreuse = R(h)->fastreuse && reuse;
+	else if (!reuse)
+		bucket->fastreuse = 0;
 	if (!(s->opts & RP)) {
 		bucket->set = 0;
 		return;
@@ -399,6 +471,13 @@ static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_s
                              bm_phase phase, bm_verdict *v)
 {
 	int relax = phase == BM_PHASE_BIND || phase == BM_PHASE_LISTEN;
+	const linux_port *bucket = bm_port_state(h, BM_TCP, s->local.port);
+	if (phase == BM_PHASE_BIND && (s->opts & RA) && bucket && bucket->fastreuse) {
+		bm_verdict_set(v, BM_OK, "linux.tcp.bind.fastreuse", 0,
+		               "SO_REUSEADDR: the port's bind bucket was made reusable by its "
+		               "first owner and no owner without it joined since");
+		return BM_MATCH_SHARE_STOP;
+	}
 	if (relax && (s->opts & RP) && fastreuseport(h, s)) {
 		bm_verdict_set(v, BM_OK, "linux.tcp.bind.fastreuseport", 0,
 		               "SO_REUSEPORT, uid %u: the port's fast reuseport state matches", s->uid);
@@ -410,7 +489,8 @@ static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_s
 		return BM_MATCH_SHARE;
 	}
 	if (relax && (s->opts & RP) && (old->opts & RP) &&
-	    ((old->state == BM_STATE_TIME_WAIT && !old->fin_wait2) || same_uid(s, old))) {
+	    ((old->state == BM_STATE_TIME_WAIT && !(old->fin_wait2 && R(h)->fin_wait2_uid)) ||
+	     same_uid(s, old))) {
 		bm_verdict_set(v, BM_OK, "linux.tcp.bind.reuseport", old->id,
 		               "both have SO_REUSEPORT (uid %u)", s->uid);
 		return BM_MATCH_SHARE;
@@ -478,9 +558,13 @@ static bm_match udp_bind_walk(const bm_host *h, const bm_sock_info *s, bm_verdic
 		const bm_sock_info *w = tail ? bm_port_first(h, BM_UDP, s->local.port)
 		                             : bm_port_last(h, BM_UDP, s->local.port);
 		for (; w; w = tail ? bm_port_next(h, w) : bm_port_prev(h, w)) {
-			if (w->id == s->id || in_chain_tail(w) != tail || !linux_overlap(s, w))
+			if (w->id == s->id || in_chain_tail(w) != tail || !linux_overlap(h, s, w))
 				continue;
 			bm_match m = udp_conflict(s, w, BM_PHASE_BIND, v);
+			/* linux.udp.bind.walk_all: a compatible owner does not end
+			 * the walk; any incompatible one refuses */
+			if (m == BM_MATCH_SHARE_STOP && R(h)->udp_walk_all)
+				m = BM_MATCH_SHARE;
 			if (m != BM_MATCH_SHARE)
 				return m;
 		}
@@ -494,7 +578,7 @@ static bm_match linux_conflict(const bm_host *h, const bm_sock_info *s, const bm
 	/* the whole UDP walk is decided at the first owner the core offers */
 	if (s->proto == BM_UDP && phase == BM_PHASE_BIND)
 		return udp_bind_walk(h, s, v);
-	if (!linux_overlap(s, old))
+	if (!linux_overlap(h, s, old))
 		return BM_MATCH_NONE;
 	return s->proto == BM_TCP ? tcp_conflict(h, s, old, phase, v) : udp_conflict(s, old, phase, v);
 }
@@ -616,9 +700,14 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 			continue;
 		if (proto == BM_UDP && mc4 && c->family == BM_AF_INET6)
 			continue;
+		/* without the four-tuple hash, a UDP socket whose connect()
+		 * gave its wildcard binding a source address was rehashed to
+		 * the head of that address's chain (udp_lib_rehash) */
+		int rehashed = proto == BM_UDP && !R(h)->udp_hash4 && score[i] == 3 &&
+		               bm_addr_is_any(&c->bound) && !bm_addr_is_any(&c->local);
 		r[m].tier = score[i];
-		r[m].tail = c->family == BM_AF_INET6 && (c->opts & RP);
-		r[m].seq = c->bound_seq;
+		r[m].tail = !rehashed && c->family == BM_AF_INET6 && (c->opts & RP);
+		r[m].seq = rehashed ? c->connected_seq : c->bound_seq;
 		r[m].i = i;
 		m++;
 	}
@@ -634,7 +723,7 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 		               "every socket on the group or the wildcard receives");
 		return m;
 	}
-	if (proto == BM_UDP) {
+	if (proto == BM_UDP && R(h)->udp_hash4) {
 		/* udp4_lib_lookup4/udp6_lib_lookup4 (6.13+): connected sockets are
 		 * found first through their four-tuple hash, the most recently
 		 * connected first (linux.deliver.connected) */
@@ -757,14 +846,46 @@ static void linux_ephemeral_range(const bm_host *h, const bm_sock_info *s, int f
 	.port_state_size = sizeof(linux_port),                              \
 	.port_join = linux_port_join
 
-const bm_policy bm_policy_linux = {
+#define LINUX_REUSEPORT_OPTIONS                                             \
+	(BM_SO_REUSEADDR | BM_SO_REUSEPORT | BM_IPV6_V6ONLY | BM_SO_LINGER |   \
+	 BM_SO_BINDTODEVICE | BM_IP_FREEBIND)
+
+/* remaining &= ~1U came with Linux 4.6 (commit 1580ab63fc9a): every
+ * release row from 6.1 on has ephemeral_range */
+const bm_policy bm_policy_linux61 = {
 	LINUX_COMMON,
-	.name = "linux",
-	/* remaining &= ~1U came with Linux 4.6 (commit 1580ab63fc9a) */
+	.name = "linux-6.1",
+	.description = "Linux 6.1 (Debian 12): the SO_REUSEADDR bucket shortcut, no UDP four-tuple hash",
 	.ephemeral_range = linux_ephemeral_range,
-	.description = "Linux 3.9 and later (SO_REUSEPORT with the same-uid rule), as 6.x kernels behave",
-	.options = BM_SO_REUSEADDR | BM_SO_REUSEPORT | BM_IPV6_V6ONLY | BM_SO_LINGER |
-	           BM_SO_BINDTODEVICE | BM_IP_FREEBIND,
+	.options = LINUX_REUSEPORT_OPTIONS,
+	.data = &LINUX_6_1,
+};
+
+const bm_policy bm_policy_linux612 = {
+	LINUX_COMMON,
+	.name = "linux-6.12",
+	.description = "Linux 6.12 (Debian 13): bhash2 binds, no UDP four-tuple hash",
+	.ephemeral_range = linux_ephemeral_range,
+	.options = LINUX_REUSEPORT_OPTIONS,
+	.data = &LINUX_6_12,
+};
+
+const bm_policy bm_policy_linux618 = {
+	LINUX_COMMON,
+	.name = "linux-6.18",
+	.description = "Linux 6.18: the UDP four-tuple hash, FIN_WAIT2 orphans keep the uid check",
+	.ephemeral_range = linux_ephemeral_range,
+	.options = LINUX_REUSEPORT_OPTIONS,
+	.data = &LINUX_6_18,
+};
+
+const bm_policy bm_policy_linux618fc = {
+	LINUX_COMMON,
+	.name = "linux-6.18-fc",
+	.description = "Linux 6.18 -fc builds (this project's machines): a UDP bind checks every owner",
+	.ephemeral_range = linux_ephemeral_range,
+	.options = LINUX_REUSEPORT_OPTIONS,
+	.data = &LINUX_6_18_FC,
 };
 
 const bm_policy bm_policy_linux38 = {
@@ -773,4 +894,5 @@ const bm_policy bm_policy_linux38 = {
 	.description = "Linux before 3.9: no SO_REUSEPORT; SO_REUSEADDR as today",
 	.options = BM_SO_REUSEADDR | BM_IPV6_V6ONLY | BM_SO_LINGER | BM_SO_BINDTODEVICE |
 	           BM_IP_FREEBIND,
+	.data = &LINUX_3_8,
 };

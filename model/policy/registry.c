@@ -12,7 +12,8 @@ extern const bm_policy *const bm_builtin_policies[];
 extern const size_t bm_builtin_npolicies;
 
 extern const bm_policy bm_policy_bsd, bm_policy_freebsd, bm_policy_openbsd,
-	bm_policy_netbsd, bm_policy_macos, bm_policy_linux38, bm_policy_linux,
+	bm_policy_netbsd, bm_policy_macos, bm_policy_linux38, bm_policy_linux61,
+	bm_policy_linux612, bm_policy_linux618, bm_policy_linux618fc,
 	bm_policy_windows2000, bm_policy_windows, bm_policy_solaris10,
 	bm_policy_solaris;
 
@@ -23,7 +24,10 @@ const bm_policy *const bm_builtin_policies[] = {
 	&bm_policy_netbsd,
 	&bm_policy_macos,
 	&bm_policy_linux38,
-	&bm_policy_linux,
+	&bm_policy_linux61,
+	&bm_policy_linux612,
+	&bm_policy_linux618,
+	&bm_policy_linux618fc,
 	&bm_policy_windows2000,
 	&bm_policy_windows,
 	&bm_policy_solaris10,
@@ -33,23 +37,39 @@ const bm_policy *const bm_builtin_policies[] = {
 const size_t bm_builtin_npolicies =
 	sizeof bm_builtin_policies / sizeof bm_builtin_policies[0];
 
+/* A bare family name is an alias of its newest verified release. */
 static const struct {
 	const char *alias, *name;
 } aliases[] = {
+	{"linux", "linux-6.18"},
+	{"android", "linux-6.18"},
 	{"darwin", "macos"},
 	{"ios", "macos"},
 	{"tvos", "macos"},
 	{"watchos", "macos"},
-	{"android", "linux"},
 };
 
-const bm_policy *bm_personality_find(const char *name)
+const char *bm_personality_alias_of(const char *name)
 {
 	if (!name)
 		return NULL;
 	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
 		if (strcasecmp(name, aliases[i].alias) == 0)
-			name = aliases[i].name;
+			return aliases[i].name;
+	return NULL;
+}
+
+const char *bm_personality_alias_at(size_t i)
+{
+	return i < sizeof aliases / sizeof aliases[0] ? aliases[i].alias : NULL;
+}
+
+const bm_policy *bm_personality_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	if (bm_personality_alias_of(name))
+		name = bm_personality_alias_of(name);
 	for (size_t i = 0; i < bm_builtin_npolicies; i++)
 		if (strcasecmp(name, bm_builtin_policies[i]->name) == 0)
 			return bm_builtin_policies[i];
