@@ -11,17 +11,20 @@
 extern const bm_policy *const bm_builtin_policies[];
 extern const size_t bm_builtin_npolicies;
 
-extern const bm_policy bm_policy_bsd, bm_policy_freebsd, bm_policy_openbsd,
-	bm_policy_netbsd, bm_policy_macos, bm_policy_linux38, bm_policy_linux,
+extern const bm_policy bm_policy_bsd, bm_policy_freebsd14, bm_policy_freebsd15,
+	bm_policy_openbsd, bm_policy_netbsd, bm_policy_macos14, bm_policy_macos15,
+	bm_policy_linux38, bm_policy_linux,
 	bm_policy_windows2000, bm_policy_windows, bm_policy_solaris10,
 	bm_policy_solaris;
 
 const bm_policy *const bm_builtin_policies[] = {
 	&bm_policy_bsd,
-	&bm_policy_freebsd,
+	&bm_policy_freebsd14,
+	&bm_policy_freebsd15,
 	&bm_policy_openbsd,
 	&bm_policy_netbsd,
-	&bm_policy_macos,
+	&bm_policy_macos14,
+	&bm_policy_macos15,
 	&bm_policy_linux38,
 	&bm_policy_linux,
 	&bm_policy_windows2000,
@@ -36,10 +39,12 @@ const size_t bm_builtin_npolicies =
 static const struct {
 	const char *alias, *name;
 } aliases[] = {
-	{"darwin", "macos"},
-	{"ios", "macos"},
-	{"tvos", "macos"},
-	{"watchos", "macos"},
+	{"freebsd", "freebsd-15"},   /* a bare family name: its newest release */
+	{"macos", "macos-15"},
+	{"darwin", "macos-15"},
+	{"ios", "macos-15"},
+	{"tvos", "macos-15"},
+	{"watchos", "macos-15"},
 	{"android", "linux"},
 };
 
