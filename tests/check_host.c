@@ -14,7 +14,8 @@ END_TEST
 START_TEST(aliases_resolve)
 {
 	static const char *const pairs[][2] = {
-		{"darwin", "macos"}, {"ios", "macos"}, {"tvos", "macos"}, {"watchos", "macos"},
+		{"darwin", "macos-15"}, {"ios", "macos-15"}, {"tvos", "macos-15"},
+		{"watchos", "macos-15"}, {"macos", "macos-15"}, {"freebsd", "freebsd-15"},
 		{"android", "linux-6.18"}, {"LINUX", "linux-6.18"}, {"linux", "linux-6.18"},
 	};
 	for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
@@ -27,7 +28,8 @@ END_TEST
 
 START_TEST(every_personality_listed_once)
 {
-	static const char *const names[] = {"bsd", "freebsd", "openbsd", "netbsd", "macos",
+	static const char *const names[] = {"bsd", "freebsd-14", "freebsd-15", "openbsd", "netbsd",
+	                                    "macos-14", "macos-15",
 	                                    "linux-3.8", "linux-6.1", "linux-6.12", "linux-6.18",
 	                                    "linux-6.18-fc", "windows-2000", "windows",
 	                                    "solaris-10", "solaris"};

@@ -151,7 +151,7 @@ START_TEST(expectations_per_personality)
 	int col;
 	ck_assert_int_eq(parse("bind a 0.0.0.0:21 => darwin:ok linux:EADDRINUSE *:EACCES", err, &col), 1);
 	ck_assert_int_eq(cmd.nexpect, 3);
-	ck_assert_int_eq(sc_expect_for(&cmd, "macos")->code, BM_OK);   /* alias resolved */
+	ck_assert_int_eq(sc_expect_for(&cmd, "macos-15")->code, BM_OK);   /* alias resolved */
 	ck_assert_int_eq(sc_expect_for(&cmd, "linux")->code, BM_EADDRINUSE);
 	ck_assert_int_eq(sc_expect_for(&cmd, "windows")->code, BM_EACCES);
 	ck_assert_int_eq(parse("bind a 0.0.0.0:21 => linux:ok", err, &col), 1);

@@ -1,7 +1,7 @@
 /*
- * bsd.c: the BSD family, one engine and five personalities: `bsd` (the
- * 4.4BSD reference the article describes), `freebsd` (14.x), `openbsd`,
- * `netbsd` and `macos` (XNU).
+ * bsd.c: the BSD family, one engine and seven personalities: `bsd` (the
+ * 4.4BSD reference the article describes), `freebsd-14`, `freebsd-15`,
+ * `openbsd`, `netbsd`, `macos-14` and `macos-15` (XNU).
  *
  * All of them bind with the 4.4BSD in_pcbbind() skeleton:
  *
@@ -19,8 +19,9 @@
  * options` (read live, from its socket), and a TIME_WAIT socket is seen
  * only by the wild search, where no flag can help.
  *
- * What differs per OS lives in a bsd_params struct: which checks run, in
- * which order, the defaults.  Every rule id is described, with its source,
+ * What differs per OS lives in a bsd_params row: which checks run, in which
+ * order, the defaults; each bm_policy points at its release's row (.data),
+ * so a new release is a new row, not a new code path.  Every rule id is described, with its source,
  * in spec/bsd.md.
  */
 #include <stdio.h>
@@ -146,6 +147,28 @@ static const bm_rule bsd_rules[] = {
 	 "IPv4 wildcard bind excuses a wildcard holder only when both are PF_INET6.",
 	 "xnu bsd/netinet6/in6_pcb.c in6_pcbbind; bsd/netinet/in_pcb.c in_pcbbind (SOCK_DOM clause)"},
 
+	{"macos.tcp.bcast_mcast", "macOS: TCP bind() or connect() to a multicast address or "
+	 "255.255.255.255, also in v4-mapped and v4-compatible IPv6 form: EAFNOSUPPORT, before "
+	 "in_pcbbind / tcp_connect.",
+	 "xnu bsd/netinet/tcp_usrreq.c tcp_usr_bind, tcp6_usr_bind, tcp_usr_connect_common "
+	 "(xnu-10063 and xnu-11417)"},
+
+	/* differences between releases (rows of data) */
+	{"freebsd-15.bind.uid", "FreeBSD 15: the port-stealing check of freebsd.bind.uid without "
+	 "the wildcard SO_REUSEPORT_LB exemption: another uid's socket found by the wild lookup "
+	 "refuses the bind unless the new socket is TCP and that socket is connected.",
+	 "FreeBSD commit c9756953bded (\"inpcb: Further restrict binding to a port owned by a "
+	 "different UID\"); sys/netinet6/in6_pcb.c in6_pcbbind_avail (15)"},
+	{"freebsd-15.connect.reuseport_lb", "FreeBSD 15: connect() (and sendto()) of a TCP socket "
+	 "with SO_REUSEPORT_LB: EOPNOTSUPP, bound or not; UDP may still connect.",
+	 "FreeBSD tests/sys/netinet/so_reuseport_lb_test.c connect_not_bound, connect_bound, "
+	 "connect_udp"},
+	{"macos-15.connect.mixed", "macOS 15.4+: TCP connect() of an AF_INET6 socket bound to a "
+	 "native IPv6 address to a v4-mapped peer, or bound to a v4-mapped address to a native IPv6 "
+	 "peer: EAFNOSUPPORT; a v4-mapped peer on an IPV6_V6ONLY socket: EAFNOSUPPORT (not EINVAL).",
+	 "xnu-11417 bsd/netinet/tcp_usrreq.c tcp_usr_connect_common (absent in xnu-11215, "
+	 "xnu-10063)"},
+
 	/* OpenBSD */
 	{"openbsd.bind.uid", "A non-root socket binding a non-multicast address where the wild lookup "
 	 "finds a socket of another effective uid gets EADDRINUSE, with no exception (wildcards, "
@@ -198,7 +221,6 @@ enum priv_rule { PRIV_BEFORE, PRIV_SPECIFIC, PRIV_AFTER };
 enum calls_rule { CALLS_NONE, CALLS_FREEBSD, CALLS_XNU, CALLS_OPENBSD, CALLS_NETBSD };
 
 typedef struct bsd_params {
-	const bm_policy *policy;
 	unsigned reuse_flags;     /* new-socket flags that make the lookup exact */
 	unsigned mcast_promote;   /* new-socket flags promoted to RA|RP at a group */
 	int has_lb;               /* SO_REUSEPORT_LB (FreeBSD) */
@@ -218,44 +240,60 @@ typedef struct bsd_params {
 	                             (netbsd.bind.inet6, netbsd.bind.mapped) */
 	const char *connect_rule;
 	enum calls_rule calls;    /* tcp_usr_bind/connect call checks (review) */
+	/* differences between releases of one OS (spec/bsd.md, "Releases") */
+	int uid_lb_quirk;         /* freebsd.bind.uid: W/W over an LB-only holder
+	                             of another uid passes (14.x; gone in 15,
+	                             commit c9756953bded) */
+	bm_result lb_connect;     /* TCP connect() with SO_REUSEPORT_LB
+	                             (freebsd-15.connect.reuseport_lb); 0: allowed */
+	int xnu_connect_mixed;    /* macos-15.connect.mixed: tcp_usr_connect_common
+	                             refuses mixing v4-mapped and native IPv6
+	                             between bound and peer address, and answers
+	                             EAFNOSUPPORT for V6ONLY (xnu-11417) */
 } bsd_params;
 
-extern const bm_policy bm_policy_bsd, bm_policy_freebsd, bm_policy_openbsd,
-	bm_policy_netbsd, bm_policy_macos;
+/* One row per release; each bm_policy below points at its row (.data). */
+#define FREEBSD_ROW                                                         \
+	.reuse_flags = RA | RP | LB, .mcast_promote = RA | RP, .has_lb = 1,  \
+	.uid = UID_FREEBSD, .priv = PRIV_BEFORE,                            \
+	.priv_rule = "bsd.bind.privport", .dual_exception = 1,              \
+	.dual_rule = "freebsd.bind.dualstack", .mapped_cost = 3,            \
+	.connect_per_dest = 1, .connect_rule = "freebsd.connect.autobind",  \
+	.calls = CALLS_FREEBSD
 
-static const bsd_params params[] = {
-	{.policy = &bm_policy_bsd, .reuse_flags = RA | RP, .mcast_promote = RA,
-	 .uid = UID_NONE, .priv = PRIV_BEFORE, .priv_rule = "bsd.bind.privport",
-	 .connect_rule = "bsd.connect.autobind"},
-	{.policy = &bm_policy_freebsd, .reuse_flags = RA | RP | LB, .mcast_promote = RA | RP,
-	 .has_lb = 1, .uid = UID_FREEBSD, .uid_rule = "freebsd.bind.uid",
-	 .priv = PRIV_BEFORE, .priv_rule = "bsd.bind.privport", .dual_exception = 1,
-	 .dual_rule = "freebsd.bind.dualstack", .mapped_cost = 3, .connect_per_dest = 1,
-	 .connect_rule = "freebsd.connect.autobind", .calls = CALLS_FREEBSD},
-	{.policy = &bm_policy_openbsd, .reuse_flags = RA | RP, .mcast_promote = RA | RP,
-	 .uid = UID_OPENBSD, .uid_rule = "openbsd.bind.uid", .priv = PRIV_AFTER,
-	 .priv_rule = "openbsd.bind.privport", .rootonly_2049 = 1, .connect_from_source = 1,
-	 .v6only_fixed = 1, .connect_rule = "openbsd.connect.autobind", .calls = CALLS_OPENBSD},
-	{.policy = &bm_policy_netbsd, .reuse_flags = RA | RP, .mcast_promote = RA | RP,
-	 .uid = UID_NETBSD, .uid_rule = "netbsd.bind.uid", .priv = PRIV_BEFORE,
-	 .priv_rule = "bsd.bind.privport", .dual_rule = "netbsd.bind.mapped", .ephemeral_wild = 1,
-	 .split_mapped = 1, .calls = CALLS_NETBSD,
-	 .connect_rule = "bsd.connect.autobind"},
-	{.policy = &bm_policy_macos, .reuse_flags = RA | RP, .mcast_promote = RA,
-	 .uid = UID_XNU, .uid_rule = "macos.bind.uid", .priv = PRIV_SPECIFIC,
-	 .priv_rule = "macos.bind.privport", .dual_exception = 1,
-	 .dual_rule = "macos.bind.dualstack", .ephemeral_wild = 1,
-	 .connect_rule = "bsd.connect.autobind",
-	 .calls = CALLS_XNU},
-};
+#define MACOS_ROW                                                           \
+	.reuse_flags = RA | RP, .mcast_promote = RA, .uid = UID_XNU,        \
+	.uid_rule = "macos.bind.uid", .priv = PRIV_SPECIFIC,                \
+	.priv_rule = "macos.bind.privport", .dual_exception = 1,            \
+	.dual_rule = "macos.bind.dualstack", .ephemeral_wild = 1,           \
+	.connect_rule = "bsd.connect.autobind", .calls = CALLS_XNU
 
+static const bsd_params row_bsd = {
+	.reuse_flags = RA | RP, .mcast_promote = RA, .uid = UID_NONE, .priv = PRIV_BEFORE,
+	.priv_rule = "bsd.bind.privport", .connect_rule = "bsd.connect.autobind"};
+static const bsd_params row_freebsd14 = {
+	FREEBSD_ROW, .uid_rule = "freebsd.bind.uid", .uid_lb_quirk = 1};
+static const bsd_params row_freebsd15 = {
+	FREEBSD_ROW, .uid_rule = "freebsd-15.bind.uid",
+	.lb_connect = BM_EOPNOTSUPP};
+static const bsd_params row_openbsd = {
+	.reuse_flags = RA | RP, .mcast_promote = RA | RP, .uid = UID_OPENBSD,
+	.uid_rule = "openbsd.bind.uid", .priv = PRIV_AFTER, .priv_rule = "openbsd.bind.privport",
+	.rootonly_2049 = 1, .connect_from_source = 1, .v6only_fixed = 1,
+	.connect_rule = "openbsd.connect.autobind", .calls = CALLS_OPENBSD};
+static const bsd_params row_netbsd = {
+	.reuse_flags = RA | RP, .mcast_promote = RA | RP, .uid = UID_NETBSD,
+	.uid_rule = "netbsd.bind.uid", .priv = PRIV_BEFORE, .priv_rule = "bsd.bind.privport",
+	.dual_rule = "netbsd.bind.mapped", .ephemeral_wild = 1, .split_mapped = 1,
+	.calls = CALLS_NETBSD, .connect_rule = "bsd.connect.autobind"};
+static const bsd_params row_macos14 = {MACOS_ROW};
+static const bsd_params row_macos15 = {MACOS_ROW, .xnu_connect_mixed = 1};
+
+/* The release's row; a policy without one (a user's copy) gets 4.4BSD. */
 static const bsd_params *P(const bm_host *h)
 {
-	const bm_policy *p = bm_host_policy(h);
-	for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
-		if (params[i].policy == p)
-			return &params[i];
-	return &params[0];
+	const bsd_params *p = bm_host_policy(h)->data;
+	return p ? p : &row_bsd;
 }
 
 /* -------------------------------------------------------------- addresses */
@@ -306,6 +344,25 @@ static int is_group(const bm_endpoint *ep)
 		return (a[0] & 0xf0) == 0xe0;
 	}
 	return ep->addr[0] == 0xff;
+}
+
+/* IN6_IS_ADDR_V4COMPAT: ::a.b.c.d, neither :: nor ::1 */
+static int is_v4compat(const bm_endpoint *ep)
+{
+	static const uint8_t zero[12];
+	const uint8_t *a = ep->addr;
+	return ep->family == BM_AF_INET6 && memcmp(a, zero, 12) == 0 &&
+	       !(a[12] == 0 && a[13] == 0 && a[14] == 0 && a[15] <= 1);
+}
+
+/* The IPv4 address inside ep (AF_INET, v4-mapped or v4-compatible) is a
+ * group or 255.255.255.255: XNU's "multicast and broadcast" test. */
+static int xnu_v4_mcast_bcast(const bm_endpoint *ep)
+{
+	const uint8_t *a = ep->family == BM_AF_INET ? ep->addr
+	                   : bm_addr_is_v4mapped(ep) || is_v4compat(ep) ? ep->addr + 12 : NULL;
+	return a && ((a[0] & 0xf0) == 0xe0 ||
+	             (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255));
 }
 
 static int connected(const bm_sock_info *o)
@@ -373,9 +430,9 @@ static int uid_conflict(const bsd_params *p, const bm_sock_info *s, const bm_soc
 	if (s->uid == t->uid)
 		return 0;
 	switch (p->uid) {
-	case UID_FREEBSD:       /* freebsd.bind.uid */
+	case UID_FREEBSD:       /* freebsd.bind.uid, freebsd-15.bind.uid */
 		return (s->proto != BM_TCP || !connected(t)) &&
-		       (!sw || !tw || (t->opts & RP) || !(t->opts & LB));
+		       (!p->uid_lb_quirk || !sw || !tw || (t->opts & RP) || !(t->opts & LB));
 	case UID_XNU:           /* macos.bind.uid */
 		/* in6_pcbbind: the IPv4-side check of a dual [::] spares a
 		 * holder with SO_REUSEPORT and an AF_INET wildcard; the IPv6
@@ -537,11 +594,16 @@ static bm_result bsd_bind_precheck(const bm_host *h, const bm_sock_info *s,
 	/* bsd.bind.tcp_multicast: tcp_usr_bind/tcp6_usr_bind refuse a group
 	 * before in_pcbbind runs (FreeBSD also a v4-mapped group on a dual
 	 * socket; XNU hands that one to in_pcbbind) */
-	if ((p->calls == CALLS_FREEBSD || p->calls == CALLS_XNU) && s->proto == BM_TCP &&
-	    is_group(ep) &&
-	    (!bm_addr_is_v4mapped(ep) || (p->calls == CALLS_FREEBSD && !s->v6only)))
+	if (p->calls == CALLS_FREEBSD && s->proto == BM_TCP && is_group(ep) &&
+	    (!bm_addr_is_v4mapped(ep) || !s->v6only))
 		return bm_verdict_set(v, BM_EAFNOSUPPORT, "bsd.bind.tcp_multicast", 0,
 		                      "TCP cannot bind a multicast address");
+	/* macos.tcp.bcast_mcast: tcp_usr_bind/tcp6_usr_bind refuse a group or
+	 * 255.255.255.255, also in v4-mapped and v4-compatible form */
+	if (p->calls == CALLS_XNU && s->proto == BM_TCP &&
+	    (xnu_v4_mcast_bcast(ep) || (ep->family == BM_AF_INET6 && is_group(ep))))
+		return bm_verdict_set(v, BM_EAFNOSUPPORT, "macos.tcp.bcast_mcast", 0,
+		                      "TCP cannot bind a multicast or broadcast address");
 	if (s->state != BM_STATE_CLOSED)
 		return bm_verdict_set(v, BM_EINVAL, "bsd.bind.state", 0,
 		                      "socket already has a local port");
@@ -619,46 +681,106 @@ static bm_result obsd_nbsd_connect_precheck(const bsd_params *p, const bm_sock_i
  * in their order (bsd.connect.dest, bsd.connect.mapped,
  * freebsd.connect.listen6).  The socket layer's EISCONN came first.
  */
+/*
+ * XNU tcp_usr_connect_common, in its order (macos.tcp.bcast_mcast,
+ * bsd.connect.mapped, macos-15.connect.mixed); soconnectlock's
+ * SO_ACCEPTCONN check came first (core); in_pcbladdr/in6_pcbladdr's port 0
+ * comes last.
+ */
+static bm_result xnu_connect_precheck(const bsd_params *p, const bm_sock_info *s,
+                                      const bm_endpoint *dst, bm_verdict *v)
+{
+	int tcp = s->proto == BM_TCP, mapped = bm_addr_is_v4mapped(dst);
+	int bound = s->state != BM_STATE_CLOSED && !bm_addr_is_any(&s->local);
+	int native6 = bound && s->family == BM_AF_INET6 && !bm_addr_is_v4mapped(&s->local);
+	if (tcp && (s->family == BM_AF_INET ? xnu_v4_mcast_bcast(dst) : is_group(dst) && !mapped))
+		return bm_verdict_set(v, BM_EAFNOSUPPORT, "macos.tcp.bcast_mcast", 0,
+		                      "TCP cannot connect to a multicast or broadcast address");
+	if (s->family == BM_AF_INET6 && mapped) {
+		/* the core forces v6only on a specific IPv6 bind; the flag
+		 * itself is only known when set to 1 (opts) */
+		if (native6 ? (s->opts & BM_IPV6_V6ONLY) != 0 : s->v6only)
+			return tcp && p->xnu_connect_mixed
+			       ? bm_verdict_set(v, BM_EAFNOSUPPORT, "macos-15.connect.mixed", 0,
+			                        "a v4-mapped destination on an IPV6_V6ONLY socket")
+			       : bm_verdict_set(v, BM_EINVAL, "bsd.connect.mapped", 0,
+			                        "a v4-mapped destination on an IPV6_V6ONLY socket");
+		if (tcp && p->xnu_connect_mixed && native6)
+			return bm_verdict_set(v, BM_EAFNOSUPPORT, "macos-15.connect.mixed", 0,
+			                      "bound to an IPv6 address: no v4-mapped peer");
+		if (tcp && xnu_v4_mcast_bcast(dst))
+			return bm_verdict_set(v, BM_EAFNOSUPPORT, "macos.tcp.bcast_mcast", 0,
+			                      "TCP cannot connect to a multicast or broadcast address");
+	} else if (s->family == BM_AF_INET6 && tcp) {
+		if (xnu_v4_mcast_bcast(dst))
+			return bm_verdict_set(v, BM_EAFNOSUPPORT, "macos.tcp.bcast_mcast", 0,
+			                      "TCP cannot connect to a multicast or broadcast address "
+			                      "(v4-compatible form)");
+		if (p->xnu_connect_mixed && bound && bm_addr_is_v4mapped(&s->local))
+			return bm_verdict_set(v, BM_EAFNOSUPPORT, "macos-15.connect.mixed", 0,
+			                      "bound to a v4-mapped address: no IPv6 peer "
+			                      "(inp_vflag == INP_IPV4)");
+	}
+	if (dst->port == 0)
+		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "bsd.connect.dest", 0,
+		                      "port 0 is not a destination");
+	return BM_OK;
+}
+
+/*
+ * The checks tcp_usr_connect/tcp6_usr_connect, udp6_connect and
+ * in_pcbconnect_setup/in6_pcbladdr make on the call, in their order
+ * (bsd.connect.dest, bsd.connect.mapped, freebsd.connect.listen6,
+ * freebsd-15.connect.reuseport_lb).  The socket layer's EISCONN came first.
+ */
 static bm_result bsd_connect_precheck(const bm_host *h, const bm_sock_info *s,
                                       const bm_endpoint *dst, bm_verdict *v)
 {
 	const bsd_params *p = P(h);
 	int tcp = s->proto == BM_TCP, mapped = bm_addr_is_v4mapped(dst);
+	if (p->calls == CALLS_XNU && !tcp && s->family == BM_AF_INET6 &&
+	    dst->family == BM_AF_INET && s->state != BM_STATE_LISTEN)
+		/* udp6_connect -> in6_pcbconnect -> in6_pcbladdr: sa_len first */
+		return bm_verdict_set(v, BM_EINVAL, "core.family", 0,
+		                      "an IPv4 sockaddr is too short for udp6 (sa_len checked first)");
 	if (p->calls == CALLS_NONE || dst->family != s->family)
 		return BM_OK;   /* the core answers a family mismatch */
 	if (p->calls == CALLS_OPENBSD || p->calls == CALLS_NETBSD)
 		return obsd_nbsd_connect_precheck(p, s, dst, v);
 	if (p->calls == CALLS_XNU && s->state == BM_STATE_LISTEN)
 		return BM_OK;   /* soconnectlock: SO_ACCEPTCONN first (core) */
+	if (p->calls == CALLS_XNU)
+		return xnu_connect_precheck(p, s, dst, v);
 	if (tcp && is_group(dst) && !mapped)
 		return bm_verdict_set(v, BM_EAFNOSUPPORT, "bsd.connect.dest", 0,
 		                      "TCP cannot connect to a multicast address");
-	if (p->calls == CALLS_FREEBSD && tcp && is_bcast(dst) && !mapped)
+	if (tcp && is_bcast(dst) && !mapped)
 		return bm_verdict_set(v, BM_EACCES, "bsd.connect.dest", 0,
 		                      "TCP cannot connect to the broadcast address");
-	if (p->calls == CALLS_FREEBSD && tcp && s->state == BM_STATE_LISTEN)
+	if (tcp && s->state == BM_STATE_LISTEN)
 		return bm_verdict_set(v, s->family == BM_AF_INET6 ? BM_EINVAL : BM_EOPNOTSUPP,
 		                      "freebsd.connect.listen6", 0,
 		                      "a listening socket cannot connect");
+	if (tcp && p->lb_connect && (s->opts & LB))
+		return bm_verdict_set(v, p->lb_connect, "freebsd-15.connect.reuseport_lb", 0,
+		                      "TCP connect() on an SO_REUSEPORT_LB socket");
 	if (s->family == BM_AF_INET6 && mapped) {
-		/* the core forces v6only on a specific IPv6 bind; the flag
-		 * itself is only known when set to 1 (opts) */
 		int native6 = s->state != BM_STATE_CLOSED && !bm_addr_is_any(&s->local) &&
 		              !bm_addr_is_v4mapped(&s->local);
 		if (native6 ? (s->opts & BM_IPV6_V6ONLY) != 0 : s->v6only)
 			return bm_verdict_set(v, BM_EINVAL, "bsd.connect.mapped", 0,
 			                      "a v4-mapped destination on an IPV6_V6ONLY socket");
-		if (p->calls == CALLS_FREEBSD && native6)
+		if (native6)
 			return bm_verdict_set(v, BM_EAFNOSUPPORT, "bsd.connect.mapped", 0,
 			                      "bound to an IPv6 address: no IPv4 (INP_IPV4 clear)");
-		if (p->calls == CALLS_FREEBSD && tcp && is_group(dst))
+		if (tcp && is_group(dst))
 			return bm_verdict_set(v, BM_EAFNOSUPPORT, "bsd.connect.dest", 0,
 			                      "TCP cannot connect to a multicast address");
-		if (p->calls == CALLS_FREEBSD && tcp && is_bcast(dst))
+		if (tcp && is_bcast(dst))
 			return bm_verdict_set(v, BM_EACCES, "bsd.connect.dest", 0,
 			                      "TCP cannot connect to the broadcast address");
-	} else if (p->calls == CALLS_FREEBSD && s->family == BM_AF_INET6 &&
-	           s->state != BM_STATE_CLOSED && bm_addr_is_v4mapped(&s->local)) {
+	} else if (s->family == BM_AF_INET6 && s->state != BM_STATE_CLOSED &&
+	           bm_addr_is_v4mapped(&s->local)) {
 		return bm_verdict_set(v, BM_EAFNOSUPPORT, "bsd.connect.mapped", 0,
 		                      "bound to a v4-mapped address: no IPv6 (INP_IPV6 clear)");
 	}
@@ -834,20 +956,37 @@ const bm_policy bm_policy_bsd = {
 	.v6only_default = 1,
 	.time_wait_ms = 60000,
 	.ephemeral_lo = 1024, .ephemeral_hi = 5000,
+	.data = &row_bsd,
 };
 
-const bm_policy bm_policy_freebsd = {
-	BSD_COMMON,
-	BSD_EXHAUSTED(BM_EADDRNOTAVAIL),
-	.name = "freebsd",
-	.description = "FreeBSD 14: BSD rules, uid check, SO_REUSEPORT_LB groups, per-destination "
-	               "ephemeral ports, no TIME_WAIT for local peers",
-	.options = RA | RP | LB | BM_IPV6_V6ONLY | BM_SO_LINGER | BM_IP_FREEBIND,
-	.v6only_default = 1,
-	.time_wait_ms = 60000,
-	.nolocal_timewait = 1,
-	.accept_udp = BM_EINVAL,   /* kern_accept4: !SO_ACCEPTCONN -> EINVAL */
-	.ephemeral_lo = 10000, .ephemeral_hi = 65535,
+/* FreeBSD: core.family is EAFNOSUPPORT (tcp6_usr_bind, tcp6_usr_connect
+ * check sa_family before sa_len) */
+#define FREEBSD_COMMON                                                      \
+	BSD_COMMON,                                                         \
+	BSD_EXHAUSTED(BM_EADDRNOTAVAIL),                                    \
+	.options = RA | RP | LB | BM_IPV6_V6ONLY | BM_SO_LINGER | BM_IP_FREEBIND, \
+	.v6only_default = 1,                                                \
+	.time_wait_ms = 60000,                                              \
+	.nolocal_timewait = 1,                                              \
+	.accept_udp = BM_EINVAL,   /* kern_accept4: !SO_ACCEPTCONN -> EINVAL */ \
+	.family_mismatch = BM_EAFNOSUPPORT,                                 \
+	.ephemeral_lo = 10000, .ephemeral_hi = 65535
+
+const bm_policy bm_policy_freebsd14 = {
+	FREEBSD_COMMON,
+	.name = "freebsd-14",
+	.description = "FreeBSD 14: BSD rules, uid check (wildcard SO_REUSEPORT_LB quirk), "
+	               "SO_REUSEPORT_LB groups, per-destination ephemeral ports, no TIME_WAIT "
+	               "for local peers",
+	.data = &row_freebsd14,
+};
+
+const bm_policy bm_policy_freebsd15 = {
+	FREEBSD_COMMON,
+	.name = "freebsd-15",
+	.description = "FreeBSD 15: as 14 with the stricter uid check (no SO_REUSEPORT_LB "
+	               "exemption) and no TCP connect() on an SO_REUSEPORT_LB socket",
+	.data = &row_freebsd15,
 };
 
 const bm_policy bm_policy_openbsd = {
@@ -859,7 +998,9 @@ const bm_policy bm_policy_openbsd = {
 	.options = RA | RP | BM_IPV6_V6ONLY | BM_SO_LINGER | BM_IP_FREEBIND,
 	.v6only_default = 1,
 	.time_wait_ms = 60000,
+	.family_mismatch = BM_EAFNOSUPPORT,   /* in6_nam2sin6: family before length */
 	.ephemeral_lo = 1024, .ephemeral_hi = 49151,
+	.data = &row_openbsd,
 };
 
 const bm_policy bm_policy_netbsd = {
@@ -872,16 +1013,35 @@ const bm_policy bm_policy_netbsd = {
 	.v6only_default = 1,
 	.time_wait_ms = 60000,
 	.ephemeral_lo = 49152, .ephemeral_hi = 65535,
+	.data = &row_netbsd,
 };
 
-const bm_policy bm_policy_macos = {
-	BSD_COMMON,
-	BSD_EXHAUSTED(BM_EADDRNOTAVAIL),
-	.name = "macos",
-	.description = "macOS (XNU): BSD rules, uid check that exempts wildcard pairs, low ports "
-	               "free on the wildcard, dual-stack IPv6 sockets by default",
+/* macOS: core.family is EAFNOSUPPORT for TCP (tcp6_usr_bind and
+ * tcp_usr_connect_common check sa_family first); UDP goes to in6_pcbbind /
+ * in6_pcbladdr, which check sa_len first: EINVAL (udp6_connect through
+ * bsd_connect_precheck; udp6_bind is an open doubt in spec/bsd.md) */
+#define MACOS_COMMON                                                        \
+	BSD_COMMON,                                                         \
+	BSD_EXHAUSTED(BM_EADDRNOTAVAIL),                                    \
+	.v6only_default = 0,                                                \
+	.time_wait_ms = 30000,                                              \
+	.family_mismatch = BM_EAFNOSUPPORT,                                 \
+	.ephemeral_lo = 49152, .ephemeral_hi = 65535
+
+const bm_policy bm_policy_macos14 = {
+	MACOS_COMMON,
+	.name = "macos-14",
+	.description = "macOS 14 (xnu-10063): BSD rules, uid check that exempts wildcard pairs, "
+	               "low ports free on the wildcard, dual-stack IPv6 sockets by default",
 	.options = RA | RP | BM_IPV6_V6ONLY | BM_SO_LINGER,
-	.v6only_default = 0,
-	.time_wait_ms = 30000,
-	.ephemeral_lo = 49152, .ephemeral_hi = 65535,
+	.data = &row_macos14,
+};
+
+const bm_policy bm_policy_macos15 = {
+	MACOS_COMMON,
+	.name = "macos-15",
+	.description = "macOS 15.4+ (xnu-11417): as 14, plus SO_BINDTODEVICE and TCP connect() "
+	               "refusing v4-mapped/native mixes with EAFNOSUPPORT",
+	.options = RA | RP | BM_IPV6_V6ONLY | BM_SO_LINGER | BM_SO_BINDTODEVICE,
+	.data = &row_macos15,
 };

@@ -11,18 +11,21 @@
 extern const bm_policy *const bm_builtin_policies[];
 extern const size_t bm_builtin_npolicies;
 
-extern const bm_policy bm_policy_bsd, bm_policy_freebsd, bm_policy_openbsd,
-	bm_policy_netbsd, bm_policy_macos, bm_policy_linux38, bm_policy_linux61,
-	bm_policy_linux612, bm_policy_linux618, bm_policy_linux618fc,
+extern const bm_policy bm_policy_bsd, bm_policy_freebsd14, bm_policy_freebsd15,
+	bm_policy_openbsd, bm_policy_netbsd, bm_policy_macos14, bm_policy_macos15,
+	bm_policy_linux38, bm_policy_linux61, bm_policy_linux612, bm_policy_linux618,
+	bm_policy_linux618fc,
 	bm_policy_windows2000, bm_policy_windows, bm_policy_solaris10,
 	bm_policy_solaris;
 
 const bm_policy *const bm_builtin_policies[] = {
 	&bm_policy_bsd,
-	&bm_policy_freebsd,
+	&bm_policy_freebsd14,
+	&bm_policy_freebsd15,
 	&bm_policy_openbsd,
 	&bm_policy_netbsd,
-	&bm_policy_macos,
+	&bm_policy_macos14,
+	&bm_policy_macos15,
 	&bm_policy_linux38,
 	&bm_policy_linux61,
 	&bm_policy_linux612,
@@ -42,11 +45,13 @@ static const struct {
 	const char *alias, *name;
 } aliases[] = {
 	{"linux", "linux-6.18"},
+	{"freebsd", "freebsd-15"},
+	{"macos", "macos-15"},
 	{"android", "linux-6.18"},
-	{"darwin", "macos"},
-	{"ios", "macos"},
-	{"tvos", "macos"},
-	{"watchos", "macos"},
+	{"darwin", "macos-15"},
+	{"ios", "macos-15"},
+	{"tvos", "macos-15"},
+	{"watchos", "macos-15"},
 };
 
 const char *bm_personality_alias_of(const char *name)
