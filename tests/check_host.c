@@ -28,7 +28,8 @@ END_TEST
 START_TEST(every_personality_listed_once)
 {
 	static const char *const names[] = {"bsd", "freebsd", "openbsd", "netbsd", "macos",
-	                                    "linux-3.8", "linux", "windows-2000", "windows",
+	                                    "linux-3.8", "linux", "windows-2000", "windows-2003",
+	                                    "windows",
 	                                    "solaris-10", "solaris"};
 	ck_assert_uint_eq(bm_personality_count(), sizeof names / sizeof *names);
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {

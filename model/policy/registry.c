@@ -13,7 +13,7 @@ extern const size_t bm_builtin_npolicies;
 
 extern const bm_policy bm_policy_bsd, bm_policy_freebsd, bm_policy_openbsd,
 	bm_policy_netbsd, bm_policy_macos, bm_policy_linux38, bm_policy_linux,
-	bm_policy_windows2000, bm_policy_windows, bm_policy_solaris10,
+	bm_policy_windows2000, bm_policy_windows2003, bm_policy_windows, bm_policy_solaris10,
 	bm_policy_solaris;
 
 const bm_policy *const bm_builtin_policies[] = {
@@ -25,6 +25,7 @@ const bm_policy *const bm_builtin_policies[] = {
 	&bm_policy_linux38,
 	&bm_policy_linux,
 	&bm_policy_windows2000,
+	&bm_policy_windows2003,
 	&bm_policy_windows,
 	&bm_policy_solaris10,
 	&bm_policy_solaris,
