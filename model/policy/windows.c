@@ -110,7 +110,9 @@ static const bm_rule windows_rules[] = {
 	{"windows.bind.linger_ex", "A bind with SO_EXCLUSIVEADDRUSE fails with WSAEADDRINUSE while an "
 	 "overlapping connection on the port is still active or in TIME_WAIT.",
 	 MS_PAGE " (\"cannot bind to the same port ... until the original connection becomes "
-	 "inactive\")"},
+	 "inactive\"). Disputed for TIME_WAIT (a 2005 Microsoft blog quoted in Stack Overflow "
+	 "45624916) and, unrecorded, for accepted connections (trio notes-to-self); see "
+	 "spec/windows.md"},
 	{"windows.listen.state", "listen() on a socket that was never bound fails with WSAEINVAL "
 	 "(Winsock does not autobind at listen), and on a connected socket with WSAEISCONN. A "
 	 "UDP socket fails first with WSAEOPNOTSUPP; a second listen() succeeds.",
