@@ -54,6 +54,8 @@ typedef enum bm_result {
 	BM_ENOTSOCK,
 	BM_EPROTONOSUPPORT,
 	BM_ETIMEDOUT,
+	BM_EFAULT,      /* Windows: a sockaddr of the wrong family or length
+	                   (WSAEFAULT); added last to keep the values above */
 	BM_RESULT_COUNT
 } bm_result;
 

@@ -384,6 +384,7 @@ static const char *const result_names[BM_RESULT_COUNT] = {
 	[BM_ENOTSOCK] = "ENOTSOCK",
 	[BM_EPROTONOSUPPORT] = "EPROTONOSUPPORT",
 	[BM_ETIMEDOUT] = "ETIMEDOUT",
+	[BM_EFAULT] = "EFAULT",
 };
 
 const char *bm_result_name(bm_result r)

@@ -31,7 +31,7 @@ START_TEST(every_personality_listed_once)
 	static const char *const names[] = {"bsd", "freebsd-14", "freebsd-15", "openbsd", "netbsd",
 	                                    "macos-14", "macos-15",
 	                                    "linux-3.8", "linux-6.1", "linux-6.12", "linux-6.18",
-	                                    "linux-6.18-fc", "windows-2000", "windows",
+	                                    "linux-6.18-fc", "windows-2000", "windows-2003", "windows",
 	                                    "solaris-10", "solaris"};
 	ck_assert_uint_eq(bm_personality_count(), sizeof names / sizeof *names);
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {

@@ -91,6 +91,20 @@ assert "error" in objs[4] and '"q\\' in objs[4]["command"], objs[4]
 EOF
 fi
 
+# ---- explain never offers a change the personality refuses: on Windows
+# SO_REUSEADDR and SO_EXCLUSIVEADDRUSE exclude each other
+# (windows.opt.exclusive_pair), so "SO_REUSEADDR on z" is no fix for z's
+# exclusive port
+printf 'os windows\nz = socket tcp4\nsetsockopt z SO_EXCLUSIVEADDRUSE 1\nbind z 0.0.0.0:80\nb = socket tcp4\nbind b 0.0.0.0:80\nexplain\n' |
+	"$BIN" repl > "$T/explain_ex.out" 2>&1
+check "explain offers no fix the OS refuses" sh -c '! grep -q "+ SO_REUSEADDR" "$1" &&
+	grep -q "no single change" "$1" &&
+	grep -q "setsockopt z SO_EXCLUSIVEADDRUSE 1 fails with EINVAL" "$1"' sh "$T/explain_ex.out"
+# ... and still offers one that works (Linux: SO_REUSEADDR on both, neither listening)
+printf 'os linux\na = socket tcp4\nbind a 0.0.0.0:80\nb = socket tcp4\nbind b 0.0.0.0:80\nexplain\n' |
+	"$BIN" repl > "$T/explain_ok.out" 2>&1
+check "explain still offers working fixes" grep -q "+ SO_REUSEPORT on both b and a" "$T/explain_ok.out"
+
 # ---- save and load
 printf 'a = socket tcp4\nbind a 0.0.0.0:21\nb = socket tcp4\nbind b 0.0.0.0:21\nsave %s --with-results\n' \
 	"$T/s.bms" | "$BIN" > /dev/null

@@ -91,6 +91,7 @@ static int map_errno(int e, bm_result *r)
 	case ENOTSOCK: *r = BM_ENOTSOCK; return 0;
 	case EPROTONOSUPPORT: *r = BM_EPROTONOSUPPORT; return 0;
 	case ETIMEDOUT: *r = BM_ETIMEDOUT; return 0;
+	case EFAULT: *r = BM_EFAULT; return 0;
 	case ENOENT: *r = BM_ENOENT; return 0;
 	case ENETUNREACH: *r = BM_ENETUNREACH; return 0;
 	default: return -1;

@@ -110,22 +110,27 @@ static int try_change(const repl *r, size_t k, const change *ch, const char **ru
 	const sc_cmd **cmds = malloc(cap * sizeof *cmds);
 	sc_outcome *outs = malloc(cap * sizeof *outs);
 	int *status = malloc(cap * sizeof *status);
+	int *orig = malloc(cap * sizeof *orig);   /* replayed original ops */
 	long insat[2] = {-1, -1};
 	int ok = 0;
 	why[0] = 0;
-	if (!cmds || !outs || !status)
+	if (!cmds || !outs || !status || !orig)
 		goto out;
 	for (size_t i = 0; i <= k; i++) {
-		if (i == k && ch->before_k)
+		if (i == k && ch->before_k) {
+			orig[m] = 0;
 			cmds[m++] = ch->ins[0];
+		}
 		/* a call that failed changed nothing; replayed with the change it
 		 * might succeed and get in the way of the one we ask about */
 		if (i < k && r->ops[i].out.code != BM_OK)
 			continue;
+		orig[m] = i < k;
 		cmds[m++] = r->ops[i].cmd;
 		for (int j = 0; j < 2; j++) {
 			if (ch->ins[j] && !ch->before_k && ch->after[j] == (long)i) {
 				insat[j] = (long)m;
+				orig[m] = 0;
 				cmds[m++] = ch->ins[j];
 			}
 		}
@@ -140,6 +145,16 @@ static int try_change(const repl *r, size_t k, const change *ch, const char **ru
 			goto out;
 		}
 	}
+	/* a change the OS would refuse further on is no fix: every call that
+	 * succeeded in the session must still succeed (on Windows, SO_REUSEADDR
+	 * set early makes a later SO_EXCLUSIVEADDRUSE fail) */
+	for (size_t i = 0; i + 1 < m; i++) {
+		if (orig[i] && (status[i] != 0 || outs[i].code != BM_OK)) {
+			snprintf(why, whylen, "then %s fails with %s", cmds[i]->text,
+			         bm_result_name(outs[i].code));
+			goto out;
+		}
+	}
 	ok = status[m - 1] == 0 && outs[m - 1].code == BM_OK;
 	if (ok)
 		*rule = outs[m - 1].verdict.rule;
@@ -149,6 +164,7 @@ out:
 	free(cmds);
 	free(outs);
 	free(status);
+	free(orig);
 	return ok;
 }
 

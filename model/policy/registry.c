@@ -15,7 +15,7 @@ extern const bm_policy bm_policy_bsd, bm_policy_freebsd14, bm_policy_freebsd15,
 	bm_policy_openbsd, bm_policy_netbsd, bm_policy_macos14, bm_policy_macos15,
 	bm_policy_linux38, bm_policy_linux61, bm_policy_linux612, bm_policy_linux618,
 	bm_policy_linux618fc,
-	bm_policy_windows2000, bm_policy_windows, bm_policy_solaris10,
+	bm_policy_windows2000, bm_policy_windows2003, bm_policy_windows, bm_policy_solaris10,
 	bm_policy_solaris;
 
 const bm_policy *const bm_builtin_policies[] = {
@@ -32,6 +32,7 @@ const bm_policy *const bm_builtin_policies[] = {
 	&bm_policy_linux618,
 	&bm_policy_linux618fc,
 	&bm_policy_windows2000,
+	&bm_policy_windows2003,
 	&bm_policy_windows,
 	&bm_policy_solaris10,
 	&bm_policy_solaris,

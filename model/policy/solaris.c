@@ -116,6 +116,24 @@ static const bm_rule solaris_rules[] = {
 	 "libuv issue #4732 / PR #4733 (Oracle: SO_REUSEADDR disables SO_REUSEPORT load balancing)"},
 };
 
+/* ---------------------------------------------------------- release rows */
+
+/* What differs between the releases, as data (bm_policy.data), read by the
+ * hooks through bm_host_policy(h)->data. */
+typedef struct solaris_release {
+	int reuseport;          /* SO_REUSEPORT groups (Solaris 11.4):
+	                           solaris.reuseport.share, solaris.deliver.reuseport */
+} solaris_release;
+
+static const solaris_release release_10 = {.reuseport = 0};
+static const solaris_release release_11_4 = {.reuseport = 1};
+
+static int has_reuseport(const bm_host *h)
+{
+	const solaris_release *r = bm_host_policy(h)->data;
+	return r && r->reuseport;
+}
+
 /* ------------------------------------------------------------- helpers */
 
 /* conn_bound_addr_v6 in IPv6 form: zeros for a socket that never called
@@ -178,7 +196,7 @@ static pair make_pair(const bm_sock_info *s, const bm_sock_info *old)
 
 static int reuseport_pair(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old)
 {
-	return (bm_host_policy(h)->options & RP) && (s->opts & RP) && (old->opts_at_bind & RP) &&
+	return has_reuseport(h) && (s->opts & RP) && (old->opts_at_bind & RP) &&
 	       s->uid == old->uid;
 }
 
@@ -449,7 +467,7 @@ static size_t solaris_deliver(const bm_host *h, bm_proto proto, const bm_endpoin
 		if (before(&cand[i], &cand[best]))
 			best = i;
 	const bm_sock_info *b = &cand[best];
-	if ((bm_host_policy(h)->options & RP) && (b->opts & RP)) {
+	if (has_reuseport(h) && (b->opts & RP)) {
 		size_t members = 0;
 		int any_ra = 0;
 		for (size_t i = 0; i < n && score[i] == score[0]; i++) {
@@ -493,6 +511,7 @@ static size_t solaris_deliver(const bm_host *h, bm_proto proto, const bm_endpoin
 	.conflict = solaris_conflict,                                       \
 	.tuple_clash = solaris_tuple_clash,                                 \
 	.connect_port = solaris_connect_port,                               \
+	.family_mismatch = BM_EAFNOSUPPORT, /* proto_verify_ip_addr */      \
 	.deliver = solaris_deliver,                                         \
 	.rules = solaris_rules,                                             \
 	.nrules = sizeof solaris_rules / sizeof solaris_rules[0]
@@ -502,6 +521,7 @@ const bm_policy bm_policy_solaris10 = {
 	.name = "solaris-10",
 	.description = "Solaris 10 (and illumos): SO_REUSEADDR and SO_EXCLBIND, no SO_REUSEPORT",
 	.options = BM_SO_REUSEADDR | BM_SO_EXCLBIND | BM_IPV6_V6ONLY | BM_SO_LINGER,
+	.data = &release_10,
 };
 
 const bm_policy bm_policy_solaris = {
@@ -510,4 +530,5 @@ const bm_policy bm_policy_solaris = {
 	.description = "Oracle Solaris 11.4: as Solaris 10 plus SO_REUSEPORT (load-balancing groups)",
 	.options = BM_SO_REUSEADDR | BM_SO_REUSEPORT | BM_SO_EXCLBIND | BM_IPV6_V6ONLY |
 	           BM_SO_LINGER,
+	.data = &release_11_4,
 };

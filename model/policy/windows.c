@@ -1,9 +1,12 @@
 /*
  * windows.c: the Windows personalities, `windows-2000` (the classic rules of
  * Windows NT 4.0 SP4 through XP: SO_REUSEADDR steals a port unless its
- * holder set SO_EXCLUSIVEADDRUSE) and `windows` (Windows Server 2003 and
- * later, "enhanced socket security": the answer depends on which binding is
- * the more specific and on whether both binds come from one user account).
+ * holder set SO_EXCLUSIVEADDRUSE), `windows-2003` (Windows Server 2003,
+ * "enhanced socket security": the answer depends on which binding is the
+ * more specific and on whether both binds come from one user account) and
+ * `windows` (Vista and later: the same tables plus dual-stack sockets and
+ * the 49152-65535 dynamic range).  The hooks are shared; what differs is a
+ * row of data per release (windows_release, bm_policy.data).
  *
  * Every rule id below is described, with its source, in spec/windows.md.
  * The authority is Microsoft's page "Using SO_REUSEADDR and
@@ -30,6 +33,7 @@
 #define EX BM_SO_EXCLUSIVEADDRUSE
 
 #define MS_PAGE "learn.microsoft.com/windows/win32/winsock/using-so-reuseaddr-and-so-exclusiveaddruse"
+#define MS_CONNECT "learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-connect"
 #define WINE_TEST "wine-mirror/wine dlls/ws2_32/tests/sock.c test_reuseaddr"
 
 static const bm_rule windows_rules[] = {
@@ -106,7 +110,9 @@ static const bm_rule windows_rules[] = {
 	{"windows.bind.linger_ex", "A bind with SO_EXCLUSIVEADDRUSE fails with WSAEADDRINUSE while an "
 	 "overlapping connection on the port is still active or in TIME_WAIT.",
 	 MS_PAGE " (\"cannot bind to the same port ... until the original connection becomes "
-	 "inactive\")"},
+	 "inactive\"). Disputed for TIME_WAIT (a 2005 Microsoft blog quoted in Stack Overflow "
+	 "45624916) and, unrecorded, for accepted connections (trio notes-to-self); see "
+	 "spec/windows.md"},
 	{"windows.listen.state", "listen() on a socket that was never bound fails with WSAEINVAL "
 	 "(Winsock does not autobind at listen), and on a connected socket with WSAEISCONN. A "
 	 "UDP socket fails first with WSAEOPNOTSUPP; a second listen() succeeds.",
@@ -133,6 +139,15 @@ static const bm_rule windows_rules[] = {
 	 "bind() holds. None left: WSAENOBUFS.",
 	 "learn.microsoft.com SOL_SOCKET options: SO_REUSE_UNICASTPORT (\"connection functions "
 	 "with an implicit bind ... have this option set by default\")"},
+	{"windows.connect.any", "connect() to the unspecified address (0.0.0.0, ::) fails with "
+	 "WSAEADDRNOTAVAIL, for TCP and UDP: Winsock does not rewrite it to loopback as Linux "
+	 "and the BSDs do.",
+	 MS_CONNECT " (\"If the address member of the structure specified by the name parameter is "
+	 "filled with zeros, connect will return the error WSAEADDRNOTAVAIL\"; WSAEADDRNOTAVAIL "
+	 "\"The remote address is not a valid address (such as INADDR_ANY or in6addr_any)\"); "
+	 "libuv test/test-udp-connect.c and test-udp-connect6.c (PR #2981: UDP connect to "
+	 "0.0.0.0 and :: is UV_EADDRNOTAVAIL on Windows); libuv PR #1515 and nodejs/node#14900 "
+	 "(TCP: EADDRNOTAVAIL, hence uv__convert_to_localhost_if_unspecified)"},
 	{"windows.connect.tuple", "connect() that would duplicate the four-tuple of another connection "
 	 "(also one in TIME_WAIT) fails with WSAEADDRINUSE.",
 	 "learn.microsoft.com connect function: WSAEADDRINUSE (\"could be delayed until the "
@@ -149,6 +164,29 @@ static const bm_rule windows_rules[] = {
 	 MS_PAGE " (\"data will be delivered to both sockets, rather than an arbitrarily chosen "
 	 "one\")"},
 };
+
+/* ---------------------------------------------------------- release rows */
+
+/* What differs between Windows releases, as data: each personality points
+ * its bm_policy.data at one row, and the hooks below read it through
+ * bm_host_policy(h)->data.  Parameters the core reads itself (options, the
+ * dynamic port range) stay in the bm_policy. */
+typedef struct windows_release {
+	int classic;            /* the first table of MS_PAGE (XP and earlier)
+	                           instead of the enhanced socket security ones */
+	int exclusive_admin;    /* SO_EXCLUSIVEADDRUSE needs an Administrator
+	                           (windows.opt.exclusive_admin) */
+} windows_release;
+
+static const windows_release release_2000 = {.classic = 1, .exclusive_admin = 1};
+static const windows_release release_2003 = {.classic = 0, .exclusive_admin = 0};
+static const windows_release release_vista = {.classic = 0, .exclusive_admin = 0};
+
+static const windows_release *release_of(const bm_host *h)
+{
+	const windows_release *r = bm_host_policy(h)->data;
+	return r ? r : &release_vista;
+}
 
 /* ----------------------------------------------------------- error names */
 
@@ -170,6 +208,7 @@ static const char *windows_error_name(bm_result r)
 	case BM_EBADF:         return "WSAENOTSOCK (10038)";
 	case BM_ENOBUFS:       return "WSAENOBUFS (10055)";
 	case BM_ENETUNREACH:   return "WSAENETUNREACH (10051)";
+	case BM_EFAULT:        return "WSAEFAULT (10014)";
 	default:               return NULL;
 	}
 }
@@ -179,7 +218,9 @@ static const char *windows_error_name(bm_result r)
 static bm_result windows_setsockopt(const bm_host *h, const bm_sock_info *s, bm_option o,
                                     int value, bm_verdict *v)
 {
-	(void)h;
+	if (value && o == EX && s->uid != 0 && release_of(h)->exclusive_admin)
+		return bm_verdict_set(v, BM_EACCES, "windows.opt.exclusive_admin", 0,
+		                      "uid %u is not an Administrator", s->uid);
 	if (o == BM_IPV6_V6ONLY && s->state != BM_STATE_CLOSED)
 		return bm_verdict_set(v, BM_EINVAL, "windows.opt.v6only", 0,
 		                      "IPV6_V6ONLY cannot change once the socket is bound");
@@ -190,15 +231,6 @@ static bm_result windows_setsockopt(const bm_host *h, const bm_sock_info *s, bm_
 		return bm_verdict_set(v, BM_EINVAL, "windows.opt.exclusive_pair", 0,
 		                      "SO_REUSEADDR is set: SO_EXCLUSIVEADDRUSE cannot be");
 	return BM_OK;
-}
-
-static bm_result classic_setsockopt(const bm_host *h, const bm_sock_info *s, bm_option o,
-                                    int value, bm_verdict *v)
-{
-	if (value && o == EX && s->uid != 0)
-		return bm_verdict_set(v, BM_EACCES, "windows.opt.exclusive_admin", 0,
-		                      "uid %u is not an Administrator", s->uid);
-	return windows_setsockopt(h, s, o, value, v);
 }
 
 /* ---------------------------------------------------------------- listen */
@@ -343,8 +375,8 @@ static bm_sock_info as_bound(const bm_sock_info *old)
 	return o;
 }
 
-static bm_match conflict_common(const bm_sock_info *s, const bm_sock_info *owner,
-                                bm_phase phase, bm_verdict *v, int classic)
+static bm_match windows_conflict(const bm_host *h, const bm_sock_info *s,
+                                 const bm_sock_info *owner, bm_phase phase, bm_verdict *v)
 {
 	if (phase == BM_PHASE_LISTEN)
 		return BM_MATCH_NONE;               /* windows.listen.nocheck */
@@ -356,21 +388,7 @@ static bm_match conflict_common(const bm_sock_info *s, const bm_sock_info *owner
 		return refuse(v, BM_EADDRINUSE, "windows.ephemeral.bind", old, "holds the port");
 	if (lingering(old))
 		return linger_rule(s, old, v);
-	return classic ? classic_pair(s, old, v) : enhanced_pair(s, old, v);
-}
-
-static bm_match windows_conflict(const bm_host *h, const bm_sock_info *s,
-                                 const bm_sock_info *old, bm_phase phase, bm_verdict *v)
-{
-	(void)h;
-	return conflict_common(s, old, phase, v, 0);
-}
-
-static bm_match classic_conflict(const bm_host *h, const bm_sock_info *s,
-                                 const bm_sock_info *old, bm_phase phase, bm_verdict *v)
-{
-	(void)h;
-	return conflict_common(s, old, phase, v, 1);
+	return release_of(h)->classic ? classic_pair(s, old, v) : enhanced_pair(s, old, v);
 }
 
 /* --------------------------------------------------------------- connect */
@@ -380,6 +398,23 @@ static int same_tuple(const bm_sock_info *s, const bm_sock_info *old)
 	return old->remote.port == s->remote.port && old->local.port == s->local.port &&
 	       memcmp(old->remote.addr, s->remote.addr, 16) == 0 &&
 	       memcmp(old->local.addr, s->local.addr, 16) == 0;
+}
+
+/* windows.connect.any: Winsock does not read the unspecified address as
+ * "this host" (Linux and the BSDs do): a connect() to 0.0.0.0 or :: fails
+ * with WSAEADDRNOTAVAIL, TCP and UDP alike.  (A UDP connect() to an
+ * all-zero address with port 0 is the documented way to disconnect; the
+ * model does not have that and leaves it to the core.) */
+static bm_result windows_connect_precheck(const bm_host *h, const bm_sock_info *s,
+                                          const bm_endpoint *dst, bm_verdict *v)
+{
+	(void)h;
+	if (dst->family != s->family || !bm_addr_is_any(dst))
+		return BM_OK;
+	if (s->proto == BM_UDP && dst->port == 0)
+		return BM_OK;
+	return bm_verdict_set(v, BM_EADDRNOTAVAIL, "windows.connect.any", 0,
+	                      "the unspecified address is not a valid destination");
 }
 
 static bm_match windows_connect_port(const bm_host *h, const bm_sock_info *s,
@@ -453,6 +488,10 @@ static size_t windows_deliver(const bm_host *h, bm_proto proto, const bm_endpoin
 	.connect_port = windows_connect_port,                               \
 	.deliver = windows_deliver,                                         \
 	.listen_precheck = windows_listen_precheck,                         \
+	.connect_precheck = windows_connect_precheck,                       \
+	.setsockopt = windows_setsockopt,                                   \
+	.conflict = windows_conflict,                                       \
+	.family_mismatch = BM_EFAULT,                                       \
 	.error_name = windows_error_name,                                   \
 	.rules = windows_rules,                                             \
 	.nrules = sizeof windows_rules / sizeof windows_rules[0]
@@ -465,8 +504,18 @@ const bm_policy bm_policy_windows2000 = {
 	/* no dual-stack sockets before Vista: IPv6 sockets are IPv6 only */
 	.options = BM_SO_REUSEADDR | BM_SO_EXCLUSIVEADDRUSE | BM_SO_LINGER,
 	.ephemeral_lo = 1025, .ephemeral_hi = 5000,
-	.setsockopt = classic_setsockopt,
-	.conflict = classic_conflict,
+	.data = &release_2000,
+};
+
+const bm_policy bm_policy_windows2003 = {
+	WINDOWS_COMMON,
+	.name = "windows-2003",
+	.description = "Windows Server 2003: enhanced socket security (same-user and "
+	               "different-user tables) before Vista's dual stack and dynamic port range",
+	/* IPv6 is a separate stack before Vista: no dual-stack sockets */
+	.options = BM_SO_REUSEADDR | BM_SO_EXCLUSIVEADDRUSE | BM_SO_LINGER,
+	.ephemeral_lo = 1025, .ephemeral_hi = 5000,
+	.data = &release_2003,
 };
 
 const bm_policy bm_policy_windows = {
@@ -476,7 +525,6 @@ const bm_policy bm_policy_windows = {
 	               "different-user tables), Vista+ dual stack",
 	.options = BM_SO_REUSEADDR | BM_SO_EXCLUSIVEADDRUSE | BM_IPV6_V6ONLY | BM_SO_LINGER,
 	.ephemeral_lo = 49152, .ephemeral_hi = 65535,
-	.setsockopt = windows_setsockopt,
-	.conflict = windows_conflict,
 	.v6only_any_family = 1,         /* windows.opt.v6only */
+	.data = &release_vista,
 };
