@@ -64,6 +64,33 @@ void bm_index_remove(bm_host *h, bm_sockrec *s);
 void bm_index_join(bm_host *h, const bm_sockrec *s);
 void bm_index_free(bm_host *h);
 
+/* What the operations share (ops.c, bind.c, socket.c, connect.c) */
+
+/* A verdict to fill when the caller passed none. */
+#define VERDICT(v) bm_verdict scratch_; if (!(v)) (v) = &scratch_; \
+	memset((v), 0, sizeof *(v))
+
+/* End an operation: the host remembers v as its last verdict. */
+bm_result bm_finish(bm_host *h, bm_verdict *v);
+/* EBADF for a handle that names no live socket. */
+bm_result bm_bad_handle(bm_host *h, bm_sock s, bm_verdict *v);
+/* The policy's pairwise conflict question, or the core's default. */
+bm_match bm_policy_conflict(const bm_host *h, const bm_sock_info *s,
+                            const bm_sock_info *old, bm_phase phase, bm_verdict *v);
+/* Walk the owners of cand's port, newest first: BM_OK or the refusal. */
+bm_result bm_check_owners(bm_host *h, const bm_sock_info *cand, bm_phase phase,
+                          bm_verdict *v);
+bm_sockrec *bm_new_socket(bm_host *h);
+bm_endpoint bm_wildcard_of(bm_family fam);
+/* Find a free ephemeral port for cand (its address already set); 0 if
+ * none is left. */
+int bm_pick_port(bm_host *h, bm_sock_info *cand, int for_connect, const bm_endpoint *dst,
+                 bm_verdict *v);
+void bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port);
+/* The socket is gone: out of the port index, its queue freed. */
+void bm_release(bm_host *h, bm_sockrec *s);
+int bm_grow_queue(bm_sockrec *l);
+
 /* host.c */
 bm_sockrec *bm_host_sock(const bm_host *h, bm_sock id);
 bm_sockrec *bm_host_live_sock(const bm_host *h, bm_sock id); /* not TW/GONE */

@@ -1,0 +1,216 @@
+/*
+ * bind.c: bind(), listen() and the ephemeral port search that bind(port 0),
+ * listen() and connect() autobinds share.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ----------------------------------------------------------------- bind */
+
+bm_endpoint bm_wildcard_of(bm_family fam)
+{
+	bm_endpoint ep;
+	memset(&ep, 0, sizeof ep);
+	ep.family = fam;
+	return ep;
+}
+
+/* Default bind() argument checks, in the order most systems share
+ * (core.bind.state, core.bind.notlocal, core.bind.privport). */
+static bm_result default_precheck(const bm_host *h, const bm_sock_info *s,
+                                  const bm_endpoint *ep, bm_verdict *v)
+{
+	if (s->state != BM_STATE_CLOSED)
+		return bm_verdict_set(v, BM_EINVAL, "core.bind.state", 0,
+		                      "socket is already bound");
+	if (!bm_addr_is_any(ep) && !bm_addr_is_multicast(ep) &&
+	    !bm_host_addr_is_local(h, ep) && !h->knob[BM_KNOB_NONLOCAL_BIND] &&
+	    !(s->opts & BM_IP_FREEBIND))
+		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "core.bind.notlocal", 0,
+		                      "address is not local to this host");
+	if (ep->port && ep->port < h->knob[BM_KNOB_UNPRIVILEGED_PORT_START] && s->uid != 0)
+		return bm_verdict_set(v, BM_EACCES, "core.bind.privport", 0,
+		                      "port %u is privileged and uid %u is not root",
+		                      ep->port, s->uid);
+	return BM_OK;
+}
+
+/* Find a free ephemeral port for cand (its address already set). */
+int bm_pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
+                     const bm_endpoint *dst, bm_verdict *v)
+{
+	long lo = h->knob[BM_KNOB_EPHEMERAL_LO], hi = h->knob[BM_KNOB_EPHEMERAL_HI];
+	if (h->policy->ephemeral_range)
+		h->policy->ephemeral_range(h, cand, for_connect, &lo, &hi);
+	for (int pass = 0; pass < 2; pass++) {
+		/* odd ports first for bind(0), even ones for connect, as Linux
+		 * prefers (a model decision, spec/core.md); the order is
+		 * harmless elsewhere */
+		int parity = (for_connect ? 0 : 1) ^ pass;
+		for (long p = lo; p <= hi; p++) {
+			if ((p & 1) != parity)
+				continue;
+			cand->local.port = (uint16_t)p;
+			bm_port *o = bm_index_find(h, cand->proto, (uint16_t)p);
+			int ok = 1;
+			for (bm_sockrec *r = o ? o->first : NULL; ok && r; r = r->port_next) {
+				const bm_sock_info *old = &r->info;
+				if (old->id == cand->id)
+					continue;
+				bm_verdict scratch;
+				memset(&scratch, 0, sizeof scratch);
+				if (for_connect) {
+					if (h->policy->connect_port)
+						ok = h->policy->connect_port(h, cand, old, &scratch) != BM_MATCH_CONFLICT;
+					else
+						ok = !bm_overlap(cand, old);
+					/* a connect never reuses a live four-tuple (a
+					 * TIME_WAIT one is the policy's connect_port call) */
+					if (ok && old->state != BM_STATE_LISTEN && !old->reset &&
+					    !(h->policy->connect_port && old->state == BM_STATE_TIME_WAIT) &&
+					    old->remote.port == dst->port &&
+					    bm_addr_equal(&old->remote, dst) &&
+					    bm_overlap(cand, old))
+						ok = 0;
+				} else {
+					ok = bm_policy_conflict(h, cand, old, BM_PHASE_EPHEMERAL, &scratch) !=
+					     BM_MATCH_CONFLICT;
+				}
+			}
+			if (ok)
+				return 1;
+		}
+	}
+	(void)v;
+	cand->local.port = 0;
+	return 0;
+}
+
+void bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port)
+{
+	s->info.local = *ep;
+	s->info.bound = *ep;
+	s->info.state = BM_STATE_BOUND;
+	s->info.opts_at_bind = s->info.opts;
+	s->info.explicit_port = explicit_port;
+	s->info.bound_seq = ++h->seq;
+	bm_index_add(h, s);
+}
+
+static bm_result family_check(bm_host *h, const bm_sockrec *s, const bm_endpoint *ep,
+                              bm_verdict *v)
+{
+	if (!ep || (ep->family != BM_AF_INET && ep->family != BM_AF_INET6))
+		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no address");
+	if (s->info.family == BM_AF_INET && ep->family != BM_AF_INET)
+		return bm_verdict_set(v, BM_EAFNOSUPPORT, "core.family", 0,
+		                      "an IPv6 address on an IPv4 socket");
+	if (s->info.family == BM_AF_INET6 && ep->family != BM_AF_INET6)
+		return bm_verdict_set(v, h->policy->family_mismatch ? h->policy->family_mismatch
+		                                                    : BM_EINVAL,
+		                      "core.family", 0,
+		                      "an IPv4 address on an IPv6 socket (use ::ffff:a.b.c.d)");
+	return BM_OK;
+}
+
+bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
+{
+	VERDICT(v);
+	if (!h)
+		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+	bm_sockrec *s = bm_host_live_sock(h, id);
+	if (!s)
+		return bm_bad_handle(h, id, v);
+	if (family_check(h, s, ep, v) != BM_OK)
+		return bm_finish(h, v);
+	bm_result r = h->policy->bind_precheck ? h->policy->bind_precheck(h, &s->info, ep, v)
+	                                       : default_precheck(h, &s->info, ep, v);
+	if (r != BM_OK)
+		return bm_finish(h, v);
+
+	bm_sock_info cand = s->info;
+	cand.local = *ep;
+	cand.opts_at_bind = cand.opts;
+	if (ep->port == 0) {
+		if (!bm_pick_port(h, &cand, 0, NULL, v)) {
+			bm_verdict_set(v, h->policy->bind_exhausted, "core.ephemeral.exhausted", 0,
+			               "no free port in %ld-%ld", h->knob[BM_KNOB_EPHEMERAL_LO],
+			               h->knob[BM_KNOB_EPHEMERAL_HI]);
+			return bm_finish(h, v);
+		}
+	} else if (bm_check_owners(h, &cand, BM_PHASE_BIND, v) != BM_OK) {
+		return bm_finish(h, v);
+	}
+	if (h->policy->bind_postcheck &&
+	    h->policy->bind_postcheck(h, &s->info, &cand.local, v) != BM_OK)
+		return bm_finish(h, v);
+
+	int was_reset = s->info.reset;
+	bm_set_bound(h, s, &cand.local, ep->port != 0);
+	if (was_reset)
+		s->info.state = BM_STATE_CONNECTED;   /* still connected for connect/listen */
+	/* a specific IPv6 (not v4-mapped) address makes the socket v6only in
+	 * effect (Linux __inet6_bind; it cannot take IPv4 traffic anywhere) */
+	if (ep->family == BM_AF_INET6 && !bm_addr_is_any(ep) && !bm_addr_is_v4mapped(ep))
+		s->info.v6only = 1;
+	bm_index_join(h, s);
+	char buf[BM_ENDPOINT_STRLEN];
+	bm_verdict_set(v, BM_OK, "core.bind.ok", 0, "bound to %s",
+	               bm_endpoint_format(&s->info.local, buf, sizeof buf));
+	return bm_finish(h, v);
+}
+
+/* --------------------------------------------------------------- listen */
+
+bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
+{
+	VERDICT(v);
+	if (!h)
+		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+	bm_sockrec *s = bm_host_live_sock(h, id);
+	if (!s)
+		return bm_bad_handle(h, id, v);
+	if (s->info.proto == BM_UDP) {
+		bm_verdict_set(v, BM_EOPNOTSUPP, "core.listen.udp", 0, "UDP sockets cannot listen");
+		return bm_finish(h, v);
+	}
+	if (h->policy->listen_precheck &&
+	    h->policy->listen_precheck(h, &s->info, v) != BM_OK)
+		return bm_finish(h, v);
+	if (s->info.state == BM_STATE_CONNECTED) {
+		bm_verdict_set(v, BM_EINVAL, "core.listen.connected", 0,
+		               "a connected socket cannot listen");
+		return bm_finish(h, v);
+	}
+	if (s->info.state == BM_STATE_LISTEN) {
+		bm_verdict_set(v, BM_OK, "core.listen.again", 0, "already listening");
+		return bm_finish(h, v);
+	}
+	bm_sock_info cand = s->info;
+	cand.state = BM_STATE_LISTEN;
+	if (s->info.state == BM_STATE_CLOSED) {
+		/* autobind: as bind(wildcard, 0) (core.listen.autobind) */
+		cand.local = bm_wildcard_of(s->info.family);
+		/* the address a close_releases_port socket kept, else zeros */
+		memcpy(cand.local.addr, s->info.local.addr, sizeof cand.local.addr);
+		cand.opts_at_bind = cand.opts;
+		if (!bm_pick_port(h, &cand, 0, NULL, v)) {
+			bm_verdict_set(v, h->policy->bind_exhausted, "core.ephemeral.exhausted", 0,
+			               "no free port to autobind");
+			return bm_finish(h, v);
+		}
+		bm_set_bound(h, s, &cand.local, 0);
+	} else if (bm_check_owners(h, &cand, BM_PHASE_LISTEN, v) != BM_OK) {
+		return bm_finish(h, v);
+	}
+	s->info.state = BM_STATE_LISTEN;
+	s->info.opts_at_listen = s->info.opts;
+	bm_index_join(h, s);
+	char buf[BM_ENDPOINT_STRLEN];
+	bm_verdict_set(v, BM_OK, "core.listen.ok", 0, "listening on %s",
+	               bm_endpoint_format(&s->info.local, buf, sizeof buf));
+	return bm_finish(h, v);
+}

@@ -1,0 +1,111 @@
+/*
+ * close.c: close() (TIME_WAIT, FIN_WAIT2, aborts, resets) and the virtual
+ * clock that ends TIME_WAIT.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---------------------------------------------------------------- close */
+
+static void reset_peer(bm_host *h, bm_sockrec *s)
+{
+	bm_sockrec *p = s->peer ? h->socks[s->peer - 1] : NULL;
+	if (!p || p->peer != s->info.id)
+		return;
+	/* an RST ends the peer's connection; a peer that closed first and
+	 * waits in FIN_WAIT2 is gone at once (core.close.abort) */
+	if (p->info.state == BM_STATE_CONNECTED) {
+		p->info.reset = 1;
+		/* a port bind() did not name goes back (an accepted child
+		 * never named one): port 0 until the socket binds again
+		 * (policy flag close_releases_port) */
+		if (h->policy->close_releases_port && (!p->info.explicit_port || p->info.parent)) {
+			bm_index_remove(h, p);
+			p->info.local.port = 0;
+		}
+	} else if (p->info.state == BM_STATE_TIME_WAIT && p->info.fin_wait2)
+		bm_release(h, p);
+}
+
+bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
+{
+	VERDICT(v);
+	if (!h)
+		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+	bm_sockrec *s = bm_host_live_sock(h, id);
+	if (!s)
+		return bm_bad_handle(h, id, v);
+	if (s->info.state == BM_STATE_LISTEN) {
+		/* children not yet accepted are reset; accepted ones live on
+		 * and keep the port (core.close.listener) */
+		for (size_t i = 0; i < s->nqueue; i++) {
+			bm_sockrec *c = h->socks[s->queue[i] - 1];
+			reset_peer(h, c);
+			bm_release(h, c);
+		}
+		bm_release(h, s);
+		bm_verdict_set(v, BM_OK, "core.close.listener", 0, "listener closed");
+		return bm_finish(h, v);
+	}
+	if (s->info.proto == BM_TCP && s->info.state == BM_STATE_CONNECTED) {
+		if (s->info.linger == 0 || s->info.reset) {
+			if (!s->info.reset)
+				reset_peer(h, s);
+			bm_release(h, s);
+			bm_verdict_set(v, BM_OK, "core.close.abort", 0,
+			               s->info.reset ? "connection was reset: no TIME_WAIT"
+			                        : "SO_LINGER 0 aborts: no TIME_WAIT");
+			return bm_finish(h, v);
+		}
+		bm_sockrec *p = s->peer ? h->socks[s->peer - 1] : NULL;
+		if (s->info.peer_closed) {
+			/* our FIN reaches the peer in FIN_WAIT2: its TIME_WAIT
+			 * starts now (core.close.passive) */
+			if (p && p->info.state == BM_STATE_TIME_WAIT && p->info.fin_wait2) {
+				p->info.fin_wait2 = 0;
+				p->info.tw_expires_ms =
+					h->now_ms + (uint64_t)h->knob[BM_KNOB_TIME_WAIT_MS];
+			}
+			bm_release(h, s);
+			bm_verdict_set(v, BM_OK, "core.close.passive", 0,
+			               "the peer closed first: passive close, no TIME_WAIT");
+			return bm_finish(h, v);
+		}
+		if (p && p->peer == s->info.id) {
+			p->info.peer_closed = 1;
+			/* the peer has not closed: we wait in FIN_WAIT2 */
+			s->info.fin_wait2 = p->info.state == BM_STATE_CONNECTED;
+		}
+		if (h->knob[BM_KNOB_NOLOCAL_TIMEWAIT] && bm_host_addr_is_local(h, &s->info.remote)) {
+			bm_release(h, s);
+			bm_verdict_set(v, BM_OK, "core.close.nolocaltimewait", 0,
+			               "the peer is a local address: no TIME_WAIT");
+			return bm_finish(h, v);
+		}
+		s->info.state = BM_STATE_TIME_WAIT;
+		s->info.tw_expires_ms = h->now_ms + (uint64_t)h->knob[BM_KNOB_TIME_WAIT_MS];
+		if (h->knob[BM_KNOB_TIME_WAIT_MS] == 0)
+			bm_release(h, s);
+		bm_verdict_set(v, BM_OK, "core.close.timewait", 0,
+		               "active close: TIME_WAIT for %ld ms", h->knob[BM_KNOB_TIME_WAIT_MS]);
+		return bm_finish(h, v);
+	}
+	bm_release(h, s);
+	bm_verdict_set(v, BM_OK, "core.close.release", 0, "closed; port released");
+	return bm_finish(h, v);
+}
+
+void bm_advance(bm_host *h, uint64_t ms)
+{
+	if (!h)
+		return;
+	h->now_ms = ms > UINT64_MAX - h->now_ms ? UINT64_MAX : h->now_ms + ms;
+	for (size_t i = 0; i < h->nsocks; i++) {
+		bm_sockrec *s = h->socks[i];
+		if (s->info.state == BM_STATE_TIME_WAIT && s->info.tw_expires_ms <= h->now_ms)
+			bm_release(h, s);
+	}
+}

@@ -1,0 +1,357 @@
+/*
+ * connect.c: connect() (autobind, source address choice, four-tuple
+ * uniqueness, handshakes with local listeners) and accept().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* -------------------------------------------------------------- connect */
+
+int bm_grow_queue(bm_sockrec *l)
+{
+	if (l->nqueue < l->capqueue)
+		return 0;
+	size_t cap = l->capqueue ? l->capqueue * 2 : 4;
+	bm_sock *n = realloc(l->queue, cap * sizeof *n);
+	if (!n)
+		return -1;
+	l->queue = n;
+	l->capqueue = cap;
+	return 0;
+}
+
+/* The source address for a socket bound to a wildcard (core.connect.source):
+ * loopback for a loopback peer, the peer itself when it is one of our
+ * addresses, else the first configured address of the family. */
+static int choose_source(const bm_host *h, const bm_sockrec *s, const bm_endpoint *dst,
+                         bm_endpoint *src)
+{
+	*src = s->info.local;
+	/* a TCP socket bound to a group address has no source address yet
+	 * (Linux __inet_bind clears inet_saddr for multicast/broadcast and
+	 * tcp_v4_connect takes the routed source; observed by explore) */
+	int group = s->info.proto == BM_TCP && bm_addr_is_multicast(&s->info.local);
+	/* (a CLOSED socket has an address only when close_releases_port
+	 * took its port and left the address bind() named) */
+	if (!bm_addr_is_any(&s->info.local) && !group)
+		return 0;
+	uint16_t port = src->port;
+	int v4 = dst->family == BM_AF_INET || bm_addr_is_v4mapped(dst);
+	memset(src->addr, 0, sizeof src->addr);
+	src->family = s->info.family;
+	if (bm_addr_is_loopback(dst) && v4 && h->policy->loopback_prefsrc) {
+		/* the route of all of 127/8 prefers 127.0.0.1 (linux.connect.prefsrc) */
+		int off = s->info.family == BM_AF_INET6 ? 12 : 0;
+		if (off)
+			src->addr[10] = src->addr[11] = 0xff;
+		src->addr[off] = 127;
+		src->addr[off + 3] = 1;
+	} else if (bm_addr_is_loopback(dst) || bm_host_addr_is_local(h, dst)) {
+		memcpy(src->addr, dst->addr, 16);
+	} else {
+		size_t i;
+		for (i = 0; i < h->naddrs; i++)
+			if ((h->addrs[i].addr.family == BM_AF_INET) == v4)
+				break;
+		if (i == h->naddrs)
+			return -1;
+		if (s->info.family == BM_AF_INET6 && v4) {
+			src->addr[10] = src->addr[11] = 0xff;
+			memcpy(src->addr + 12, h->addrs[i].addr.addr, 4);
+		} else {
+			memcpy(src->addr, h->addrs[i].addr.addr, 16);
+		}
+	}
+	src->port = port;
+	return 0;
+}
+
+/* Find the owner of the same four-tuple among the owners of cand's port. */
+static const bm_sock_info *find_tuple(const bm_host *h, const bm_sock_info *cand,
+                                      const bm_endpoint *dst)
+{
+	bm_port *o = bm_index_find(h, cand->proto, cand->local.port);
+	for (bm_sockrec *r = o ? o->first : NULL; r; r = r->port_next) {
+		const bm_sock_info *old = &r->info;
+		if (old->id == cand->id)
+			continue;
+		if ((old->state != BM_STATE_CONNECTED && old->state != BM_STATE_TIME_WAIT) ||
+		    old->reset)
+			continue;
+		if (old->remote.port == dst->port && bm_addr_equal(&old->remote, dst) &&
+		    bm_addr_equal(&old->local, &cand->local))
+			return old;
+	}
+	return NULL;
+}
+
+void bm_release(bm_host *h, bm_sockrec *s)
+{
+	bm_index_remove(h, s);
+	s->info.state = BM_STATE_GONE;
+	free(s->queue);
+	s->queue = NULL;
+	s->nqueue = s->capqueue = 0;
+}
+
+bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
+{
+	VERDICT(v);
+	if (!h)
+		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+	bm_sockrec *s = bm_host_live_sock(h, id);
+	if (!s)
+		return bm_bad_handle(h, id, v);
+	if (!ep || (ep->family != BM_AF_INET && ep->family != BM_AF_INET6)) {
+		bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no address");
+		return bm_finish(h, v);
+	}
+	int tcp = s->info.proto == BM_TCP;
+	if (tcp && s->info.state == BM_STATE_CONNECTED) {
+		bm_verdict_set(v, BM_EISCONN, "core.connect.isconn", 0, "already connected");
+		return bm_finish(h, v);
+	}
+	if (!tcp && s->info.state == BM_STATE_CLOSED && h->policy->udp_connect_autobind) {
+		/* bind to the wildcard and a port before anything else looks at
+		 * the destination (policy flag udp_connect_autobind) */
+		bm_sock_info cand = s->info;
+		cand.local = bm_wildcard_of(s->info.family);
+		cand.opts_at_bind = cand.opts;
+		if (!bm_pick_port(h, &cand, 0, NULL, v)) {
+			bm_verdict_set(v, h->policy->udp_autobind_exhausted, "core.ephemeral.exhausted",
+			               0, "no free port to autobind");
+			return bm_finish(h, v);
+		}
+		bm_set_bound(h, s, &cand.local, 0);
+		s->info.port_from_connect = 1;
+	}
+	/* the OS's own checks of the call */
+	if (h->policy->connect_precheck &&
+	    h->policy->connect_precheck(h, &s->info, ep, v) != BM_OK)
+		return bm_finish(h, v);
+	if (tcp && s->info.state == BM_STATE_LISTEN) {
+		bm_verdict_set(v, h->policy->connect_on_listen, "core.connect.listen", 0,
+		               "a listening socket cannot connect");
+		return bm_finish(h, v);
+	}
+	/* the state is checked before the address (Linux __inet_stream_connect
+	 * before tcp_v6_connect; BSD soconnect before pru_connect) */
+	bm_endpoint mapped;
+	if (!tcp && ep->family == BM_AF_INET && s->info.family == BM_AF_INET6 &&
+	    h->policy->udp6_connect_v4) {
+		/* an IPv4 address on a UDP IPv6 socket means its v4-mapped form,
+		 * unless the socket is v6only (policy flag udp6_connect_v4) */
+		if (s->info.v6only) {
+			bm_verdict_set(v, BM_EAFNOSUPPORT, "core.family", 0,
+			               "an IPV6_V6ONLY socket cannot take an IPv4 address");
+			return bm_finish(h, v);
+		}
+		memset(&mapped, 0, sizeof mapped);
+		mapped.family = BM_AF_INET6;
+		mapped.addr[10] = mapped.addr[11] = 0xff;
+		memcpy(mapped.addr + 12, ep->addr, 4);
+		mapped.port = ep->port;
+		ep = &mapped;
+	}
+	if (ep->family != s->info.family) {
+		bm_result mismatch = h->policy->family_mismatch ? h->policy->family_mismatch
+		                                                : BM_EINVAL;
+		bm_verdict_set(v, s->info.family == BM_AF_INET6 ? mismatch : BM_EAFNOSUPPORT,
+		               "core.family", 0, "address family does not match the socket");
+		return bm_finish(h, v);
+	}
+	if ((ep->port == 0 && (tcp || !h->policy->udp_connect_port0)) ||
+	    (tcp && bm_addr_is_multicast(ep))) {
+		bm_verdict_set(v, tcp ? BM_ECONNREFUSED : BM_EINVAL, "core.connect.dest", 0,
+		               "cannot connect to that destination");
+		return bm_finish(h, v);
+	}
+	bm_endpoint dst = *ep;
+	if (bm_addr_is_any(&dst)) {
+		/* connecting to the wildcard means this host (core.connect.any) */
+		/* an IPv6 socket on a v4-mapped address reaches ::ffff:127.0.0.1
+		 * (Linux tcp_v6_connect, __ip6_datagram_connect) */
+		if (bm_addr_is_v4mapped(&s->info.local)) {
+			dst.addr[10] = dst.addr[11] = 0xff;
+		}
+		if (dst.family == BM_AF_INET || bm_addr_is_v4mapped(&dst)) {
+			int off = dst.family == BM_AF_INET ? 0 : 12;
+			dst.addr[off] = 127;
+			dst.addr[off + 3] = 1;
+		} else {
+			dst.addr[15] = 1;
+		}
+	}
+
+	/* a local peer must be listening (TCP): find it before taking a port */
+	int dst_local = bm_addr_is_loopback(&dst) || bm_host_addr_is_local(h, &dst);
+	bm_sockrec *listener = NULL;
+	bm_sock_info cand = s->info;
+	if (choose_source(h, s, &dst, &cand.local) != 0) {
+		bm_verdict_set(v, BM_ENETUNREACH, "core.connect.noroute", 0,
+		               "no local address to reach %s from",
+		               bm_addr_format(&dst, (char[BM_ENDPOINT_STRLEN]){0}, BM_ENDPOINT_STRLEN));
+		return bm_finish(h, v);
+	}
+	int autobind = s->info.state == BM_STATE_CLOSED;
+	cand.remote = dst;
+	if (autobind) {
+		cand.opts_at_bind = cand.opts;
+		if (!bm_pick_port(h, &cand, tcp, &dst, v)) {
+			bm_result code = tcp ? h->policy->connect_exhausted
+			                     : h->policy->udp_autobind_exhausted;
+			bm_verdict_set(v, code, "core.ephemeral.exhausted", 0,
+			               "no free ephemeral port in %ld-%ld for this destination",
+			               h->knob[BM_KNOB_EPHEMERAL_LO], h->knob[BM_KNOB_EPHEMERAL_HI]);
+			return bm_finish(h, v);
+		}
+	}
+	if (tcp || h->policy->udp_connect_tuple) {
+		const bm_sock_info *old = find_tuple(h, &cand, &dst);
+		if (old) {
+			bm_result r;
+			if (h->policy->tuple_clash)
+				r = h->policy->tuple_clash(h, &cand, old, autobind, v);
+			else
+				r = bm_verdict_set(v, h->policy->connect_tuple_error,
+				                   "core.connect.tuple", old->id,
+				                   "socket %d already has this four-tuple", old->id);
+			if (r != BM_OK)
+				return bm_finish(h, v);
+			/* the policy let us take over a TIME_WAIT four-tuple */
+			bm_sockrec *tw = h->socks[old->id - 1];
+			if (tw->info.state == BM_STATE_TIME_WAIT)
+				bm_release(h, tw);
+		}
+	}
+	if (tcp) {
+		if (dst_local) {
+			bm_sock got[1];
+			size_t n = 0;
+			bm_verdict dv;
+			bm_endpoint src = cand.local;
+			bm_deliver(h, BM_TCP, &src, &dst, got, 1, &n, &dv);
+			if (n == 1) {
+				bm_sockrec *l = h->socks[got[0] - 1];
+				if (l->info.state == BM_STATE_LISTEN)
+					listener = l;
+			}
+			/* a socket that connects to its own address and port meets
+			 * itself: TCP simultaneous open (core.connect.self) */
+			int self = cand.local.port == dst.port && bm_addr_equal(&cand.local, &dst);
+			if (!listener && !self) {
+				/* a socket bound to an address that is not its family's
+				 * plain wildcard (a group, ::ffff:0.0.0.0) keeps the
+				 * source its connect chose (policy flag
+				 * refused_keeps_source) */
+				int plain_any = bm_addr_is_any(&s->info.local) &&
+				                (s->info.family == BM_AF_INET ||
+				                 !bm_addr_is_v4mapped(&s->info.local));
+				if (h->policy->refused_keeps_source && s->info.state == BM_STATE_BOUND &&
+				    !plain_any)
+					s->info.local = cand.local;
+				/* a port bind() did not name goes back (policy flag
+				 * close_releases_port); the address stays */
+				if (h->policy->close_releases_port && s->info.state == BM_STATE_BOUND &&
+				    !s->info.explicit_port) {
+					bm_index_remove(h, s);
+					s->info.state = BM_STATE_CLOSED;
+					s->info.local.port = 0;
+				}
+				bm_verdict_set(v, BM_ECONNREFUSED, "core.connect.refused", 0,
+				               "nothing listens on the destination");
+				return bm_finish(h, v);
+			}
+		}
+	}
+
+	/* commit */
+	if (s->info.state == BM_STATE_CLOSED) {
+		bm_set_bound(h, s, &cand.local, 0);
+		s->info.port_from_connect = 1;
+	} else if (!(s->info.local.family == cand.local.family &&
+	             memcmp(s->info.local.addr, cand.local.addr, 16) == 0)) {
+		s->info.local = cand.local;   /* wildcard narrowed to the source */
+	}
+	s->info.remote = dst;
+	s->info.state = BM_STATE_CONNECTED;
+	s->info.connected_seq = ++h->seq;
+	if (listener) {
+		bm_sockrec *c = bm_new_socket(h);
+		if (!c || bm_grow_queue(listener) != 0) {
+			bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
+			return bm_finish(h, v);
+		}
+		/* an accepted child shares the listener's port and takes its
+		 * options and owner (core.accept.child) */
+		c->info.family = listener->info.family;
+		c->info.proto = BM_TCP;
+		c->info.uid = listener->info.uid;
+		c->info.opts = c->info.opts_at_bind = listener->info.opts;
+		c->info.v6only = listener->info.v6only;
+		c->info.linger = listener->info.linger;
+		memcpy(c->info.dev, listener->info.dev, sizeof c->info.dev);
+		c->info.local = dst;
+		if (listener->info.family == BM_AF_INET6 && dst.family == BM_AF_INET) {
+			c->info.local.family = BM_AF_INET6;
+			memset(c->info.local.addr, 0, 16);
+			c->info.local.addr[10] = c->info.local.addr[11] = 0xff;
+			memcpy(c->info.local.addr + 12, dst.addr, 4);
+		}
+		c->info.remote = s->info.local;
+		c->info.state = BM_STATE_CONNECTED;
+		c->info.parent = listener->info.id;
+		c->info.pending = 1;
+		c->info.explicit_port = listener->info.explicit_port;
+		c->info.bound_seq = ++h->seq;
+		c->peer = s->info.id;
+		s->peer = c->info.id;
+		bm_index_add(h, c);
+		listener->queue[listener->nqueue++] = c->info.id;
+	}
+	char a[BM_ENDPOINT_STRLEN], b[BM_ENDPOINT_STRLEN];
+	bm_verdict_set(v, BM_OK, "core.connect.ok", 0, "%s -> %s",
+	               bm_endpoint_format(&s->info.local, a, sizeof a),
+	               bm_endpoint_format(&dst, b, sizeof b));
+	return bm_finish(h, v);
+}
+
+/* --------------------------------------------------------------- accept */
+
+bm_result bm_accept(bm_host *h, bm_sock id, bm_sock *child, bm_verdict *v)
+{
+	VERDICT(v);
+	if (child)
+		*child = BM_NO_SOCK;
+	if (!h)
+		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+	bm_sockrec *l = bm_host_live_sock(h, id);
+	if (!l)
+		return bm_bad_handle(h, id, v);
+	if (l->info.proto != BM_TCP) {
+		bm_verdict_set(v, h->policy->accept_udp ? h->policy->accept_udp : BM_EOPNOTSUPP,
+		               "core.accept.udp", 0, "UDP sockets do not accept");
+		return bm_finish(h, v);
+	}
+	if (l->info.state != BM_STATE_LISTEN) {
+		bm_verdict_set(v, BM_EINVAL, "core.accept.notlisten", 0, "socket is not listening");
+		return bm_finish(h, v);
+	}
+	if (l->nqueue == 0) {
+		bm_verdict_set(v, BM_EAGAIN, "core.accept.empty", 0, "no connection is waiting");
+		return bm_finish(h, v);
+	}
+	bm_sock c = l->queue[0];
+	memmove(l->queue, l->queue + 1, (l->nqueue - 1) * sizeof *l->queue);
+	l->nqueue--;
+	h->socks[c - 1]->info.pending = 0;
+	if (child)
+		*child = c;
+	char a[BM_ENDPOINT_STRLEN];
+	bm_verdict_set(v, BM_OK, "core.accept.ok", 0, "socket %d from %s", c,
+	               bm_endpoint_format(&h->socks[c - 1]->info.remote, a, sizeof a));
+	return bm_finish(h, v);
+}
