@@ -9,6 +9,15 @@
  *
  * No global state: everything lives in a bm_host.  Handles are small integers
  * that are never reused within a host, so a closed handle is always detected.
+ * A handle means something only on the host that made it.
+ *
+ * Threads: the library keeps no state outside its hosts, so threads that
+ * each use their own hosts need no locking.  One host must not be used by
+ * two threads at once (serialise the calls, as `bindmodel shadow` does).
+ *
+ * Lifetimes: a verdict's rule (and a rule table's strings) are static and
+ * live as long as the program; its reason is a copy in the verdict.  The
+ * pointers the port view returns are valid until the host next changes.
  */
 #ifndef BINDMODEL_H
 #define BINDMODEL_H
@@ -159,7 +168,8 @@ typedef struct bm_sock_info {
 
 typedef struct bm_verdict {
 	bm_result code;
-	const char *rule;        /* rule id, e.g. "linux.tcp.bind.conflict" */
+	const char *rule;        /* rule id, e.g. "linux.tcp.bind.conflict";
+	                            static storage (see Lifetimes above) */
 	bm_sock conflict;        /* socket it conflicted with, or BM_NO_SOCK */
 	char reason[200];        /* one line */
 } bm_verdict;
@@ -209,13 +219,14 @@ typedef struct bm_policy {
 	uint16_t unprivileged_port_start;   /* 0: no privileged ports */
 	int tw_reuse;                /* Linux net.ipv4.tcp_tw_reuse */
 
-	/* result codes where systems differ (0 keeps the core's choice where
-	 * a comment says so) */
-	bm_result bind_exhausted;    /* bind(port 0) finds no port */
-	bm_result connect_exhausted; /* TCP connect() autobind finds none */
-	bm_result udp_autobind_exhausted;
-	bm_result connect_on_listen; /* connect() on a listening socket */
-	bm_result connect_tuple_error; /* default tuple_clash error */
+	/* result codes where systems differ; 0 takes the core's default,
+	 * named after each */
+	bm_result bind_exhausted;    /* bind(port 0) finds no port: EADDRINUSE */
+	bm_result connect_exhausted; /* TCP connect() autobind finds none:
+	                                EADDRNOTAVAIL */
+	bm_result udp_autobind_exhausted;   /* EAGAIN */
+	bm_result connect_on_listen; /* connect() on a listening socket: EISCONN */
+	bm_result connect_tuple_error; /* default tuple_clash error: EADDRNOTAVAIL */
 	bm_result accept_udp;        /* accept() on a UDP socket; 0 means
 	                                EOPNOTSUPP (FreeBSD kern_accept4: EINVAL) */
 
@@ -403,7 +414,11 @@ const bm_rule *bm_policy_rule(const bm_policy *p, const char *id);
  * (unknown name) or BM_ENOMEM. */
 bm_host *bm_host_new(const char *personality, bm_result *err);
 /* Create a host with a caller's own policy (kept by pointer; must outlive
- * the host).  NULL if p is NULL, has the wrong version, or on ENOMEM. */
+ * the host).  NULL with *err = BM_EINVAL if p is NULL, has the wrong
+ * version or no name, or its parameters are out of range (ephemeral_lo
+ * must be 1..ephemeral_hi, tw_reuse 0..2, port_state_size at most
+ * BM_PORT_STATE_MAX); BM_ENOMEM when out of memory.  Result codes left 0
+ * take the core's defaults (see bm_policy). */
 bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err);
 void bm_host_free(bm_host *h);
 const bm_policy *bm_host_policy(const bm_host *h);
@@ -465,7 +480,9 @@ bm_result bm_sock_query(const bm_host *h, bm_sock s, bm_sock_info *out);
 void bm_sock_foreach(const bm_host *h,
                      int (*fn)(const bm_sock_info *s, void *arg), void *arg);
 
-/* The verdict of the last operation on the host, and on socket s. */
+/* The verdict of the last operation on the host (NULL for a NULL host).
+ * The pointer stays valid for the host's life; the verdict it points to
+ * changes with the next operation. */
 const bm_verdict *bm_last_verdict(const bm_host *h);
 
 /* Render a result the way the host's OS names it: "EADDRINUSE", or for

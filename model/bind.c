@@ -136,7 +136,7 @@ bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 	cand.opts_at_bind = cand.opts;
 	if (ep->port == 0) {
 		if (!bm_pick_port(h, &cand, 0, NULL, v)) {
-			bm_verdict_set(v, h->policy->bind_exhausted, "core.ephemeral.exhausted", 0,
+			bm_verdict_set(v, h->codes.bind_exhausted, "core.ephemeral.exhausted", 0,
 			               "no free port in %ld-%ld", h->knob[BM_KNOB_EPHEMERAL_LO],
 			               h->knob[BM_KNOB_EPHEMERAL_HI]);
 			return bm_finish(h, v);
@@ -198,7 +198,7 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 		memcpy(cand.local.addr, s->info.local.addr, sizeof cand.local.addr);
 		cand.opts_at_bind = cand.opts;
 		if (!bm_pick_port(h, &cand, 0, NULL, v)) {
-			bm_verdict_set(v, h->policy->bind_exhausted, "core.ephemeral.exhausted", 0,
+			bm_verdict_set(v, h->codes.bind_exhausted, "core.ephemeral.exhausted", 0,
 			               "no free port to autobind");
 			return bm_finish(h, v);
 		}

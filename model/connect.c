@@ -121,7 +121,7 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 		cand.local = bm_wildcard_of(s->info.family);
 		cand.opts_at_bind = cand.opts;
 		if (!bm_pick_port(h, &cand, 0, NULL, v)) {
-			bm_verdict_set(v, h->policy->udp_autobind_exhausted, "core.ephemeral.exhausted",
+			bm_verdict_set(v, h->codes.udp_autobind_exhausted, "core.ephemeral.exhausted",
 			               0, "no free port to autobind");
 			return bm_finish(h, v);
 		}
@@ -133,7 +133,7 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 	    h->policy->connect_precheck(h, &s->info, ep, v) != BM_OK)
 		return bm_finish(h, v);
 	if (tcp && s->info.state == BM_STATE_LISTEN) {
-		bm_verdict_set(v, h->policy->connect_on_listen, "core.connect.listen", 0,
+		bm_verdict_set(v, h->codes.connect_on_listen, "core.connect.listen", 0,
 		               "a listening socket cannot connect");
 		return bm_finish(h, v);
 	}
@@ -201,8 +201,8 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 	if (autobind) {
 		cand.opts_at_bind = cand.opts;
 		if (!bm_pick_port(h, &cand, tcp, &dst, v)) {
-			bm_result code = tcp ? h->policy->connect_exhausted
-			                     : h->policy->udp_autobind_exhausted;
+			bm_result code = tcp ? h->codes.connect_exhausted
+			                     : h->codes.udp_autobind_exhausted;
 			bm_verdict_set(v, code, "core.ephemeral.exhausted", 0,
 			               "no free ephemeral port in %ld-%ld for this destination",
 			               h->knob[BM_KNOB_EPHEMERAL_LO], h->knob[BM_KNOB_EPHEMERAL_HI]);
@@ -216,7 +216,7 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 			if (h->policy->tuple_clash)
 				r = h->policy->tuple_clash(h, &cand, old, autobind, v);
 			else
-				r = bm_verdict_set(v, h->policy->connect_tuple_error,
+				r = bm_verdict_set(v, h->codes.connect_tuple_error,
 				                   "core.connect.tuple", old->id,
 				                   "socket %d already has this four-tuple", old->id);
 			if (r != BM_OK)
@@ -332,7 +332,7 @@ bm_result bm_accept(bm_host *h, bm_sock id, bm_sock *child, bm_verdict *v)
 	if (!l)
 		return bm_bad_handle(h, id, v);
 	if (l->info.proto != BM_TCP) {
-		bm_verdict_set(v, h->policy->accept_udp ? h->policy->accept_udp : BM_EOPNOTSUPP,
+		bm_verdict_set(v, h->codes.accept_udp,
 		               "core.accept.udp", 0, "UDP sockets do not accept");
 		return bm_finish(h, v);
 	}

@@ -148,8 +148,12 @@ const void *bm_port_state(const bm_host *h, bm_proto proto, uint16_t port)
 
 bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err)
 {
+	/* a policy must name itself and give a usable ephemeral range; the
+	 * rest may be left 0 (the core's defaults) */
 	if (!p || p->version != BM_POLICY_VERSION || !p->name ||
-	    p->port_state_size > BM_PORT_STATE_MAX) {
+	    p->port_state_size > BM_PORT_STATE_MAX || p->ephemeral_lo < 1 ||
+	    p->ephemeral_lo > p->ephemeral_hi ||
+	    p->tw_reuse < 0 || p->tw_reuse > 2 || p->time_wait_ms > 24u * 3600 * 1000) {
 		if (err)
 			*err = BM_EINVAL;
 		return NULL;
@@ -161,6 +165,16 @@ bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err)
 		return NULL;
 	}
 	h->policy = p;
+	h->codes = (bm_codes){
+		.bind_exhausted = p->bind_exhausted ? p->bind_exhausted : BM_EADDRINUSE,
+		.connect_exhausted = p->connect_exhausted ? p->connect_exhausted : BM_EADDRNOTAVAIL,
+		.udp_autobind_exhausted = p->udp_autobind_exhausted ? p->udp_autobind_exhausted
+		                                                    : BM_EAGAIN,
+		.connect_on_listen = p->connect_on_listen ? p->connect_on_listen : BM_EISCONN,
+		.connect_tuple_error = p->connect_tuple_error ? p->connect_tuple_error
+		                                              : BM_EADDRNOTAVAIL,
+		.accept_udp = p->accept_udp ? p->accept_udp : BM_EOPNOTSUPP,
+	};
 	h->knob[BM_KNOB_EPHEMERAL_LO] = p->ephemeral_lo;
 	h->knob[BM_KNOB_EPHEMERAL_HI] = p->ephemeral_hi;
 	h->knob[BM_KNOB_UNPRIVILEGED_PORT_START] = p->unprivileged_port_start;

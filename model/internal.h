@@ -40,8 +40,16 @@ typedef struct bm_local_addr {
 /* ports[proto - 1][port >> 8][port & 255], each page made on first use */
 typedef bm_port *bm_port_page[256];
 
+/* The result codes where systems differ, as the host uses them: the
+ * policy's, or the core's default where the policy left 0. */
+typedef struct bm_codes {
+	bm_result bind_exhausted, connect_exhausted, udp_autobind_exhausted,
+		connect_on_listen, connect_tuple_error, accept_udp;
+} bm_codes;
+
 struct bm_host {
 	const bm_policy *policy;
+	bm_codes codes;
 	long knob[BM_KNOB_COUNT];
 	uint64_t now_ms;
 	uint64_t seq;            /* binding order */
