@@ -66,8 +66,7 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 			 * starts now (core.close.passive) */
 			if (p && p->info.state == BM_STATE_TIME_WAIT && p->info.fin_wait2) {
 				p->info.fin_wait2 = 0;
-				p->info.tw_expires_ms =
-					h->now_ms + (uint64_t)h->knob[BM_KNOB_TIME_WAIT_MS];
+				p->info.tw_expires_ms = bm_time_wait_end(h);
 			}
 			bm_release(h, s);
 			bm_verdict_set(v, BM_OK, "core.close.passive", 0,
@@ -86,7 +85,7 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 			return bm_finish(h, v);
 		}
 		s->info.state = BM_STATE_TIME_WAIT;
-		s->info.tw_expires_ms = h->now_ms + (uint64_t)h->knob[BM_KNOB_TIME_WAIT_MS];
+		s->info.tw_expires_ms = bm_time_wait_end(h);
 		if (h->knob[BM_KNOB_TIME_WAIT_MS] == 0)
 			bm_release(h, s);
 		bm_verdict_set(v, BM_OK, "core.close.timewait", 0,

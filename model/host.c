@@ -339,6 +339,12 @@ bm_result bm_host_add_addr(bm_host *h, const char *addr, const char *dev)
 	return BM_OK;
 }
 
+uint64_t bm_time_wait_end(const bm_host *h)
+{
+	uint64_t len = (uint64_t)h->knob[BM_KNOB_TIME_WAIT_MS];
+	return h->now_ms > UINT64_MAX - len ? UINT64_MAX : h->now_ms + len;
+}
+
 uint64_t bm_host_now(const bm_host *h)
 {
 	return h ? h->now_ms : 0;

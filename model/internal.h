@@ -100,6 +100,10 @@ void bm_release(bm_host *h, bm_sockrec *s);
 int bm_grow_queue(bm_sockrec *l);
 
 /* host.c */
+/* When a TIME_WAIT that starts now ends: now plus the host's TIME_WAIT
+ * length, saturating (a clock advanced to its end never wraps an expiry
+ * back into the past). */
+uint64_t bm_time_wait_end(const bm_host *h);
 bm_sockrec *bm_host_sock(const bm_host *h, bm_sock id);
 bm_sockrec *bm_host_live_sock(const bm_host *h, bm_sock id); /* not TW/GONE */
 

@@ -103,6 +103,31 @@ START_TEST(addr_dev)
 }
 END_TEST
 
+/* A clock advanced near its end: a TIME_WAIT that starts then must not
+ * wrap its expiry into the past and free the port at the next advance. */
+START_TEST(time_wait_at_clock_end)
+{
+	bm_host *h = host_of("linux");
+	bm_endpoint ep = ep_of("127.0.0.1:8080");
+	bm_sock l = sock_of(h, "tcp4", 0, 0), c = sock_of(h, "tcp4", 0, 0), a, n;
+	ck_assert_int_eq(bm_bind(h, l, &ep, NULL), BM_OK);
+	ck_assert_int_eq(bm_listen(h, l, NULL), BM_OK);
+	ck_assert_int_eq(bm_connect(h, c, &ep, NULL), BM_OK);
+	ck_assert_int_eq(bm_accept(h, l, &a, NULL), BM_OK);
+	bm_advance(h, UINT64_MAX - 10);
+	ck_assert_int_eq(bm_close(h, a, NULL), BM_OK);   /* active close: TIME_WAIT */
+	ck_assert_int_eq(bm_close(h, c, NULL), BM_OK);
+	ck_assert_int_eq(bm_close(h, l, NULL), BM_OK);
+	bm_advance(h, 0);
+	n = sock_of(h, "tcp4", 0, 0);
+	ck_assert_int_eq(bm_bind(h, n, &ep, NULL), BM_EADDRINUSE);
+	bm_advance(h, 60000);   /* the clock stays at its end; the TIME_WAIT ends there */
+	ck_assert_uint_eq(bm_host_now(h), UINT64_MAX);
+	ck_assert_int_eq(bm_bind(h, n, &ep, NULL), BM_OK);
+	bm_host_free(h);
+}
+END_TEST
+
 Suite *contract_suite(void)
 {
 	Suite *s = suite_create("contract");
@@ -111,6 +136,7 @@ Suite *contract_suite(void)
 	tcase_add_test(t, minimal_policy_defaults);
 	tcase_add_test(t, port_view_order);
 	tcase_add_test(t, addr_dev);
+	tcase_add_test(t, time_wait_at_clock_end);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -30,6 +30,7 @@
 #include "kernel.h"
 
 #define CONNECT_TIMEOUT_MS 3000
+#define KB_MAX_SLEEP_MS (10 * 60 * 1000)   /* --allow-sleep waits at most this */
 
 typedef struct kb_sock {
 	char name[SC_NAMELEN];   /* "" once the name went to another socket */
@@ -570,6 +571,12 @@ static int do_advance(kb_ctx *k, const sc_cmd *c, sc_outcome *o, char *err, size
 {
 	if (!k->allow_sleep) {
 		snprintf(err, errlen, "skip: advance needs --allow-sleep (real time on a real kernel)");
+		return -1;
+	}
+	if (c->ms > KB_MAX_SLEEP_MS) {
+		/* a real wait this long is a mistake, not a test */
+		snprintf(err, errlen, "skip: advance %llu ms is longer than the kernel backend waits "
+		         "(%d minutes)", (unsigned long long)c->ms, KB_MAX_SLEEP_MS / 60000);
 		return -1;
 	}
 	struct timespec ts = {(time_t)(c->ms / 1000), (long)(c->ms % 1000) * 1000000L};
