@@ -305,7 +305,8 @@ typedef struct bm_policy {
 	void (*ephemeral_range)(const bm_host *h, const bm_sock_info *s,
 	                        int for_connect, long *lo, long *hi);
 	/* choose receivers among candidates sorted most specific first;
-	 * returns how many of cand[] receive (moved to the front). */
+	 * returns how many of cand[] receive (moved to the front).  Out of
+	 * memory: return 0 with v->code BM_ENOMEM. */
 	size_t (*deliver)(const bm_host *h, bm_proto proto,
 	                  const bm_endpoint *src, const bm_endpoint *dst,
 	                  const bm_sock_info *cand, size_t n, int *score,

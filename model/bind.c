@@ -89,15 +89,27 @@ int bm_pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
 	return 0;
 }
 
-void bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port)
+int bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port)
 {
+	/* join the port index first: when that fails, nothing has changed */
+	bm_sock_info was = s->info;
 	s->info.local = *ep;
+	if (bm_index_add(h, s) != 0) {
+		s->info = was;
+		return -1;
+	}
 	s->info.bound = *ep;
 	s->info.state = BM_STATE_BOUND;
 	s->info.opts_at_bind = s->info.opts;
 	s->info.explicit_port = explicit_port;
 	s->info.bound_seq = ++h->seq;
-	bm_index_add(h, s);
+	return 0;
+}
+
+static bm_result out_of_memory(bm_host *h, bm_verdict *v)
+{
+	bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
+	return bm_finish(h, v);
 }
 
 static bm_result family_check(bm_host *h, const bm_sockrec *s, const bm_endpoint *ep,
@@ -149,7 +161,8 @@ bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 		return bm_finish(h, v);
 
 	int was_reset = s->info.reset;
-	bm_set_bound(h, s, &cand.local, ep->port != 0);
+	if (bm_set_bound(h, s, &cand.local, ep->port != 0) != 0)
+		return out_of_memory(h, v);
 	if (was_reset)
 		s->info.state = BM_STATE_CONNECTED;   /* still connected for connect/listen */
 	/* a specific IPv6 (not v4-mapped) address makes the socket v6only in
@@ -202,7 +215,8 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 			               "no free port to autobind");
 			return bm_finish(h, v);
 		}
-		bm_set_bound(h, s, &cand.local, 0);
+		if (bm_set_bound(h, s, &cand.local, 0) != 0)
+			return out_of_memory(h, v);
 	} else if (bm_check_owners(h, &cand, BM_PHASE_LISTEN, v) != BM_OK) {
 		return bm_finish(h, v);
 	}

@@ -94,7 +94,9 @@ bm_endpoint bm_wildcard_of(bm_family fam);
  * none is left. */
 int bm_pick_port(bm_host *h, bm_sock_info *cand, int for_connect, const bm_endpoint *dst,
                  bm_verdict *v);
-void bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port);
+/* Bind s to ep: it joins the port index and becomes BOUND; -1 (nothing
+ * changed) when out of memory. */
+int bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port);
 /* The socket is gone: out of the port index, its queue freed. */
 void bm_release(bm_host *h, bm_sockrec *s);
 int bm_grow_queue(bm_sockrec *l);

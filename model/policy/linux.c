@@ -691,8 +691,11 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 	int mc4 = d4 && (d4[0] & 0xf0) == 0xe0;
 	rank *r = malloc((n ? n : 1) * sizeof *r);
 	size_t m = 0;
-	if (!r)
+	if (!r) {
+		/* not "nobody receives": the caller tells ENOMEM apart */
+		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
 		return 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const bm_sock_info *c = &cand[i];
 		/* udp_sk_bound_dev_eq, inet_sk_bound_dev_eq */
