@@ -12,7 +12,7 @@
 
 static void reset_peer(bm_host *h, bm_sockrec *s)
 {
-	bm_sockrec *p = s->peer ? h->socks[s->peer - 1] : NULL;
+	bm_sockrec *p = bm_host_rec(h, s->peer);
 	if (!p || p->peer != s->info.id)
 		return;
 	/* an RST ends the peer's connection; a peer that closed first and
@@ -42,7 +42,9 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 		/* children not yet accepted are reset; accepted ones live on
 		 * and keep the port (core.close.listener) */
 		for (size_t i = 0; i < s->nqueue; i++) {
-			bm_sockrec *c = h->socks[s->queue[i] - 1];
+			bm_sockrec *c = bm_host_rec(h, s->queue[i]);
+			if (!c)
+				continue;
 			reset_peer(h, c);
 			bm_release(h, c);
 		}
@@ -51,6 +53,11 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 		return bm_finish(h, v);
 	}
 	if (s->info.proto == BM_TCP && s->info.state == BM_STATE_CONNECTED) {
+		/* room for the TIME_WAIT timer first: out of memory changes nothing */
+		if (bm_timer_reserve(h) != 0) {
+			bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
+			return bm_finish(h, v);
+		}
 		if (s->info.linger == 0 || s->info.reset) {
 			if (!s->info.reset)
 				reset_peer(h, s);
@@ -60,13 +67,14 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 			                        : "SO_LINGER 0 aborts: no TIME_WAIT");
 			return bm_finish(h, v);
 		}
-		bm_sockrec *p = s->peer ? h->socks[s->peer - 1] : NULL;
+		bm_sockrec *p = bm_host_rec(h, s->peer);
 		if (s->info.peer_closed) {
 			/* our FIN reaches the peer in FIN_WAIT2: its TIME_WAIT
 			 * starts now (core.close.passive) */
 			if (p && p->info.state == BM_STATE_TIME_WAIT && p->info.fin_wait2) {
 				p->info.fin_wait2 = 0;
 				p->info.tw_expires_ms = bm_time_wait_end(h);
+				bm_timer_add(h, p);
 			}
 			bm_release(h, s);
 			bm_verdict_set(v, BM_OK, "core.close.passive", 0,
@@ -86,6 +94,7 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 		}
 		s->info.state = BM_STATE_TIME_WAIT;
 		s->info.tw_expires_ms = bm_time_wait_end(h);
+		bm_timer_add(h, s);
 		if (h->knob[BM_KNOB_TIME_WAIT_MS] == 0)
 			bm_release(h, s);
 		bm_verdict_set(v, BM_OK, "core.close.timewait", 0,
@@ -102,9 +111,5 @@ void bm_advance(bm_host *h, uint64_t ms)
 	if (!h)
 		return;
 	h->now_ms = ms > UINT64_MAX - h->now_ms ? UINT64_MAX : h->now_ms + ms;
-	for (size_t i = 0; i < h->nsocks; i++) {
-		bm_sockrec *s = h->socks[i];
-		if (s->info.state == BM_STATE_TIME_WAIT && s->info.tw_expires_ms <= h->now_ms)
-			bm_release(h, s);
-	}
+	bm_timers_run(h);   /* only the TIME_WAITs that are due */
 }

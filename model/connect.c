@@ -90,8 +90,12 @@ static const bm_sock_info *find_tuple(const bm_host *h, const bm_sock_info *cand
 
 void bm_release(bm_host *h, bm_sockrec *s)
 {
+	if (s->info.state == BM_STATE_GONE)
+		return;
 	bm_index_remove(h, s);
 	s->info.state = BM_STATE_GONE;
+	s->next_gone = h->gone;   /* freed when the operation ends */
+	h->gone = s;
 	free(s->queue);
 	s->queue = NULL;
 	s->nqueue = s->capqueue = 0;
@@ -222,8 +226,8 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 			if (r != BM_OK)
 				return bm_finish(h, v);
 			/* the policy let us take over a TIME_WAIT four-tuple */
-			bm_sockrec *tw = h->socks[old->id - 1];
-			if (tw->info.state == BM_STATE_TIME_WAIT)
+			bm_sockrec *tw = bm_host_rec(h, old->id);
+			if (tw && tw->info.state == BM_STATE_TIME_WAIT)
 				bm_release(h, tw);
 		}
 	}
@@ -235,8 +239,8 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 			bm_endpoint src = cand.local;
 			bm_deliver(h, BM_TCP, &src, &dst, got, 1, &n, &dv);
 			if (n == 1) {
-				bm_sockrec *l = h->socks[got[0] - 1];
-				if (l->info.state == BM_STATE_LISTEN)
+				bm_sockrec *l = bm_host_rec(h, got[0]);
+				if (l && l->info.state == BM_STATE_LISTEN)
 					listener = l;
 			}
 			/* a socket that connects to its own address and port meets
@@ -347,11 +351,13 @@ bm_result bm_accept(bm_host *h, bm_sock id, bm_sock *child, bm_verdict *v)
 	bm_sock c = l->queue[0];
 	memmove(l->queue, l->queue + 1, (l->nqueue - 1) * sizeof *l->queue);
 	l->nqueue--;
-	h->socks[c - 1]->info.pending = 0;
+	bm_sockrec *cr = bm_host_rec(h, c);   /* queued children live as long as
+	                                         their listener */
+	cr->info.pending = 0;
 	if (child)
 		*child = c;
 	char a[BM_ENDPOINT_STRLEN];
 	bm_verdict_set(v, BM_OK, "core.accept.ok", 0, "socket %d from %s", c,
-	               bm_endpoint_format(&h->socks[c - 1]->info.remote, a, sizeof a));
+	               bm_endpoint_format(&cr->info.remote, a, sizeof a));
 	return bm_finish(h, v);
 }

@@ -204,15 +204,184 @@ void bm_host_free(bm_host *h)
 {
 	if (!h)
 		return;
-	for (size_t i = 0; i < h->nsocks; i++) {
-		if (h->socks[i])
-			free(h->socks[i]->queue);
-		free(h->socks[i]);
+	for (bm_sockrec *s = h->oldest, *next; s; s = next) {
+		next = s->newer;
+		free(s->queue);
+		free(s);
 	}
-	free(h->socks);
+	free(h->table);
+	free(h->timers);
 	free(h->addrs);
 	bm_index_free(h);
 	free(h);
+}
+
+/* ---------------------------------------------------- the socket table */
+
+static size_t slot_for(bm_sock id, size_t cap)
+{
+	return ((uint32_t)id * 2654435761u) & (cap - 1);
+}
+
+bm_sockrec *bm_host_rec(const bm_host *h, bm_sock id)
+{
+	if (!h || id <= 0 || !h->tablecap)
+		return NULL;
+	for (size_t i = slot_for(id, h->tablecap);; i = (i + 1) & (h->tablecap - 1)) {
+		bm_sockrec *s = h->table[i];
+		if (!s || s->info.id == id)
+			return s;
+	}
+}
+
+static void table_put(bm_sockrec **table, size_t cap, bm_sockrec *s)
+{
+	size_t i = slot_for(s->info.id, cap);
+	while (table[i])
+		i = (i + 1) & (cap - 1);
+	table[i] = s;
+}
+
+/* Remove s, shifting back the entries its slot kept from their home
+ * (linear probing without tombstones). */
+static void table_remove(bm_host *h, const bm_sockrec *s)
+{
+	size_t mask = h->tablecap - 1, i = slot_for(s->info.id, h->tablecap);
+	while (h->table[i] != s)
+		i = (i + 1) & mask;
+	h->table[i] = NULL;
+	for (size_t j = (i + 1) & mask; h->table[j]; j = (j + 1) & mask) {
+		size_t home = slot_for(h->table[j]->info.id, h->tablecap);
+		/* move it to the hole if the hole lies between its home and it */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			h->table[i] = h->table[j];
+			h->table[j] = NULL;
+			i = j;
+		}
+	}
+	h->nrecs--;
+}
+
+bm_sockrec *bm_host_new_rec(bm_host *h)
+{
+	if (h->last_id == INT32_MAX)
+		return NULL;   /* 2^31 - 1 handles: then no more */
+	if ((h->nrecs + 1) * 2 > h->tablecap) {
+		size_t cap = h->tablecap ? h->tablecap * 2 : 64;
+		bm_sockrec **t = calloc(cap, sizeof *t);
+		if (!t)
+			return NULL;
+		for (size_t i = 0; i < h->tablecap; i++)
+			if (h->table[i])
+				table_put(t, cap, h->table[i]);
+		free(h->table);
+		h->table = t;
+		h->tablecap = cap;
+	}
+	bm_sockrec *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->info.id = ++h->last_id;
+	table_put(h->table, h->tablecap, s);
+	h->nrecs++;
+	s->older = h->newest;
+	if (h->newest)
+		h->newest->newer = s;
+	else
+		h->oldest = s;
+	h->newest = s;
+	return s;
+}
+
+void bm_reap(bm_host *h)
+{
+	while (h->gone) {
+		bm_sockrec *s = h->gone;
+		h->gone = s->next_gone;
+		table_remove(h, s);
+		if (s->older)
+			s->older->newer = s->newer;
+		else
+			h->oldest = s->newer;
+		if (s->newer)
+			s->newer->older = s->older;
+		else
+			h->newest = s->older;
+		free(s->queue);
+		free(s);
+	}
+}
+
+/* ------------------------------------------------------ TIME_WAIT heap */
+
+typedef struct bm_timer {
+	uint64_t at;
+	bm_sock id;
+} bm_timer;
+
+static int timer_before(const bm_timer *a, const bm_timer *b)
+{
+	return a->at < b->at || (a->at == b->at && a->id < b->id);
+}
+
+int bm_timer_reserve(bm_host *h)
+{
+	if (h->ntimers < h->captimers)
+		return 0;
+	size_t cap = h->captimers ? h->captimers * 2 : 16;
+	bm_timer *t = realloc(h->timers, cap * sizeof *t);
+	if (!t)
+		return -1;
+	h->timers = t;
+	h->captimers = cap;
+	return 0;
+}
+
+int bm_timer_add(bm_host *h, const bm_sockrec *s)
+{
+	if (bm_timer_reserve(h) != 0)
+		return -1;
+	size_t i = h->ntimers++;
+	bm_timer x = {s->info.tw_expires_ms, s->info.id};
+	while (i > 0 && timer_before(&x, &h->timers[(i - 1) / 2])) {
+		h->timers[i] = h->timers[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h->timers[i] = x;
+	return 0;
+}
+
+static void timer_pop(bm_host *h)
+{
+	bm_timer last = h->timers[--h->ntimers];
+	size_t i = 0, n = h->ntimers;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && timer_before(&h->timers[c + 1], &h->timers[c]))
+			c++;
+		if (!timer_before(&h->timers[c], &last))
+			break;
+		h->timers[i] = h->timers[c];
+		i = c;
+	}
+	if (n)
+		h->timers[i] = last;
+}
+
+/* An entry is stale when its socket is gone, left TIME_WAIT, or got a
+ * later expiry (which has an entry of its own). */
+void bm_timers_run(bm_host *h)
+{
+	while (h->ntimers && h->timers[0].at <= h->now_ms) {
+		bm_timer t = h->timers[0];
+		timer_pop(h);
+		bm_sockrec *s = bm_host_sock(h, t.id);
+		if (s && s->info.state == BM_STATE_TIME_WAIT && s->info.tw_expires_ms == t.at)
+			bm_release(h, s);
+	}
+	bm_reap(h);
 }
 
 const bm_policy *bm_host_policy(const bm_host *h)
@@ -222,12 +391,8 @@ const bm_policy *bm_host_policy(const bm_host *h)
 
 bm_sockrec *bm_host_sock(const bm_host *h, bm_sock id)
 {
-	if (!h || id <= 0 || (size_t)id > h->nsocks)
-		return NULL;
-	bm_sockrec *s = h->socks[id - 1];
-	if (!s || s->info.state == BM_STATE_GONE)
-		return NULL;
-	return s;
+	bm_sockrec *s = bm_host_rec(h, id);
+	return s && s->info.state != BM_STATE_GONE ? s : NULL;
 }
 
 bm_sockrec *bm_host_live_sock(const bm_host *h, bm_sock id)

@@ -1,7 +1,10 @@
 /*
  * internal.h: the model's private structures.
  *
- * A host keeps its sockets in an array indexed by handle, and a port index:
+ * A host keeps its sockets in a hash from handle to record (handles are
+ * never reused, records are freed once a socket is gone, so memory follows
+ * the live population, not the history), a list of them in creation order,
+ * a heap of TIME_WAIT expiries, and a port index:
  * for each (protocol, port) with an owner, a bm_port that lists its owners
  * in the order they joined it, as a doubly linked list threaded through the
  * socket records.  A conflict check looks at the owners of one port only;
@@ -20,6 +23,9 @@ typedef struct bm_sockrec {
 	bm_sock_info info;       /* first: a bm_sock_info * from the port view
 	                            is the address of its record */
 	struct bm_sockrec *port_prev, *port_next;   /* the port's owners */
+	struct bm_sockrec *older, *newer;   /* every record, creation order */
+	struct bm_sockrec *next_gone;       /* released, freed when the
+	                                       operation ends (bm_reap) */
 	bm_sock peer;            /* the other end, when it is on this host */
 	bm_sock *queue;          /* listener: children not yet accepted */
 	size_t nqueue, capqueue;
@@ -54,8 +60,15 @@ struct bm_host {
 	uint64_t now_ms;
 	uint64_t seq;            /* binding order */
 
-	bm_sockrec **socks;       /* handle - 1 */
-	size_t nsocks, capsocks;
+	bm_sockrec **table;       /* open addressing on the handle, live
+	                             records (and released ones until reaped) */
+	size_t tablecap, nrecs;
+	bm_sock last_id;          /* handles are 1, 2, ... never reused */
+	bm_sockrec *oldest, *newest;
+	bm_sockrec *gone;         /* released during this operation */
+
+	struct bm_timer *timers;  /* min-heap of TIME_WAIT expiries */
+	size_t ntimers, captimers;
 
 	bm_port_page *ports[2][256];
 
@@ -101,7 +114,22 @@ int bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_
 void bm_release(bm_host *h, bm_sockrec *s);
 int bm_grow_queue(bm_sockrec *l);
 
-/* host.c */
+/* host.c: the socket table */
+/* The record of handle id, released or not (NULL once it is freed). */
+bm_sockrec *bm_host_rec(const bm_host *h, bm_sock id);
+/* Make a record with the next handle; NULL when out of memory. */
+bm_sockrec *bm_host_new_rec(bm_host *h);
+/* A released record is freed when its operation ends: free them now. */
+void bm_reap(bm_host *h);
+/* s entered TIME_WAIT (or its expiry moved): bm_advance will look at it
+ * when the clock reaches s->info.tw_expires_ms.  -1 when out of memory. */
+int bm_timer_add(bm_host *h, const bm_sockrec *s);
+/* Make room for one more timer, so that a bm_timer_add that follows
+ * cannot fail; -1 when out of memory. */
+int bm_timer_reserve(bm_host *h);
+/* Release every TIME_WAIT whose time is up. */
+void bm_timers_run(bm_host *h);
+
 /* When a TIME_WAIT that starts now ends: now plus the host's TIME_WAIT
  * length, saturating (a clock advanced to its end never wraps an expiry
  * back into the past). */

@@ -16,8 +16,10 @@
 
 bm_result bm_finish(bm_host *h, bm_verdict *v)
 {
-	if (h)
+	if (h) {
 		h->last = *v;
+		bm_reap(h);   /* sockets released by this operation */
+	}
 	return v->code;
 }
 

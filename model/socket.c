@@ -9,20 +9,9 @@
 
 bm_sockrec *bm_new_socket(bm_host *h)
 {
-	if (h->nsocks == h->capsocks) {
-		size_t cap = h->capsocks ? h->capsocks * 2 : 16;
-		bm_sockrec **n = realloc(h->socks, cap * sizeof *n);
-		if (!n)
-			return NULL;
-		h->socks = n;
-		h->capsocks = cap;
-	}
-	bm_sockrec *s = calloc(1, sizeof *s);
-	if (!s)
-		return NULL;
-	h->socks[h->nsocks++] = s;
-	s->info.id = (bm_sock)h->nsocks;
-	s->info.linger = -1;
+	bm_sockrec *s = bm_host_new_rec(h);
+	if (s)
+		s->info.linger = -1;
 	return s;
 }
 
@@ -36,10 +25,6 @@ bm_result bm_socket(bm_host *h, bm_family fam, bm_proto proto, uint32_t uid,
 		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
 	if ((fam != BM_AF_INET && fam != BM_AF_INET6) || (proto != BM_TCP && proto != BM_UDP)) {
 		bm_verdict_set(v, BM_EAFNOSUPPORT, "core.args", 0, "unknown family or protocol");
-		return bm_finish(h, v);
-	}
-	if (h->nsocks >= 1000000) {
-		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "too many sockets");
 		return bm_finish(h, v);
 	}
 	bm_sockrec *s = bm_new_socket(h);
@@ -161,9 +146,7 @@ void bm_sock_foreach(const bm_host *h, int (*fn)(const bm_sock_info *s, void *ar
 {
 	if (!h || !fn)
 		return;
-	for (size_t i = 0; i < h->nsocks; i++) {
-		bm_sockrec *s = h->socks[i];
+	for (const bm_sockrec *s = h->oldest; s; s = s->newer)
 		if (s->info.state != BM_STATE_GONE && fn(&s->info, arg))
 			return;
-	}
 }
