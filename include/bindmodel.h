@@ -172,6 +172,20 @@ typedef struct bm_verdict {
 	                            static storage (see Lifetimes above) */
 	bm_sock conflict;        /* socket it conflicted with, or BM_NO_SOCK */
 	char reason[200];        /* one line */
+	/* On a bind() or listen() that shared a port, rule is the policy's
+	 * rule that allowed it (linux.udp.bind.reuseaddr, ...) and conflict
+	 * the owner it shares with (BM_NO_SOCK when the rule names none);
+	 * core.bind.ok / core.listen.ok mean the port was free. */
+
+	/* Where the real answer depends on timing or a hash (an orphaned
+	 * FIN_WAIT2 socket that may already be a timewait socket; which
+	 * SO_REUSEPORT member receives), a second possible result: alt,
+	 * given by rule alt_rule when alt_condition holds (static text, e.g.
+	 * "once the orphan became a timewait socket").  alt_rule is NULL
+	 * when the answer is fixed. */
+	bm_result alt;
+	const char *alt_rule;
+	const char *alt_condition;
 } bm_verdict;
 
 /* A rule's description, for explain. */

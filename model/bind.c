@@ -10,6 +10,40 @@
 
 /* ----------------------------------------------------------------- bind */
 
+/* Forget what earlier checks wrote, so that after the owner walk a rule in
+ * v can only be the policy's answer for a port it let this socket share. */
+static void bm_clear_verdict(bm_verdict *v)
+{
+	memset(v, 0, sizeof *v);
+}
+
+/*
+ * The verdict of a bind() or listen() that succeeded.  When the walk over
+ * the port's owners let the socket share the port, v holds the policy's
+ * share rule (linux.udp.bind.reuseaddr, windows.bind.linger, ...) and the
+ * owner it shares with: that rule is why the call succeeded, so it stays
+ * the verdict's rule (issue 7: verdicts keep the why).  Otherwise the port
+ * was free and the core's rule (core.bind.ok, core.listen.ok) decided.
+ */
+static bm_result bm_finish_ok(bm_host *h, bm_verdict *v, const char *free_rule,
+                              const char *what, const bm_endpoint *ep)
+{
+	char buf[BM_ENDPOINT_STRLEN], why[sizeof v->reason];
+	bm_endpoint_format(ep, buf, sizeof buf);
+	if (v->code == BM_OK && v->rule) {
+		snprintf(why, sizeof why, "%s", v->reason);
+		if (v->conflict != BM_NO_SOCK)
+			bm_verdict_set(v, BM_OK, v->rule, v->conflict, "%s %s, sharing the port with "
+			               "socket %d: %.120s", what, buf, v->conflict, why);
+		else
+			bm_verdict_set(v, BM_OK, v->rule, BM_NO_SOCK, "%s %s, sharing the port: %.140s",
+			               what, buf, why);
+		return bm_finish(h, v);
+	}
+	bm_verdict_set(v, BM_OK, free_rule, BM_NO_SOCK, "%s %s", what, buf);
+	return bm_finish(h, v);
+}
+
 bm_endpoint bm_wildcard_of(bm_family fam)
 {
 	bm_endpoint ep;
@@ -146,6 +180,7 @@ bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 	bm_sock_info cand = s->info;
 	cand.local = *ep;
 	cand.opts_at_bind = cand.opts;
+	bm_clear_verdict(v);
 	if (ep->port == 0) {
 		if (!bm_pick_port(h, &cand, 0, NULL, v)) {
 			bm_verdict_set(v, h->codes.bind_exhausted, "core.ephemeral.exhausted", 0,
@@ -170,10 +205,7 @@ bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 	if (ep->family == BM_AF_INET6 && !bm_addr_is_any(ep) && !bm_addr_is_v4mapped(ep))
 		s->info.v6only = 1;
 	bm_index_join(h, s);
-	char buf[BM_ENDPOINT_STRLEN];
-	bm_verdict_set(v, BM_OK, "core.bind.ok", 0, "bound to %s",
-	               bm_endpoint_format(&s->info.local, buf, sizeof buf));
-	return bm_finish(h, v);
+	return bm_finish_ok(h, v, "core.bind.ok", "bound to", &s->info.local);
 }
 
 /* --------------------------------------------------------------- listen */
@@ -202,6 +234,7 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 		bm_verdict_set(v, BM_OK, "core.listen.again", 0, "already listening");
 		return bm_finish(h, v);
 	}
+	bm_clear_verdict(v);
 	bm_sock_info cand = s->info;
 	cand.state = BM_STATE_LISTEN;
 	if (s->info.state == BM_STATE_CLOSED) {
@@ -223,8 +256,5 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 	s->info.state = BM_STATE_LISTEN;
 	s->info.opts_at_listen = s->info.opts;
 	bm_index_join(h, s);
-	char buf[BM_ENDPOINT_STRLEN];
-	bm_verdict_set(v, BM_OK, "core.listen.ok", 0, "listening on %s",
-	               bm_endpoint_format(&s->info.local, buf, sizeof buf));
-	return bm_finish(h, v);
+	return bm_finish_ok(h, v, "core.listen.ok", "listening on", &s->info.local);
 }

@@ -1,5 +1,6 @@
 /* check_scenario.c: the scenario language parser (DESIGN.md contract). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "check_util.h"
 #include "scenario.h"
@@ -235,6 +236,106 @@ START_TEST(model_engine_names)
 }
 END_TEST
 
+/* `=> ok [rule]` and `=> ok|EADDRINUSE`: the grammar of issue 7 and 8. */
+START_TEST(rules_and_sets_parsed)
+{
+	char err[200];
+	int col;
+	ck_assert_int_eq(parse("bind a 127.0.0.1:1 => linux:ok [linux.udp.bind.reuseaddr] "
+	                       "*:EADDRINUSE|ok", err, &col), 1);
+	ck_assert_int_eq(cmd.nexpect, 2);
+	ck_assert_str_eq(cmd.expect[0].rule, "linux.udp.bind.reuseaddr");
+	ck_assert_int_eq(cmd.expect[0].nalt, 1);
+	ck_assert_str_eq(cmd.expect[1].rule, "");
+	ck_assert_int_eq(cmd.expect[1].nalt, 2);
+	ck_assert_int_eq(cmd.expect[1].alt[0], BM_EADDRINUSE);
+	ck_assert_int_eq(cmd.expect[1].alt[1], BM_OK);
+	char buf[160];
+	ck_assert_str_eq(sc_expect_text(&cmd.expect[1], buf, sizeof buf), "EADDRINUSE|ok");
+	ck_assert_str_eq(sc_expect_text(&cmd.expect[0], buf, sizeof buf),
+	                 "ok [linux.udp.bind.reuseaddr]");
+	/* the rule may follow the outcome directly */
+	ck_assert_int_eq(parse("bind a 127.0.0.1:1 => ok[core.bind.ok]", err, &col), 1);
+	ck_assert_str_eq(cmd.expect[0].rule, "core.bind.ok");
+	ck_assert_int_eq(parse("deliver udp4 127.0.0.1:1 -> 127.0.0.1:2 => b+a|c", err, &col), 1);
+	ck_assert_int_eq(cmd.expect[0].nalt, 2);
+	ck_assert_str_eq(cmd.expect[0].alt_receivers[0], "a+b");
+	ck_assert_str_eq(cmd.expect[0].receivers, "a+b");
+	ck_assert_str_eq(cmd.expect[0].alt_receivers[1], "c");
+	/* errors, with the column of the offending word */
+	ck_assert_int_eq(parse("bind a 127.0.0.1:1 => ok [no.such.rule]", err, &col), -1);
+	ck_assert_int_eq(col, 27);
+	ck_assert_ptr_nonnull(strstr(err, "unknown rule id"));
+	ck_assert_int_eq(parse("bind a 127.0.0.1:1 => linux:ok [windows.bind.linger]", err, &col), -1);
+	ck_assert_int_eq(parse("bind a 127.0.0.1:1 => [core.bind.ok]", err, &col), -1);
+	ck_assert_int_eq(parse("bind a 127.0.0.1:1 => ok [core.bind.ok] [core.bind.ok]", err, &col), -1);
+	ck_assert_int_eq(parse("bind a 127.0.0.1:1 => ok||EINVAL", err, &col), -1);
+	ck_assert_int_eq(parse("bind a 127.0.0.1:1 => ok|ENOTANERRNO", err, &col), -1);
+	ck_assert_int_eq(col, 26);
+}
+END_TEST
+
+/* The runner's comparison: a set passes on any member; a rule must be the
+ * verdict's; the kernel (no rule) is checked on its result; a model set
+ * answer is not a match for the oracle's "same", only "within a set". */
+START_TEST(outcomes_against_rules_and_sets)
+{
+	char err[200];
+	int col;
+	sc_outcome o;
+	memset(&o, 0, sizeof o);
+	ck_assert_int_eq(parse("bind a 127.0.0.1:1 => ok|EADDRINUSE [core.bind.ok]", err, &col), 1);
+	o.code = BM_EADDRINUSE;
+	o.verdict.rule = "core.bind.ok";
+	ck_assert(sc_outcome_matches(&o, &cmd.expect[0]));
+	o.verdict.rule = "linux.udp.bind.conflict";
+	ck_assert(!sc_outcome_matches(&o, &cmd.expect[0]));
+	o.verdict.rule = NULL;   /* the kernel's outcome */
+	ck_assert(sc_outcome_matches(&o, &cmd.expect[0]));
+	o.code = BM_EINVAL;
+	ck_assert(!sc_outcome_matches(&o, &cmd.expect[0]));
+
+	sc_outcome m, k;
+	memset(&m, 0, sizeof m);
+	memset(&k, 0, sizeof k);
+	m.code = BM_OK;
+	k.code = BM_EADDRINUSE;
+	ck_assert_int_eq(sc_outcomes_agree(&cmd, &m, NULL, &k), SC_DIFFER);
+	ck_assert_int_eq(sc_outcomes_agree(&cmd, &m, &cmd.expect[0], &k), SC_WITHIN_SET);
+	m.verdict.alt = BM_EADDRINUSE;
+	m.verdict.alt_rule = "linux.tcp.bind.conflict";
+	ck_assert(sc_outcome_is_set(&m));
+	ck_assert_int_eq(sc_outcomes_agree(&cmd, &m, NULL, &k), SC_WITHIN_SET);
+	k.code = BM_OK;
+	ck_assert_int_eq(sc_outcomes_agree(&cmd, &m, NULL, &k), SC_SAME);
+}
+END_TEST
+
+/* A shared bind names the rule that allowed it and the socket it shares
+ * with (issue 7: verdicts keep the why); a free port is core.bind.ok. */
+START_TEST(shared_bind_keeps_its_rule)
+{
+	bm_host *h = bm_host_new("linux", NULL);
+	ck_assert_ptr_nonnull(h);
+	bm_endpoint ep;
+	ck_assert_int_eq(bm_endpoint_parse("127.0.0.1:7100", &ep, NULL, 0), 0);
+	bm_verdict v;
+	bm_sock a, b;
+	ck_assert_int_eq(bm_socket(h, BM_AF_INET, BM_UDP, 0, &a, &v), BM_OK);
+	ck_assert_int_eq(bm_socket(h, BM_AF_INET, BM_UDP, 0, &b, &v), BM_OK);
+	ck_assert_int_eq(bm_setsockopt(h, a, BM_SO_REUSEADDR, 1, &v), BM_OK);
+	ck_assert_int_eq(bm_setsockopt(h, b, BM_SO_REUSEADDR, 1, &v), BM_OK);
+	ck_assert_int_eq(bm_bind(h, a, &ep, &v), BM_OK);
+	ck_assert_str_eq(v.rule, "core.bind.ok");
+	ck_assert_int_eq(v.conflict, BM_NO_SOCK);
+	ck_assert_int_eq(bm_bind(h, b, &ep, &v), BM_OK);
+	ck_assert_str_eq(v.rule, "linux.udp.bind.reuseaddr");
+	ck_assert_int_eq(v.conflict, a);
+	ck_assert_ptr_null(v.alt_rule);
+	bm_host_free(h);
+}
+END_TEST
+
 Suite *scenario_suite(void)
 {
 	Suite *s = suite_create("scenario");
@@ -248,6 +349,9 @@ Suite *scenario_suite(void)
 	tcase_add_test(t, command_text_kept);
 	tcase_add_test(t, values_parsed);
 	tcase_add_test(t, model_engine_names);
+	tcase_add_test(t, rules_and_sets_parsed);
+	tcase_add_test(t, outcomes_against_rules_and_sets);
+	tcase_add_test(t, shared_bind_keeps_its_rule);
 	suite_add_tcase(s, t);
 	return s;
 }

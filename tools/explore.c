@@ -516,6 +516,8 @@ typedef struct xres {
 	char recv[64];       /* deliver receivers */
 	char alt[96];        /* model: any of these may receive instead ("+" list) */
 	const char *rule;    /* model verdict rule */
+	signed char has_alt; /* model: the verdict's second possible result */
+	bm_result alt_code;
 	signed char nondet;  /* model: which socket this step reached was a
 	                        hash choice (a connect into an SO_REUSEPORT
 	                        group): later steps cannot be compared */
@@ -529,6 +531,7 @@ typedef struct runner {
 	sc_cmd *cmd;
 	sc_outcome *out;
 	long skipped_steps;
+	long within_set;         /* steps where the kernel gave the model's other answer */
 	long cut_nondet;         /* scenarios cut short after a reuseport choice */
 	char skip_why[8][96];    /* the kernel's skip reasons, and how often */
 	long skip_n[8];
@@ -644,6 +647,7 @@ static int run_on(runner *rn, sc_engine *e, int which, const xscen *s, const cha
 		r->code = BM_OK;
 		r->recv[0] = r->alt[0] = 0;
 		r->rule = NULL;
+		r->has_alt = 0;
 		r->nondet = 0;
 		if (keep && !keep[i])
 			continue;
@@ -655,6 +659,8 @@ static int run_on(runner *rn, sc_engine *e, int which, const xscen *s, const cha
 		}
 		r->code = rn->out->code;
 		r->rule = rn->out->verdict.rule;
+		r->has_alt = (signed char)sc_outcome_is_set(rn->out);
+		r->alt_code = rn->out->verdict.alt;
 		if (which == 1 && s->st[i].kind == SC_CONNECT && r->code == BM_OK)
 			r->nondet = (signed char)connect_was_hashed(e, s->st[i].target);
 		if (rn->out->is_deliver) {
@@ -708,8 +714,16 @@ static int first_diff(runner *rn, const xscen *s, const char *keep, const xres *
 				return i;
 			continue;
 		}
-		if (m[i].code != k[i].code)
-			return i;
+		if (m[i].code == k[i].code)
+			continue;
+		/* the model's other answer of a set: the kernel took it, so its
+		 * state is no longer the model's and later steps are not compared */
+		if (m[i].has_alt && m[i].alt_code == k[i].code) {
+			if (rn)
+				rn->within_set++;
+			return -1;
+		}
+		return i;
 	}
 	return -1;
 }
@@ -1542,6 +1556,9 @@ int cmd_explore(int argc, char **argv)
 			printf("  %6ld x %s  [%s]\n", c->kinds[i].count, c->kinds[i].sig,
 			       c->kinds[i].first[0] ? c->kinds[i].first : "duplicate");
 	}
+	if (c->rn.within_set)
+		printf("explore: %ld steps within a set (the kernel gave the model's other possible "
+		       "answer; the rest of those scenarios was not compared)\n", c->rn.within_set);
 	if (c->rn.cut_nondet)
 		printf("explore: %ld scenarios compared only up to a connect into an SO_REUSEPORT "
 		       "group (which member gets it is a hash)\n", c->rn.cut_nondet);

@@ -184,8 +184,16 @@ static void print_conflict(repl *r, const repl_op *op)
 		        s->remote.port ? bm_endpoint_format(&s->remote, b, sizeof b) : "", o, s->uid);
 		return;
 	}
-	fprintf(f, "  conflict  %s%s%s: %s %s", repl_c(r, C_BOLD), op->conflict, repl_c(r, C_RESET),
-	        repl_sock_kind(s), bm_endpoint_format(&s->local, a, sizeof a));
+	/* on a success the verdict's socket is the one the port is shared with */
+	if (op->out.code == BM_OK)
+		fprintf(f, "  shared    with %s%s%s by rule %s: %s %s", repl_c(r, C_BOLD),
+		        op->conflict, repl_c(r, C_RESET),
+		        op->out.verdict.rule ? op->out.verdict.rule : "-",
+		        repl_sock_kind(s), bm_endpoint_format(&s->local, a, sizeof a));
+	else
+		fprintf(f, "  conflict  %s%s%s: %s %s", repl_c(r, C_BOLD), op->conflict,
+		        repl_c(r, C_RESET), repl_sock_kind(s),
+		        bm_endpoint_format(&s->local, a, sizeof a));
 	if (s->remote.port)
 		fprintf(f, " -> %s", bm_endpoint_format(&s->remote, b, sizeof b));
 	fprintf(f, ", %s", bm_state_name(s->state));
@@ -232,8 +240,27 @@ void repl_explain(repl *r, const char *name)
 		json_str(f, rule ? rule->source : NULL);
 		fputs(",\"reason\":", f);
 		json_str(f, op->reason);
+		fputs(",\"alt\":", f);
+		if (o->verdict.alt_rule) {
+			fputs("{\"result\":", f);
+			json_str(f, bm_result_name(o->verdict.alt));
+			fputs(",\"rule\":", f);
+			json_str(f, o->verdict.alt_rule);
+			fputs(",\"condition\":", f);
+			json_str(f, o->verdict.alt_condition);
+			fputs("}", f);
+		} else {
+			fputs("null", f);
+		}
+		/* a success names the socket it shares the port with, not a conflict */
+		int shared = o->code == BM_OK;
 		fputs(",\"conflict\":", f);
-		if (op->conflict[0] && op->has_cinfo)
+		if (!shared && op->conflict[0] && op->has_cinfo)
+			print_conflict(r, op);
+		else
+			fputs("null", f);
+		fputs(",\"shared_with\":", f);
+		if (shared && op->conflict[0] && op->has_cinfo)
 			print_conflict(r, op);
 		else
 			fputs("null", f);
@@ -258,6 +285,12 @@ void repl_explain(repl *r, const char *name)
 		}
 		if (o->detail[0] && !o->is_deliver)
 			fprintf(f, "  detail    %s\n", o->detail);
+		/* the real answer is a set: say which other result, and when */
+		if (o->verdict.alt_rule)
+			fprintf(f, "  or        %s %s (rule %s): the answer depends on timing\n",
+			        bm_result_name(o->verdict.alt),
+			        o->verdict.alt_condition ? o->verdict.alt_condition : "",
+			        o->verdict.alt_rule);
 		if (op->conflict[0] && op->has_cinfo)
 			print_conflict(r, op);
 	}

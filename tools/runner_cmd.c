@@ -31,6 +31,15 @@ int cmd_run(int argc, char **argv)
 			loopback_only = 1;
 		} else if (strcmp(argv[i], "-v") == 0) {
 			opts.verbose = 1;
+		} else if (strcmp(argv[i], "--rules-used") == 0 && i + 1 < argc) {
+			/* every step's deciding (or allowing) rule, for tests/rules_reached.sh */
+			if (opts.rules_used)
+				fclose(opts.rules_used);
+			opts.rules_used = fopen(argv[++i], "w");
+			if (!opts.rules_used) {
+				fprintf(stderr, "bindmodel run: cannot write '%s'\n", argv[i]);
+				return 2;
+			}
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "bindmodel run: unknown option '%s'\n", argv[i]);
 			return 2;
@@ -40,7 +49,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (nfiles == 0) {
 		fprintf(stderr, "usage: bindmodel run [--os LIST] [--backend model|kernel] "
-		        "[--allow-sleep] [--loopback-only] FILE...\n");
+		        "[--allow-sleep] [--loopback-only] [--rules-used FILE] FILE...\n");
 		return 2;
 	}
 	sc_engine e;
@@ -62,7 +71,8 @@ int cmd_run(int argc, char **argv)
 	}
 	sc_totals t = {0};
 	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--os") == 0 || strcmp(argv[i], "--backend") == 0) {
+		if (strcmp(argv[i], "--os") == 0 || strcmp(argv[i], "--backend") == 0 ||
+		    strcmp(argv[i], "--rules-used") == 0) {
 			i++;
 			continue;
 		}
@@ -75,5 +85,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "bindmodel run: --loopback-only: the kernel backend ran on the host's "
 		        "loopback, not in a private network namespace (%s)\n", why);
 	e.destroy(e.ctx);
+	if (opts.rules_used)
+		fclose(opts.rules_used);
 	return sc_print_totals(&t);
 }

@@ -215,11 +215,115 @@ static int personality(parser *p, int i, char *out)
 	return 0;
 }
 
+/* One deliver outcome: receivers joined by '+' (or ','), kept sorted so
+ * that two lists compare as strings; "none" or ECONNREFUSED for nobody. */
+static int parse_receivers(parser *p, const char *val, int vcol, char *out, size_t outlen,
+                           bm_result *code)
+{
+	if (strcmp(val, "none") == 0 || strcasecmp(val, "ECONNREFUSED") == 0) {
+		snprintf(out, outlen, "none");
+		*code = BM_ECONNREFUSED;
+		return 0;
+	}
+	char names[16][SC_NAMELEN];
+	int nn = 0;
+	char buf[SC_MAXLINE + 1];
+	size_t vlen = strlen(val);
+	if (strstr(val, "++") || strstr(val, ",,") || strstr(val, "+,") ||
+	    strstr(val, ",+") || val[0] == '+' || val[0] == ',' ||
+	    (vlen && (val[vlen - 1] == '+' || val[vlen - 1] == ',')))
+		return fail(p, vcol, "bad receiver list '%.60s'", val);
+	snprintf(buf, sizeof buf, "%s", val);
+	for (char *s = strtok(buf, "+,"); s; s = strtok(NULL, "+,")) {
+		if (!valid_name(s) || nn == 16)
+			return fail(p, vcol, "bad receiver list '%.60s'", val);
+		snprintf(names[nn++], SC_NAMELEN, "%s", s);
+	}
+	if (nn == 0)
+		return fail(p, vcol, "bad receiver list '%.60s'", val);
+	qsort(names, (size_t)nn, SC_NAMELEN, (int (*)(const void *, const void *))strcmp);
+	out[0] = 0;
+	for (int k = 0; k < nn; k++) {
+		if (strlen(out) + strlen(names[k]) + 2 > outlen)
+			return fail(p, vcol, "receiver list too long", NULL);
+		if (k)
+			strcat(out, "+");
+		strcat(out, names[k]);
+	}
+	*code = BM_OK;
+	return 0;
+}
+
+/* The outcomes of one expectation, joined by '|': "ok|EADDRINUSE", "a|b". */
+static int parse_outcome_set(parser *p, sc_cmd *c, sc_expect *x, const char *val, int vcol)
+{
+	char buf[SC_MAXLINE + 1];
+	snprintf(buf, sizeof buf, "%s", val);
+	size_t vlen = strlen(buf);
+	if (vlen == 0 || buf[0] == '|' || buf[vlen - 1] == '|' || strstr(buf, "||"))
+		return fail(p, vcol, "bad outcome set '%.60s' (write ok|EADDRINUSE)", val);
+	x->is_receivers = c->kind == SC_DELIVER;
+	char *save = NULL;
+	for (char *one = strtok_r(buf, "|", &save); one; one = strtok_r(NULL, "|", &save)) {
+		int col = vcol + (int)(one - buf);
+		if (x->nalt == SC_MAXALT)
+			return fail(p, col, "more than 4 outcomes in a set%s", NULL);
+		bm_result code;
+		if (x->is_receivers) {
+			char *r = x->alt_receivers[x->nalt];
+			if (parse_receivers(p, one, col, r, sizeof x->alt_receivers[0], &code) != 0)
+				return -1;
+		} else if (bm_result_from_name(one, &code) != 0) {
+			return fail(p, col, "unknown result '%.40s' (ok or an errno name)", one);
+		}
+		x->alt[x->nalt++] = code;
+	}
+	x->code = x->alt[0];
+	if (x->is_receivers)
+		memcpy(x->receivers, x->alt_receivers[0], sizeof x->alt_receivers[0]);
+	return 0;
+}
+
+/* "[rule.id]" after an outcome: the rule must exist in the personality the
+ * expectation is for (any personality for "*"). */
+static int parse_rule(parser *p, sc_expect *x, const char *tokn, int col)
+{
+	size_t n = strlen(tokn);
+	if (n < 3 || tokn[0] != '[' || tokn[n - 1] != ']' || n - 2 >= SC_RULELEN)
+		return fail(p, col, "expected [rule.id], got '%.60s'", tokn);
+	if (x->rule[0])
+		return fail(p, col, "two rules for one expectation%s", NULL);
+	snprintf(x->rule, sizeof x->rule, "%.*s", (int)(n - 2), tokn + 1);
+	if (strcmp(x->os, "*") != 0) {
+		if (bm_policy_rule(bm_personality_find(x->os), x->rule))
+			return 0;
+		return fail(p, col + 1, "unknown rule id '%.60s' (see spec/*.md)", x->rule);
+	}
+	for (size_t k = 0; k < bm_personality_count(); k++)
+		if (bm_policy_rule(bm_personality_at(k), x->rule))
+			return 0;
+	return fail(p, col + 1, "unknown rule id '%.60s' (see spec/*.md)", x->rule);
+}
+
+/*
+ * The expectations after "=>": items of the form [OS:]OUTCOMES [[RULE]],
+ * where OUTCOMES is one result or several joined by '|', and the optional
+ * rule, in brackets, is its own word or follows the outcome directly
+ * (`ok [linux.udp.bind.reuseaddr]`, `linux:ok[linux.udp.bind.reuseaddr]`).
+ * A rule belongs to the item before it.
+ */
 static int parse_expect(parser *p, int i, sc_cmd *c)
 {
 	if (i >= p->n)
 		return fail(p, p->t[i - 1].col + 2, "missing expectation after '=>'", NULL);
 	for (; i < p->n; i++) {
+		if (p->t[i].s[0] == '[') {
+			if (c->nexpect == 0)
+				return fail(p, p->t[i].col, "a rule must follow an outcome%s", NULL);
+			if (parse_rule(p, &c->expect[c->nexpect - 1], p->t[i].s, p->t[i].col) != 0)
+				return -1;
+			continue;
+		}
 		if (c->nexpect == SC_MAXEXPECT)
 			return fail(p, p->t[i].col, "too many expectations", NULL);
 		sc_expect *x = &c->expect[c->nexpect];
@@ -229,10 +333,8 @@ static int parse_expect(parser *p, int i, sc_cmd *c)
 		int vcol = p->t[i].col;
 		if (colon) {
 			*colon = 0;
-			tok save = p->t[i];
 			if (personality(p, i, x->os) != 0)
 				return -1;
-			(void)save;
 			val = colon + 1;
 			vcol += (int)(val - p->t[i].s);
 		} else {
@@ -241,43 +343,17 @@ static int parse_expect(parser *p, int i, sc_cmd *c)
 		for (int k = 0; k < c->nexpect; k++)
 			if (strcmp(c->expect[k].os, x->os) == 0)
 				return fail(p, p->t[i].col, "two expectations for '%s'", x->os);
-		if (c->kind == SC_DELIVER) {
-			x->is_receivers = 1;
-			if (strcmp(val, "none") == 0 || strcasecmp(val, "ECONNREFUSED") == 0) {
-				snprintf(x->receivers, sizeof x->receivers, "none");
-				x->code = BM_ECONNREFUSED;
-			} else {
-				/* names joined by '+' (or ','), kept sorted for comparison */
-				char names[16][SC_NAMELEN];
-				int nn = 0;
-				char buf[SC_MAXLINE + 1];
-				size_t vlen = strlen(val);
-				if (strstr(val, "++") || strstr(val, ",,") || strstr(val, "+,") ||
-				    strstr(val, ",+") || val[0] == '+' || val[0] == ',' ||
-				    (vlen && (val[vlen - 1] == '+' || val[vlen - 1] == ',')))
-					return fail(p, vcol, "bad receiver list '%.60s'", val);
-				snprintf(buf, sizeof buf, "%s", val);
-				for (char *s = strtok(buf, "+,"); s; s = strtok(NULL, "+,")) {
-					if (!valid_name(s) || nn == 16)
-						return fail(p, vcol, "bad receiver list '%.60s'", val);
-					snprintf(names[nn++], SC_NAMELEN, "%s", s);
-				}
-				if (nn == 0)
-					return fail(p, vcol, "bad receiver list '%.60s'", val);
-				qsort(names, (size_t)nn, SC_NAMELEN, (int (*)(const void *, const void *))strcmp);
-				x->receivers[0] = 0;
-				for (int k = 0; k < nn; k++) {
-					if (k)
-						strcat(x->receivers, "+");
-					if (strlen(x->receivers) + strlen(names[k]) + 2 > sizeof x->receivers)
-						return fail(p, vcol, "receiver list too long", NULL);
-					strcat(x->receivers, names[k]);
-				}
-				x->code = BM_OK;
-			}
-		} else if (bm_result_from_name(val, &x->code) != 0) {
-			return fail(p, vcol, "unknown result '%.40s' (ok or an errno name)", val);
+		char *bracket = strchr(val, '[');
+		int rcol = vcol + (bracket ? (int)(bracket - val) : 0);
+		char rule[SC_MAXLINE + 1] = "";
+		if (bracket) {
+			snprintf(rule, sizeof rule, "%s", bracket);
+			*bracket = 0;
 		}
+		if (parse_outcome_set(p, c, x, val, vcol) != 0)
+			return -1;
+		if (bracket && parse_rule(p, x, rule, rcol) != 0)
+			return -1;
 		c->nexpect++;
 	}
 	return 0;
@@ -710,11 +786,53 @@ const sc_expect *sc_expect_for(const sc_cmd *c, const char *os)
 	return x ? x : expect_keyed(c, "*");
 }
 
+int sc_expect_has(const sc_expect *x, const sc_outcome *o)
+{
+	for (int i = 0; i < x->nalt; i++) {
+		if (x->is_receivers ? strcmp(o->receivers, x->alt_receivers[i]) == 0
+		                    : o->code == x->alt[i])
+			return 1;
+	}
+	return 0;
+}
+
 int sc_outcome_matches(const sc_outcome *o, const sc_expect *x)
 {
-	if (x->is_receivers)
-		return strcmp(o->receivers, x->receivers) == 0;
-	return o->code == x->code;
+	if (!sc_expect_has(x, o))
+		return 0;
+	/* the kernel has no rule ids: its outcomes are checked on the result */
+	return !x->rule[0] || !o->verdict.rule || strcmp(o->verdict.rule, x->rule) == 0;
+}
+
+int sc_outcome_is_set(const sc_outcome *o)
+{
+	return o->verdict.alt_rule != NULL && o->verdict.alt != o->code;
+}
+
+const char *sc_expect_text(const sc_expect *x, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = 0;
+	for (int i = 0; i < x->nalt && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "|" : "",
+		                      x->is_receivers ? x->alt_receivers[i] : bm_result_name(x->alt[i]));
+	if (x->rule[0] && n < len)
+		snprintf(buf + n, len - n, " [%s]", x->rule);
+	return buf;
+}
+
+sc_agree sc_outcomes_agree(const sc_cmd *c, const sc_outcome *m, const sc_expect *x,
+                           const sc_outcome *k)
+{
+	if (c->kind == SC_DELIVER ? strcmp(m->receivers, k->receivers) == 0 : m->code == k->code)
+		return SC_SAME;
+	/* the model's own second answer (receivers sets are not modelled yet) */
+	if (c->kind != SC_DELIVER && sc_outcome_is_set(m) && k->code == m->verdict.alt)
+		return SC_WITHIN_SET;
+	/* the file says the answer is a set, and the model's is one of it */
+	if (x && x->nalt > 1 && sc_expect_has(x, m) && sc_expect_has(x, k))
+		return SC_WITHIN_SET;
+	return SC_DIFFER;
 }
 
 const char *sc_outcome_text(const sc_outcome *o, const bm_host *h, char *buf, size_t len)

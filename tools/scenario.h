@@ -27,13 +27,27 @@ typedef enum sc_kind {
 	SC_KIND_COUNT
 } sc_kind;
 
-/* One expectation: on personality os ("*" for any), either an errno/ok or,
- * for deliver, the receivers ("a+b", "none"). */
+#define SC_MAXALT 4
+#define SC_RULELEN 64
+
+/*
+ * One expectation: on personality os ("*" for any), either an errno/ok or,
+ * for deliver, the receivers ("a+b", "none").  It may be a set of outcomes
+ * where the real answer is not fixed (`=> ok|EADDRINUSE`, `=> a|b`): the
+ * step passes when the result is any of them.  It may name the rule that
+ * decided, or allowed a shared bind (`=> ok [linux.udp.bind.reuseaddr]`);
+ * only the model has rule ids, so the kernel engine's outcomes (verdict
+ * rule NULL) are checked on the result alone.
+ */
 typedef struct sc_expect {
 	char os[SC_OSLEN];
 	int is_receivers;
-	bm_result code;
-	char receivers[128];
+	bm_result code;              /* the first (or only) outcome */
+	char receivers[128];         /* deliver: the first (or only) receivers */
+	int nalt;                    /* outcomes in the set, 1 for a single one */
+	bm_result alt[SC_MAXALT];    /* alt[0] == code */
+	char alt_receivers[SC_MAXALT][48];  /* deliver: alt_receivers[0] == receivers */
+	char rule[SC_RULELEN];       /* the rule asserted, "" for none */
 } sc_expect;
 
 typedef struct sc_cmd {
@@ -110,8 +124,27 @@ const char *sc_model_name(const sc_engine *e, bm_sock s);
 
 /* Text of an outcome as the runner prints it: "ok", "EADDRINUSE", "a+b". */
 const char *sc_outcome_text(const sc_outcome *o, const bm_host *h, char *buf, size_t len);
-/* Does the outcome satisfy the expectation? */
+/* Does the outcome satisfy the expectation?  The result must be in the
+ * expectation's set and, when the outcome has a rule (the model's), be the
+ * rule the expectation names, if it names one. */
 int sc_outcome_matches(const sc_outcome *o, const sc_expect *x);
+/* Is the outcome's result (code, or receivers for deliver) one of x's? */
+int sc_expect_has(const sc_expect *x, const sc_outcome *o);
+/* The model answered with a set (verdict.alt_rule set): more than one
+ * result is possible on the real system. */
+int sc_outcome_is_set(const sc_outcome *o);
+/* The expectation as written: "ok|EADDRINUSE [rule.id]". */
+const char *sc_expect_text(const sc_expect *x, char *buf, size_t len);
+
+/* How a kernel result k compares with the model's m (and, when the file
+ * has one for this step, the expectation x): */
+typedef enum sc_agree {
+	SC_DIFFER = 0,    /* k is no answer the model or the file allows */
+	SC_SAME,          /* k is the model's answer */
+	SC_WITHIN_SET     /* k is another answer of the model's or x's set */
+} sc_agree;
+sc_agree sc_outcomes_agree(const sc_cmd *c, const sc_outcome *m, const sc_expect *x,
+                           const sc_outcome *k);
 
 /* The runner (runner.c). */
 typedef struct sc_run_opts {
@@ -119,10 +152,13 @@ typedef struct sc_run_opts {
 	int nos;
 	int verbose;
 	int json;
+	FILE *rules_used;             /* --rules-used: "rule-used ID FILE:LINE [OS]" per step */
 } sc_run_opts;
 
 typedef struct sc_totals {
 	long passed, failed, errors, skipped;
+	long ambiguous;              /* a single expectation, a set answer */
+	long within_set;             /* oracle: a kernel result inside a set */
 } sc_totals;
 
 /* A scenario file, parsed. */

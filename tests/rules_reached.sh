@@ -1,0 +1,46 @@
+#!/bin/sh
+# Issue 7: every rule id should be the deciding (or, for a shared bind, the
+# allowing) rule of at least one step of the spec run.  This runs spec/ the
+# way make check does, with `bindmodel run --rules-used`, and lists every
+# rule id that model/ defines and no step reached.
+#
+# Not every rule is reached yet, so the check is a ratchet: it fails when
+# more rule ids are unreached than CEILING (a rule that lost its last
+# scenario, or a new rule without one), and says loudly how many remain.
+# Lower CEILING as scenarios are added; at 0 every rule is reached.
+CEILING=${RULES_REACHED_CEILING:-37}
+set -u
+cd "$(dirname "$0")/.." || exit 1
+BIN=${BIN:-build/bindmodel}
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+ids=$(grep -ho '{"[a-z0-9-]*\.[a-z0-9_.-]*",' model/*.c model/policy/*.c | sed 's/{"\(.*\)",/\1/' | sort -u)
+"$BIN" run --rules-used "$tmp/all" spec/*.bms spec/*/*.bms >/dev/null 2>&1
+for r in linux-6.1 linux-6.12 linux-6.18-fc; do
+	"$BIN" run --os "$r" --rules-used "$tmp/$r" spec/linux/*.bms >/dev/null 2>&1
+done
+cat "$tmp"/* | awk '$1 == "rule-used" { print $2 }' | sort -u > "$tmp/used.txt"
+if [ ! -s "$tmp/used.txt" ]; then
+	echo "rules_reached: FAILED: the spec run reported no rules (is --rules-used broken?)"
+	exit 1
+fi
+n=0
+unreached=0
+list=""
+for id in $ids; do
+	n=$((n + 1))
+	if ! grep -qxF "$id" "$tmp/used.txt"; then
+		unreached=$((unreached + 1))
+		list="$list $id"
+	fi
+done
+echo "rules_reached: $n rule ids, $unreached never decide or allow a step of spec/ (ceiling $CEILING)"
+if [ "$unreached" -gt 0 ]; then
+	echo "rules_reached: NOT YET ZERO: these rule ids have no spec scenario that reaches them:"
+	for id in $list; do echo "  $id"; done
+fi
+if [ "$unreached" -gt "$CEILING" ]; then
+	echo "rules_reached: FAILED: $unreached unreached rule ids, more than the ceiling $CEILING"
+	exit 1
+fi
+exit 0
