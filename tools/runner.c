@@ -64,8 +64,16 @@ int sc_script_load(const char *path, sc_script *s, FILE *out)
 		if (s->n == s->cap) {
 			size_t cap = s->cap ? s->cap * 2 : 64;
 			sc_cmd *n = realloc(s->cmds, cap * sizeof *n);
-			if (!n)
-				break;
+			if (!n) {
+				/* never run part of a file as if it were all of it */
+				fprintf(out, "%s:%d: out of memory loading the scenario (%zu lines "
+				        "kept); not run\n", path, lineno, s->n);
+				free(line);
+				free(c);
+				fclose(f);
+				sc_script_free(s);
+				return -1;
+			}
 			s->cmds = n;
 			s->cap = cap;
 		}
