@@ -15,11 +15,13 @@ const bm_rule bm_core_rules[] = {
 	 "POSIX socket(2)"},
 	{"core.family", "An address of the other family is refused: EAFNOSUPPORT on an IPv4 "
 	 "socket, EINVAL (short sockaddr) on an IPv6 socket; connect() checks the socket's "
-	 "state first.",
+	 "state first. A policy may let a UDP IPv6 socket connect to an IPv4 address as its "
+	 "v4-mapped form (flag udp6_connect_v4; an IPV6_V6ONLY socket: EAFNOSUPPORT).",
 	 "Linux __inet_bind (af_inet.c) / __inet6_bind (af_inet6.c); BSD in_pcbbind"},
 	{"core.opt.unsupported", "An option the system does not have fails with ENOPROTOOPT.",
 	 "POSIX setsockopt(2): ENOPROTOOPT, the option is unknown at the level indicated"},
-	{"core.opt.family", "IPV6_V6ONLY on an IPv4 socket fails with ENOPROTOOPT.",
+	{"core.opt.family", "IPV6_V6ONLY on an IPv4 socket fails with ENOPROTOOPT, unless the "
+	 "policy sets v6only_any_family (Windows accepts it, without effect).",
 	 "Linux do_ip_setsockopt has no IPPROTO_IPV6 level for AF_INET"},
 	{"core.opt.value", "A flag option takes 0 or 1; SO_LINGER takes off or seconds.",
 	 "POSIX setsockopt(2): EINVAL for an invalid value"},
@@ -45,12 +47,15 @@ const bm_rule bm_core_rules[] = {
 	 "POSIX listen(2): EINVAL, the socket is already connected"},
 	{"core.listen.again", "listen() on a listening socket only changes the backlog.",
 	 "Linux __inet_listen_sk; BSD solisten"},
-	{"core.listen.autobind", "listen() on an unbound socket binds it to the wildcard and an ephemeral port.",
+	{"core.listen.autobind", "listen() on an unbound socket binds it to the wildcard and an "
+	 "ephemeral port, unless the policy's listen_precheck hook refuses first (Windows: "
+	 "WSAEINVAL).",
 	 "Linux inet_csk_listen_start/inet_autobind; BSD tcp_usr_listen in_pcbbind(NULL)"},
 	{"core.listen.ok", "The socket listens.", "no conflict found"},
 	{"core.connect.isconn", "connect() on a connected TCP socket fails with EISCONN.",
 	 "POSIX connect(2): EISCONN"},
-	{"core.connect.listen", "connect() on a listening socket fails.",
+	{"core.connect.listen", "connect() on a listening socket fails (after the policy's "
+	 "connect_precheck hook, which runs right after the EISCONN check).",
 	 "Linux __inet_stream_connect (EISCONN); BSD tcp_usr_connect (EOPNOTSUPP/EINVAL)"},
 	{"core.connect.dest", "TCP cannot connect to port 0 or a multicast address.",
 	 "Linux tcp_v4_connect; BSD in_pcbconnect_setup"},
@@ -77,7 +82,8 @@ const bm_rule bm_core_rules[] = {
 	{"core.connect.ok", "Connected.", "no conflict found"},
 	{"core.accept.child", "An accepted child shares the listener's local port and inherits its options "
 	 "and owner.", "Linux sk_clone_lock/__inet_inherit_port; BSD sonewconn"},
-	{"core.accept.udp", "accept() on a UDP socket fails with EOPNOTSUPP.", "POSIX accept(2)"},
+	{"core.accept.udp", "accept() on a UDP socket fails with EOPNOTSUPP, or the policy's "
+	 "accept_udp code (FreeBSD: EINVAL).", "POSIX accept(2)"},
 	{"core.accept.notlisten", "accept() on a socket that is not listening fails with EINVAL.",
 	 "POSIX accept(2): EINVAL"},
 	{"core.accept.empty", "No connection is waiting: a non-blocking accept() fails with EAGAIN.",
@@ -95,8 +101,9 @@ const bm_rule bm_core_rules[] = {
 	{"core.close.timewait", "The side that closes first (active close) of a connected TCP socket "
 	 "stays in TIME_WAIT, owning its port, for the system's duration.",
 	 "RFC 793 state diagram; Linux tcp_time_wait; BSD tcp_twstart"},
-	{"core.close.nolocaltimewait", "With nolocal_timewait on, an active close of a connection whose "
-	 "peer is a local address releases the port at once instead of entering TIME_WAIT.",
+	{"core.close.nolocaltimewait", "Used by freebsd: with the knob nolocal_timewait on, an "
+	 "active close of a connection whose peer is a local address releases the port at once "
+	 "instead of entering TIME_WAIT.",
 	 "FreeBSD sys/netinet/tcp_timewait.c tcp_twstart (V_nolocaltimewait, in_localip)"},
 	{"core.close.release", "Closing an idle, bound or UDP socket releases its port at once.",
 	 "Linux inet_release; BSD in_pcbdetach"},

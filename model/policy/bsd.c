@@ -38,54 +38,63 @@ static const bm_rule bsd_rules[] = {
 	{"bsd.bind.state", "bind() on a socket that already has a local port or address: EINVAL.",
 	 "4.4BSD in_pcbbind (inp_lport || inp_laddr); FreeBSD in_pcbbind; XNU in_pcbbind; "
 	 "OpenBSD in_pcbbind_locked; NetBSD inpcb_bind"},
-	{"bsd.bind.notlocal", "A specific unicast address no interface has: EADDRNOTAVAIL (multicast "
-	 "is not checked; IP_BINDANY on FreeBSD, SO_BINDANY on OpenBSD lift it; OpenBSD lets UDP bind "
-	 "255.255.255.255). Only 127.0.0.1 of 127/8 is configured (lo0).",
+	{"bsd.bind.notlocal", "A specific unicast address no interface has: EADDRNOTAVAIL. "
+	 "Multicast is not checked; IP_BINDANY (FreeBSD) / SO_BINDANY (OpenBSD) lift it; "
+	 "OpenBSD lets a UDP socket bind 255.255.255.255 (elsewhere it is not an interface "
+	 "address); only 127.0.0.1 of 127/8 exists (lo0). A v4-mapped address on a V6ONLY "
+	 "socket is not an interface address either.",
 	 "FreeBSD in_pcbbind_setup ifa_ifwithaddr_check/INP_BINDANY; XNU in_pcbbind ifa_ifwithaddr; "
 	 "OpenBSD in_pcbaddrisavail_lock; NetBSD inpcb_bind_addr"},
-	{"bsd.bind.privport", "A port below 1024 (reservedhigh 1023) needs root: EACCES, checked "
-	 "before any EADDRINUSE.",
+	{"bsd.bind.privport", "A port below 1024 (FreeBSD: reservedlow 0 .. reservedhigh 1023) "
+	 "needs root: EACCES, checked before any EADDRINUSE.",
 	 "4.4BSD in_pcbbind (suser); FreeBSD in_pcbbind_setup PRIV_NETINET_RESERVEDPORT; NetBSD "
 	 "inpcb_bind_port KAUTH_REQ_NETWORK_BIND_PRIVPORT"},
-	{"bsd.bind.conflict", "The best-fit lookup found a socket t and (reuse & t's options) == 0: "
-	 "EADDRINUSE. Without a reuse flag on the new socket the lookup is wild (any overlapping "
-	 "socket, connected or TIME_WAIT included); with one it is exact (an unconnected socket on "
-	 "exactly the same address), so only an exact duplicate without SO_REUSEPORT on both conflicts.",
+	{"bsd.bind.conflict", "The best-fit lookup found a socket t and (reuse & t's options) "
+	 "== 0: EADDRINUSE. Without a reuse flag on the new socket the lookup is wild (any "
+	 "overlapping socket, connected or TIME_WAIT included); with one it is exact (an "
+	 "unconnected socket on exactly the same address), so only an exact duplicate without "
+	 "SO_REUSEPORT on both conflicts.",
 	 "4.4BSD in_pcbbind/in_pcblookup; FreeBSD in_pcbbind_setup/in_pcblookup_local; XNU in_pcbbind; "
 	 "OpenBSD in_pcbaddrisavail_lock/in_pcblookup_local_lock; NetBSD inpcb_bind_port"},
-	{"bsd.bind.reuseport", "An exact duplicate of an unconnected binding is allowed when both "
-	 "sockets have SO_REUSEPORT (the old socket's flag read as it is now).",
+	{"bsd.bind.reuseport", "An exact duplicate of an unconnected binding is allowed when "
+	 "both sockets have SO_REUSEPORT (the old socket's flag read as it is now).",
 	 "4.4BSD in_pcbbind (reuseport & t->inp_socket->so_options); same in every BSD"},
-	{"bsd.bind.multicast", "At a multicast address SO_REUSEADDR counts as SO_REUSEPORT: two "
-	 "sockets on the same group and port share when the new one has SO_REUSEADDR (FreeBSD, "
-	 "OpenBSD: or SO_REUSEPORT) and the old one has either. The wildcard gets no such promotion.",
+	{"bsd.bind.multicast", "At a multicast group SO_REUSEADDR counts as SO_REUSEPORT: two "
+	 "sockets on the same group and port share when the new one has SO_REUSEADDR (bsd, "
+	 "macOS) or SO_REUSEADDR or SO_REUSEPORT (FreeBSD, OpenBSD, NetBSD) and the old one has "
+	 "either. The wildcard gets no such promotion, so wildcard receivers need SO_REUSEPORT "
+	 "on both.",
 	 "4.4BSD in_pcbbind (\"Treat SO_REUSEADDR as SO_REUSEPORT for multicast\"); FreeBSD "
 	 "in_pcbbind_setup (RA|RP, PR 179901); OpenBSD in_pcbaddrisavail_lock (RA|RP); XNU in_pcbbind "
 	 "and NetBSD inpcb_bind_port (RA only)"},
-	{"bsd.ephemeral.bind", "bind(port 0) and listen() autobind take a port the lookup finds free "
-	 "(wild unless the socket has a reuse flag; always wild on macOS and NetBSD). None left: "
-	 "EADDRNOTAVAIL (NetBSD: EAGAIN).",
+	{"bsd.ephemeral.bind", "bind(port 0) and listen() autobind take a port the lookup on "
+	 "the local address finds free: wild unless the socket has a reuse flag (bsd, FreeBSD, "
+	 "OpenBSD), always wild (macOS, NetBSD). None left: EADDRNOTAVAIL (NetBSD: EAGAIN).",
 	 "4.4BSD in_pcbbind lport==0 loop; FreeBSD in_pcb_lport_dest(fsa=NULL); XNU in_pcbbind "
 	 "(\"Override wild = 1 for implicit bind\"); OpenBSD in_pcbpickport; NetBSD in_pcbsetport"},
-	{"bsd.connect.autobind", "connect() on an unbound socket binds it as bind(wildcard, 0) "
-	 "before setting the source address: the port must be unused by every socket of the "
-	 "family (with SO_REUSEADDR on 4.4BSD only a wildcard holder counts).",
+	{"bsd.connect.autobind", "connect() on an unbound socket runs in_pcbbind(NULL) before "
+	 "the source address is set: the port must be free for a lookup on the wildcard, i.e. "
+	 "unused by every socket of the family (bsd with SO_REUSEADDR: only a wildcard holder "
+	 "counts).",
 	 "4.4BSD in_pcbconnect -> in_pcbbind(inp, NULL); XNU in_pcbconnect; NetBSD inpcb_connect"},
-	{"bsd.connect.tuple", "connect() that would duplicate the four-tuple of another connection "
-	 "(TIME_WAIT included): EADDRINUSE.",
+	{"bsd.connect.tuple", "connect() (TCP or UDP) that would duplicate another socket's "
+	 "four-tuple, TIME_WAIT included: EADDRINUSE.",
 	 "4.4BSD in_pcbconnect (in_pcblookuphash != NULL); FreeBSD in_pcbconnect_setup; XNU "
 	 "in_pcbconnect/tcp_connect; OpenBSD in_pcbconnect; NetBSD inpcb_connect"},
-	{"bsd.deliver.best", "A SYN or unicast datagram goes to the full four-tuple match, else a "
-	 "socket on the destination address, else the wildcard (an AF_INET socket before a dual-stack "
-	 "[::]); among equals the most recently bound (head of the hash chain). No load balancing.",
+	{"bsd.deliver.best", "A SYN or unicast datagram goes to the full four-tuple match, else "
+	 "a socket on the destination address, else the wildcard (an AF_INET socket before a "
+	 "dual-stack [::]); among equals the most recently bound (head of the hash chain). No "
+	 "balancing among SO_REUSEPORT duplicates.",
 	 "4.4BSD in_pcblookup; FreeBSD in_pcblookup_hash_wild_locked/_in_pcbinshash_wild; XNU "
 	 "in_pcblookup_hash; OpenBSD in_pcblookup_listen"},
-	{"bsd.deliver.multicast", "A multicast or broadcast datagram is copied to every matching "
-	 "socket in pcb-list order (newest socket first), stopping after the first one that has none "
-	 "of SO_REUSEADDR/SO_REUSEPORT/SO_REUSEPORT_LB.",
+	{"bsd.deliver.multicast", "A multicast or broadcast datagram is copied to every "
+	 "matching socket in pcb-list order (newest socket first, LIST_INSERT_HEAD at "
+	 "pcballoc), stopping after the first one that has none of SO_REUSEADDR, SO_REUSEPORT "
+	 "and SO_REUSEPORT_LB (\"It assumes that an application will never clear these "
+	 "options\").",
 	 "4.4BSD udp_input; FreeBSD udp_multi_input/udp6_input; XNU udp_input; NetBSD udp4_realinput; "
 	 "OpenBSD udp_input"},
-	{"bsd.opt.v6only_bound", "IPV6_V6ONLY can be set only before bind(): EINVAL afterwards.",
+	{"bsd.opt.v6only_bound", "IPV6_V6ONLY may be set only before bind(): EINVAL afterwards.",
 	 "KAME ip6_ctloutput (\"available only prior to bind(2)\"): OpenBSD ip6_ctloutput; FreeBSD, "
 	 "XNU, NetBSD ip6_ctloutput"},
 
@@ -94,123 +103,141 @@ static const bm_rule bsd_rules[] = {
 	 "EAFNOSUPPORT, before any other check (FreeBSD also a v4-mapped group on a dual-stack socket).",
 	 "FreeBSD sys/netinet/tcp_usrreq.c tcp_usr_bind/tcp6_usr_bind; xnu bsd/netinet/tcp_usrreq.c "
 	 "tcp_usr_bind/tcp6_usr_bind (\"Must check for multicast addresses and disallow binding\")"},
-	{"bsd.connect.dest", "FreeBSD, macOS: connect() of TCP to a multicast address: EAFNOSUPPORT; "
-	 "FreeBSD TCP to 255.255.255.255: EACCES; any connect() to port 0: EADDRNOTAVAIL.",
+	{"bsd.connect.dest", "FreeBSD, macOS: TCP connect() to a multicast address: "
+	 "EAFNOSUPPORT; FreeBSD TCP to 255.255.255.255: EACCES; any connect() to port 0: "
+	 "EADDRNOTAVAIL.",
 	 "FreeBSD tcp_usr_connect/tcp6_usr_connect, in_pcbconnect_setup, in6_pcbladdr; xnu "
 	 "tcp_usr_connect/tcp6_usr_connect, in_pcbladdr, in6_pcbladdr (sin_port == 0)"},
 	{"bsd.connect.mapped", "FreeBSD, macOS: connect() of an AF_INET6 socket to a v4-mapped "
-	 "address with IPV6_V6ONLY: EINVAL. FreeBSD: a socket bound to a native IPv6 address cannot "
-	 "reach a v4-mapped one, nor one bound to a v4-mapped address a native one: EAFNOSUPPORT.",
+	 "address with IPV6_V6ONLY: EINVAL. FreeBSD: a socket bound to a native IPv6 address "
+	 "(INP_IPV4 clear) cannot reach a v4-mapped destination, nor one bound to a v4-mapped "
+	 "address (INP_IPV6 clear) a native one: EAFNOSUPPORT.",
 	 "FreeBSD tcp6_usr_connect (IN6P_IPV6_V6ONLY -> EINVAL, INP_IPV4/INP_IPV6 clear -> "
 	 "EAFNOSUPPORT), udp6_connect; xnu tcp6_usr_connect, udp6_connect"},
-	{"freebsd.connect.listen6", "FreeBSD: connect() on a listening TCP socket: EOPNOTSUPP for "
-	 "AF_INET, EINVAL for AF_INET6.",
+	{"freebsd.connect.listen6", "FreeBSD: connect() on a listening TCP socket: EOPNOTSUPP "
+	 "(AF_INET), EINVAL (AF_INET6). macOS: EOPNOTSUPP for both, from soconnectlock, before "
+	 "any other check.",
 	 "FreeBSD 14 sys/netinet/tcp_usrreq.c tcp_usr_connect (SOLISTENING -> EOPNOTSUPP), "
 	 "tcp6_usr_connect (SOLISTENING -> EINVAL)"},
 
 	/* FreeBSD */
-	{"freebsd.bind.uid", "Port stealing: a non-root socket binding a non-multicast address where "
-	 "the wild lookup finds a socket of another uid gets EADDRINUSE, unless the new socket is TCP "
-	 "and that socket is connected, or both are wildcard and the old one has SO_REUSEPORT_LB "
-	 "without SO_REUSEPORT (a 14.x quirk).",
+	{"freebsd.bind.uid", "Port stealing: a non-root socket binding a non-multicast address "
+	 "where the wild lookup finds a socket of another uid gets EADDRINUSE, unless the new "
+	 "socket is TCP and that socket is connected, or both are wildcard and the old one has "
+	 "SO_REUSEPORT_LB without SO_REUSEPORT (a 14.x quirk).",
 	 "sys/netinet/in_pcb.c in_pcbbind_setup (PRIV_NETINET_REUSEPORT block), FreeBSD 14"},
 	{"freebsd.bind.reuseport_lb", "SO_REUSEPORT_LB shares an exact duplicate only with "
 	 "SO_REUSEPORT_LB (never with SO_REUSEPORT): (reuseport_lb & t's options).",
 	 "sys/netinet/in_pcb.c in_pcbbind_setup; getsockopt(2) SO_REUSEPORT_LB"},
-	{"freebsd.bind.dualstack", "Dual stack: an AF_INET6 [::] with V6ONLY 0 is also checked against "
-	 "the IPv4 table and conflicts only with a specific IPv4 holder or another IPv6 socket; an IPv4 "
-	 "bind of the wildcard excuses a wildcard holder only when both sockets are IPv6.",
+	{"freebsd.bind.dualstack", "Dual stack: an AF_INET6 [::] with V6ONLY 0 is also checked "
+	 "against the IPv4 table and conflicts only with a specific IPv4 holder or another IPv6 "
+	 "socket (so AF_INET 0.0.0.0 then [::] is allowed); an IPv4 bind of the wildcard "
+	 "excuses a wildcard holder only when both sockets are IPv6 (so [::] then AF_INET "
+	 "0.0.0.0 is EADDRINUSE). In a wild IPv4 lookup a dual-stack socket costs 3 more.",
 	 "sys/netinet6/in6_pcb.c in6_pcbbind; sys/netinet/in_pcb.c in_pcbbind_setup (INET6 clause); "
 	 "in_pcblookup_local INP_LOOKUP_MAPPED_PCB_COST"},
-	{"freebsd.connect.autobind", "connect() on an unbound socket shares ephemeral ports across "
-	 "destinations: a port is usable unless an unconnected socket holds it on the wildcard or "
-	 "the chosen source address, or the four-tuple exists. None left: EADDRNOTAVAIL.",
+	{"freebsd.connect.autobind", "connect() on an unbound socket shares ephemeral ports "
+	 "across destinations: a port is usable unless an unconnected socket holds it on the "
+	 "wildcard or the chosen source address, or the four-tuple exists. None left: "
+	 "EADDRNOTAVAIL.",
 	 "sys/netinet/in_pcb.c in_pcbconnect_setup -> in_pcb_lport_dest(fsa) with "
 	 "in_pcblookup_hash_locked(WILDCARD)"},
-	{"freebsd.deliver.lbgroup", "After the exact four-tuple, an SO_REUSEPORT_LB group on the "
-	 "destination address, else on the wildcard, takes the SYN or datagram, hashed over its "
-	 "members (join order); a dual-stack wildcard socket joins no group.",
+	{"freebsd.deliver.lbgroup", "After the exact four-tuple, an SO_REUSEPORT_LB group on "
+	 "the destination address, else on the wildcard, takes the SYN or datagram, hashed over "
+	 "its members in join order; a dual-stack wildcard socket joins no group; membership is "
+	 "decided at bind.",
 	 "sys/netinet/in_pcb.c in_pcblookup_hash_locked/in_pcblookup_lbgroup/in_pcbinslbgrouphash"},
 
 	/* macOS (XNU) */
 	{"macos.bind.privport", "macOS 10.14+: a port below 1024 needs root only on a specific "
-	 "address (127.0.0.1 included); the wildcard is free for anyone: EACCES.",
+	 "address (127.0.0.1 included): EACCES; the wildcard is free for anyone.",
 	 "xnu bsd/netinet/in_pcb.c in_pcbbind (XNU_TARGET_OS_OSX, sin_addr != 0); in6_pcbbind"},
-	{"macos.bind.uid", "A non-root socket binding a non-multicast address where the wild lookup "
-	 "finds a socket of another uid gets EADDRINUSE unless both addresses are the wildcard "
-	 "(connected and TIME_WAIT sockets count). IPv6: W/W is spared only when the holder has "
-	 "SO_REUSEPORT; the IPv4 side of a dual [::] bind spares a holder with SO_REUSEPORT or an "
-	 "AF_INET wildcard.",
+	{"macos.bind.uid", "A non-root socket binding a non-multicast address where the wild "
+	 "lookup finds a socket of another uid (connected and TIME_WAIT sockets included) gets "
+	 "EADDRINUSE unless both addresses are the wildcard. IPv6 (in6_pcbbind): two wildcards "
+	 "are spared only when the holder has SO_REUSEPORT; the IPv4 side of a dual-stack [::] "
+	 "bind spares a holder with SO_REUSEPORT or an AF_INET wildcard holder (so another "
+	 "user's 127.0.0.1:p with SO_REUSEPORT does not block [::]:p with SO_REUSEPORT).",
 	 "xnu bsd/netinet/in_pcb.c in_pcbbind (kauth_cred_getuid block)"},
-	{"macos.bind.dualstack", "Dual stack (AF_INET6 sockets are dual by default): [::] is also "
-	 "checked against IPv4 and conflicts with a specific IPv4 holder or another IPv6 socket; an "
-	 "IPv4 wildcard bind excuses a wildcard holder only when both are PF_INET6.",
+	{"macos.bind.dualstack", "Dual stack (AF_INET6 sockets are dual by default): [::] is "
+	 "also checked against IPv4 and conflicts with a specific IPv4 holder or another IPv6 "
+	 "socket; an IPv4 wildcard bind excuses a wildcard holder only when both are PF_INET6.",
 	 "xnu bsd/netinet6/in6_pcb.c in6_pcbbind; bsd/netinet/in_pcb.c in_pcbbind (SOCK_DOM clause)"},
 
 	{"macos.tcp.bcast_mcast", "macOS: TCP bind() or connect() to a multicast address or "
-	 "255.255.255.255, also in v4-mapped and v4-compatible IPv6 form: EAFNOSUPPORT, before "
-	 "in_pcbbind / tcp_connect.",
+	 "255.255.255.255, also as a v4-mapped (::ffff:a.b.c.d) or v4-compatible (::a.b.c.d) "
+	 "IPv6 address, V6ONLY or not: EAFNOSUPPORT, before in_pcbbind/tcp_connect. UDP is not "
+	 "checked.",
 	 "xnu bsd/netinet/tcp_usrreq.c tcp_usr_bind, tcp6_usr_bind, tcp_usr_connect_common "
 	 "(xnu-10063 and xnu-11417)"},
 
 	/* differences between releases (rows of data) */
-	{"freebsd-15.bind.uid", "FreeBSD 15: the port-stealing check of freebsd.bind.uid without "
-	 "the wildcard SO_REUSEPORT_LB exemption: another uid's socket found by the wild lookup "
-	 "refuses the bind unless the new socket is TCP and that socket is connected.",
+	{"freebsd-15.bind.uid", "FreeBSD 15: the port-stealing check of freebsd.bind.uid "
+	 "without the wildcard SO_REUSEPORT_LB exemption: a non-root socket "
+	 "(PRIV_NETINET_REUSEPORT) binding a non-multicast address where the wild lookup finds "
+	 "a socket of another uid gets EADDRINUSE unless the new socket is TCP and that socket "
+	 "is connected. A dual-stack [::] bind repeats the check against the IPv4 table.",
 	 "FreeBSD commit c9756953bded (\"inpcb: Further restrict binding to a port owned by a "
 	 "different UID\"); sys/netinet6/in6_pcb.c in6_pcbbind_avail (15)"},
-	{"freebsd-15.connect.reuseport_lb", "FreeBSD 15: connect() (and sendto()) of a TCP socket "
-	 "with SO_REUSEPORT_LB: EOPNOTSUPP, bound or not; UDP may still connect.",
+	{"freebsd-15.connect.reuseport_lb", "FreeBSD 15: connect() of a TCP socket that has "
+	 "SO_REUSEPORT_LB, bound or not: EOPNOTSUPP (sendto() too, not modelled). UDP connect() "
+	 "is allowed (\"The kernel erroneously permits calling connect() on a UDP socket with "
+	 "SO_REUSEPORT_LB set\"). Checked after the multicast/broadcast/listen checks in the "
+	 "model (the exact place in tcp_usr_connect was not read).",
 	 "FreeBSD tests/sys/netinet/so_reuseport_lb_test.c connect_not_bound, connect_bound, "
 	 "connect_udp"},
-	{"macos-15.connect.mixed", "macOS 15.4+: TCP connect() of an AF_INET6 socket bound to a "
-	 "native IPv6 address to a v4-mapped peer, or bound to a v4-mapped address to a native IPv6 "
-	 "peer: EAFNOSUPPORT; a v4-mapped peer on an IPV6_V6ONLY socket: EAFNOSUPPORT (not EINVAL).",
+	{"macos-15.connect.mixed", "macOS 15.4+: TCP connect() of an AF_INET6 socket: a "
+	 "v4-mapped peer on an IPV6_V6ONLY socket, a v4-mapped peer while bound to a specific "
+	 "native IPv6 address (inp_vflag == INP_IPV6), or a native IPv6 peer while bound to a "
+	 "v4-mapped address (inp_vflag == INP_IPV4): EAFNOSUPPORT.",
 	 "xnu-11417 bsd/netinet/tcp_usrreq.c tcp_usr_connect_common (absent in xnu-11215, "
 	 "xnu-10063)"},
 
 	/* OpenBSD */
-	{"openbsd.bind.uid", "A non-root socket binding a non-multicast address where the wild lookup "
-	 "finds a socket of another effective uid gets EADDRINUSE, with no exception (wildcards, "
-	 "SO_REUSEPORT and connected sockets included).",
+	{"openbsd.bind.uid", "A non-root socket binding a non-multicast address where the wild "
+	 "lookup finds a socket of another effective uid gets EADDRINUSE, with no exception "
+	 "(wildcards, SO_REUSEPORT and connected sockets included).",
 	 "sys/netinet/in_pcb.c in_pcbaddrisavail_lock (so_euid block)"},
-	{"openbsd.bind.privport", "A port below 1024 or in rootonlyports (2049) needs root: EACCES, "
-	 "checked after the address is found available, so EADDRINUSE wins over EACCES.",
+	{"openbsd.bind.privport", "A port below 1024 or in rootonlyports (2049) needs root: "
+	 "EACCES, checked after the address is found available, so EADDRINUSE wins over EACCES.",
 	 "sys/netinet/in_pcb.c in_pcbbind_locked (in_rootonly after in_pcbaddrisavail_lock)"},
-	{"openbsd.opt.v6only", "IPv4-mapped addresses are not supported: IPV6_V6ONLY is always 1 and "
-	 "setting it to 0 fails with EINVAL.",
+	{"openbsd.opt.v6only", "IPv4-mapped addresses are not supported: IPV6_V6ONLY is always "
+	 "1 and setting it to 0 fails with EINVAL.",
 	 "sys/netinet6/ip6_output.c ip6_ctloutput IPV6_V6ONLY (\"No support for IPv4-mapped addresses\")"},
-	{"openbsd.connect.autobind", "connect() on an unbound socket picks a port the lookup on the "
-	 "chosen source address finds free (wild unless it has a reuse flag), then re-checks the "
-	 "four-tuple.",
+	{"openbsd.connect.autobind", "connect() on an unbound socket picks a port the lookup on "
+	 "the chosen source address finds free (wild unless it has a reuse flag), then "
+	 "re-checks the four-tuple.",
 	 "sys/netinet/in_pcb.c in_pcbconnect -> in_pcbbind_locked(inp, NULL, &ina) -> in_pcbpickport"},
 
 	/* OpenBSD and NetBSD call checks (review) */
-	{"openbsd.connect.dest", "OpenBSD: TCP connect() to 0.0.0.0, 255.255.255.255 or a multicast "
-	 "address (IPv6: :: or multicast): EINVAL; then any connect() to port 0 or (AF_INET6) to a "
-	 "v4-mapped address: EADDRNOTAVAIL.",
+	{"openbsd.connect.dest", "OpenBSD: TCP connect() to 0.0.0.0, 255.255.255.255 or a "
+	 "multicast address (IPv6: :: or multicast): EINVAL; then any connect() to port 0 or "
+	 "(AF_INET6) to a v4-mapped address: EADDRNOTAVAIL.",
 	 "sys/netinet/tcp_usrreq.c tcp_connect; sys/netinet/in_pcb.c in_pcbconnect (sin_port == 0); "
 	 "sys/netinet6/in6_pcb.c in6_pcbconnect (\"reject IPv4 mapped address\")"},
 	{"netbsd.connect.dest", "NetBSD: connect() to port 0, or TCP to a multicast address: "
-	 "EADDRNOTAVAIL; AF_INET6 to a v4-mapped address with IPV6_V6ONLY, or mixing a v4-mapped and "
-	 "a native address between the bound and the destination address: EINVAL.",
+	 "EADDRNOTAVAIL; AF_INET6 to a v4-mapped address with IPV6_V6ONLY, or mixing a "
+	 "v4-mapped and a native address between the bound and the destination address: EINVAL.",
 	 "sys/netinet/in_pcb.c in_pcbconnect; sys/netinet6/in6_pcb.c in6pcb_connect"},
 
 	/* NetBSD */
-	{"netbsd.bind.inet6", "NetBSD's IPv6 path: bind() of a v4-mapped address on an IPV6_V6ONLY "
-	 "socket is EINVAL; a native IPv6 bind ([::] dual-stack included) looks only at IPv6 pcbs and "
-	 "has no uid check; a v4-mapped bind looks at IPv4 pcbs and at IPv6 pcbs separately.",
+	{"netbsd.bind.inet6", "NetBSD's IPv6 path: a v4-mapped address on an IPV6_V6ONLY socket "
+	 "is EINVAL; a native IPv6 bind (dual-stack [::] included) looks only at IPv6 pcbs (so "
+	 "[::] dual after 0.0.0.0 is OK) and has no uid check; a v4-mapped bind looks up IPv4 "
+	 "pcbs and IPv6 pcbs apart.",
 	 "sys/netinet6/in6_pcb.c in6pcb_bind_addr (IN6P_IPV6_V6ONLY -> EINVAL), in6pcb_bind_port "
 	 "(inpcb_lookup_local for V4MAPPED, then in6pcb_lookup_local; no so_uidinfo block)"},
-	{"netbsd.bind.uid", "A non-root socket binding a non-multicast address where the wild lookup "
-	 "finds a socket of another uid gets EADDRINUSE unless both are the wildcard and the old one "
-	 "has SO_REUSEPORT. IPv4 binds only, and only IPv4 pcbs are looked at.",
+	{"netbsd.bind.uid", "A non-root socket binding a non-multicast address where the wild "
+	 "lookup finds a socket of another uid gets EADDRINUSE unless both are the wildcard and "
+	 "the old one has SO_REUSEPORT. IPv4 binds only, and only IPv4 pcbs are looked at (the "
+	 "IPv6 path has no uid check).",
 	 "sys/netinet/in_pcb.c inpcb_bind_port (so_uidinfo block)"},
 	{"netbsd.bind.mapped", "An IPv4 bind also looks up ::ffff:addr among IPv6 sockets (a "
-	 "dual-stack [::] included), separately from the IPv4 lookup, and conflicts as "
-	 "bsd.bind.conflict does, with no dual-stack exception. ::ffff:0.0.0.0 is not the unspecified "
-	 "address, so a dual-stack [::] is a wildcard match (cost 1) even for 0.0.0.0: an exact "
-	 "(SO_REUSEADDR/SO_REUSEPORT) lookup never returns it.",
+	 "dual-stack [::] included), as a lookup of its own before the IPv4 one, and conflicts "
+	 "as bsd.bind.conflict does, with no dual-stack exception. ::ffff:0.0.0.0 is not the "
+	 "unspecified address, so a dual-stack [::] is a wildcard match (cost 1) even for "
+	 "0.0.0.0: an exact (SO_REUSEADDR/SO_REUSEPORT) lookup never returns it, so an IPv4 "
+	 "bind with either flag passes it.",
 	 "sys/netinet/in_pcb.c inpcb_bind_port (in6_pcblookup_port on the mapped address)"},
 };
 

@@ -21,13 +21,14 @@
 #define RP BM_SO_REUSEPORT
 
 static const bm_rule linux_rules[] = {
-	{"linux.bind.notlocal", "A specific unicast address must be configured in the namespace (all of "
-	 "127/8 is local on an up lo); multicast and broadcast are accepted, even for TCP over IPv4. "
-	 "Otherwise EADDRNOTAVAIL, unless ip_nonlocal_bind or IP_FREEBIND.",
+	{"linux.bind.notlocal", "A specific unicast address must be configured in the namespace "
+	 "(all of 127/8 is local on an up lo); multicast and broadcast are accepted, even for "
+	 "TCP over IPv4. Otherwise EADDRNOTAVAIL, unless ip_nonlocal_bind or IP_FREEBIND. IPv4 "
+	 "checks it first; IPv6 last.",
 	 "net/ipv4/af_inet.c __inet_bind, include/net/inet_sock.h inet_addr_valid_or_nonlocal"},
 	{"linux.bind.privport", "A port below ip_unprivileged_port_start (1024) needs "
-	 "CAP_NET_BIND_SERVICE: EACCES. Checked after the address (IPv4) and before the "
-	 "already-bound test in both families.",
+	 "CAP_NET_BIND_SERVICE: EACCES. IPv4 checks it after the address; both families before "
+	 "the already-bound test.",
 	 "net/ipv4/af_inet.c __inet_bind, inet_port_requires_bind_service; observed PP4-PP6"},
 	{"linux.bind.state", "bind() on a socket that is bound, listening or connected: EINVAL.",
 	 "net/ipv4/af_inet.c __inet_bind (sk_state != TCP_CLOSE || inet_num)"},
@@ -35,41 +36,52 @@ static const bm_rule linux_rules[] = {
 	 "net/ipv6/af_inet6.c __inet6_bind; observed MC12"},
 	{"linux.bind6.mapped_v6only", "A v4-mapped address on an IPV6_V6ONLY socket: EINVAL.",
 	 "net/ipv6/af_inet6.c __inet6_bind; observed ER5"},
-	{"linux.bind6.scope", "A link-local unicast address (fe80::/10) or an interface- or link-local "
-	 "multicast address (ff01::/16, ff02::/16) needs a scope id or a bound device: EINVAL.",
+	{"linux.bind6.scope", "A link-local unicast address (fe80::/10) or an interface- or "
+	 "link-local multicast address (ff01::/16, ff02::/16) needs a scope id or a bound "
+	 "device: EINVAL. (The scenario language has no scope id; SO_BINDTODEVICE stands for "
+	 "it.)",
 	 "net/ipv6/af_inet6.c __inet6_bind (__ipv6_addr_needs_scope_id); observed ER6, MC14"},
-	{"linux.bind6.device", "With a bound device (SO_BINDTODEVICE), an IPv6 address of link or host "
-	 "scope (fe80::/10, ::1) must be on that device: EADDRNOTAVAIL (unless ip_nonlocal_bind or "
-	 "IP_FREEBIND). Other addresses count on any device.",
+	{"linux.bind6.device", "With a bound device (SO_BINDTODEVICE), an IPv6 address of link "
+	 "or host scope (fe80::/10, ::1) must be on that device: EADDRNOTAVAIL (unless "
+	 "ip_nonlocal_bind or IP_FREEBIND). Global addresses count on any device; IPv4 and "
+	 "v4-mapped binds do not look at the device.",
 	 "net/ipv6/af_inet6.c __inet6_bind -> ipv6_chk_addr(dev), net/ipv6/addrconf.c "
 	 "__ipv6_chk_addr_and_flags (IFA_LINK|IFA_HOST); observed on Linux 6.18 (oracle_found.bms)"},
 	{"linux.opt.v6only_bound", "IPV6_V6ONLY cannot change once the socket is bound: EINVAL.",
 	 "net/ipv6/ipv6_sockglue.c do_ipv6_setsockopt (inet_num != 0)"},
-	{"linux.tcp.bind.conflict", "TCP: an overlapping owner of the port (bound, listening, connected, "
-	 "accepted or TIME_WAIT) conflicts unless both sockets have SO_REUSEADDR and the owner is not "
-	 "listening, or both have SO_REUSEPORT and the same uid (or the owner is in TIME_WAIT). "
-	 "Overlap is the common wildcard-aware predicate, plus: an IPv6 socket whose source connect() "
-	 "chose stays dual-stack with the IPv4 shadow 127.0.0.6, so it lies under an IPv4 wildcard.",
+	{"linux.tcp.bind.conflict", "TCP: an overlapping owner of the port (bound, listening, "
+	 "connected, accepted child or TIME_WAIT) conflicts unless both sockets have "
+	 "SO_REUSEADDR and the owner is not listening, or both have SO_REUSEPORT and the same "
+	 "uid (or the owner is in TIME_WAIT). Overlap is the common wildcard-aware predicate "
+	 "(linux.md section 2), plus: an IPv6 socket whose source connect() chose stays "
+	 "dual-stack with the IPv4 shadow address 127.0.0.6, so it lies under an IPv4 wildcard.",
 	 "net/ipv4/inet_connection_sock.c inet_bind_conflict, inet_csk_bind_conflict; "
 	 "net/ipv6/tcp_ipv6.c tcp_v6_connect (LOOPBACK4_IPV6); observed Table 1/2, AF1"},
-	{"linux.tcp.bind.fastreuseport", "TCP: the port's bind bucket remembers the last SO_REUSEPORT "
-	 "socket that joined it without matching it (its uid and address, FASTREUSEPORT_STRICT); a "
-	 "socket without SO_REUSEPORT joining clears it. A new SO_REUSEPORT socket of that uid on that "
-	 "address (or under that wildcard) skips the conflict walk, even past an owner it would "
-	 "conflict with: SO_REUSEADDR, then SO_REUSEADDR+SO_REUSEPORT, then SO_REUSEPORT all bind.",
+	{"linux.tcp.bind.fastreuseport", "TCP: the port's bind bucket remembers the last "
+	 "SO_REUSEPORT socket that joined it without matching it (its uid and address: "
+	 "FASTREUSEPORT_STRICT); a socket without SO_REUSEPORT joining clears it. A new "
+	 "SO_REUSEPORT socket of that uid on that address (or under that wildcard) skips the "
+	 "conflict walk, even past an owner it would conflict with. So SO_REUSEADDR, then "
+	 "SO_REUSEADDR+SO_REUSEPORT, then SO_REUSEPORT all bind the same address. The model "
+	 "replays the bucket from the current owners in binding order (an owner's listen() "
+	 "counts as a second join right after its bind); owners that have left are forgotten.",
 	 "net/ipv4/inet_connection_sock.c inet_csk_get_port, sk_reuseport_match, "
 	 "inet_csk_update_fastreuse; gVisor socket_bind_to_device_sequence.cc "
 	 "BindReuseAddrThenReuseAddrReusePortThenReuseAddr"},
-	{"linux.tcp.bind.reuseaddr", "TCP: both sockets have SO_REUSEADDR and the owner is not listening: "
-	 "they may share the port (read live, TIME_WAIT keeps the closing socket's flag).",
+	{"linux.tcp.bind.reuseaddr", "TCP: both sockets have SO_REUSEADDR and the owner is not "
+	 "listening: they share the port. Flags are read live; a TIME_WAIT keeps the closing "
+	 "socket's flag, an accepted child its listener's.",
 	 "net/ipv4/inet_connection_sock.c inet_bind_conflict; observed TW4/TW5, LO1"},
-	{"linux.tcp.bind.reuseport", "TCP: both sockets have SO_REUSEPORT and the same owner uid (the "
-	 "creator's), or the owner is in TIME_WAIT (not FIN_WAIT2, a full socket): they may share.",
+	{"linux.tcp.bind.reuseport", "TCP: both sockets have SO_REUSEPORT and the same owner "
+	 "uid (the creator's, root not excepted), or the owner is in TIME_WAIT (a socket that "
+	 "closed first while its peer is open waits in FIN_WAIT2, a full socket, and is not "
+	 "exempt on 6.18; linux-6.1 and linux-6.12 exempt it too: explore_found.bms 186, 223 "
+	 "bind there, observed on Debian 6.1.0-57 and 6.12.118 under QEMU): they share.",
 	 "net/ipv4/inet_connection_sock.c inet_bind_conflict (uid_eq, TIME_WAIT exempt); observed U1-U5, "
 	 "TW9, FIN_WAIT2 by explore"},
-	{"linux.tcp.listen.recheck", "listen() runs the bind conflict test again with the socket in LISTEN: "
-	 "two SO_REUSEADDR sockets bound alike may both bind, but the second listen() fails with "
-	 "EADDRINUSE (the socket stays bound).",
+	{"linux.tcp.listen.recheck", "listen() runs the bind conflict test again with the "
+	 "socket in LISTEN: two SO_REUSEADDR sockets bound alike both bind, but the second "
+	 "listen() fails with EADDRINUSE (the socket stays bound).",
 	 "net/ipv4/inet_connection_sock.c inet_csk_listen_start -> get_port; selftest reuseaddr_conflict.c"},
 	{"linux.udp.bind.conflict", "UDP: the owners of the port are walked in hash-chain order (newest "
 	 "first, except that IPv6 sockets with SO_REUSEPORT sit at the tail, oldest first); the first "
@@ -77,103 +89,125 @@ static const bm_rule linux_rules[] = {
 	 "uid lets the bind through at once, anything else is EADDRINUSE.",
 	 "net/ipv4/udp.c udp_lib_lport_inuse (2025 form), include/net/sock.h sk_add_node_rcu; "
 	 "observed UO1-UO3 and by explore"},
-	{"linux.tcp.bind.fastreuse", "TCP, linux-6.1: a port whose first owner had SO_REUSEADDR (and was "
-	 "not listening), and that no owner without it has joined since, lets a SO_REUSEADDR socket "
-	 "bind at once, without the conflict walk: an owner that cleared SO_REUSEADDR after its bind "
-	 "does not stop it. From 6.12 the bucket never gets this state and the walk reads the owners' "
-	 "flags as they are now.",
+	{"linux.tcp.bind.fastreuse", "TCP, linux-6.1: a port whose first owner had SO_REUSEADDR "
+	 "(not listening), and that no owner without it has joined since, lets a SO_REUSEADDR "
+	 "socket bind without the conflict walk, so an owner that cleared SO_REUSEADDR after "
+	 "its bind does not stop it. From 6.12 the bucket never gets this state (the bhash2 "
+	 "relink of inet_csk_update_fastreuse tests an emptiness that is never true by then) "
+	 "and the walk reads live flags: EADDRINUSE.",
 	 "net/ipv4/inet_connection_sock.c inet_csk_get_port (tb->fastreuse > 0 && reuse), "
 	 "inet_csk_update_fastreuse; observed on Debian 6.1.0-57 and 6.12.118 under QEMU and on "
 	 "6.18.44 (observed.bms LO2)"},
-	{"linux.tcp.bind.mapped_any", "TCP, linux-6.1: an IPv6 socket bound to [::ffff:0.0.0.0] does not "
-	 "cover a specific v4-mapped address bound by another IPv6 socket (both bind); an IPv4 socket "
-	 "on that address still conflicts. 6.12 and later: EADDRINUSE.",
+	{"linux.tcp.bind.mapped_any", "TCP, linux-6.1: an IPv6 socket on [::ffff:0.0.0.0] does "
+	 "not cover a specific v4-mapped address that another IPv6 socket binds (both succeed); "
+	 "IPv4 sockets still conflict with it. 6.12 and later: EADDRINUSE.",
 	 "net/ipv4/inet_connection_sock.c inet_bhash2_addr_any_conflict, net/ipv4/inet_hashtables.c "
 	 "inet_bind2_bucket_match_addr_any (the bhash2 wildcard lookups of later kernels); observed on "
 	 "Debian 6.1.0-57 vs 6.12.118 under QEMU (bind_wildcard.bms v6_v4mapped_any cases)"},
-	{"linux.udp.bind.walk_all", "UDP, linux-6.18-fc: every overlapping owner that is not an "
-	 "SO_REUSEADDR pair (nor on another device) is checked: one that is not SO_REUSEPORT-compatible "
-	 "(both SO_REUSEPORT, same uid) refuses the bind, whatever the order; stock kernels stop at the "
-	 "first compatible one (linux.udp.bind.conflict).",
+	{"linux.udp.bind.walk_all", "UDP, linux-6.18-fc only: every overlapping owner that is "
+	 "not an SO_REUSEADDR pair (nor on another device) is checked; one that is not "
+	 "SO_REUSEPORT-compatible (both SO_REUSEPORT, same uid) refuses the bind whatever the "
+	 "order. Stock kernels (6.1, 6.12, and 6.18 as first observed) stop at the first "
+	 "compatible owner: linux.udp.bind.conflict.",
 	 "observed on 6.18.44-fc-v1272 (about 230 cases, a 184-case two-owner matrix); no upstream "
 	 "commit makes udp_lib_lport_inuse check every owner (its newest form still returns 0 at the "
 	 "first compatible owner)"},
-	{"linux.udp.bind.reuseaddr", "UDP: SO_REUSEADDR on both sockets never conflicts (exact duplicates "
-	 "and multicast receivers share, as BSD SO_REUSEPORT).",
+	{"linux.udp.bind.reuseaddr", "UDP: SO_REUSEADDR on both sockets never conflicts: exact "
+	 "duplicates, wildcard over specific, and multicast group sharing (as BSD "
+	 "SO_REUSEPORT).",
 	 "net/ipv4/udp.c udp_lib_lport_inuse; observed Table 1 UDP, MC1-MC10"},
 	{"linux.udp.bind.reuseport", "UDP: SO_REUSEPORT on both with the same uid shares the port.",
 	 "net/ipv4/udp.c udp_lib_lport_inuse; observed U6-U8"},
-	{"linux.ephemeral.bind", "bind(port 0) and listen() autobind take a port no overlapping socket "
-	 "holds (TCP: SO_REUSEADDR and SO_REUSEPORT are ignored; UDP: an SO_REUSEADDR pair or a "
-	 "compatible SO_REUSEPORT owner may share). None left: EADDRINUSE.",
+	{"linux.ephemeral.bind", "bind(port 0) and listen() autobind take a port no overlapping "
+	 "socket holds (TCP: SO_REUSEADDR and SO_REUSEPORT are ignored; UDP: an SO_REUSEADDR "
+	 "pair or a compatible SO_REUSEPORT owner may share; owners on other addresses do not "
+	 "count). None left: EADDRINUSE.",
 	 "net/ipv4/inet_connection_sock.c inet_csk_find_open_port (relax=false); net/ipv4/udp.c "
 	 "udp_lib_get_port; observed B0.1-B0.8, BR1/BR2"},
-	{"linux.ephemeral.even", "TCP: bind(port 0), listen() and connect() autobind scan an even "
-	 "count of ports (remaining &= ~1) from a random offset: the last port of a 3-port span is "
-	 "never chosen (a range of 3; with SO_REUSEADDR, bind(0) and listen() scan the two halves of "
-	 "the range, so also a range of 5). Larger odd spans reach it from most offsets: the model "
-	 "keeps it. UDP uses the whole range.",
+	{"linux.ephemeral.even", "TCP autobind (bind port 0, listen, connect) scans remaining = "
+	 "high - low rounded down to even from a random offset, wrapping only past the range's "
+	 "end: the last port of a 3-port span is never chosen. A range of 3 ports; with "
+	 "SO_REUSEADDR, bind(0) and listen() scan the lower half and then the upper half (never "
+	 "the whole range), so a range of 5 too. Larger odd spans reach their last port from "
+	 "most offsets, and the model keeps it. UDP scans the whole range. linux only: the "
+	 "rounding came with Linux 4.6 (commit 1580ab63fc9a), so linux-3.8 scans every port.",
 	 "net/ipv4/inet_connection_sock.c inet_csk_find_open_port, net/ipv4/inet_hashtables.c "
 	 "__inet_hash_connect; net/ipv4/udp.c udp_lib_get_port; observed on Linux 6.18 "
 	 "(oracle_found2.bms)"},
-	{"linux.close.port", "TCP: a connection that ends by a refused connect() or the peer's reset "
-	 "gives back a port that bind() did not name (port 0, connect() or listen() autobind, a child "
-	 "of such a listener): the socket may bind() again and others may take the port. A named port "
-	 "stays held. The address bind() named stays; connect() and listen() still see a connected "
-	 "(reset) socket.",
+	{"linux.close.port", "TCP: a connection that ends by a refused connect() or by the "
+	 "peer's reset gives back a port that bind() did not name (bind port 0, connect() or "
+	 "listen() autobind, and every accepted child, whose clone drops SOCK_BINDPORT_LOCK): "
+	 "the socket may bind() again and others may take the port, so a server restarted after "
+	 "a client's abort binds without SO_REUSEADDR. A named port stays held. The address "
+	 "bind() named stays; connect() still answers EISCONN and listen() EINVAL on a reset "
+	 "socket.",
 	 "net/ipv4/tcp.c tcp_set_state (TCP_CLOSE: inet_put_port unless SOCK_BINDPORT_LOCK), "
 	 "net/ipv4/inet_hashtables.c __inet_put_port (inet_num = 0), net/ipv4/af_inet.c "
 	 "__inet_bind; observed on Linux 6.18 (oracle_found2.bms)"},
-	{"linux.connect.bindowned", "connect() autobind skips every port a bind() holds, on any address; "
-	 "ports taken by other connect()s are shared while the four-tuple is unique. None left: "
-	 "EADDRNOTAVAIL.",
+	{"linux.connect.bindowned", "connect() autobind skips every port a bind() holds, on any "
+	 "address; ports taken by other connect()s are shared while the four-tuple is unique. "
+	 "None left: EADDRNOTAVAIL (UDP autobind: EAGAIN).",
 	 "net/ipv4/inet_hashtables.c __inet_hash_connect (tb->fastreuse >= 0); observed CA1-CA3, CS1-CS4"},
-	{"linux.connect.tuple", "connect() that would duplicate a live four-tuple fails with EADDRNOTAVAIL.",
+	{"linux.connect.tuple", "A TCP connect() that would duplicate a live four-tuple fails "
+	 "with EADDRNOTAVAIL (not EADDRINUSE); UDP connect() has no such check.",
 	 "net/ipv4/inet_hashtables.c __inet_check_established; observed CD1-CD4"},
-	{"linux.connect.timewait", "A TIME_WAIT four-tuple is taken over by a connect() from an explicitly "
-	 "bound port (TCP timestamps on); an autobound connect() takes it over only when tcp_tw_reuse "
-	 "allows (2: loopback only) and the TIME_WAIT is older than one second.  A socket still in "
-	 "FIN_WAIT2 (its peer has not closed) is never taken over.",
+	{"linux.connect.timewait", "A TIME_WAIT four-tuple is taken over by a connect() from an "
+	 "explicitly bound port (TCP timestamps on); an autobound connect() takes it over only "
+	 "when tcp_tw_reuse allows (2, the default: loopback only) and the TIME_WAIT is older "
+	 "than one second. A socket still in FIN_WAIT2 (its peer has not closed) is never taken "
+	 "over (observed by explore, spec/linux/explore_found.bms).",
 	 "net/ipv4/tcp_ipv4.c tcp_twsk_unique; observed TW4-TW6, TWA1/TWA2, FIN_WAIT2 by explore"},
-	{"linux.connect.mapped", "connect() of an IPv6 socket that is v6only (the option, the sysctl, or "
-	 "a bind to a specific IPv6 address) to a v4-mapped address: ENETUNREACH; UDP autobinds "
-	 "first, so the socket keeps an ephemeral port. A socket bound to a specific v4-mapped "
-	 "address connecting to a native IPv6 address: EAFNOSUPPORT.",
+	{"linux.connect.mapped", "connect() of an IPv6 socket that is v6only (the option, the "
+	 "v6only sysctl, or a bind to a specific IPv6 address) to a v4-mapped address: "
+	 "ENETUNREACH; a UDP socket is autobound first and keeps its port. A socket bound to a "
+	 "v4-mapped address (::ffff:0.0.0.0 included) connecting to a native IPv6 address: "
+	 "EAFNOSUPPORT; its connect to [::] means ::ffff:127.0.0.1.",
 	 "net/ipv6/tcp_ipv6.c tcp_v6_connect, net/ipv6/datagram.c __ip6_datagram_connect, "
 	 "net/ipv6/ip6_output.c ip6_dst_lookup_tail, "
 	 "net/ipv4/af_inet.c inet_dgram_connect (inet_autobind first); observed on Linux 6.18"},
-	{"linux.connect.udp_port0", "A UDP connect() to port 0 succeeds (and autobinds); TCP refuses it.",
+	{"linux.connect.udp_port0", "A UDP connect() to port 0 succeeds (autobinding the "
+	 "socket); a TCP one is ECONNREFUSED.",
 	 "net/ipv4/datagram.c __ip4_datagram_connect, net/ipv6/datagram.c __ip6_datagram_connect "
 	 "(no port check); observed on Linux 6.18"},
-	{"linux.connect.prefsrc", "A socket without a specific address that connects to any of 127/8 "
-	 "gets the source 127.0.0.1, not the destination: the local route 127.0.0.0/8 has prefsrc "
-	 "127.0.0.1. An added address is its own source.",
+	{"linux.connect.prefsrc", "A socket without a specific address that connects to any "
+	 "address of 127/8 gets the source 127.0.0.1 (also as ::ffff:127.0.0.1), not the "
+	 "destination: the local route 127.0.0.0/8 has prefsrc 127.0.0.1. An added address is "
+	 "its own source.",
 	 "net/ipv4/route.c ip_route_output_key_hash_rcu (RTN_LOCAL: fib_prefsrc); "
 	 "observed on Linux 6.18"},
-	{"linux.deliver.best", "Incoming datagrams and connections: a connected socket, then one on the "
-	 "specific address, then one on the wildcard (separate lookups); within one, a socket bound to "
-	 "the ingress device, then an AF_INET socket for an IPv4 packet, in hash chain order (newest "
-	 "first; IPv6 SO_REUSEPORT sockets at the tail): a higher score replaces the result, and the "
-	 "first SO_REUSEPORT socket that raises it ends the walk (its group decides). A socket bound to another device never "
-	 "matches; a packet to a local address comes in on the device holding it (lo for 127/8, ::1, "
-	 "multicast and broadcast as the oracle sends them).",
+	{"linux.deliver.best", "Incoming datagrams and connections: a connected socket, then "
+	 "one on the specific address, then one on the wildcard (separate lookups). Within one, "
+	 "in hash-chain order (newest first; IPv6 SO_REUSEPORT sockets at the tail), the score "
+	 "is a bound device, then AF_INET for an IPv4 packet: a higher score replaces the "
+	 "result, and the first SO_REUSEPORT socket that raises it ends the walk (its group "
+	 "decides). A socket bound to another device than the packet's never matches; a packet "
+	 "to a local address comes in on the device that holds it (lo for 127/8 and ::1; "
+	 "multicast and broadcast on lo, as the oracle sends them). The model orders by bind, "
+	 "the kernel's listeners by listen().",
 	 "net/ipv4/udp.c compute_score, udp4_lib_lookup2, udp_lib_get_port (hlist_add_tail for v6 "
 	 "reuseport); net/ipv4/inet_hashtables.c compute_score; net/ipv4/route.c "
 	 "ip_route_output_key_hash_rcu (orig_oif); observed on Linux 6.18"},
-	{"linux.deliver.reuseport", "Among the best matches, an SO_REUSEPORT group (same address, uid) "
-	 "shares incoming connections and datagrams by a hash of the four-tuple; otherwise the most "
-	 "specific, newest socket receives.",
+	{"linux.deliver.reuseport", "Among the best matches (connected over specific over "
+	 "wildcard), an SO_REUSEPORT group (same address, uid) shares incoming connections and "
+	 "datagrams by a hash of the four-tuple; otherwise the most specific, newest socket "
+	 "receives.",
 	 "net/ipv4/inet_hashtables.c inet_lhash2_lookup/reuseport_select_sock; net/ipv4/udp.c "
 	 "udp4_lib_lookup2; selftest reuseport_addr_any.c"},
-	{"linux.deliver.connected", "UDP, 6.13 and later: among sockets connected to the sender from the "
-	 "destination address and port, the most recently connected one receives (before 6.13, and in "
-	 "linux-6.1 and linux-6.12, the score walk of linux.deliver.best decides, where a connect() that "
-	 "gave a wildcard-bound socket its source rehashed it to the head of that address's chain).",
+	{"linux.deliver.connected", "UDP, 6.13 and later (linux-6.18, linux-6.18-fc): among "
+	 "sockets connected to the sender from the destination address and port, the most "
+	 "recently connected one receives. In linux-6.1 and linux-6.12 there is no four-tuple "
+	 "hash: linux.deliver.best decides, and a connect() that gave a wildcard-bound socket "
+	 "its source address rehashed it to the head of that address's chain (udp_lib_rehash). "
+	 "Observed: explore_found.bms:453 (6.1.0-57 and 6.12.118 deliver to the AF_INET socket, "
+	 "6.18 to the newest connected one), 424 and 439 (every release delivers to the "
+	 "rehashed socket).",
 	 "net/ipv4/udp.c udp4_lib_lookup4, net/ipv6/udp.c udp6_lib_lookup4 (four-tuple hash of "
 	 "connected sockets, 6.13+); observed by explore"},
-	{"linux.deliver.multicast", "A multicast or broadcast datagram goes to every socket bound to the "
-	 "group or the wildcard on that port and not to another device; an IPv4 multicast (not "
-	 "broadcast) datagram reaches no IPv6 socket (it has no mc_all and joined no IPv4 group).",
+	{"linux.deliver.multicast", "A multicast or broadcast datagram goes to every socket "
+	 "bound to the group or the wildcard on that port and not bound to another device. An "
+	 "IPv4 multicast (not broadcast) datagram reaches no IPv6 socket, dual-stack wildcard "
+	 "or v4-mapped group alike: an IPv6 socket has no mc_all and the language cannot join a "
+	 "group.",
 	 "net/ipv4/udp.c __udp4_lib_mcast_deliver, __udp_is_mcast_sock; net/ipv4/igmp.c "
 	 "ip_mc_sf_allow (inet_create sets MC_ALL, inet6_create does not); observed on Linux 6.18"},
 };

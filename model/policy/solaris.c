@@ -30,89 +30,100 @@
 #define EXCL BM_SO_EXCLBIND
 
 static const bm_rule solaris_rules[] = {
-	{"solaris.bind.state", "bind() on a socket that is already bound, listening or connected: EINVAL "
-	 "(TCP checks it first; UDP after the address and privilege checks).",
+	{"solaris.bind.state", "bind() on a bound, listening or connected socket: EINVAL. TCP "
+	 "checks the state first; UDP only after the address and privilege checks.",
 	 "tcp_socket.c tcp_bind (-TOUTSTATE -> EINVAL); udp.c udp_do_bind (udp_state != TS_UNBND)"},
-	{"solaris.bind.notlocal", "A specific address must be configured on the host, else EADDRNOTAVAIL. "
-	 "TCP refuses multicast and broadcast addresses the same way; UDP accepts them (IPv4 and "
-	 "IPv6, but not a v4-mapped multicast address on an AF_INET6 socket).",
+	{"solaris.bind.notlocal", "A specific address must be configured, else EADDRNOTAVAIL. "
+	 "TCP refuses multicast and broadcast addresses (allow_mcbc B_FALSE); UDP accepts them "
+	 "for AF_INET and native IPv6, not as a v4-mapped address on an AF_INET6 socket.",
 	 "tcp_bind.c tcp_bind_check (ip_laddr_verify_v4(..., B_FALSE) == IPVL_BAD); udp.c "
 	 "udp_do_bind (ip_laddr_verify_v4(..., B_TRUE))"},
-	{"solaris.bind6.mapped_v6only", "A v4-mapped address on an IPV6_V6ONLY socket: EADDRNOTAVAIL "
-	 "(not EINVAL as on Linux).",
+	{"solaris.bind6.mapped_v6only", "A v4-mapped address on an IPV6_V6ONLY socket: "
+	 "EADDRNOTAVAIL (not EINVAL as on Linux).",
 	 "tcp_bind.c tcp_bind_check; udp.c udp_do_bind (conn_ipv6_v6only)"},
-	{"solaris.bind.privport", "A port below tcp_smallest_nonpriv_port / udp_smallest_nonpriv_port "
-	 "(1024) needs the net_privaddr privilege: EACCES, checked before any conflict.",
+	{"solaris.bind.privport", "A port below tcp_smallest_nonpriv_port / "
+	 "udp_smallest_nonpriv_port (1024) needs the net_privaddr privilege: EACCES, checked "
+	 "before any conflict.",
 	 "tcp_bind.c tcp_bind_select_lport (secpolicy_net_privaddr -> TACCES); udp.c udp_do_bind"},
-	{"solaris.bind.eprivport", "The extra privileged ports (defaults 2049 NFS and 4045 lockd, "
-	 "tcp_g_epriv_ports / us_epriv_ports) need net_privaddr too: EACCES.",
+	{"solaris.bind.eprivport", "The extra privileged ports, 2049 (NFS) and 4045 (lockd) by "
+	 "default (tcp_g_epriv_ports / us_epriv_ports), need the net_privaddr privilege too: "
+	 "EACCES.",
 	 "tcp_bind.c tcp_bind_select_lport; tcp.c tcp_stack_init (ULP_DEF_EPRIV_PORT1/2); udp.c udp_do_bind"},
-	{"solaris.bind.bound_addr", "An owner is judged by the address it gave to bind(): one bound "
-	 "to the wildcard stays a wildcard after connect() picked a source address (also in "
-	 "TIME_WAIT).",
+	{"solaris.bind.bound_addr", "An owner is judged by the address it gave to bind(): bound "
+	 "to the wildcard, it stays a wildcard after connect() picked a source, and in "
+	 "TIME_WAIT.",
 	 "tcp_bind.c tcp_bind_check (conn_bound_addr_v6 = the bind address), tcp_bindi (compares "
 	 "lconnp->conn_bound_addr_v6); udp.c udp_do_bind (udp_bound_v6src)"},
-	{"solaris.bind.v4v6", "IPv4 and IPv6 sockets have disjoint port spaces when the port is given "
-	 "explicitly: an owner of the other IP version is skipped (unless SO_EXCLBIND is set on either "
-	 "side). An AF_INET6 socket bound to a v4-mapped address counts as IPv4.",
+	{"solaris.bind.v4v6", "With an explicit port, an owner of the other IP version is "
+	 "skipped: AF_INET and AF_INET6 sockets have disjoint port spaces, so 0.0.0.0:p and "
+	 "[::]:p coexist with no option. An AF_INET6 socket bound to a v4-mapped address counts "
+	 "as IPv4. SO_EXCLBIND is tested before this and so crosses the versions.",
 	 "tcp_bind.c tcp_bindi (conn_ipversion != ... && bind_to_req_port_only -> continue); udp.c "
 	 "udp_do_bind (count == 0 && requested_port != 0)"},
-	{"solaris.tcp.bind.exclbind", "TCP: SO_EXCLBIND on either socket, while the owner is at most "
-	 "ESTABLISHED (BOUND, LISTEN, connected; not CLOSE_WAIT or TIME_WAIT): the bind is allowed only "
-	 "when both addresses are specific and different; SO_REUSEADDR does not help and the v4/v6 "
-	 "spaces are no longer disjoint.",
+	{"solaris.tcp.bind.exclbind", "TCP: SO_EXCLBIND on either socket, while the owner is at "
+	 "most ESTABLISHED (BOUND, LISTEN, SYN_*, ESTABLISHED; not CLOSE_WAIT nor TIME_WAIT): "
+	 "the bind is refused unless both addresses are specific and different, whatever "
+	 "SO_REUSEADDR says, and the v4/v6 port spaces are no longer disjoint.",
 	 "tcp_bind.c tcp_bindi (exclbind && ltcp->tcp_state <= TCPS_ESTABLISHED)"},
-	{"solaris.tcp.bind.conflict", "TCP without SO_REUSEADDR on the binding socket: any owner in the same "
-	 "IP version (bound, listening, connected, accepted or TIME_WAIT) conflicts unless both addresses "
-	 "are specific and different.",
+	{"solaris.tcp.bind.conflict", "TCP, SO_REUSEADDR off on the binding socket: an owner of "
+	 "the same IP version in any state (bound, listening, connected, accepted, TIME_WAIT) "
+	 "conflicts unless both addresses are specific and different.",
 	 "tcp_bind.c tcp_bindi (!reuseaddr: ltcp->tcp_state >= TCPS_BOUND -> busy)"},
-	{"solaris.tcp.bind.reuseaddr", "TCP with SO_REUSEADDR on the binding socket (the owner's flag is not "
-	 "read): only an owner bound to the identical address (wildcard equals wildcard) that is BOUND or "
-	 "LISTENing conflicts; connected, accepted and TIME_WAIT owners and other addresses share.",
+	{"solaris.tcp.bind.reuseaddr", "TCP, SO_REUSEADDR on the binding socket (the owner's "
+	 "flag is never read): only an owner on the identical address (wildcard equals "
+	 "wildcard) that is BOUND or LISTEN conflicts; connected, accepted and TIME_WAIT owners "
+	 "do not, nor other addresses.",
 	 "tcp_bind.c tcp_bindi (reuseaddr: IN6_ARE_ADDR_EQUAL && (LISTEN || BOUND) -> busy)"},
-	{"solaris.udp.bind.exclbind", "UDP: SO_EXCLBIND on either socket: allowed only when both addresses "
-	 "are specific and different, whatever SO_REUSEADDR says (found_exclbind).",
+	{"solaris.udp.bind.exclbind", "UDP: SO_EXCLBIND on either socket: refused unless both "
+	 "addresses are specific and different; SO_REUSEADDR cannot override it "
+	 "(found_exclbind).",
 	 "udp.c udp_do_bind (conn_exclbind -> found_exclbind)"},
-	{"solaris.udp.bind.conflict", "UDP without SO_REUSEADDR: an owner in the same IP version conflicts "
-	 "unless both addresses are specific and different.",
+	{"solaris.udp.bind.conflict", "UDP, SO_REUSEADDR off: an owner of the same IP version "
+	 "conflicts unless both addresses are specific and different.",
 	 "udp.c udp_do_bind (\"No difference depending on SO_REUSEADDR\")"},
-	{"solaris.udp.bind.reuseaddr", "UDP with SO_REUSEADDR on the binding socket and an explicit port: "
-	 "the bind succeeds, even onto an identical binding and whatever the owners' flags, unless the "
-	 "walk of the bind list met an SO_EXCLBIND owner before the first overlapping one.",
+	{"solaris.udp.bind.reuseaddr", "UDP, SO_REUSEADDR on the binding socket and an explicit "
+	 "port: the bind succeeds even onto an identical binding, whatever the owners' flags, "
+	 "unless the walk met an SO_EXCLBIND owner before the first overlapping owner. The walk "
+	 "follows the bind list: specific addresses newest first, wildcards appended at the "
+	 "tail.",
 	 "udp.c udp_do_bind (!found_exclbind && conn_reuseaddr && requested_port != 0 -> break); "
 	 "udp_bind_hash_insert (list order)"},
-	{"solaris.reuseport.share", "Solaris 11.4: both sockets set SO_REUSEPORT before bind and have the "
-	 "same owner uid: they may bind the identical address and port (TCP and UDP). Undocumented "
-	 "details read conservatively: same uid required, SO_EXCLBIND still wins.",
+	{"solaris.reuseport.share", "Solaris 11.4 only: both sockets set SO_REUSEPORT before "
+	 "bind and have the same owner uid: they may bind the identical address and port (TCP "
+	 "and UDP). Undocumented details read conservatively: same uid required, SO_EXCLBIND "
+	 "still wins.",
 	 "Oracle Solaris 11.4 (SO_REUSEPORT added, 2018); libuv PR #4407, issue #4732, PR #4733"},
-	{"solaris.listen.norecheck", "listen() on a bound socket does not re-run the bind conflict check; "
-	 "on an unbound one it binds the wildcard and an anonymous port first.",
+	{"solaris.listen.norecheck", "listen() on a bound socket does not re-run the conflict "
+	 "test; on an unbound socket it first binds the wildcard and an anonymous port.",
 	 "tcp.c tcp_do_listen (state BOUND -> do_listen; else tcp_bind_check with a zero address)"},
-	{"solaris.ephemeral.bind", "bind(port 0) and the listen() autobind pick an anonymous port "
-	 "(32768-65535) with the same walk, but IPv4 and IPv6 share the anonymous space; TCP honours the "
-	 "binding socket's SO_REUSEADDR, UDP ignores it. None left: EADDRNOTAVAIL (TNOADDR).",
+	{"solaris.ephemeral.bind", "bind(port 0) and the listen() autobind take an anonymous "
+	 "port (32768-65535) through the same walk, but IPv4 and IPv6 share the anonymous "
+	 "space; TCP honours the binding socket's SO_REUSEADDR, UDP ignores it (\"to guarantee "
+	 "a unique port\"). None left: EADDRNOTAVAIL (TNOADDR).",
 	 "tcp_bind.c tcp_bindi (bind_to_req_port_only false); udp.c udp_do_bind (requested_port == 0); "
 	 "proto_set.c proto_tlitosyserr (TNOADDR -> EADDRNOTAVAIL)"},
-	{"solaris.connect.port", "connect() autobind (\"quick connect\") shares a port with connections to "
-	 "another destination and with sockets on another specific address; a wildcard owner, an owner "
-	 "connected to the same destination, or an SO_EXCLBIND owner keeps the port. UDP autobinds as "
-	 "the wildcard, so any owner keeps the port. None left: EADDRNOTAVAIL.",
+	{"solaris.connect.port", "connect() autobind (\"quick connect\") may share a port with "
+	 "connections (TIME_WAIT included) to another destination and with owners on another "
+	 "specific address; a wildcard owner (an autobound or accepted socket counts as one), "
+	 "an owner connected to the same destination, or an SO_EXCLBIND owner keeps the port. "
+	 "UDP autobinds as the wildcard, so any owner keeps the port. None left: EADDRNOTAVAIL.",
 	 "tcp_bind.c tcp_bindi (quick_connect && ltcp->tcp_state > TCPS_LISTEN && other faddr/fport); "
 	 "tcp.c tcp_connect_ipv4/ipv6 (-TNOADDR)"},
-	{"solaris.connect.tuple", "connect() onto a four-tuple that a connection (TIME_WAIT included) "
-	 "already has: EADDRINUSE when the conn is inserted in the classifier.",
+	{"solaris.connect.tuple", "connect() onto a four-tuple that a connection (TIME_WAIT "
+	 "included) already has: EADDRINUSE when the conn is inserted in the classifier.",
 	 "ip/ipclassifier.c ipcl_conn_insert_v4/v6 (\"Already have a conn. bail out\" -> EADDRINUSE)"},
-	{"solaris.deliver.best", "A datagram or SYN goes to the connected match, else a specific-address "
-	 "socket, else a wildcard one; among wildcards an AF_INET (v4-mapped) socket comes before an "
-	 "AF_INET6 [::] one; among equals the first bound receives (entries are appended).",
+	{"solaris.deliver.best", "A datagram or SYN goes to the connected match, else a "
+	 "specific-address socket, else a wildcard one; among wildcards an AF_INET (v4-mapped) "
+	 "socket comes before an AF_INET6 [::] one; among equals the first bound receives "
+	 "(entries are appended).",
 	 "ip/ipclassifier.c IPCL_HASH_INSERT_WILDCARD (v4-mapped before unspecified), "
 	 "IPCL_HASH_INSERT_BOUND; tcp_bind.c tcp_bind_hash_insert"},
 	{"solaris.deliver.multicast", "A multicast or broadcast datagram goes to every socket bound to the "
 	 "group or the wildcard on that port.",
 	 "ip/ip_input.c ip_fanout_udp_multi_v4 (each matching conn gets a copy)"},
-	{"solaris.deliver.reuseport", "Solaris 11.4: the best matches that all set SO_REUSEPORT share "
-	 "incoming datagrams and connections by a hash; if any of them also set SO_REUSEADDR, load "
-	 "balancing is off and the first bound receives.",
+	{"solaris.deliver.reuseport", "Solaris 11.4: best matches that all set SO_REUSEPORT "
+	 "share datagrams and connections by a hash of the four-tuple; if any of them also set "
+	 "SO_REUSEADDR there is no load balancing and the first bound receives.",
 	 "libuv issue #4732 / PR #4733 (Oracle: SO_REUSEADDR disables SO_REUSEPORT load balancing)"},
 };
 

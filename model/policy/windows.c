@@ -37,85 +37,94 @@
 #define WINE_TEST "wine-mirror/wine dlls/ws2_32/tests/sock.c test_reuseaddr"
 
 static const bm_rule windows_rules[] = {
-	{"windows.opt.exclusive_pair", "SO_REUSEADDR and SO_EXCLUSIVEADDRUSE are mutually exclusive: "
-	 "setting either while the other is on fails with WSAEINVAL; clearing the first lets the "
-	 "second through.",
+	{"windows.opt.exclusive_pair", "SO_REUSEADDR and SO_EXCLUSIVEADDRUSE are mutually "
+	 "exclusive: setting either while the other is on fails with WSAEINVAL; clearing the "
+	 "first lets the second through. Both personalities.",
 	 WINE_TEST " (\"SO_REUSEADDR and SO_EXCLUSIVEADDRUSE are mutually exclusive\"); "
 	 "WinSock2.h defines SO_EXCLUSIVEADDRUSE as ~SO_REUSEADDR"},
-	{"windows.opt.exclusive_admin", "Windows XP and earlier: only members of the Administrators "
-	 "group (uid 0 here) may set SO_EXCLUSIVEADDRUSE; others get WSAEACCES.",
+	{"windows.opt.exclusive_admin", "Windows XP and earlier (windows-2000): only members of "
+	 "the Administrators group (uid 0 here) may set SO_EXCLUSIVEADDRUSE; others get "
+	 "WSAEACCES.",
 	 MS_PAGE " (\"can only be used by members of the Administrators security group on Windows "
 	 "XP and earlier\")"},
-	{"windows.bind.state", "bind() on a socket that is already bound, listening or connected "
-	 "fails with WSAEINVAL.",
+	{"windows.bind.state", "bind() on a socket that is already bound, listening or "
+	 "connected fails with WSAEINVAL.",
 	 "learn.microsoft.com bind function: WSAEINVAL, the socket is already bound to an address"},
-	{"windows.bind.notlocal", "A specific address that is not assigned to an interface fails with "
-	 "WSAEADDRNOTAVAIL. There are no privileged ports: any account may bind below 1024.",
+	{"windows.bind.notlocal", "A specific address not assigned to an interface: "
+	 "WSAEADDRNOTAVAIL. There are no privileged ports: any account binds below 1024 "
+	 "(unprivileged_port_start 0). All of 127/8 counts as local.",
 	 "learn.microsoft.com bind function: WSAEADDRNOTAVAIL; no reserved-port check in Winsock"},
-	{"windows.bind.classic.steal", "Windows XP and earlier: a bind with SO_REUSEADDR shares any "
-	 "overlapping binding (it steals the port) unless that owner set SO_EXCLUSIVEADDRUSE.",
+	{"windows.bind.classic.steal", "Windows XP and earlier: a bind with SO_REUSEADDR shares "
+	 "any overlapping binding (it steals the port) unless that owner set "
+	 "SO_EXCLUSIVEADDRUSE.",
 	 MS_PAGE ", first table (Windows XP and earlier), SO_REUSEADDR columns"},
-	{"windows.bind.classic.exclusive", "Windows XP and earlier: a bind with SO_REUSEADDR over an "
-	 "owner that set SO_EXCLUSIVEADDRUSE fails with WSAEACCES.",
+	{"windows.bind.classic.exclusive", "Windows XP and earlier: a bind with SO_REUSEADDR "
+	 "over an owner that set SO_EXCLUSIVEADDRUSE fails with WSAEACCES.",
 	 MS_PAGE ", first table, SO_EXCLUSIVEADDRUSE rows x SO_REUSEADDR columns; "
 	 "so-exclusiveaddruse page table (10013)"},
-	{"windows.bind.classic.inuse", "Windows XP and earlier: without SO_REUSEADDR every overlapping "
-	 "binding, wildcard or specific, conflicts: WSAEADDRINUSE.",
+	{"windows.bind.classic.inuse", "Windows XP and earlier: without SO_REUSEADDR every "
+	 "overlapping binding, wildcard or specific, in either order, conflicts: WSAEADDRINUSE.",
 	 MS_PAGE ", first table, Default and SO_EXCLUSIVEADDRUSE columns"},
-	{"windows.bind.exact", "Server 2003+: an exact duplicate (same specific address, or both "
-	 "wildcard) is shared only when both sockets set SO_REUSEADDR; SO_REUSEADDR on the new "
-	 "socket alone is WSAEACCES; anything else is WSAEADDRINUSE. Same for one or two users.",
+	{"windows.bind.exact", "Server 2003+: an exact duplicate (same specific address, or "
+	 "both wildcard) is shared only when both sockets set SO_REUSEADDR; SO_REUSEADDR on the "
+	 "new socket alone is WSAEACCES; anything else is WSAEADDRINUSE. Same for one or two "
+	 "users.",
 	 MS_PAGE ", Enhanced Socket Security, both tables, diagonal cells; " WINE_TEST},
-	{"windows.bind.reuse", "Server 2003+: both sockets set SO_REUSEADDR: they share the port, "
-	 "for any user accounts, whatever the addresses.",
+	{"windows.bind.reuse", "Server 2003+: both sockets set SO_REUSEADDR: they share the "
+	 "port, for any user accounts, whatever the addresses.",
 	 MS_PAGE ", Enhanced Socket Security, SO_REUSEADDR x SO_REUSEADDR cells of both tables"},
 	{"windows.bind.narrower.exclusive", "Server 2003+: a specific address under an owner's "
 	 "wildcard that set SO_EXCLUSIVEADDRUSE fails with WSAEACCES, whatever the new socket's "
 	 "options or user.",
 	 MS_PAGE ", Enhanced Socket Security, SO_EXCLUSIVEADDRUSE/Wildcard rows; " WINE_TEST
 	 " rows 0 and 3"},
-	{"windows.bind.narrower.same_user", "Server 2003+, same user: a specific address under the "
-	 "same account's wildcard succeeds, with or without options (the backward-compatibility "
-	 "exception).",
+	{"windows.bind.narrower.same_user", "Server 2003+, same user: a specific address under "
+	 "the same account's wildcard without SO_EXCLUSIVEADDRUSE succeeds, with or without "
+	 "options (the backward-compatibility exception).",
 	 MS_PAGE ", Enhanced Socket Security, same-user table, Wildcard rows x Specific columns; "
 	 WINE_TEST " (any then loopback, both listen)"},
-	{"windows.bind.narrower.other_user", "Server 2003+, different users: a specific address under "
-	 "another account's wildcard fails with WSAEACCES unless both sockets set SO_REUSEADDR.",
+	{"windows.bind.narrower.other_user", "Server 2003+, different users: a specific address "
+	 "under another account's wildcard fails with WSAEACCES unless both sockets set "
+	 "SO_REUSEADDR.",
 	 MS_PAGE ", Enhanced Socket Security, different-user table, Wildcard rows x Specific columns"},
-	{"windows.bind.broader", "Server 2003+: a wildcard over an owner's specific address succeeds "
-	 "unless the new socket sets SO_EXCLUSIVEADDRUSE; it then serves every address except the "
-	 "owner's.",
+	{"windows.bind.broader", "Server 2003+: a wildcard over an owner's specific address "
+	 "succeeds unless the new socket sets SO_EXCLUSIVEADDRUSE; it then serves every address "
+	 "except the owner's.",
 	 MS_PAGE ", Enhanced Socket Security, Specific rows x Wildcard columns and the note below "
 	 "the same-user table; " WINE_TEST " row 4"},
-	{"windows.bind.broader.exclusive", "Server 2003+: a wildcard with SO_EXCLUSIVEADDRUSE over "
-	 "an owner's specific address fails with WSAEADDRINUSE.",
+	{"windows.bind.broader.exclusive", "Server 2003+: a wildcard with SO_EXCLUSIVEADDRUSE "
+	 "over an owner's specific address fails with WSAEADDRINUSE.",
 	 MS_PAGE ", Enhanced Socket Security, Specific rows x SO_EXCLUSIVEADDRUSE/Wildcard column; "
 	 WINE_TEST " rows 5, 6, 9"},
-	{"windows.dual.v4view", "Server 2003+ (Vista+ dual stack): a dual-stack socket bound to [::] "
-	 "without SO_EXCLUSIVEADDRUSE does not hold the IPv4 side against a later IPv4 bind.",
+	{"windows.dual.v4view", "Server 2003+ (Vista+ dual stack): a dual-stack socket bound to "
+	 "[::] without SO_EXCLUSIVEADDRUSE does not hold the IPv4 side against a later IPv4 "
+	 "bind (even a wildcard, even one with SO_EXCLUSIVEADDRUSE).",
 	 WINE_TEST " rows 11 and 14 (NOERROR)"},
 	{"windows.dual.exclusive", "Server 2003+: a dual-stack socket bound to [::] with "
-	 "SO_EXCLUSIVEADDRUSE refuses every later overlapping IPv4 bind with WSAEACCES.",
+	 "SO_EXCLUSIVEADDRUSE refuses every later overlapping IPv4 bind with WSAEACCES (also "
+	 "0.0.0.0 without options, where the one-stack table says WSAEADDRINUSE).",
 	 WINE_TEST " rows 1 and 10 (WSAEACCES); " MS_PAGE " dual stack paragraph"},
-	{"windows.bind.bound_addr", "Server 2003+ and XP: a connected socket that bind() placed is "
-	 "judged by the address it was bound to (0.0.0.0 stays a wildcard), not by the source "
-	 "address connect() chose for it.",
+	{"windows.bind.bound_addr", "Both personalities: a connected socket that bind() placed "
+	 "is judged by the address it was bound to (0.0.0.0 stays a wildcard), not by the "
+	 "source address connect() chose.",
 	 MS_PAGE " (every table compares \"an address previously bound to by a first socket\"; "
 	 "a connection keeps its socket's binding). Added by the two-socket grid review "
 	 "(spec/windows/grid_tcp_*.bms, connected rows)"},
-	{"windows.bind.linger", "A TIME_WAIT connection, or a connection accepted from a listener, "
-	 "does not block a bind that lacks SO_EXCLUSIVEADDRUSE: Windows does not check them.",
+	{"windows.bind.linger", "A TIME_WAIT connection, or a connection accepted from a "
+	 "listener, does not block a bind that lacks SO_EXCLUSIVEADDRUSE: Windows does not "
+	 "check them.",
 	 "libuv PR joyent/libuv#1360 (saghul: sockets in TIME_WAIT are not checked when binding); "
 	 "PostgreSQL pqcomm.c StreamServerPort comment; article comment by ASBai"},
-	{"windows.bind.linger_ex", "A bind with SO_EXCLUSIVEADDRUSE fails with WSAEADDRINUSE while an "
-	 "overlapping connection on the port is still active or in TIME_WAIT.",
+	{"windows.bind.linger_ex", "A bind with SO_EXCLUSIVEADDRUSE fails with WSAEADDRINUSE "
+	 "while an overlapping connection on the port is still active or in TIME_WAIT (240 s, "
+	 "TcpTimedWaitDelay). SO_LINGER 0 avoids it.",
 	 MS_PAGE " (\"cannot bind to the same port ... until the original connection becomes "
 	 "inactive\"). Disputed for TIME_WAIT (a 2005 Microsoft blog quoted in Stack Overflow "
 	 "45624916) and, unrecorded, for accepted connections (trio notes-to-self); see "
 	 "spec/windows.md"},
-	{"windows.listen.state", "listen() on a socket that was never bound fails with WSAEINVAL "
-	 "(Winsock does not autobind at listen), and on a connected socket with WSAEISCONN. A "
-	 "UDP socket fails first with WSAEOPNOTSUPP; a second listen() succeeds.",
+	{"windows.listen.state", "listen() on a socket never bound: WSAEINVAL (no autobind at "
+	 "listen, unlike BSD and Linux); on a connected socket: WSAEISCONN; UDP fails first "
+	 "with WSAEOPNOTSUPP; a second listen() succeeds. Both personalities.",
 	 "learn.microsoft.com listen function (WSAEINVAL \"The socket has not been bound with "
 	 "bind\"; WSAEISCONN \"The socket is already connected\"); " "wine-mirror/wine "
 	 "dlls/ws2_32/tests/sock.c test_listen (listen on an unbound TCP socket: 10022; UDP: "
@@ -127,40 +136,41 @@ static const bm_rule windows_rules[] = {
 	 "succeeds before bind and fails after it); learn.microsoft.com dual-stack-sockets "
 	 "(the option is set before bind). The error code after bind is not checked by Wine; "
 	 "WSAEINVAL is the model's choice."},
-	{"windows.listen.nocheck", "listen() does not check the port again: two sockets that share "
-	 "a port by SO_REUSEADDR, or a wildcard and a specific one, may both listen.",
+	{"windows.listen.nocheck", "listen() does not check the port again: two sockets that "
+	 "share a port by SO_REUSEADDR, or a wildcard and a specific one, may both listen.",
 	 WINE_TEST " (listen(s2) succeeds on Windows; todo_wine)"},
-	{"windows.ephemeral.bind", "bind(port 0) and listen() autobind take a port in the dynamic "
-	 "range (49152-65535 since Vista, 1025-5000 before) that no overlapping socket holds. None "
-	 "left: WSAENOBUFS.",
+	{"windows.ephemeral.bind", "bind(port 0) and listen() autobind take a port in the "
+	 "dynamic range (49152-65535 since Vista, 1025-5000 before) that no overlapping socket "
+	 "holds (TIME_WAIT included). None left: WSAENOBUFS (ENOBUFS).",
 	 "support.microsoft.com KB 929851; learn.microsoft.com bind function (WSAENOBUFS)"},
-	{"windows.connect.ephemeral", "connect() on an unbound socket shares an ephemeral port with "
-	 "other implicit connects as long as the four-tuple differs, and never takes a port a "
+	{"windows.connect.ephemeral", "An implicit bind by connect() shares an ephemeral port "
+	 "with other implicit connects while the four-tuple differs; it never takes a port a "
 	 "bind() holds. None left: WSAENOBUFS.",
 	 "learn.microsoft.com SOL_SOCKET options: SO_REUSE_UNICASTPORT (\"connection functions "
 	 "with an implicit bind ... have this option set by default\")"},
-	{"windows.connect.any", "connect() to the unspecified address (0.0.0.0, ::) fails with "
-	 "WSAEADDRNOTAVAIL, for TCP and UDP: Winsock does not rewrite it to loopback as Linux "
-	 "and the BSDs do.",
+	{"windows.connect.any", "All three: connect() to the unspecified address (0.0.0.0, ::) "
+	 "fails with WSAEADDRNOTAVAIL, for TCP and UDP; Winsock does not rewrite it to loopback "
+	 "as Linux (core.connect.any) and the BSDs do. A UDP connect() to an all-zero address "
+	 "with port 0 (Microsoft: it disconnects the socket) is left to the core.",
 	 MS_CONNECT " (\"If the address member of the structure specified by the name parameter is "
 	 "filled with zeros, connect will return the error WSAEADDRNOTAVAIL\"; WSAEADDRNOTAVAIL "
 	 "\"The remote address is not a valid address (such as INADDR_ANY or in6addr_any)\"); "
 	 "libuv test/test-udp-connect.c and test-udp-connect6.c (PR #2981: UDP connect to "
 	 "0.0.0.0 and :: is UV_EADDRNOTAVAIL on Windows); libuv PR #1515 and nodejs/node#14900 "
 	 "(TCP: EADDRNOTAVAIL, hence uv__convert_to_localhost_if_unspecified)"},
-	{"windows.connect.tuple", "connect() that would duplicate the four-tuple of another connection "
-	 "(also one in TIME_WAIT) fails with WSAEADDRINUSE.",
+	{"windows.connect.tuple", "connect() that would duplicate the four-tuple of another "
+	 "connection (also one in TIME_WAIT) fails with WSAEADDRINUSE.",
 	 "learn.microsoft.com connect function: WSAEADDRINUSE (\"could be delayed until the "
 	 "connect function if the bind was to a wildcard address\"); the article, section "
 	 "Connect() Returning EADDRINUSE?"},
 	{"windows.deliver.first", "The most specific match receives (connected four-tuple, then "
 	 "specific address, then wildcard). Among sockets that share a binding by SO_REUSEADDR, "
-	 "Microsoft calls delivery non-deterministic; the model's stand-in is the earliest bound, "
-	 "as Wine's test observes on Windows.",
+	 "Microsoft calls delivery non-deterministic; the model's deterministic stand-in is the "
+	 "earliest bound socket, as Wine's test observes on Windows.",
 	 MS_PAGE " (\"the behavior is non-deterministic\"); " WINE_TEST
 	 " (\"The connection is delivered to the first socket\")"},
-	{"windows.deliver.multicast", "A multicast datagram goes to every socket on that port that "
-	 "is bound to the group's interface or the wildcard (group membership is assumed).",
+	{"windows.deliver.multicast", "A multicast datagram goes to every socket on that port "
+	 "that is bound to the group's interface or the wildcard (group membership is assumed).",
 	 MS_PAGE " (\"data will be delivered to both sockets, rather than an arbitrarily chosen "
 	 "one\")"},
 };
