@@ -12,7 +12,9 @@
 #     b. tests/shadow_server.c, which forks and execs tests/shadow_client.c:
 #        their output is the same with and without shadow (errno kept);
 #        the report merges rows of both processes; the wildcard bind over
-#        the server's listener names the dup'd descriptor that holds it;
+#        the server's listener names the dup'd descriptor that holds it,
+#        and the client's over a listener inherited across exec names the
+#        inherited descriptor;
 #        and the running kernel's own personality never disagrees with the
 #        kernel (connect and accept to a peer in the other process).
 #     c. without --report the summary goes to stderr.
@@ -93,14 +95,15 @@ timeout 60 "$BIN" shadow --os freebsd,windows --report "$T/c.jsonl" -- \
 grep -q "^client exit: 0" "$T/cplain.txt" || bad "the C client failed: $(cat "$T/cplain.txt")"
 cmp -s "$T/cplain.txt" "$T/cshadow.txt" ||
   bad "the C programs' output changed under shadow: $(diff "$T/cplain.txt" "$T/cshadow.txt")"
-python3 - "$T/c.jsonl" <<'EOF' || fail=1
+python3 - "$T/c.jsonl" "$T/cshadow.txt" <<'EOF' || fail=1
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 def find(addr):
     return [r for r in rows if r["call"] == "bind" and r["args"]["addr"] == addr]
 errors = []
-srv, cli = find("0.0.0.0:21200"), find("127.0.0.1:21201")
-for name, got in (("server wildcard bind", srv), ("client specific bind", cli)):
+srv, cli, inh = find("0.0.0.0:21200"), find("127.0.0.1:21201"), find("0.0.0.0:21202")
+for name, got in (("server wildcard bind", srv), ("client specific bind", cli),
+                  ("bind beside the inherited listener", inh)):
     if len(got) != 1 or got[0]["kernel"] != "EADDRINUSE" or \
        got[0]["model"] != {"linux": "EADDRINUSE", "freebsd": "ok", "windows": "ok"}:
         errors.append("%s: %s" % (name, got))
@@ -111,12 +114,15 @@ if srv and cli and srv[0]["pid"] == cli[0]["pid"]:
 bugs = [r for r in rows if r["model_bug"]]
 if bugs:
     errors.append("the kernel's own personality disagreed: %s" % bugs)
-if len(rows) != 2:
-    errors.append("expected exactly 2 rows, got %d: %s" % (len(rows), rows))
+keep = int(open(sys.argv[2]).read().split("inherited fd=")[1].split()[0])
+if inh and not inh[0]["why"]["linux"]["in_the_way"].startswith("fd %d " % keep):
+    errors.append("the inherited listener is fd %d: %s" % (keep, inh[0]["why"]))
+if len(rows) != 3:
+    errors.append("expected exactly 3 rows, got %d: %s" % (len(rows), rows))
 if errors:
     print("shadow.sh: FAIL: C report:\n  " + "\n  ".join(errors))
     sys.exit(1)
-print("shadow.sh: C server/client: 2 rows from 2 processes, no model bug")
+print("shadow.sh: C server/client: 3 rows from 2 processes (one on an inherited socket), no model bug")
 EOF
 
 # c. the readable summary without --report

@@ -61,6 +61,15 @@ int main(int argc, char **argv)
 	say("bind 127.0.0.1 SO_REUSEADDR", bind(r, (struct sockaddr *)&lo, sizeof lo));
 	close(r);
 	close(w);
+
+	/* the listener on PORT+2 was inherited across exec: a wildcard
+	 * SO_REUSEADDR bind beside it is EADDRINUSE on Linux (the listener has
+	 * no SO_REUSEADDR), ok on FreeBSD (exact lookup only) and Windows */
+	struct sockaddr_in any2 = addr_of("0.0.0.0", port + 2);
+	int x = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(x, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	say("bind 0.0.0.0 beside the inherited listener", bind(x, (struct sockaddr *)&any2, sizeof any2));
+	close(x);
 	close(c1);
 	close(c2);
 	return 0;

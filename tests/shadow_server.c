@@ -5,8 +5,8 @@
  * listener only through a chain of dup/fcntl/dup2/dup3 copies, tries a
  * wildcard SO_REUSEADDR bind on the same port (Linux: EADDRINUSE, since
  * the listener did not set SO_REUSEADDR), opens and closes sockets from
- * threads, then forks and execs shadow_client, and accepts its two
- * connections (accept4, accept).
+ * threads, then forks and execs shadow_client, which inherits a listener
+ * on PORT+2, and accepts its two connections (accept4, accept).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -87,6 +87,13 @@ int main(int argc, char **argv)
 		pthread_join(t[i], NULL);
 	printf("threads: done\n");
 
+	/* a listener the exec'd client inherits (no O_CLOEXEC) */
+	struct sockaddr_in k = addr_of("127.0.0.1", port + 2);
+	int keep = socket(AF_INET, SOCK_STREAM, 0);
+	say("bind the inherited listener", bind(keep, (struct sockaddr *)&k, sizeof k));
+	say("listen", listen(keep, 1));
+	printf("inherited fd=%d\n", keep);
+
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -104,5 +111,6 @@ int main(int argc, char **argv)
 	waitpid(pid, &st, 0);
 	printf("client exit: %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	close(31);
+	close(keep);
 	return 0;
 }

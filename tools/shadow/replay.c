@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -106,6 +107,8 @@ static void add_host(const char *name)
 	hs->host[hs->n++] = h;
 }
 
+static void adopt_inherited(void);
+
 static void init_locked(void)
 {
 	if (S.ready)
@@ -125,6 +128,7 @@ static void init_locked(void)
 		add_host(t);
 	shadow_report_init(&S.hs);
 	pthread_atfork(at_prepare, at_release, at_release);
+	adopt_inherited();
 }
 
 /* Enter the interposer: 0 when this thread is already inside. */
@@ -221,6 +225,97 @@ static void start_row(shadow_row *row, const char *call, int fd, bm_result kerne
 	row->kernel = kernel;
 	row->hs = &S.hs;
 	row->fd_of = fd_of;
+}
+
+
+/* ---------------------------------------------------- exec's sockets */
+
+static int sockopt_int(int fd, int level, int name)
+{
+	int v = 0;
+	socklen_t l = sizeof v;
+	return getsockopt(fd, level, name, &v, &l) == 0 ? v : 0;
+}
+
+/* The socket fd already stands for (a dup with the same inode), or NULL. */
+static desc *same_socket(int fd, const struct stat *st)
+{
+	for (size_t o = 0; o < S.nfds && (int)o < fd; o++) {
+		struct stat ost;
+		if (S.fds[o] && fstat((int)o, &ost) == 0 && ost.st_ino == st->st_ino &&
+		    ost.st_dev == st->st_dev)
+			return S.fds[o];
+	}
+	return NULL;
+}
+
+/* One inherited socket, as the model can rebuild it: its options, its
+ * local address, listening or not.  A connection's peer is not rebuilt. */
+static void adopt(int fd, int domain, int type)
+{
+	struct stat st;
+	desc *d;
+	if (fstat(fd, &st) == 0 && (d = same_socket(fd, &st)) != NULL) {
+		if (set_desc(fd, d) == 0)
+			d->refs++;
+		return;
+	}
+	if ((d = calloc(1, sizeof *d)) == NULL || set_desc(fd, d) != 0) {
+		free(d);
+		return;
+	}
+	d->refs = 1;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	bm_endpoint local;
+	int bound = getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 &&
+	            bm_endpoint_from_sockaddr(&ss, sl, &local) == 0 && local.port != 0;
+	for (size_t i = 0; i < S.hs.n; i++) {
+		bm_host *h = S.hs.host[i];
+		if (bm_socket(h, domain == AF_INET ? BM_AF_INET : BM_AF_INET6,
+		              type == SOCK_STREAM ? BM_TCP : BM_UDP, (uint32_t)getuid(),
+		              &d->id[i], NULL) != BM_OK) {
+			d->id[i] = BM_NO_SOCK;
+			continue;
+		}
+		if (sockopt_int(fd, SOL_SOCKET, SO_REUSEADDR))
+			bm_setsockopt(h, d->id[i], BM_SO_REUSEADDR, 1, NULL);
+		if (sockopt_int(fd, SOL_SOCKET, SO_REUSEPORT))
+			bm_setsockopt(h, d->id[i], BM_SO_REUSEPORT, 1, NULL);
+		if (domain == AF_INET6)
+			bm_setsockopt(h, d->id[i], BM_IPV6_V6ONLY,
+			              sockopt_int(fd, IPPROTO_IPV6, IPV6_V6ONLY), NULL);
+		if (bound) {
+			ensure_addr(h, &local);
+			bm_bind(h, d->id[i], &local, NULL);
+		}
+		if (sockopt_int(fd, SOL_SOCKET, SO_ACCEPTCONN))
+			bm_listen(h, d->id[i], NULL);
+	}
+}
+
+/* Sockets an exec'd program inherits are in the kernel already: give them
+ * to the model before the program's first call. */
+static void adopt_inherited(void)
+{
+	long max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 4096)
+		max = 4096;
+	for (int fd = 0; fd < max; fd++) {
+		int domain = sockopt_int(fd, SOL_SOCKET, SO_DOMAIN);
+		int type = sockopt_int(fd, SOL_SOCKET, SO_TYPE);
+		if ((domain == AF_INET || domain == AF_INET6) &&
+		    (type == SOCK_STREAM || type == SOCK_DGRAM))
+			adopt(fd, domain, type);
+	}
+}
+
+/* Set up (and adopt inherited sockets) as the library loads, before the
+ * program runs. */
+__attribute__((constructor)) static void shadow_load(void)
+{
+	if (enter())
+		leave();
 }
 
 /* ------------------------------------------------------------- calls */
