@@ -147,6 +147,9 @@ SHADOW_SO  := $(BUILD)/libbindmodel_shadow.so
 
 all: $(SHADOW_SO)
 
+# bench dlopens the interposer (tools/shadow_bench.c); -ldl for glibc < 2.34
+$(BIN): LDLIBS_EDIT += -ldl
+
 $(SHADOW_OBJ): $(wildcard tools/shadow/*.h)
 
 $(SHADOW_SO): $(SHADOW_OBJ) $(PIC_OBJ) tools/shadow/exports.map

@@ -26,6 +26,8 @@
 #define SHADOW_LIB "libbindmodel_shadow.so"
 #define SHADOW_ENV_LIB "BINDMODEL_SHADOW_LIB"
 
+int shadow_find_lib(char *out, size_t len);
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: bindmodel shadow [--os LIST] [--report FILE] [--kernel NAME] "
@@ -40,7 +42,7 @@ static int usage(void)
 
 /* The interposer: $BINDMODEL_SHADOW_LIB, next to this executable (the
  * build directory), or in ../lib (installed). */
-static int find_lib(char *out, size_t len)
+int shadow_find_lib(char *out, size_t len)
 {
 	const char *env = getenv(SHADOW_ENV_LIB);
 	if (env && *env) {
@@ -130,7 +132,7 @@ int cmd_shadow(int argc, char **argv)
 	if (i + 1 >= argc || check_os_list(os) != 0 || (kernel && check_os_list(kernel) != 0))
 		return usage();
 	char lib[PATH_MAX], preload[2 * PATH_MAX];
-	if (find_lib(lib, sizeof lib) != 0) {
+	if (shadow_find_lib(lib, sizeof lib) != 0) {
 		fprintf(stderr, "bindmodel shadow: cannot find %s (set %s)\n", SHADOW_LIB, SHADOW_ENV_LIB);
 		return 127;
 	}
