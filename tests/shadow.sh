@@ -80,7 +80,8 @@ want = [r for r in rows if r["call"] == "bind" and r["args"]["addr"] == "127.0.0
 ok = (len(want) == 1 and want[0]["kernel"] == "EADDRINUSE" and
       want[0]["model"]["freebsd"] == "ok" and want[0]["model"]["windows"] == "ok" and
       want[0]["model"]["linux"] == "EADDRINUSE" and not want[0]["model_bug"] and
-      want[0]["why"]["linux"]["in_the_way"].startswith("fd "))
+      want[0]["why"]["linux"]["in_the_way"].startswith("fd ") and
+      want[0]["works_on"] == ["freebsd", "windows"])
 if not ok or len(rows) != 1:
     print("shadow.sh: FAIL: python report:", rows)
     sys.exit(1)
@@ -129,7 +130,8 @@ EOF
 "$BIN" shadow --os freebsd -- python3 tests/shadow_prog.py 21300 > "$T/s.out" 2> "$T/s.err" ||
   bad "shadow without --report exited non-zero"
 grep -q "^bindmodel shadow: 1 call would be answered differently" "$T/s.err" &&
-  grep -q "^bind(fd [0-9]*, {\"addr\":\"127.0.0.1:21300\"})" "$T/s.err" ||
+  grep -q "^bind(fd [0-9]*, {\"addr\":\"127.0.0.1:21300\"})" "$T/s.err" &&
+  grep -q "^  would work on: freebsd$" "$T/s.err" ||
   bad "no summary on stderr: $(cat "$T/s.err")"
 "$BIN" shadow --os nosuchos -- true 2>/dev/null && bad "an unknown OS was accepted"
 exit $fail

@@ -91,6 +91,19 @@ static int differs(const shadow_row *r)
 	return 0;
 }
 
+/* The personalities where the call would succeed, when the kernel
+ * refused it: "what would make it work" as far as the OS goes. */
+static void works_on(const shadow_row *r, char *out, size_t len, const char *q, const char *sep)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	if (r->kernel == BM_OK)
+		return;
+	for (size_t i = 0; i < r->hs->n; i++)
+		if (r->have[i] && r->res[i] == BM_OK)
+			put(out, len, &o, "%s%s%s%s", o ? sep : "", q, r->hs->name[i], q);
+}
+
 static void json_row(const shadow_row *r, char *b, size_t len)
 {
 	size_t o = 0;
@@ -124,8 +137,11 @@ static void json_row(const shadow_row *r, char *b, size_t len)
 		    r->hs->name[i], r->v[i].rule ? r->v[i].rule : "", s1, s2);
 		sep = ",";
 	}
+	char works[SHADOW_MAXH * 36];
+	works_on(r, works, sizeof works, "\"", ",");
+	put(b, len, &o, "},\"works_on\":[%s]", works);
 	/* hosts[0] is the running kernel's personality: it should agree */
-	put(b, len, &o, "},\"model_bug\":%s}\n",
+	put(b, len, &o, ",\"model_bug\":%s}\n",
 	    r->have[0] && r->res[0] != r->kernel ? "true" : "false");
 }
 
@@ -144,6 +160,10 @@ static void text_row(const shadow_row *r, char *b, size_t len)
 		    r->v[i].reason, way[0] ? "; in the way: " : "", way,
 		    i == 0 && r->res[0] != r->kernel ? "  [model bug: this is the running kernel]" : "");
 	}
+	char works[SHADOW_MAXH * 36];
+	works_on(r, works, sizeof works, "", ", ");
+	if (works[0])
+		put(b, len, &o, "  would work on: %s\n", works);
 }
 
 void shadow_report(const shadow_row *r)
