@@ -150,7 +150,7 @@ all: $(SHADOW_SO)
 # bench dlopens the interposer (tools/shadow_bench.c); -ldl for glibc < 2.34
 $(BIN): LDLIBS_EDIT += -ldl
 
-$(SHADOW_OBJ): $(wildcard tools/shadow/*.h)
+$(SHADOW_OBJ) $(BUILD)/tools/shadow_cmd.o $(BUILD)/tools/shadow_bench.o: $(wildcard tools/shadow/*.h)
 
 $(SHADOW_SO): $(SHADOW_OBJ) $(PIC_OBJ) tools/shadow/exports.map
 	$(CC) -shared $(LDFLAGS) -Wl,--version-script=tools/shadow/exports.map -o $@ \

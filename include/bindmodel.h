@@ -472,7 +472,6 @@ const bm_verdict *bm_last_verdict(const bm_host *h);
  * Windows "WSAEADDRINUSE (10048)". */
 const char *bm_host_error_name(const bm_host *h, bm_result r);
 
-
 /* -------------------------------------------------------------- adapters */
 
 /*

@@ -17,6 +17,8 @@
 #        inherited descriptor;
 #        and the running kernel's own personality never disagrees with the
 #        kernel (connect and accept to a peer in the other process).
+#     b2. tests/shadow_fork.py: a forked child (no exec) and a thread make
+#        the same refused bind: one row each, from two pids.
 #     c. without --report the summary goes to stderr.
 # Where no network namespace can be made it says SKIPPED and passes.
 set -u
@@ -124,6 +126,23 @@ if errors:
     print("shadow.sh: FAIL: C report:\n  " + "\n  ".join(errors))
     sys.exit(1)
 print("shadow.sh: C server/client: 3 rows from 2 processes (one on an inherited socket), no model bug")
+EOF
+
+# b2. fork without exec, and a thread: the child's model is a copy
+"$BIN" shadow --os freebsd,windows --report "$T/f.jsonl" -- python3 tests/shadow_fork.py 21500 \
+  > "$T/f.txt" 2>&1 || bad "shadow_fork.py under shadow exited non-zero"
+printf 'child EADDRINUSE\nthread EADDRINUSE\n' | cmp -s - "$T/f.txt" ||
+  bad "shadow_fork.py printed: $(cat "$T/f.txt")"
+python3 - "$T/f.jsonl" <<'EOF' || fail=1
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+good = [r for r in rows if r["call"] == "bind" and r["args"]["addr"] == "127.0.0.1:21500" and
+        r["kernel"] == "EADDRINUSE" and not r["model_bug"] and
+        r["model"] == {"linux": "EADDRINUSE", "freebsd": "ok", "windows": "ok"}]
+if len(rows) != 2 or len(good) != 2 or good[0]["pid"] == good[1]["pid"]:
+    print("shadow.sh: FAIL: fork report:", rows)
+    sys.exit(1)
+print("shadow.sh: fork and thread: one row from each process")
 EOF
 
 # c. the readable summary without --report
