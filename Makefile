@@ -138,3 +138,26 @@ uninstall:
 
 clean:
 	rm -rf $(BUILD)
+
+# The shadow interposer (`bindmodel shadow`): an LD_PRELOAD library with the
+# model linked in (PIC objects), exporting only the libc calls it wraps.
+SHADOW_SRC := $(wildcard tools/shadow/*.c)
+SHADOW_OBJ := $(SHADOW_SRC:%.c=$(BUILD)/pic/%.o)
+SHADOW_SO  := $(BUILD)/libbindmodel_shadow.so
+
+all: $(SHADOW_SO)
+
+# bench dlopens the interposer (tools/shadow_bench.c); -ldl for glibc < 2.34
+$(BIN): LDLIBS_EDIT += -ldl
+
+$(SHADOW_OBJ) $(BUILD)/tools/shadow_cmd.o $(BUILD)/tools/shadow_bench.o: $(wildcard tools/shadow/*.h)
+
+$(SHADOW_SO): $(SHADOW_OBJ) $(PIC_OBJ) tools/shadow/exports.map
+	$(CC) -shared $(LDFLAGS) -Wl,--version-script=tools/shadow/exports.map -o $@ \
+	  $(SHADOW_OBJ) $(PIC_OBJ) -ldl -lpthread
+
+install: install-shadow
+install-shadow: all
+	install -d $(DESTDIR)$(PREFIX)/lib
+	install -m 755 $(SHADOW_SO) $(DESTDIR)$(PREFIX)/lib/
+.PHONY: install-shadow

@@ -504,6 +504,35 @@ const bm_verdict *bm_last_verdict(const bm_host *h);
  * Windows "WSAEADDRINUSE (10048)". */
 const char *bm_host_error_name(const bm_host *h, bm_result r);
 
+/* -------------------------------------------------------------- adapters */
+
+/*
+ * Adapters for C code that holds the host's own structs and errno values.
+ * The sockaddr arguments are untyped so that this header needs no
+ * <sys/socket.h>: sa points to a struct sockaddr_in or sockaddr_in6 as the
+ * host's headers lay it out (a struct sockaddr_storage holds either).
+ */
+/* Read an AF_INET or AF_INET6 sockaddr of len bytes.  Returns 0, or -1 for
+ * another family, a NULL pointer or a len too short for the family
+ * (*out is then left alone). */
+int bm_endpoint_from_sockaddr(const void *sa, size_t len, bm_endpoint *out);
+/* Write ep as a sockaddr_in or sockaddr_in6 into sa (cap bytes).  Returns
+ * the length written, or 0 when cap is too small or ep is malformed. */
+size_t bm_endpoint_to_sockaddr(const bm_endpoint *ep, void *sa, size_t cap);
+/* The result as the errno number of the OS this library was built on
+ * (0 for BM_OK), or -1 when that OS has no such errno. */
+int bm_result_to_errno(bm_result r);
+/* The host errno number e as a result (EWOULDBLOCK is EAGAIN, ENOTSUP is
+ * EOPNOTSUPP); BM_RESULT_COUNT when the model has no name for it. */
+bm_result bm_result_from_errno(int e);
+/* The number the modelled OS itself gives r, chosen by p->family (and for
+ * the BSD family by the release name: macOS has its own EOPNOTSUPP): the
+ * errno of Linux, the BSDs, macOS or Solaris/illumos, or the Windows
+ * Sockets code (WSAEADDRINUSE is 10048).  *name (may be NULL) gets its
+ * name, e.g. "EADDRINUSE" or "WSAEADDRINUSE".  Returns 0 for BM_OK, and -1
+ * (name NULL) when that OS has no number for r or p's family is unknown. */
+int bm_policy_errno(const bm_policy *p, bm_result r, const char **name);
+
 #ifdef __cplusplus
 }
 #endif

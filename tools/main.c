@@ -9,6 +9,8 @@
 #include "bindmodel.h"
 #include "commands.h"
 
+int cmd_shadow(int argc, char **argv);   /* shadow_cmd.c */
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -20,6 +22,7 @@ static void usage(FILE *f)
 	        "       bindmodel explore [--depth N] [--seed S] [--count K] [--os NAME] [--out DIR]\n"
 	        "       bindmodel fingerprint [--loopback-only]\n"
 	        "       bindmodel bench [--count N] [--os NAME] [--loopback-only]\n"
+	        "       bindmodel shadow [--os LIST] [--report FILE] -- PROGRAM [ARGS...]\n"
 	        "       bindmodel --help | --version\n"
 	        "\n"
 	        "An in-memory model of bind/listen/connect/accept/close on Linux, the BSDs,\n"
@@ -56,6 +59,8 @@ int main(int argc, char **argv)
 		return cmd_fingerprint(argc - 2, argv + 2);
 	if (strcmp(sub, "bench") == 0)
 		return cmd_bench(argc - 2, argv + 2);
+	if (strcmp(sub, "shadow") == 0)
+		return cmd_shadow(argc - 2, argv + 2);   /* shadow_cmd.c */
 	fprintf(stderr, "bindmodel: unknown command '%s'\n\n", sub);
 	usage(stderr);
 	return 2;
