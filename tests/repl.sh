@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/repl.sh: the bindmodel REPL.  Run by `make check` with BIN set.
 #  - through a pseudo-terminal (tests/repl_pty.py): typed commands, Tab
 #    completion, Up-arrow history, Ctrl-C, explain, compare, save;

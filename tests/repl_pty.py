@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """repl_pty.py: drive the bindmodel REPL through a pseudo-terminal.
 
 Usage: repl_pty.py BIN TMPDIR.  Types commands as a person would (Tab, the

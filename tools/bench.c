@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench.c: `bindmodel bench [--count N] [--os NAME]`: the same sequence of
  * scenario steps timed on the model and on the live kernel in one run, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* commands.h: the subcommands of the bindmodel command, one file each. */
 #ifndef BM_COMMANDS_H
 #define BM_COMMANDS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * explore.c: `bindmodel explore`: measure the model's fidelity by running
  * generated scenarios on the model and on the live kernel and diffing the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fingerprint.c: `bindmodel fingerprint`: which personality is this kernel?
  *

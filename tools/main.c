@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c: the bindmodel command.  With no arguments on a terminal it is the
  * REPL; otherwise the first word picks a subcommand.

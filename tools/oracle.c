@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * oracle.c: `bindmodel oracle [--os LIST] [--allow-sleep] [--loopback-only] [-v] FILE...`:
  * every step of every scenario file runs on the model and on the live

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * repl.c: `bindmodel [repl] [--os NAME] [--json] [--no-color]`.
  *

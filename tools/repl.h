@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * repl.h: the interactive session (`bindmodel`, `bindmodel repl`).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * repl_compare.c: `compare [OS...]`.  The session's operations are
  * replayed on a scratch model engine once per personality and printed as a

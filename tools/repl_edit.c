@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * repl_edit.c: the terminal side of the session, on libedit: the prompt,
  * persistent history (~/.bindmodel_history or $BINDMODEL_HISTORY), Tab

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * repl_explain.c: `explain [NAME]`.
  *

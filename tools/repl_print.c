@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * repl_print.c: what the session prints: one line per result, JSON
  * objects, the socket table (show), help, the personality list, and the

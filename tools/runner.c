@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * runner.c: `bindmodel run`: scenario files on an engine, expectations
  * checked per personality, one line per failure, totals at the end.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runner_cmd.c: `bindmodel run [--os LIST] [--backend model|kernel]
  * [--allow-sleep] [--loopback-only] FILE...`.  On the kernel backend --os defaults to the
  * personality of the running system: other systems' expectations are not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scenario.c: the parser of the scenario language.  It knows the grammar
  * only; what a command does is up to the engine that runs it.

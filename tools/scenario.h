@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scenario.h: the scenario language (see DESIGN.md, "The scenario
  * language"): one parsed command per line, the engines that execute
