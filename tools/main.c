@@ -15,13 +15,13 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: bindmodel [repl] [--os NAME] [--json] [--no-color]\n"
 	        "       bindmodel run [--os LIST] [--backend model|kernel] [--allow-sleep]\n"
-	        "                     [--loopback-only] [-v] FILE...\n"
+	        "                     [--loopback-only] [--json | --tap] [-v] FILE...\n"
 	        "       bindmodel oracle [--os LIST] [--allow-sleep] [--loopback-only] [-v] FILE...\n"
 	        "       bindmodel oracle --probe\n"
 	        "       bindmodel explore [--depth N] [--seed S] [--count K] [--os NAME] [--out DIR]\n"
 	        "       bindmodel fingerprint [--loopback-only]\n"
 	        "       bindmodel bench [--count N] [--os NAME] [--loopback-only]\n"
-	        "       bindmodel --help | --version\n"
+	        "       bindmodel --help | --version | COMMAND --help\n"
 	        "\n"
 	        "An in-memory model of bind/listen/connect/accept/close on Linux, the BSDs,\n"
 	        "macOS, Windows and Solaris.  Personalities:\n");
@@ -31,33 +31,32 @@ static void usage(FILE *f)
 	}
 }
 
+/* Each subcommand gets its own argv with its name as argv[0], parsed with
+ * getopt_long: --opt=value, --opt value, and -- before file names. */
 int main(int argc, char **argv)
 {
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{"run", cmd_run}, {"repl", cmd_repl}, {"oracle", cmd_oracle},
+		{"explore", cmd_explore}, {"fingerprint", cmd_fingerprint}, {"bench", cmd_bench},
+	};
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	                  strcmp(argv[1], "help") == 0)) {
 		usage(stdout);
 		return 0;
 	}
-	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-		printf("bindmodel %s\n", BM_VERSION);
+	if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+		printf("bindmodel %s\n", bm_version());
 		return 0;
 	}
 	if (argc < 2 || argv[1][0] == '-')
-		return cmd_repl(argc - 1, argv + 1);
-	const char *sub = argv[1];
-	if (strcmp(sub, "run") == 0)
-		return cmd_run(argc - 2, argv + 2);
-	if (strcmp(sub, "repl") == 0)
-		return cmd_repl(argc - 2, argv + 2);
-	if (strcmp(sub, "oracle") == 0)
-		return cmd_oracle(argc - 2, argv + 2);
-	if (strcmp(sub, "explore") == 0)
-		return cmd_explore(argc - 2, argv + 2);
-	if (strcmp(sub, "fingerprint") == 0)
-		return cmd_fingerprint(argc - 2, argv + 2);
-	if (strcmp(sub, "bench") == 0)
-		return cmd_bench(argc - 2, argv + 2);
-	fprintf(stderr, "bindmodel: unknown command '%s'\n\n", sub);
+		return cmd_repl(argc, argv);   /* bindmodel [--os=NAME]...: the REPL */
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "bindmodel: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;
 }

@@ -39,6 +39,7 @@ typedef struct repl {
 	size_t nops, cap;
 
 	int interactive;              /* a terminal: print every result */
+	int os_given;                 /* --os, or an `os` line has run */
 	int json;
 	int color;
 	FILE *out;

@@ -62,7 +62,7 @@ void repl_compare(repl *r, const sc_cmd *c)
 	}
 	if (r->nops == 0) {
 		if (r->json)
-			fputs("{\"compare\":{\"rows\":[]}}\n", f);
+			fputs("{\"type\":\"compare\",\"compare\":{\"rows\":[]}}\n", f);
 		else
 			fprintf(f, "nothing to compare yet: type some operations first (help)\n");
 		return;
@@ -106,7 +106,7 @@ void repl_compare(repl *r, const sc_cmd *c)
 		}
 	size_t ndiff = 0;
 	if (r->json) {
-		fputs("{\"compare\":{\"personalities\":[", f);
+		fputs("{\"type\":\"compare\",\"compare\":{\"personalities\":[", f);
 		for (size_t k = 0; k < ncols; k++) {
 			if (k)
 				fputc(',', f);

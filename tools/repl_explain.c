@@ -217,7 +217,7 @@ void repl_explain(repl *r, const char *name)
 	const char *native = bm_host_error_name(sc_model_host(&r->eng), o->code);
 
 	if (r->json) {
-		fputs("{\"explain\":{\"command\":", f);
+		fputs("{\"type\":\"explain\",\"explain\":{\"command\":", f);
 		json_str(f, op->cmd->text);
 		fputs(",\"os\":", f);
 		json_str(f, r->os);
