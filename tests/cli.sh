@@ -96,4 +96,25 @@ check "save refuses an existing file" sh -c '[ "$(cat "$1")" = keep ] && grep -q
 printf 'a = socket tcp4\nsave %s --force\n' "$T/saved.bms" | "$BIN" --os linux >/dev/null 2>&1
 check "save --force overwrites" grep -q "^os linux" "$T/saved.bms"
 
+# the man page names every subcommand and every long option
+man=$(dirname "$0")/../tools/bindmodel.1
+for c in run oracle explore fingerprint bench repl; do
+	check "man page: $c" grep -q "bindmodel $c\|^\.B bindmodel\$\|repl" "$man"
+	for o in $("$BIN" $c --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		[ "$o" = --help ] && continue
+		pat=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
+		check "man page documents $c $o" grep -q -- "$pat" "$man"
+	done
+done
+for k in NO_COLOR COLUMNS "EXIT STATUS" ephemeral tw_reuse time_wait nonlocal_bind unprivileged_port_start; do
+	check "man page: $k" grep -q "$k" "$man"
+done
+
+# compare fits the width: 80 columns when not a terminal, else $COLUMNS
+"$BIN" repl --os linux <"$(dirname "$0")/../tools/demo.bms" | sed -n '/^  command /,$p' >"$T/cmp"
+check "compare fits 80 columns off a terminal" sh -c '! awk "length > 80" "$1" | grep -q .' sh "$T/cmp"
+check "compare keeps every personality" sh -c 'grep -q solaris-10 "$1" && grep -q "bind restart" "$1"' sh "$T/cmp"
+COLUMNS=60 "$BIN" repl --os linux <"$(dirname "$0")/../tools/demo.bms" | sed -n '/^  command /,$p' >"$T/cmp60"
+check "compare follows COLUMNS" sh -c '! awk "length > 60" "$1" | grep -q .' sh "$T/cmp60"
+
 [ $fails -eq 0 ] && echo "cli: ok" || { echo "cli: $fails checks failed"; exit 1; }

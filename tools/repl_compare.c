@@ -156,10 +156,7 @@ again:;
 	}
 	/* too wide for the terminal: drop the E of the errno names, then
 	 * print the columns in blocks that fit, each with the commands */
-	struct winsize ws;
-	size_t width = 0;
-	if (r->interactive && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col)
-		width = ws.ws_col;
+	size_t width = repl_term_width(f);
 	if (!shortnames && width && total > width) {
 		shortnames = 1;
 		for (size_t i = 0; i < n * ncols; i++)
@@ -229,7 +226,7 @@ again:;
 		        have_cur ? " (the current personality)" : "");
 	else
 		fprintf(f, "every personality gives the same results.\n");
-	fprintf(f, "(results are POSIX errno names%s; - : that socket does not exist there)\n",
+	fprintf(f, "(results are POSIX errno names%s;\n - : that socket does not exist there)\n",
 	        shortnames ? " without their leading E" : "");
 out:
 	free(cmds);

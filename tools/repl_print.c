@@ -7,6 +7,8 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include <strings.h>
 
 #include "repl.h"
@@ -192,6 +194,21 @@ void repl_print_result(repl *r, const repl_op *op, int lineno)
 	if (o->verdict.rule)
 		fprintf(f, "  %s[%s]%s", repl_c(r, C_DIM), o->verdict.rule, repl_c(r, C_RESET));
 	fputc('\n', f);
+}
+
+size_t repl_term_width(FILE *f)
+{
+	/* COLUMNS wins (the user's word); then the terminal's own width; and
+	 * 80 columns when the output is not a terminal (a pipe, a file) */
+	const char *cols = getenv("COLUMNS");
+	char *end;
+	long c = cols ? strtol(cols, &end, 10) : 0;
+	if (cols && *cols && !*end && c >= 20 && c <= 10000)
+		return (size_t)c;
+	struct winsize ws;
+	if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+		return ws.ws_col;
+	return 80;
 }
 
 /* The length of the valid UTF-8 sequence at p (no overlongs, surrogates or

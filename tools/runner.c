@@ -11,8 +11,8 @@
 #include "scenario.h"
 
 /*
- * Reporting.  Text: failures on out (they are the results), errors and
- * skips as diagnostics on stderr.  --json: one object per line on out, each
+ * Reporting.  Text: failures and skips on out (they are the results),
+ * errors as diagnostics on stderr.  --json: one object per line on out, each
  * with a "type" ("pass" with -v, "failure", "skip", "error", "totals").
  * --tap: TAP version 13, one test point per expectation; a skip or an error
  * is a point of its own, so nothing is left out of the count.
@@ -30,7 +30,8 @@ typedef struct report {
 
 static void report_text(const report *r, FILE *out)
 {
-	FILE *f = strcmp(r->type, "failure") == 0 || strcmp(r->type, "pass") == 0 ? out : stderr;
+	/* a skip is a result too (an expectation not checked): stdout */
+	FILE *f = strcmp(r->type, "error") != 0 ? out : stderr;
 	if (r->line)
 		fprintf(f, "%s:%d: ", r->path, r->line);
 	else
