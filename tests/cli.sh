@@ -110,6 +110,10 @@ for k in NO_COLOR COLUMNS "EXIT STATUS" ephemeral tw_reuse time_wait nonlocal_bi
 	check "man page: $k" grep -q "$k" "$man"
 done
 
+# make demo's whole output fits 80 columns off a terminal
+"$BIN" repl --os linux <"$(dirname "$0")/../tools/demo.bms" >"$T/demo"
+check "make demo's output fits 80 columns" sh -c '! awk "length > 80" "$1" | grep -q .' sh "$T/demo"
+
 # compare fits the width: 80 columns when not a terminal, else $COLUMNS
 "$BIN" repl --os linux <"$(dirname "$0")/../tools/demo.bms" | sed -n '/^  command /,$p' >"$T/cmp"
 check "compare fits 80 columns off a terminal" sh -c '! awk "length > 80" "$1" | grep -q .' sh "$T/cmp"

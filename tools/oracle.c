@@ -229,9 +229,14 @@ int cmd_oracle(int argc, char **argv)
 		fprintf(stderr, "bindmodel oracle: out of memory\n");
 		return 2;
 	}
-	if (kb_engine(&q.kernel, err, sizeof err) != 0 ||
-	    kb_engine_opts(&q.kernel, allow_sleep, loopback_only, err, sizeof err) != 0) {
+	if (kb_engine(&q.kernel, err, sizeof err) != 0) {
 		fprintf(stderr, "bindmodel oracle: kernel backend: %s\n", err);
+		q.model.destroy(q.model.ctx);
+		return 2;
+	}
+	if (kb_engine_opts(&q.kernel, allow_sleep, loopback_only, err, sizeof err) != 0) {
+		fprintf(stderr, "bindmodel oracle: kernel backend: %s\n", err);
+		q.kernel.destroy(q.kernel.ctx);   /* a refusal must not leak it */
 		q.model.destroy(q.model.ctx);
 		return 2;
 	}

@@ -189,12 +189,13 @@ static void print_conflict(repl *r, const repl_op *op)
 	        repl_sock_kind(s), bm_endpoint_format(&s->local, a, sizeof a));
 	if (s->remote.port)
 		fprintf(f, " -> %s", bm_endpoint_format(&s->remote, b, sizeof b));
-	fprintf(f, ", %s", bm_state_name(s->state));
+	/* the rest on a line of its own: the first is already near 80 columns */
+	fprintf(f, ", %s\n            ", bm_state_name(s->state));
 	if (s->state == BM_STATE_TIME_WAIT && s->tw_expires_ms > op->now_ms)
-		fprintf(f, " (%llu.%03llus left)",
+		fprintf(f, "%llu.%03llus left, ",
 		        (unsigned long long)((s->tw_expires_ms - op->now_ms) / 1000),
 		        (unsigned long long)((s->tw_expires_ms - op->now_ms) % 1000));
-	fprintf(f, ", uid %u, options %s\n", s->uid, o);
+	fprintf(f, "uid %u, options %s\n", s->uid, o);
 }
 
 void repl_explain(repl *r, const char *name)

@@ -494,22 +494,40 @@ void repl_show(repl *r, const char *name)
 	if (x.n) {
 		static const char *const head[SHOW_COLS] = {"NAME", "PROTO", "LOCAL", "REMOTE",
 		                                            "STATE", "OPTIONS", "UID", "TIME_WAIT"};
-		size_t w[SHOW_COLS];
+		size_t w[SHOW_COLS], total = 0;
+		int keep[SHOW_COLS], last = SHOW_COLS - 1;
 		for (int k = 0; k < SHOW_COLS; k++) {
 			w[k] = strlen(head[k]);
+			keep[k] = 1;
 			for (size_t i = 0; i < x.n; i++)
 				if (strlen(x.rows[i][k]) > w[k])
 					w[k] = strlen(x.rows[i][k]);
+			total += w[k] + 2;
 		}
+		/* wider than the output: leave out the columns that say nothing
+		 * (every row "-"), from the right */
+		size_t width = repl_term_width(f);
+		for (int k = SHOW_COLS - 1; k > 0 && total - 2 > width; k--) {
+			int empty = 1;
+			for (size_t i = 0; i < x.n && empty; i++)
+				empty = strcmp(x.rows[i][k], "-") == 0;
+			if (empty) {
+				keep[k] = 0;
+				total -= w[k] + 2;
+			}
+		}
+		while (last > 0 && !keep[last])
+			last--;
 		fputs(repl_c(r, C_BOLD), f);
 		for (int k = 0; k < SHOW_COLS; k++)
-			fprintf(f, "%-*s%s", k == SHOW_COLS - 1 ? 0 : (int)w[k], head[k],
-			        k == SHOW_COLS - 1 ? "" : "  ");
+			if (keep[k])
+				fprintf(f, "%-*s%s", k == last ? 0 : (int)w[k], head[k], k == last ? "" : "  ");
 		fprintf(f, "%s\n", repl_c(r, C_RESET));
 		for (size_t i = 0; i < x.n; i++) {
 			for (int k = 0; k < SHOW_COLS; k++)
-				fprintf(f, "%-*s%s", k == SHOW_COLS - 1 ? 0 : (int)w[k], x.rows[i][k],
-				        k == SHOW_COLS - 1 ? "" : "  ");
+				if (keep[k])
+					fprintf(f, "%-*s%s", k == last ? 0 : (int)w[k], x.rows[i][k],
+					        k == last ? "" : "  ");
 			fputc('\n', f);
 		}
 	}

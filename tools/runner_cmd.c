@@ -52,9 +52,13 @@ static int make_engine(sc_engine *e, const char *backend, int allow_sleep, int l
 		fprintf(stderr, "bindmodel run: unknown backend '%s' (model or kernel)\n", backend);
 		return -1;
 	}
-	if (kb_engine(e, err, sizeof err) != 0 ||
-	    kb_engine_opts(e, allow_sleep, loopback_only, err, sizeof err) != 0) {
+	if (kb_engine(e, err, sizeof err) != 0) {
 		fprintf(stderr, "bindmodel run: kernel backend: %s\n", err);
+		return -1;
+	}
+	if (kb_engine_opts(e, allow_sleep, loopback_only, err, sizeof err) != 0) {
+		fprintf(stderr, "bindmodel run: kernel backend: %s\n", err);
+		e->destroy(e->ctx);   /* a refusal must not leak the engine */
 		return -1;
 	}
 	const char *native = kb_native_personality();
