@@ -1,14 +1,35 @@
+# SPDX-License-Identifier: MIT
 # bindmodel: make (all), check, coverage, bench, fuzz, install, clean.
-# Builds into build/ (BUILD=... to change); CFLAGS are strict by default.
+# Builds into build/ (BUILD=... to change); CC=clang works as well as gcc.
+# Warnings are on for everyone, but they are errors only in the project's own
+# check builds (make check/asan/coverage set WERROR=-Werror): a newer
+# compiler's new warning must not break a user's `make install`.
+# V=1 shows the compiler command lines.
 
 PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
 MAKEFLAGS += --no-print-directory
 BUILD   ?= build
 CC      ?= cc
+VERSION := $(shell sed -n 's/^\#define BM_VERSION "\(.*\)"/\1/p' include/bindmodel.h)
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 CSTD    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
-WARN    := -Wall -Wextra -Werror -pedantic -Wshadow -Wstrict-prototypes -Wno-format-truncation
+# gcc's -Wformat-truncation flags deliberate truncating snprintf calls; clang
+# does not know the option, so it is asked for only where it exists.
+NO_FMT_TRUNC := $(shell $(CC) -Werror -Wno-format-truncation -E -x c /dev/null >/dev/null 2>&1 && echo -Wno-format-truncation)
+WERROR  ?=
+WARN    := -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes $(NO_FMT_TRUNC) $(WERROR)
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Iinclude -Imodel -Itools
+# The library: position independent (the archive can go into a shared
+# object, e.g. a Python extension) and only the BM_API symbols exported.
+LIB_CFLAGS = -fPIC -fvisibility=hidden
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 LDLIBS_EDIT := $(shell pkg-config --libs libedit 2>/dev/null || echo -ledit)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
@@ -17,55 +38,68 @@ TOOLS_SRC := $(wildcard tools/*.c)
 TEST_SRC  := $(filter-out tests/fuzz_scenario.c,$(wildcard tests/check_*.c))
 
 MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
-PIC_OBJ   := $(MODEL_SRC:%.c=$(BUILD)/pic/%.o)
 TOOLS_OBJ := $(TOOLS_SRC:%.c=$(BUILD)/%.o)
 TOOLS_LIB_OBJ := $(BUILD)/tools/scenario.o $(BUILD)/tools/session.o
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 LIB_A  := $(BUILD)/libbindmodel.a
-LIB_SO := $(BUILD)/libbindmodel.so
+LIB_SO := $(BUILD)/libbindmodel.so.$(VERSION)
+SONAME := libbindmodel.so.$(SOMAJOR)
 BIN    := $(BUILD)/bindmodel
 TESTS  := $(BUILD)/check_bindmodel
 FUZZ   := $(BUILD)/fuzz_scenario
 
 .PHONY: demo all check coverage bench fuzz install uninstall clean asan valgrind spec-check deps
 
-all: $(LIB_A) $(LIB_SO) $(BIN)
+all: $(LIB_A) $(LIB_SO) $(BUILD)/libbindmodel.so $(BIN)
 
 # The first README command: install what is missing, build, show the model
 # answering the article's question for one scenario on every OS.
 demo: deps
-	$(MAKE) all
-	$(BIN) repl --os linux < tools/demo.bms
+	@$(MAKE) all
+	@$(BIN) repl --os linux < tools/demo.bms
 
+# DEPS_EXTRA: further Debian packages a stage needs (clang for make check).
 deps:
-	@sh tools/deps.sh
+	@DEPS_EXTRA="$(DEPS_EXTRA)" sh tools/deps.sh
+
+$(BUILD)/model/%.o: model/%.c $(wildcard include/*.h model/*.h) | $(BUILD)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h model/*.h tools/*.h) | $(BUILD)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
-
-$(BUILD)/pic/%.o: %.c $(wildcard include/*.h model/*.h) | $(BUILD)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD):
 	@mkdir -p $(BUILD)
 
 $(LIB_A): $(MODEL_OBJ)
-	$(AR) rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(LIB_SO): $(PIC_OBJ)
-	$(CC) -shared $(LDFLAGS) -Wl,-soname,libbindmodel.so.0 -o $@ $^
+$(LIB_SO): $(MODEL_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared $(CFLAGS) $(LDFLAGS) -Wl,-soname,$(SONAME) -o $@ $^
+
+# The names a link (-lbindmodel) and the loader (the SONAME) look for.
+$(BUILD)/libbindmodel.so: $(LIB_SO)
+	$(Q)ln -sf libbindmodel.so.$(VERSION) $(BUILD)/$(SONAME)
+	$(Q)ln -sf $(SONAME) $@
 
 $(BIN): $(TOOLS_OBJ) $(LIB_A)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOLS_OBJ) $(LIB_A) $(LDLIBS_EDIT)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOLS_OBJ) $(LIB_A) $(LDLIBS_EDIT)
 
 $(TESTS): $(TEST_OBJ) $(TOOLS_LIB_OBJ) $(LIB_A)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(TOOLS_LIB_OBJ) $(LIB_A) $(CHECK_LIBS) $(LDLIBS_EDIT)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(TOOLS_LIB_OBJ) $(LIB_A) $(CHECK_LIBS) $(LDLIBS_EDIT)
 
 $(FUZZ): $(BUILD)/tests/fuzz_scenario.o $(TOOLS_LIB_OBJ) $(LIB_A)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 # libFuzzer run of the same harness (clang); FUZZ_SECONDS to change.
 FUZZ_SECONDS ?= 60
@@ -80,8 +114,9 @@ fuzz:
 
 # make check: the Check unit tests, every scenario in spec/, the spec's
 # rule-id cross-check, and the tool tests (REPL over a pty, oracle).
+check: DEPS_EXTRA = clang
 check: deps
-	$(MAKE) all $(TESTS) $(FUZZ)
+	$(MAKE) all $(TESTS) $(FUZZ) WERROR=-Werror
 	$(MAKE) check-run
 
 # spec/linux is written for `os linux` (linux-6.18); every other Linux
@@ -96,7 +131,7 @@ check-run:
 	echo "== fuzz_scenario"; $(FUZZ) || failed="$$failed fuzz_scenario"; \
 	echo "== tests/spec_rules.sh"; sh tests/spec_rules.sh || failed="$$failed tests/spec_rules.sh"; \
 	for t in tests/*.sh; do [ "$$t" = tests/spec_rules.sh ] && continue; \
-	  echo "== $$t"; BIN=$(BIN) CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" sh $$t || failed="$$failed $$t"; done; \
+	  echo "== $$t"; BIN=$(BIN) CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" VERSION=$(VERSION) sh $$t || failed="$$failed $$t"; done; \
 	echo "== every scenario in spec/ on the model"; \
 	$(BIN) run spec/*.bms spec/*/*.bms || failed="$$failed spec-run"; \
 	for r in $(LINUX_RELEASES); do echo "== spec/linux as $$r"; \
@@ -122,18 +157,20 @@ bench: all
 	$(BIN) bench
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 include/bindmodel.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/libbindmodel.so.0
-	ln -sf libbindmodel.so.0 $(DESTDIR)$(PREFIX)/lib/libbindmodel.so
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libbindmodel.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbindmodel.so
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
-	[ ! -f tools/bindmodel.1 ] || install -m 644 tools/bindmodel.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' tools/bindmodel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bindmodel.pc
+	install -m 644 tools/bindmodel.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	  tools/bindmodel.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bindmodel.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/include/bindmodel.h $(DESTDIR)$(PREFIX)/lib/libbindmodel.* \
-	  $(DESTDIR)$(PREFIX)/bin/bindmodel $(DESTDIR)$(PREFIX)/lib/pkgconfig/bindmodel.pc \
+	rm -f $(DESTDIR)$(PREFIX)/include/bindmodel.h $(DESTDIR)$(LIBDIR)/libbindmodel.* \
+	  $(DESTDIR)$(PREFIX)/bin/bindmodel $(DESTDIR)$(LIBDIR)/pkgconfig/bindmodel.pc \
 	  $(DESTDIR)$(PREFIX)/share/man/man1/bindmodel.1
 
 clean:

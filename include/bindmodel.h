@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bindmodel.h: the public API of libbindmodel.
  *
@@ -29,7 +30,26 @@
 extern "C" {
 #endif
 
-#define BM_VERSION "0.1.0"
+/* The version this header belongs to; bm_version() gives the library's at
+ * run time (a program may run against a newer shared library). */
+#define BM_VERSION "0.2.0"
+#define BM_VERSION_MAJOR 0
+#define BM_VERSION_MINOR 2
+#define BM_VERSION_PATCH 0
+#define BM_VERSION_NUMBER (BM_VERSION_MAJOR * 10000 + BM_VERSION_MINOR * 100 + BM_VERSION_PATCH)
+
+/* BM_API marks the library's interface: the library is built with hidden
+ * visibility, so only these functions are exported from the shared object. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define BM_API __attribute__((visibility("default")))
+#else
+#define BM_API
+#endif
+
+/* The library's version at run time: "MAJOR.MINOR.PATCH", and as
+ * MAJOR*10000 + MINOR*100 + PATCH. */
+BM_API const char *bm_version(void);
+BM_API int bm_version_number(void);
 
 /* ---------------------------------------------------------------- results */
 
@@ -69,10 +89,10 @@ typedef enum bm_result {
 } bm_result;
 
 /* "EADDRINUSE" for BM_EADDRINUSE; "?" for a value out of range. */
-const char *bm_result_name(bm_result r);
+BM_API const char *bm_result_name(bm_result r);
 /* Parse a name such as "EADDRINUSE" (or "ok"; Winsock's "WSAEADDRINUSE"
  * and "EWOULDBLOCK" are accepted too); returns 0 on success. */
-int bm_result_from_name(const char *name, bm_result *out);
+BM_API int bm_result_from_name(const char *name, bm_result *out);
 
 /* ------------------------------------------------------------- addresses */
 
@@ -88,13 +108,13 @@ typedef struct bm_endpoint {
 
 /* Parse "A.B.C.D:PORT" or "[v6]:PORT" (port 0..65535).  Returns 0, or -1
  * with a reason copied into err (may be NULL). */
-int bm_endpoint_parse(const char *text, bm_endpoint *out, char *err, size_t errlen);
+BM_API int bm_endpoint_parse(const char *text, bm_endpoint *out, char *err, size_t errlen);
 /* Parse an address without port ("10.0.0.1", "::1"). */
-int bm_addr_parse(const char *text, bm_endpoint *out);
+BM_API int bm_addr_parse(const char *text, bm_endpoint *out);
 /* Format as "A.B.C.D:PORT" or "[v6]:PORT"; returns buf. */
-char *bm_endpoint_format(const bm_endpoint *ep, char *buf, size_t len);
+BM_API char *bm_endpoint_format(const bm_endpoint *ep, char *buf, size_t len);
 /* Format the address alone. */
-char *bm_addr_format(const bm_endpoint *ep, char *buf, size_t len);
+BM_API char *bm_addr_format(const bm_endpoint *ep, char *buf, size_t len);
 #define BM_ENDPOINT_STRLEN 64
 
 /* ------------------------------------------------------ sockets and opts */
@@ -110,7 +130,7 @@ typedef enum bm_state {
 	BM_STATE_TIME_WAIT,     /* gone for the user, still owns its port */
 	BM_STATE_GONE           /* closed and released */
 } bm_state;
-const char *bm_state_name(bm_state s);
+BM_API const char *bm_state_name(bm_state s);
 
 /* Options, as bits of bm_sock_info.opts. */
 typedef enum bm_option {
@@ -125,9 +145,9 @@ typedef enum bm_option {
 	BM_IP_FREEBIND        = 1u << 8   /* IP_FREEBIND / IP_BINDANY */
 } bm_option;
 #define BM_ALL_OPTIONS 0x1ffu
-const char *bm_option_name(bm_option o);
+BM_API const char *bm_option_name(bm_option o);
 /* Accepts "SO_REUSEADDR" etc. and the alias "IP_BINDANY". */
-int bm_option_from_name(const char *name, bm_option *out);
+BM_API int bm_option_from_name(const char *name, bm_option *out);
 
 #define BM_DEVLEN 16
 
@@ -355,30 +375,30 @@ typedef struct bm_policy {
 #define BM_PORT_STATE_MAX 64
 
 /* The core's default hooks, for custom policies to call. */
-bm_match bm_default_conflict(const bm_host *h, const bm_sock_info *s,
+BM_API bm_match bm_default_conflict(const bm_host *h, const bm_sock_info *s,
                              const bm_sock_info *old, bm_phase phase,
                              bm_verdict *v);
 
 /* Do the local bindings of a and b overlap (wildcard-aware, dual-stack by
  * each socket's effective v6only, devices)?  The common address predicate. */
-int bm_overlap(const bm_sock_info *a, const bm_sock_info *b);
+BM_API int bm_overlap(const bm_sock_info *a, const bm_sock_info *b);
 /* Is the address wildcard (0.0.0.0, ::, ::ffff:0.0.0.0)? multicast? */
-int bm_addr_is_any(const bm_endpoint *ep);
-int bm_addr_is_multicast(const bm_endpoint *ep);
-int bm_addr_is_v4mapped(const bm_endpoint *ep);
-int bm_addr_is_loopback(const bm_endpoint *ep);
+BM_API int bm_addr_is_any(const bm_endpoint *ep);
+BM_API int bm_addr_is_multicast(const bm_endpoint *ep);
+BM_API int bm_addr_is_v4mapped(const bm_endpoint *ep);
+BM_API int bm_addr_is_loopback(const bm_endpoint *ep);
 /* The same address, a v4-mapped IPv6 address being its IPv4 form (ports
  * are not compared). */
-int bm_addr_equal(const bm_endpoint *a, const bm_endpoint *b);
+BM_API int bm_addr_equal(const bm_endpoint *a, const bm_endpoint *b);
 /* A deterministic hash of a packet's four-tuple (FNV-1a), the model's
  * stand-in for a kernel's flow hash when a group of sockets shares load. */
-uint32_t bm_tuple_hash(const bm_endpoint *src, const bm_endpoint *dst);
+BM_API uint32_t bm_tuple_hash(const bm_endpoint *src, const bm_endpoint *dst);
 /* Is ep's address configured on the host (or loopback)? */
-int bm_host_addr_is_local(const bm_host *h, const bm_endpoint *ep);
+BM_API int bm_host_addr_is_local(const bm_host *h, const bm_endpoint *ep);
 /* The device that holds a configured address ("lo" for loopback), or NULL
  * if the address is not configured (a v4-mapped address is its IPv4
  * form). */
-const char *bm_host_addr_dev(const bm_host *h, const bm_endpoint *addr);
+BM_API const char *bm_host_addr_dev(const bm_host *h, const bm_endpoint *addr);
 
 /*
  * The owners of one port, as the policies see them: every socket bound to
@@ -388,17 +408,17 @@ const char *bm_host_addr_dev(const bm_host *h, const bm_endpoint *addr);
  * valid until the host changes.  bm_port_next/prev take only pointers these
  * functions returned.
  */
-const bm_sock_info *bm_port_first(const bm_host *h, bm_proto proto, uint16_t port);
-const bm_sock_info *bm_port_last(const bm_host *h, bm_proto proto, uint16_t port);
-const bm_sock_info *bm_port_next(const bm_host *h, const bm_sock_info *owner);
-const bm_sock_info *bm_port_prev(const bm_host *h, const bm_sock_info *owner);
-size_t bm_port_count(const bm_host *h, bm_proto proto, uint16_t port);
+BM_API const bm_sock_info *bm_port_first(const bm_host *h, bm_proto proto, uint16_t port);
+BM_API const bm_sock_info *bm_port_last(const bm_host *h, bm_proto proto, uint16_t port);
+BM_API const bm_sock_info *bm_port_next(const bm_host *h, const bm_sock_info *owner);
+BM_API const bm_sock_info *bm_port_prev(const bm_host *h, const bm_sock_info *owner);
+BM_API size_t bm_port_count(const bm_host *h, bm_proto proto, uint16_t port);
 /* The policy's memory of a port (see bm_policy.port_state_size), or NULL
  * when the port has no owner. */
-const void *bm_port_state(const bm_host *h, bm_proto proto, uint16_t port);
+BM_API const void *bm_port_state(const bm_host *h, bm_proto proto, uint16_t port);
 
 /* Fill in a verdict; returns code. */
-bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,
+BM_API bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,
                          bm_sock conflict, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 5, 6)))
@@ -409,34 +429,34 @@ bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,
 
 /* Number of built-in personalities, and each one by index (aliases are not
  * listed).  Returns NULL past the end. */
-size_t bm_personality_count(void);
-const bm_policy *bm_personality_at(size_t i);
+BM_API size_t bm_personality_count(void);
+BM_API const bm_policy *bm_personality_at(size_t i);
 /* Find by release name ("linux-6.12") or alias: a bare family name
  * ("linux", "macos") is its newest verified release, and "android",
  * "darwin", "ios", ... name one too.  NULL if unknown. */
-const bm_policy *bm_personality_find(const char *name);
+BM_API const bm_policy *bm_personality_find(const char *name);
 /* The release an alias names ("linux" -> "linux-6.18"), or NULL when name
  * is not an alias. */
-const char *bm_personality_alias_of(const char *name);
+BM_API const char *bm_personality_alias_of(const char *name);
 /* Each alias by index ("linux", "android", ...); NULL past the end. */
-const char *bm_personality_alias_at(size_t i);
+BM_API const char *bm_personality_alias_at(size_t i);
 /* Look a rule id up in a policy's rule table; NULL if unknown. */
-const bm_rule *bm_policy_rule(const bm_policy *p, const char *id);
+BM_API const bm_rule *bm_policy_rule(const bm_policy *p, const char *id);
 
 /* ----------------------------------------------------------------- hosts */
 
 /* Create a host with a built-in personality; NULL with *err = BM_ENOENT
  * (unknown name) or BM_ENOMEM. */
-bm_host *bm_host_new(const char *personality, bm_result *err);
+BM_API bm_host *bm_host_new(const char *personality, bm_result *err);
 /* Create a host with a caller's own policy (kept by pointer; must outlive
  * the host).  NULL with *err = BM_EINVAL if p is NULL, has the wrong
  * version or no name, or its parameters are out of range (ephemeral_lo
  * must be 1..ephemeral_hi, tw_reuse 0..2, port_state_size at most
  * BM_PORT_STATE_MAX); BM_ENOMEM when out of memory.  Result codes left 0
  * take the core's defaults (see bm_policy). */
-bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err);
-void bm_host_free(bm_host *h);
-const bm_policy *bm_host_policy(const bm_host *h);
+BM_API bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err);
+BM_API void bm_host_free(bm_host *h);
+BM_API const bm_policy *bm_host_policy(const bm_host *h);
 
 typedef enum bm_knob {
 	BM_KNOB_EPHEMERAL_LO,
@@ -450,59 +470,59 @@ typedef enum bm_knob {
 	BM_KNOB_COUNT
 } bm_knob;
 /* EINVAL for a value out of range (ports 1..65535 with lo <= hi, etc). */
-bm_result bm_host_set_knob(bm_host *h, bm_knob k, long value);
-long bm_host_knob(const bm_host *h, bm_knob k);
-const char *bm_knob_name(bm_knob k);
-int bm_knob_from_name(const char *name, bm_knob *out);
+BM_API bm_result bm_host_set_knob(bm_host *h, bm_knob k, long value);
+BM_API long bm_host_knob(const bm_host *h, bm_knob k);
+BM_API const char *bm_knob_name(bm_knob k);
+BM_API int bm_knob_from_name(const char *name, bm_knob *out);
 
 /* Add a local address (dev may be NULL: "lo", where the kernel oracle puts it).  EINVAL if malformed. */
-bm_result bm_host_add_addr(bm_host *h, const char *addr, const char *dev);
+BM_API bm_result bm_host_add_addr(bm_host *h, const char *addr, const char *dev);
 /* Virtual clock, in milliseconds since the host was created. */
-uint64_t bm_host_now(const bm_host *h);
+BM_API uint64_t bm_host_now(const bm_host *h);
 /* Advance the clock; TIME_WAIT sockets whose time is up are released. */
-void bm_advance(bm_host *h, uint64_t ms);
+BM_API void bm_advance(bm_host *h, uint64_t ms);
 
 /* ------------------------------------------------------------ operations */
 
 /* Each operation fills *v (may be NULL) and returns v->code. */
-bm_result bm_socket(bm_host *h, bm_family fam, bm_proto proto, uint32_t uid,
+BM_API bm_result bm_socket(bm_host *h, bm_family fam, bm_proto proto, uint32_t uid,
                     bm_sock *out, bm_verdict *v);
 /* value: 0/1 for flags; seconds (or -1 off) for SO_LINGER.  For
  * SO_BINDTODEVICE use bm_setsockopt_dev. */
-bm_result bm_setsockopt(bm_host *h, bm_sock s, bm_option o, int value,
+BM_API bm_result bm_setsockopt(bm_host *h, bm_sock s, bm_option o, int value,
                         bm_verdict *v);
-bm_result bm_setsockopt_dev(bm_host *h, bm_sock s, const char *ifname,
+BM_API bm_result bm_setsockopt_dev(bm_host *h, bm_sock s, const char *ifname,
                             bm_verdict *v);
-bm_result bm_bind(bm_host *h, bm_sock s, const bm_endpoint *ep, bm_verdict *v);
-bm_result bm_listen(bm_host *h, bm_sock s, bm_verdict *v);
-bm_result bm_connect(bm_host *h, bm_sock s, const bm_endpoint *ep,
+BM_API bm_result bm_bind(bm_host *h, bm_sock s, const bm_endpoint *ep, bm_verdict *v);
+BM_API bm_result bm_listen(bm_host *h, bm_sock s, bm_verdict *v);
+BM_API bm_result bm_connect(bm_host *h, bm_sock s, const bm_endpoint *ep,
                      bm_verdict *v);
-bm_result bm_accept(bm_host *h, bm_sock listener, bm_sock *child,
+BM_API bm_result bm_accept(bm_host *h, bm_sock listener, bm_sock *child,
                     bm_verdict *v);
-bm_result bm_close(bm_host *h, bm_sock s, bm_verdict *v);
+BM_API bm_result bm_close(bm_host *h, bm_sock s, bm_verdict *v);
 
 /* Which socket(s) receive a datagram (UDP) or SYN (TCP) from src to dst?
  * Writes up to max receivers into out and their number into *n.  The
  * verdict's code is BM_OK if anyone receives, else BM_ECONNREFUSED. */
-bm_result bm_deliver(bm_host *h, bm_proto proto, const bm_endpoint *src,
+BM_API bm_result bm_deliver(bm_host *h, bm_proto proto, const bm_endpoint *src,
                      const bm_endpoint *dst, bm_sock *out, size_t max,
                      size_t *n, bm_verdict *v);
 
 /* Query one socket (also TIME_WAIT ones); EBADF if unknown or gone. */
-bm_result bm_sock_query(const bm_host *h, bm_sock s, bm_sock_info *out);
+BM_API bm_result bm_sock_query(const bm_host *h, bm_sock s, bm_sock_info *out);
 /* Visit every live socket (not GONE), oldest first.  Stops when fn
  * returns non-zero. */
-void bm_sock_foreach(const bm_host *h,
+BM_API void bm_sock_foreach(const bm_host *h,
                      int (*fn)(const bm_sock_info *s, void *arg), void *arg);
 
 /* The verdict of the last operation on the host (NULL for a NULL host).
  * The pointer stays valid for the host's life; the verdict it points to
  * changes with the next operation. */
-const bm_verdict *bm_last_verdict(const bm_host *h);
+BM_API const bm_verdict *bm_last_verdict(const bm_host *h);
 
 /* Render a result the way the host's OS names it: "EADDRINUSE", or for
  * Windows "WSAEADDRINUSE (10048)". */
-const char *bm_host_error_name(const bm_host *h, bm_result r);
+BM_API const char *bm_host_error_name(const bm_host *h, bm_result r);
 
 /* -------------------------------------------------------------- adapters */
 
@@ -515,23 +535,23 @@ const char *bm_host_error_name(const bm_host *h, bm_result r);
 /* Read an AF_INET or AF_INET6 sockaddr of len bytes.  Returns 0, or -1 for
  * another family, a NULL pointer or a len too short for the family
  * (*out is then left alone). */
-int bm_endpoint_from_sockaddr(const void *sa, size_t len, bm_endpoint *out);
+BM_API int bm_endpoint_from_sockaddr(const void *sa, size_t len, bm_endpoint *out);
 /* Write ep as a sockaddr_in or sockaddr_in6 into sa (cap bytes).  Returns
  * the length written, or 0 when cap is too small or ep is malformed. */
-size_t bm_endpoint_to_sockaddr(const bm_endpoint *ep, void *sa, size_t cap);
+BM_API size_t bm_endpoint_to_sockaddr(const bm_endpoint *ep, void *sa, size_t cap);
 /* The result as the errno number of the OS this library was built on
  * (0 for BM_OK), or -1 when that OS has no such errno. */
-int bm_result_to_errno(bm_result r);
+BM_API int bm_result_to_errno(bm_result r);
 /* The host errno number e as a result (EWOULDBLOCK is EAGAIN, ENOTSUP is
  * EOPNOTSUPP); BM_RESULT_COUNT when the model has no name for it. */
-bm_result bm_result_from_errno(int e);
+BM_API bm_result bm_result_from_errno(int e);
 /* The number the modelled OS itself gives r, chosen by p->family (and for
  * the BSD family by the release name: macOS has its own EOPNOTSUPP): the
  * errno of Linux, the BSDs, macOS or Solaris/illumos, or the Windows
  * Sockets code (WSAEADDRINUSE is 10048).  *name (may be NULL) gets its
  * name, e.g. "EADDRINUSE" or "WSAEADDRINUSE".  Returns 0 for BM_OK, and -1
  * (name NULL) when that OS has no number for r or p's family is unknown. */
-int bm_policy_errno(const bm_policy *p, bm_result r, const char **name);
+BM_API int bm_policy_errno(const bm_policy *p, bm_result r, const char **name);
 
 #ifdef __cplusplus
 }

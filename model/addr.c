@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * addr.c: endpoints, their text forms, and the address classes the rules
  * talk about (wildcard, multicast, loopback, v4-mapped) plus the common

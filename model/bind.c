@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bind.c: bind(), listen() and the ephemeral port search that bind(port 0),
  * listen() and connect() autobinds share.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * close.c: close() (TIME_WAIT, FIN_WAIT2, aborts, resets) and the virtual
  * clock that ends TIME_WAIT.

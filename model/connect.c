@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * connect.c: connect() (autobind, source address choice, four-tuple
  * uniqueness, handshakes with local listeners) and accept().

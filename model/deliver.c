@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * deliver.c: which socket or sockets receive an incoming datagram or SYN.
  */

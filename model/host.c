@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * host.c: one simulated kernel: its policy, knobs, local addresses, clock,
  * socket table and the (protocol, port) index of port owners.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ops.c: what every operation shares: the verdict an operation ends with,
  * the handle check, and the walk over a port's owners that asks the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rules.c: the rules the core applies the same way for every personality.
  * Their sources are in spec/core.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * socket.c: socket(), setsockopt() and the read-only queries.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_addr.c: endpoints, their text forms and address classes. */
 #include <stdio.h>
 

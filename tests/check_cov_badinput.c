@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_cov_badinput.c: bad input never crashes, on every public function.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_cov_bsd.c: BSD-family rules the scenarios did not reach.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_cov_core.c: the core's defaults and its contract with a policy.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_cov_solaris.c: Solaris/illumos rules the scenarios did not reach.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_cov_windows.c: Windows rules and names the scenarios did not reach.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_host.c: hosts, knobs, local addresses, names and custom policies. */
 #include "check_util.h"
 

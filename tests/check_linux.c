@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_linux.c: the Linux personality against the tables observed on a
  * live 6.18 kernel (shared/research/linux.md section 15, spec/linux.md).

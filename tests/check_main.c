@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_main.c: runs every Check suite of libbindmodel. */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_ops.c: the operation state machine: handles, states, TIME_WAIT,
  * accept, autobind, deliver, verdicts.  Expected values are Linux's

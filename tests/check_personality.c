@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_personality.c: cross-OS facts, transcribed from the cross-OS
  * scenario matrix of shared/research/other-os.md section 9 (each cell cites

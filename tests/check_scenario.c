@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_scenario.c: the scenario language parser (DESIGN.md contract). */
 #include <stdlib.h>
 #include <string.h>

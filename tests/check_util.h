@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_util.h: small helpers shared by the Check suites. */
 #ifndef BM_CHECK_UTIL_H
 #define BM_CHECK_UTIL_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/explore.sh: fidelity against the live kernel.  `bindmodel explore`
 # runs every depth-2 scenario of its universe and 200 random deeper ones on
 # the model and on the kernel (in a private network namespace) and must find

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_scenario.c: feeds arbitrary bytes to the scenario parser and, line by
  * line, to the model engine under every personality.  Built two ways:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* install_example.c: the README's API example, built against the installed
  * library by tests/install.sh.  Two SO_REUSEADDR sockets bound alike: on
  * Linux the second listen() fails (linux.md 15.1, Table 1 RA/RA column). */

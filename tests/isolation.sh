@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/isolation.sh: the kernel backend never reaches the host's network.
 #
 # Everything here runs inside a throwaway network namespace of this test's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The oracle: every scenario of spec/linux on the model and on the live
 # kernel, step by step, in a private network namespace (bindmodel oracle);
 # then the same files' expectations checked on the kernel alone (bindmodel

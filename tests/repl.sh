@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/repl.sh: the bindmodel REPL.  Run by `make check` with BIN set.
 #  - through a pseudo-terminal (tests/repl_pty.py): typed commands, Tab
 #    completion, Up-arrow history, Ctrl-C, explain, compare, save;
@@ -32,6 +33,7 @@ fi
 # ---- script mode: silent when every expectation holds
 cat > "$T/good.bms" <<'EOF'
 # the article's first rows
+os linux
 addr add 192.168.0.1
 a = socket tcp4
 b = socket tcp4
@@ -50,12 +52,12 @@ out=$("$BIN" repl < "$T/good.bms"); rc=$?
 check "bindmodel repl reads a script too" [ $rc -eq 0 ]
 
 # a failed expectation and a syntax error: reported with line numbers, exit 1
-printf 'a = socket tcp4\nbind a 0.0.0.0:21 => EADDRINUSE\nbnid a 1.2.3.4:5\nclose zz\n' > "$T/bad.bms"
-out=$("$BIN" < "$T/bad.bms"); rc=$?
+printf 'os linux\na = socket tcp4\nbind a 0.0.0.0:21 => EADDRINUSE\nbnid a 1.2.3.4:5\nclose zz\n' > "$T/bad.bms"
+out=$("$BIN" < "$T/bad.bms" 2>&1); rc=$?
 check "failure exits 1" [ $rc -eq 1 ]
-check "failed expectation has its line" sh -c 'printf "%s\n" "$1" | grep -q "^stdin:2: .*expected EADDRINUSE, got ok"' sh "$out"
-check "syntax error has line:column and a suggestion" sh -c 'printf "%s\n" "$1" | grep -q "^stdin:3:1: unknown command .bnid.*did you mean .bind."' sh "$out"
-check "unknown socket is an error" sh -c 'printf "%s\n" "$1" | grep -q "^stdin:4: unknown socket"' sh "$out"
+check "failed expectation has its line" sh -c 'printf "%s\n" "$1" | grep -q "^stdin:3: .*expected EADDRINUSE, got ok"' sh "$out"
+check "syntax error has line:column and a suggestion" sh -c 'printf "%s\n" "$1" | grep -q "^stdin:4:1: unknown command .bnid.*did you mean .bind."' sh "$out"
+check "unknown socket is an error" sh -c 'printf "%s\n" "$1" | grep -q "^stdin:5: unknown socket"' sh "$out"
 
 # junk never crashes: binary bytes, NUL, very long lines
 head -c 3000 /dev/urandom > "$T/junk.bin" 2>/dev/null || printf '\377\000\001' > "$T/junk.bin"
@@ -81,6 +83,7 @@ import json, sys
 lines = open(sys.argv[1]).read().splitlines()
 objs = [json.loads(l) for l in lines]
 assert len(objs) == 5, objs
+assert [o["type"] for o in objs] == ["result"] * 4 + ["error"], objs
 bind = objs[3]
 assert bind["line"] == 4 and bind["command"] == "bind b 0.0.0.0:21", bind
 assert bind["result"] == "EADDRINUSE" and bind["conflict"] == "a", bind
@@ -107,9 +110,9 @@ check "explain still offers working fixes" grep -q "+ SO_REUSEPORT on both b and
 
 # ---- save and load
 printf 'a = socket tcp4\nbind a 0.0.0.0:21\nb = socket tcp4\nbind b 0.0.0.0:21\nsave %s --with-results\n' \
-	"$T/s.bms" | "$BIN" > /dev/null
+	"$T/s.bms" | "$BIN" --os linux > /dev/null
 check "saved file runs clean" sh -c '"$1" run "$2" > /dev/null' sh "$BIN" "$T/s.bms"
-printf 'load %s\nshow\n' "$T/s.bms" | "$BIN" > "$T/load.out"; rc=$?
+printf 'load %s\nshow\n' "$T/s.bms" | "$BIN" --os linux > "$T/load.out"; rc=$?
 check "load runs a file into the session" sh -c '[ '$rc' -eq 0 ] && grep -q "^b .*CLOSED" "$1"' sh "$T/load.out"
 
 [ $fails -eq 0 ] && echo "repl: ok" || echo "repl: $fails checks failed"

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """repl_pty.py: drive the bindmodel REPL through a pseudo-terminal.
 
 Usage: repl_pty.py BIN TMPDIR.  Types commands as a person would (Tab, the
@@ -154,6 +155,13 @@ def main():
            "second Tab lists the choices", shown)
     t.send("\x15")  # Ctrl-U: clear the line
     t.read(until="", timeout=0.3)
+    # only the options this personality has: Linux has no SO_REUSEPORT_LB,
+    # so SO_REUSEP completes to SO_REUSEPORT at once
+    t.send("setsockopt a SO_REUSEP\t")
+    shown = t.read(until="SO_REUSEPORT ", timeout=3)
+    expect(shown.endswith("SO_REUSEPORT "), "Tab offers only the personality's options", shown)
+    t.send("\x15")
+    t.read(until="", timeout=0.3)
     # "bi<Tab>b<Tab>127.0.0<Tab>80" must run as "bind b 127.0.0.1:80"
     t.send("bi\t")
     shown = t.read(until="bind ", timeout=3)
@@ -243,6 +251,14 @@ def main():
     out = t.cmd("quit")
     rc = t.wait()
     expect(rc == 0, "quit exits 0 (got %r)" % rc)
+
+    # no-color.org: NO_COLOR "present and not an empty string"; an empty
+    # NO_COLOR leaves colour on
+    t = Term(env={"NO_COLOR": ""})
+    t.read()
+    t.send("\x04")
+    t.wait()
+    expect("\x1b[1m" in t.raw.decode("utf-8", "replace"), "an empty NO_COLOR keeps colour")
 
     # NO_COLOR: no colour codes at all
     t = Term(env={"NO_COLOR": "1"})

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Every rule id that model/ defines must be described, with its source, in
 # spec/*.md (as `rule.id` in a table row or heading).
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench.c: `bindmodel bench [--count N] [--os NAME]`: the same sequence of
  * scenario steps timed on the model and on the live kernel in one run, and
@@ -17,6 +18,7 @@
  * sequences (the model keeps closed handles; the kernel gets a fresh
  * namespace where it can); resets are not timed.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,26 +97,47 @@ int cmd_bench(int argc, char **argv)
 	long n = 2000;
 	const char *os = "linux";
 	int loopback_only = 0;
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) {
-			n = strtol(argv[++i], NULL, 10);
-			if (n < 1 || n > 10000000) {
+	static const struct option longopts[] = {
+		{"count", required_argument, NULL, 'c'},
+		{"os", required_argument, NULL, 'o'},
+		{"loopback-only", no_argument, NULL, 'L'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static const char use[] = "usage: bindmodel bench [--count=N] [--os=NAME] [--loopback-only]\n";
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		char *end = NULL;
+		switch (ch) {
+		case 'c':
+			n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 10000000) {
 				fprintf(stderr, "bindmodel bench: --count takes 1..10000000\n");
 				return 2;
 			}
-		} else if (strcmp(argv[i], "--os") == 0 && i + 1 < argc) {
-			const bm_policy *p = bm_personality_find(argv[++i]);
+			break;
+		case 'o': {
+			const bm_policy *p = bm_personality_find(optarg);
 			if (!p) {
-				fprintf(stderr, "bindmodel bench: unknown personality '%s'\n", argv[i]);
+				fprintf(stderr, "bindmodel bench: unknown personality '%s'\n", optarg);
 				return 2;
 			}
 			os = p->name;
-		} else if (strcmp(argv[i], "--loopback-only") == 0) {
-			loopback_only = 1;
-		} else {
-			fprintf(stderr, "usage: bindmodel bench [--count N] [--os NAME] [--loopback-only]\n");
-			return 2;
+			break;
 		}
+		case 'L': loopback_only = 1; break;
+		case 'h':
+			printf("%s  Times the model (and the live kernel, where a namespace can be had)\n"
+			       "  on N sockets through a fixed sequence of steps.  Exit status: 0, or 2.\n",
+			       use);
+			return 0;
+		default: fputs(use, stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fputs(use, stderr);
+		return 2;
 	}
 	sc_cmd *cmds = calloc(NSTEPS, sizeof *cmds);
 	if (!cmds)

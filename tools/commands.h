@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* commands.h: the subcommands of the bindmodel command, one file each. */
 #ifndef BM_COMMANDS_H
 #define BM_COMMANDS_H
@@ -8,5 +9,6 @@ int cmd_oracle(int argc, char **argv);      /* oracle.c */
 int cmd_explore(int argc, char **argv);     /* explore.c */
 int cmd_fingerprint(int argc, char **argv); /* fingerprint.c */
 int cmd_bench(int argc, char **argv);       /* bench.c */
+int cmd_shadow(int argc, char **argv);      /* shadow_cmd.c */
 
 #endif

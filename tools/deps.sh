@@ -1,11 +1,13 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # deps.sh: make sure the Debian packages the build and tests need are here.
 # As root with apt-get it installs what is missing; otherwise it names the
 # packages and fails, so that nothing is installed by hand in silence.
+# DEPS_EXTRA names packages only some stages need (make check: clang).
 set -u
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in build-essential pkg-config check lcov libedit-dev python3 valgrind; do
+for p in build-essential pkg-config check lcov libedit-dev python3 valgrind ${DEPS_EXTRA:-}; do
 	have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * explore.c: `bindmodel explore`: measure the model's fidelity by running
  * generated scenarios on the model and on the live kernel and diffing the
@@ -80,6 +81,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1336,8 +1338,8 @@ static int enumerate(ctx *c, const alphabet *a, int depth, const char *group, xs
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: bindmodel explore [--depth N] [--seed S] [--count K] [--os NAME] [--out DIR]\n"
-	        "                         [--allow-sleep] [--per-kind N] [--loopback-only] [-v]\n"
+	        "usage: bindmodel explore [-v] [--depth N] [--seed S] [--count K] [--os NAME] [--out DIR]\n"
+	        "                         [--allow-sleep] [--per-kind N] [--loopback-only]\n                         [--require-namespace]\n"
 	        "                         [--against model[:OS]]\n"
 	        "  Runs every scenario up to depth N (default 2) over a small universe and K\n"
 	        "  (default 1000) random deeper ones on the model and the live kernel, and\n"
@@ -1356,67 +1358,78 @@ int cmd_explore(int argc, char **argv)
 	long count = 1000;
 	uint64_t seed = 1;
 	const char *os = NULL, *dir = "explore-out", *against = NULL;
-	for (int i = 0; i < argc; i++) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+	static const struct option longopts[] = {
+		{"depth", required_argument, NULL, 'd'},
+		{"seed", required_argument, NULL, 's'},
+		{"count", required_argument, NULL, 'c'},
+		{"os", required_argument, NULL, 'o'},
+		{"out", required_argument, NULL, 'O'},
+		{"against", required_argument, NULL, 'a'},
+		{"per-kind", required_argument, NULL, 'k'},
+		{"require-namespace", no_argument, NULL, 'R'},
+		{"allow-sleep", no_argument, NULL, 'S'},
+		{"loopback-only", no_argument, NULL, 'L'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		char *end = NULL;
-		if (strcmp(argv[i], "--depth") == 0 && v) {
+		const char *v = optarg;
+		switch (ch) {
+		case 'd':
 			depth = (int)strtol(v, &end, 10);
 			if (*end || depth < 0 || depth > 8) {
 				fprintf(stderr, "bindmodel explore: --depth takes 0..8\n");
 				return 2;
 			}
-			i++;
-		} else if (strcmp(argv[i], "--seed") == 0 && v) {
+			break;
+		case 's':
 			seed = strtoull(v, &end, 10);
 			if (*end) {
 				fprintf(stderr, "bindmodel explore: --seed takes a number\n");
 				return 2;
 			}
-			i++;
-		} else if (strcmp(argv[i], "--count") == 0 && v) {
+			break;
+		case 'c':
 			count = strtol(v, &end, 10);
 			if (*end || count < 0) {
 				fprintf(stderr, "bindmodel explore: --count takes a number >= 0\n");
 				return 2;
 			}
-			i++;
-		} else if (strcmp(argv[i], "--os") == 0 && v) {
+			break;
+		case 'o': {
 			const bm_policy *p = bm_personality_find(v);
 			if (!p) {
 				fprintf(stderr, "bindmodel explore: unknown personality '%s'\n", v);
 				return 2;
 			}
 			os = p->name;
-			i++;
-		} else if (strcmp(argv[i], "--out") == 0 && v) {
-			dir = v;
-			i++;
-		} else if (strcmp(argv[i], "--against") == 0 && v) {
-			against = v;
-			i++;
-		} else if (strcmp(argv[i], "--per-kind") == 0 && v) {
+			break;
+		}
+		case 'O': dir = v; break;
+		case 'a': against = v; break;
+		case 'k':
 			per_kind = (int)strtol(v, &end, 10);
 			if (*end || per_kind < 1) {
 				fprintf(stderr, "bindmodel explore: --per-kind takes a number >= 1\n");
 				return 2;
 			}
-			i++;
-		} else if (strcmp(argv[i], "--require-namespace") == 0) {
-			require_ns = 1;
-		} else if (strcmp(argv[i], "--allow-sleep") == 0) {
-			allow_sleep = 1;
-		} else if (strcmp(argv[i], "--loopback-only") == 0) {
-			loopback_only = 1;
-		} else if (strcmp(argv[i], "-v") == 0) {
-			verbose = 1;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		} else {
-			fprintf(stderr, "bindmodel explore: unknown argument '%s'\n", argv[i]);
-			usage(stderr);
-			return 2;
+			break;
+		case 'R': require_ns = 1; break;
+		case 'S': allow_sleep = 1; break;
+		case 'L': loopback_only = 1; break;
+		case 'v': verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "bindmodel explore: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
 	}
 
 	ctx *c = calloc(1, sizeof *c);

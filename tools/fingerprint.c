@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fingerprint.c: `bindmodel fingerprint`: which personality is this kernel?
  *
@@ -22,6 +23,7 @@
  * the bind passed but the listen did not, or "n/a" when an option does not
  * exist there.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,20 +231,30 @@ int cmd_fingerprint(int argc, char **argv)
 {
 	const char *against = NULL;
 	int loopback_only = 0;
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--against") == 0 && i + 1 < argc) {
-			against = argv[++i];
-		} else if (strcmp(argv[i], "--loopback-only") == 0) {
-			loopback_only = 1;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: bindmodel fingerprint [--against model:OS] [--loopback-only]\n"
-			       "  Runs the two-socket bind matrix on the live kernel (or, for testing,\n"
-			       "  on the model as OS) and names the personality that matches it best.\n");
+	static const struct option longopts[] = {
+		{"against", required_argument, NULL, 'a'},
+		{"loopback-only", no_argument, NULL, 'L'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static const char use[] = "usage: bindmodel fingerprint [--against=model:OS] [--loopback-only]\n";
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a': against = optarg; break;
+		case 'L': loopback_only = 1; break;
+		case 'h':
+			printf("%s  Runs the two-socket bind matrix on the live kernel (or, for testing,\n"
+			       "  on the model as OS) and names the personality that matches it best.\n"
+			       "  Exit status: 0 a match, 1 none, 2 an error.\n", use);
 			return 0;
-		} else {
-			fprintf(stderr, "usage: bindmodel fingerprint [--against model:OS] [--loopback-only]\n");
-			return 2;
+		default: fputs(use, stderr); return 2;
 		}
+	}
+	if (optind < argc) {
+		fputs(use, stderr);
+		return 2;
 	}
 	int rc = 2;
 	char err[512] = "";

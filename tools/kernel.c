@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernel.c: the kernel engine: scenario steps as real syscalls on the live
  * kernel (see kernel.h for the contract).  This file is portable POSIX;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernel.h: the kernel backend: the scenario language on the live kernel
  * with real syscalls.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernel_linux.c: the Linux-only half of the kernel backend: a private
  * network namespace per scenario (unshare(CLONE_NEWNET)), lo brought up and

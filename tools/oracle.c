@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * oracle.c: `bindmodel oracle [--os LIST] [--allow-sleep] [--loopback-only] [-v] FILE...`:
  * every step of every scenario file runs on the model and on the live
@@ -21,6 +22,7 @@
  * engines) is skipped, because the kernel's state no longer follows it.
  * A step that differs is reported and the scenario goes on.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,32 +160,52 @@ static void run_file(oracle *q, const char *path, const sc_run_opts *opts)
 	sc_script_free(&s);
 }
 
-static int usage(void)
+static void usage(FILE *f)
 {
-	fprintf(stderr, "usage: bindmodel oracle [--os LIST] [--allow-sleep] [--loopback-only] [-v] FILE...\n"
-	                "       bindmodel oracle --probe\n");
-	return 2;
+	fprintf(f, "usage: bindmodel oracle [OPTION]... FILE...\n"
+	           "       bindmodel oracle --probe\n"
+	           "Run scenario files step by step on the model and the live kernel (in a\n"
+	           "private network namespace) and report every step where they differ.\n"
+	           "  --os=LIST           model personalities (default: this kernel's)\n"
+	           "  --allow-sleep       really wait for 'advance'\n"
+	           "  --loopback-only     allow a run without a private namespace\n"
+	           "  --probe             say whether a private namespace can be had; exit 0/1\n"
+	           "  -v, --verbose       also print the steps that agree\n"
+	           "  -h, --help          this help\n"
+	           "Exit status: 0 agreement, 1 a difference or an error, 2 a usage error.\n");
 }
+
+enum { OR_OS = 256, OR_SLEEP, OR_LOOPBACK, OR_PROBE };
+static const struct option oracle_options[] = {
+	{"os", required_argument, NULL, OR_OS},
+	{"allow-sleep", no_argument, NULL, OR_SLEEP},
+	{"loopback-only", no_argument, NULL, OR_LOOPBACK},
+	{"probe", no_argument, NULL, OR_PROBE},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
 
 int cmd_oracle(int argc, char **argv)
 {
 	sc_run_opts opts;
 	memset(&opts, 0, sizeof opts);
-	int allow_sleep = 0, loopback_only = 0, nfiles = 0, verbose = 0;
+	int allow_sleep = 0, loopback_only = 0, verbose = 0, ch;
 	char err[512];
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--os") == 0 && i + 1 < argc) {
-			if (sc_split_os_list(argv[++i], &opts, err, sizeof err) != 0) {
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "vh", oracle_options, NULL)) != -1) {
+		switch (ch) {
+		case OR_OS:
+			if (sc_split_os_list(optarg, &opts, err, sizeof err) != 0) {
 				fprintf(stderr, "bindmodel oracle: %s\n", err);
 				return 2;
 			}
-		} else if (strcmp(argv[i], "--allow-sleep") == 0) {
-			allow_sleep = 1;
-		} else if (strcmp(argv[i], "--loopback-only") == 0) {
-			loopback_only = 1;
-		} else if (strcmp(argv[i], "-v") == 0) {
-			verbose = 1;
-		} else if (strcmp(argv[i], "--probe") == 0) {
+			break;
+		case OR_SLEEP: allow_sleep = 1; break;
+		case OR_LOOPBACK: loopback_only = 1; break;
+		case 'v': verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		case OR_PROBE:
 			/* can this machine give the oracle a namespace of its own? */
 			if (kb_probe_isolation(err, sizeof err)) {
 				printf("isolation: private network namespace\n");
@@ -191,15 +213,13 @@ int cmd_oracle(int argc, char **argv)
 			}
 			printf("isolation: none: %s\n", err);
 			return 1;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "bindmodel oracle: unknown option '%s'\n", argv[i]);
-			return usage();
-		} else {
-			nfiles++;
+		default: usage(stderr); return 2;
 		}
 	}
-	if (nfiles == 0)
-		return usage();
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
 	const char *native = kb_native_personality();
 	if (opts.nos == 0)
 		snprintf(opts.os[opts.nos++], SC_OSLEN, "%s", native ? native : "linux");
@@ -216,21 +236,19 @@ int cmd_oracle(int argc, char **argv)
 		fprintf(stderr, "bindmodel oracle: out of memory\n");
 		return 2;
 	}
-	if (kb_engine(&q.kernel, err, sizeof err) != 0 ||
-	    kb_engine_opts(&q.kernel, allow_sleep, loopback_only, err, sizeof err) != 0) {
+	if (kb_engine(&q.kernel, err, sizeof err) != 0) {
 		fprintf(stderr, "bindmodel oracle: kernel backend: %s\n", err);
 		q.model.destroy(q.model.ctx);
 		return 2;
 	}
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--os") == 0) {
-			i++;
-			continue;
-		}
-		if (argv[i][0] == '-' && argv[i][1])
-			continue;
-		run_file(&q, argv[i], &opts);
+	if (kb_engine_opts(&q.kernel, allow_sleep, loopback_only, err, sizeof err) != 0) {
+		fprintf(stderr, "bindmodel oracle: kernel backend: %s\n", err);
+		q.kernel.destroy(q.kernel.ctx);   /* a refusal must not leak it */
+		q.model.destroy(q.model.ctx);
+		return 2;
 	}
+	for (int i = optind; i < argc; i++)
+		run_file(&q, argv[i], &opts);
 	char why[200];
 	if (kb_engine_isolated(&q.kernel, why, sizeof why) == 0)
 		fprintf(stderr, "bindmodel oracle: --loopback-only: no private network namespace (%s): "

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * repl.c: `bindmodel [repl] [--os NAME] [--json] [--no-color]`.
  *
@@ -8,6 +9,7 @@
  * model engine and the session commands (show, explain, compare, ...).
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -140,27 +142,34 @@ static void report_error(repl *r, const char *line, int lineno, int col, const c
 		repl_json_error(r, lineno, cmdtext, msg);
 		return;
 	}
+	/* a script's errors are diagnostics: stderr; stdout keeps results */
+	FILE *ef = r->interactive ? r->out : stderr;
 	if (!r->interactive || r->depth > 0) {
 		if (col > 0)
-			fprintf(r->out, "%s:%d:%d: %s", r->src, lineno, col, err);
+			fprintf(ef, "%s:%d:%d: %s", r->src, lineno, col, err);
 		else
-			fprintf(r->out, "%s:%d: %s", r->src, lineno, err);
+			fprintf(ef, "%s:%d: %s", r->src, lineno, err);
 	} else {
 		if (col > 0 && (size_t)col + r->prompt_len < 200) {
-			fprintf(r->out, "%*s%s^%s\n", (int)(r->prompt_len + (size_t)col - 1), "",
+			fprintf(ef, "%*s%s^%s\n", (int)(r->prompt_len + (size_t)col - 1), "",
 			        repl_c(r, C_RED), repl_c(r, C_RESET));
 		}
-		fprintf(r->out, "%serror:%s %s", repl_c(r, C_RED), repl_c(r, C_RESET), err);
+		fprintf(ef, "%serror:%s %s", repl_c(r, C_RED), repl_c(r, C_RESET), err);
 	}
 	if (sug)
-		fprintf(r->out, "; did you mean '%s%s%s'?", repl_c(r, C_BOLD), sug,
+		fprintf(ef, "; did you mean '%s%s%s'?", repl_c(r, C_BOLD), sug,
 		        repl_c(r, C_RESET));
-	fputc('\n', r->out);
+	fputc('\n', ef);
 }
 
 static int is_op(sc_kind k)
 {
 	return k >= SC_USER && k <= SC_DELIVER;
+}
+
+static int needs_host(sc_kind k)
+{
+	return is_op(k) || k == SC_SHOW || k == SC_EXPLAIN || k == SC_RESET || k == SC_SAVE;
 }
 
 static int run_op(repl *r, sc_cmd *c, const char *line, int lineno)
@@ -222,11 +231,18 @@ static int run_op(repl *r, sc_cmd *c, const char *line, int lineno)
 	return ok ? 0 : -1;
 }
 
-static int save_session(repl *r, const char *path, int with_results)
+static int save_session(repl *r, const char *path, int flags)
 {
-	FILE *f = fopen(path, "w");
+	int with_results = flags & 1;
+	/* never overwrite silently: "x" fails when the file exists */
+	FILE *f = fopen(path, (flags & 2) ? "w" : "wx");
+	if (!f && errno == EEXIST) {
+		fprintf(r->interactive ? r->out : stderr,
+		        "save: %s exists; use save %s --force to overwrite it\n", path, path);
+		return -1;
+	}
 	if (!f) {
-		fprintf(r->out, "save: cannot write %s: %s\n", path, strerror(errno));
+		fprintf(r->interactive ? r->out : stderr, "save: cannot write %s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	fprintf(f, "# bindmodel session (%zu operations)\n", r->nops);
@@ -247,7 +263,7 @@ static int save_session(repl *r, const char *path, int with_results)
 	}
 	int bad = ferror(f);
 	if (fclose(f) != 0 || bad) {
-		fprintf(r->out, "save: error writing %s\n", path);
+		fprintf(r->interactive ? r->out : stderr, "save: error writing %s\n", path);
 		return -1;
 	}
 	if (!r->json && r->interactive)
@@ -281,13 +297,13 @@ static int run_stream(repl *r, FILE *f)
 static int load_file(repl *r, const char *path)
 {
 	if (r->depth >= 8) {
-		fprintf(r->out, "load: %s: files nested too deep\n", path);
+		fprintf(r->interactive ? r->out : stderr, "load: %s: files nested too deep\n", path);
 		r->errors++;
 		return -1;
 	}
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		fprintf(r->out, "load: cannot open %s: %s\n", path, strerror(errno));
+		fprintf(r->interactive ? r->out : stderr, "load: cannot open %s: %s\n", path, strerror(errno));
 		r->errors++;
 		return -1;
 	}
@@ -339,10 +355,11 @@ static int do_os(repl *r, const sc_cmd *c)
 	char os[SC_OSLEN];
 	snprintf(os, sizeof os, "%s", pick);
 	if (repl_switch_os(r, os) != 0) {
-		fprintf(r->out, "unknown personality '%s'\n", os);
+		fprintf(r->interactive ? r->out : stderr, "unknown personality '%s'\n", os);
 		r->errors++;
 		return -1;
 	}
+	r->os_given = 1;
 	if (r->interactive && !r->json) {
 		const bm_policy *p = bm_host_policy(sc_model_host(&r->eng));
 		fprintf(r->out, "%s%s%s%s%s%s: %s (new host)\n", repl_c(r, C_BOLD), r->os,
@@ -369,6 +386,14 @@ int repl_line(repl *r, const char *line, int lineno)
 		}
 		free(c);
 		return pr;
+	}
+	if (!r->interactive && !r->os_given && needs_host(c->kind)) {
+		/* as `bindmodel run` does: a script names its personality */
+		report_error(r, line, lineno, 0,
+		             "no personality: start the script with 'os NAME' or use --os", c->text);
+		r->quit = 1;
+		free(c);
+		return -1;
 	}
 	if (is_op(c->kind))
 		return run_op(r, c, line, lineno);   /* takes c */
@@ -414,35 +439,50 @@ int repl_line(repl *r, const char *line, int lineno)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bindmodel [repl] [--os NAME] [--json] [--no-color]\n"
+	fprintf(f, "usage: bindmodel [repl] [--os=NAME] [--json] [--no-color]\n"
 	           "On a terminal: an interactive session (type help).  Otherwise stdin is\n"
-	           "run as a scenario script; failures are printed and the exit status is 1.\n");
+	           "run as a scenario script: it must name its personality first (an 'os'\n"
+	           "line) unless --os does; failures are printed and the exit status is 1.\n"
+	           "  --os=NAME       the personality (interactive default: linux)\n"
+	           "  --json          one JSON object per line, each with a \"type\"\n"
+	           "  --no-color      no colour (also: NO_COLOR set and not empty, TERM=dumb)\n"
+	           "  -h, --help      this help\n"
+	           "Exit status: 0 all held, 1 a failure or an error, 2 a usage error.\n");
 }
 
 int cmd_repl(int argc, char **argv)
 {
 	repl r;
 	memset(&r, 0, sizeof r);
-	const char *os = "linux";
-	int no_color = 0;
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--os") == 0 && i + 1 < argc) {
-			os = argv[++i];
-		} else if (strncmp(argv[i], "--os=", 5) == 0) {
-			os = argv[i] + 5;
-		} else if (strcmp(argv[i], "--json") == 0) {
-			r.json = 1;
-		} else if (strcmp(argv[i], "--no-color") == 0 || strcmp(argv[i], "--no-colour") == 0) {
-			no_color = 1;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		} else {
-			fprintf(stderr, "bindmodel: unknown option '%s'\n", argv[i]);
-			usage(stderr);
-			return 2;
+	const char *os = NULL;
+	int no_color = 0, ch;
+	static const struct option longopts[] = {
+		{"os", required_argument, NULL, 'o'},
+		{"json", no_argument, NULL, 'j'},
+		{"no-color", no_argument, NULL, 'n'},
+		{"no-colour", no_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o': os = optarg; break;
+		case 'j': r.json = 1; break;
+		case 'n': no_color = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
+	if (optind < argc) {
+		fprintf(stderr, "bindmodel repl: unexpected argument '%s' (scenario files: bindmodel run "
+		        "FILE)\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	r.os_given = os != NULL;
+	if (!os)
+		os = "linux";
 	if (!bm_personality_find(os)) {
 		const char *list[64];
 		size_t n = 0;
@@ -461,7 +501,9 @@ int cmd_repl(int argc, char **argv)
 	r.src = "stdin";
 	r.interactive = isatty(STDIN_FILENO);
 	const char *term = getenv("TERM");
-	r.color = !no_color && !getenv("NO_COLOR") && isatty(STDOUT_FILENO) &&
+	/* https://no-color.org: NO_COLOR "when present and not an empty string" */
+	const char *nc = getenv("NO_COLOR");
+	r.color = !no_color && !(nc && *nc) && isatty(STDOUT_FILENO) &&
 	          !(term && strcmp(term, "dumb") == 0) && !r.json;
 	if (repl_switch_os(&r, os) != 0) {
 		r.eng.destroy(r.eng.ctx);

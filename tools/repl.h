@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * repl.h: the interactive session (`bindmodel`, `bindmodel repl`).
  *
@@ -38,6 +39,7 @@ typedef struct repl {
 	size_t nops, cap;
 
 	int interactive;              /* a terminal: print every result */
+	int os_given;                 /* --os, or an `os` line has run */
 	int json;
 	int color;
 	FILE *out;
@@ -74,6 +76,8 @@ void repl_print_result(repl *r, const repl_op *op, int lineno);
 void repl_json_op(repl *r, const repl_op *op, int lineno, const sc_expect *x);
 void repl_json_error(repl *r, int lineno, const char *cmd, const char *err);
 void json_str(FILE *f, const char *s);
+/* Columns to fit output in: $COLUMNS, the terminal's width, else 80. */
+size_t repl_term_width(FILE *f);
 /* Rewrite "socket 3" in a model reason into the scenario's names. */
 void repl_name_reason(const repl *r, const char *in, char *out, size_t len);
 /* A socket's scenario name, or "#3 (an earlier a)" once the name moved on. */

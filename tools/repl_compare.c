@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * repl_compare.c: `compare [OS...]`.  The session's operations are
  * replayed on a scratch model engine once per personality and printed as a
@@ -61,7 +62,7 @@ void repl_compare(repl *r, const sc_cmd *c)
 	}
 	if (r->nops == 0) {
 		if (r->json)
-			fputs("{\"compare\":{\"rows\":[]}}\n", f);
+			fputs("{\"type\":\"compare\",\"compare\":{\"rows\":[]}}\n", f);
 		else
 			fprintf(f, "nothing to compare yet: type some operations first (help)\n");
 		return;
@@ -105,7 +106,7 @@ void repl_compare(repl *r, const sc_cmd *c)
 		}
 	size_t ndiff = 0;
 	if (r->json) {
-		fputs("{\"compare\":{\"personalities\":[", f);
+		fputs("{\"type\":\"compare\",\"compare\":{\"personalities\":[", f);
 		for (size_t k = 0; k < ncols; k++) {
 			if (k)
 				fputc(',', f);
@@ -155,10 +156,7 @@ again:;
 	}
 	/* too wide for the terminal: drop the E of the errno names, then
 	 * print the columns in blocks that fit, each with the commands */
-	struct winsize ws;
-	size_t width = 0;
-	if (r->interactive && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col)
-		width = ws.ws_col;
+	size_t width = repl_term_width(f);
 	if (!shortnames && width && total > width) {
 		shortnames = 1;
 		for (size_t i = 0; i < n * ncols; i++)
@@ -228,7 +226,7 @@ again:;
 		        have_cur ? " (the current personality)" : "");
 	else
 		fprintf(f, "every personality gives the same results.\n");
-	fprintf(f, "(results are POSIX errno names%s; - : that socket does not exist there)\n",
+	fprintf(f, "(results are POSIX errno names%s;\n - : that socket does not exist there)\n",
 	        shortnames ? " without their leading E" : "");
 out:
 	free(cmds);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * repl_edit.c: the terminal side of the session, on libedit: the prompt,
  * persistent history (~/.bindmodel_history or $BINDMODEL_HISTORY), Tab
@@ -136,11 +137,16 @@ static void add_personalities(cands *c, int aliases)
 		add(c, bm_personality_alias_at(i));
 }
 
-static void add_options(cands *c)
+/* Only the options this personality has: the others fail ENOPROTOOPT. */
+static void add_options(cands *c, const repl *r)
 {
+	const bm_host *h = sc_model_host(&r->eng);
+	unsigned have = h ? bm_host_policy(h)->options : BM_ALL_OPTIONS;
 	for (unsigned b = 1; b <= BM_ALL_OPTIONS; b <<= 1)
-		add(c, bm_option_name((bm_option)b));
-	add(c, "IP_BINDANY");
+		if (have & b)
+			add(c, bm_option_name((bm_option)b));
+	if (have & BM_IP_FREEBIND)
+		add(c, "IP_BINDANY");
 }
 
 typedef struct ep_ctx {
@@ -300,7 +306,7 @@ static void candidates(cands *c, const repl *r, char **t, int n)
 		if (n == 1)
 			add_names(c, r);
 		else if (n == 2)
-			add_options(c);
+			add_options(c, r);
 		else if (n == 3 && strcasecmp(t[2], "SO_LINGER") == 0) {
 			add(c, "off");
 			add(c, "0");
@@ -347,8 +353,10 @@ static void candidates(cands *c, const repl *r, char **t, int n)
 	} else if (strcmp(cmd, "save") == 0) {
 		if (n == 1)
 			add_files(c, c->word);
-		else if (n == 2)
+		else if (n >= 2) {
 			add(c, "--with-results");
+			add(c, "--force");
+		}
 	} else if (strcmp(cmd, "load") == 0) {
 		if (n == 1)
 			add_files(c, c->word);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * repl_explain.c: `explain [NAME]`.
  *
@@ -196,12 +197,13 @@ static void print_conflict(repl *r, const repl_op *op)
 		        bm_endpoint_format(&s->local, a, sizeof a));
 	if (s->remote.port)
 		fprintf(f, " -> %s", bm_endpoint_format(&s->remote, b, sizeof b));
-	fprintf(f, ", %s", bm_state_name(s->state));
+	/* the rest on a line of its own: the first is already near 80 columns */
+	fprintf(f, ", %s\n            ", bm_state_name(s->state));
 	if (s->state == BM_STATE_TIME_WAIT && s->tw_expires_ms > op->now_ms)
-		fprintf(f, " (%llu.%03llus left)",
+		fprintf(f, "%llu.%03llus left, ",
 		        (unsigned long long)((s->tw_expires_ms - op->now_ms) / 1000),
 		        (unsigned long long)((s->tw_expires_ms - op->now_ms) % 1000));
-	fprintf(f, ", uid %u, options %s\n", s->uid, o);
+	fprintf(f, "uid %u, options %s\n", s->uid, o);
 }
 
 void repl_explain(repl *r, const char *name)
@@ -224,7 +226,7 @@ void repl_explain(repl *r, const char *name)
 	const char *native = bm_host_error_name(sc_model_host(&r->eng), o->code);
 
 	if (r->json) {
-		fputs("{\"explain\":{\"command\":", f);
+		fputs("{\"type\":\"explain\",\"explain\":{\"command\":", f);
 		json_str(f, op->cmd->text);
 		fputs(",\"os\":", f);
 		json_str(f, r->os);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * repl_print.c: what the session prints: one line per result, JSON
  * objects, the socket table (show), help, the personality list, and the
@@ -6,6 +7,8 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include <strings.h>
 
 #include "repl.h"
@@ -193,6 +196,37 @@ void repl_print_result(repl *r, const repl_op *op, int lineno)
 	fputc('\n', f);
 }
 
+size_t repl_term_width(FILE *f)
+{
+	/* COLUMNS wins (the user's word); then the terminal's own width; and
+	 * 80 columns when the output is not a terminal (a pipe, a file) */
+	const char *cols = getenv("COLUMNS");
+	char *end;
+	long c = cols ? strtol(cols, &end, 10) : 0;
+	if (cols && *cols && !*end && c >= 20 && c <= 10000)
+		return (size_t)c;
+	struct winsize ws;
+	if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+		return ws.ws_col;
+	return 80;
+}
+
+/* The length of the valid UTF-8 sequence at p (no overlongs, surrogates or
+ * code points past U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+	if (n == 0 || p[0] > 0xf4)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return n;
+}
+
 void json_str(FILE *f, const char *s)
 {
 	if (!s) {
@@ -201,6 +235,18 @@ void json_str(FILE *f, const char *s)
 	}
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x80) {
+			/* UTF-8 is kept as it is (JSON text is UTF-8); a byte that
+			 * does not start a valid sequence becomes U+FFFD */
+			size_t n = utf8_len(p);
+			if (n) {
+				fwrite(p, 1, n, f);
+				p += n - 1;
+			} else {
+				fputs("\\ufffd", f);
+			}
+			continue;
+		}
 		switch (*p) {
 		case '"': fputs("\\\"", f); break;
 		case '\\': fputs("\\\\", f); break;
@@ -208,7 +254,7 @@ void json_str(FILE *f, const char *s)
 		case '\r': fputs("\\r", f); break;
 		case '\t': fputs("\\t", f); break;
 		default:
-			if (*p < 0x20 || *p >= 0x7f)
+			if (*p < 0x20 || *p == 0x7f)
 				fprintf(f, "\\u%04x", *p);
 			else
 				fputc(*p, f);
@@ -221,7 +267,7 @@ void repl_json_op(repl *r, const repl_op *op, int lineno, const sc_expect *x)
 {
 	const sc_outcome *o = &op->out;
 	FILE *f = r->out;
-	fprintf(f, "{\"line\":%d,\"os\":", lineno);
+	fprintf(f, "{\"type\":\"result\",\"line\":%d,\"os\":", lineno);
 	json_str(f, r->os);
 	if (r->depth > 0) {
 		fputs(",\"file\":", f);
@@ -257,7 +303,7 @@ void repl_json_op(repl *r, const repl_op *op, int lineno, const sc_expect *x)
 void repl_json_error(repl *r, int lineno, const char *cmd, const char *err)
 {
 	FILE *f = r->out;
-	fprintf(f, "{\"line\":%d", lineno);
+	fprintf(f, "{\"type\":\"error\",\"line\":%d", lineno);
 	if (r->depth > 0) {
 		fputs(",\"file\":", f);
 		json_str(f, r->src);
@@ -326,7 +372,7 @@ static void show_one(repl *r, const bm_sock_info *s, const char *name)
 	repl_opts_text(s->opts, s, o, sizeof o);
 	repl_opts_text(s->opts_at_bind, s, ob, sizeof ob);
 	if (r->json) {
-		fputs("{\"socket\":", f);
+		fputs("{\"type\":\"socket\",\"socket\":", f);
 		json_str(f, name);
 		fprintf(f, ",\"id\":%d,\"proto\":\"%s\",\"uid\":%u,\"state\":\"%s\"", s->id,
 		        repl_sock_kind(s), s->uid, bm_state_name(s->state));
@@ -448,22 +494,40 @@ void repl_show(repl *r, const char *name)
 	if (x.n) {
 		static const char *const head[SHOW_COLS] = {"NAME", "PROTO", "LOCAL", "REMOTE",
 		                                            "STATE", "OPTIONS", "UID", "TIME_WAIT"};
-		size_t w[SHOW_COLS];
+		size_t w[SHOW_COLS], total = 0;
+		int keep[SHOW_COLS], last = SHOW_COLS - 1;
 		for (int k = 0; k < SHOW_COLS; k++) {
 			w[k] = strlen(head[k]);
+			keep[k] = 1;
 			for (size_t i = 0; i < x.n; i++)
 				if (strlen(x.rows[i][k]) > w[k])
 					w[k] = strlen(x.rows[i][k]);
+			total += w[k] + 2;
 		}
+		/* wider than the output: leave out the columns that say nothing
+		 * (every row "-"), from the right */
+		size_t width = repl_term_width(f);
+		for (int k = SHOW_COLS - 1; k > 0 && total - 2 > width; k--) {
+			int empty = 1;
+			for (size_t i = 0; i < x.n && empty; i++)
+				empty = strcmp(x.rows[i][k], "-") == 0;
+			if (empty) {
+				keep[k] = 0;
+				total -= w[k] + 2;
+			}
+		}
+		while (last > 0 && !keep[last])
+			last--;
 		fputs(repl_c(r, C_BOLD), f);
 		for (int k = 0; k < SHOW_COLS; k++)
-			fprintf(f, "%-*s%s", k == SHOW_COLS - 1 ? 0 : (int)w[k], head[k],
-			        k == SHOW_COLS - 1 ? "" : "  ");
+			if (keep[k])
+				fprintf(f, "%-*s%s", k == last ? 0 : (int)w[k], head[k], k == last ? "" : "  ");
 		fprintf(f, "%s\n", repl_c(r, C_RESET));
 		for (size_t i = 0; i < x.n; i++) {
 			for (int k = 0; k < SHOW_COLS; k++)
-				fprintf(f, "%-*s%s", k == SHOW_COLS - 1 ? 0 : (int)w[k], x.rows[i][k],
-				        k == SHOW_COLS - 1 ? "" : "  ");
+				if (keep[k])
+					fprintf(f, "%-*s%s", k == last ? 0 : (int)w[k], x.rows[i][k],
+					        k == last ? "" : "  ");
 			fputc('\n', f);
 		}
 	}
@@ -514,7 +578,7 @@ static const struct help_entry {
 	 "differ are marked.\n  compare\n  compare linux freebsd windows", "replay the session under every personality, side by side"},
 	{"help", "help [COMMAND]", "This list, or one command in more detail.", "this list, or one command in detail"},
 	{"reset", "reset", "Start again from an empty host, same personality.", "start again from an empty host"},
-	{"save", "save FILE [--with-results]", "Write the session as a scenario file; --with-results adds each\n"
+	{"save", "save FILE [--with-results] [--force]", "Write the session as a scenario file (--force: over an existing file); --with-results adds each\n"
 	 "result as an expectation (=> ...), recorded from the model.", "write the session as a scenario file"},
 	{"load", "load FILE", "Run a scenario file into the session; its expectations are checked.", "run a scenario file into the session"},
 	{"quit", "quit", "Leave (so does Ctrl-D; `exit` too).", "leave (Ctrl-D too)"},
@@ -560,7 +624,7 @@ void repl_list_os(repl *r)
 		const bm_policy *p = bm_personality_at(i);
 		int cur = bm_personality_find(r->os) == p;
 		if (r->json) {
-			fputs("{\"personality\":", f);
+			fputs("{\"type\":\"personality\",\"personality\":", f);
 			json_str(f, p->name);
 			fputs(",\"description\":", f);
 			json_str(f, p->description);

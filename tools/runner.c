@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * runner.c: `bindmodel run`: scenario files on an engine, expectations
  * checked per personality, one line per failure, totals at the end.
@@ -6,7 +7,131 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "repl.h"        /* json_str */
 #include "scenario.h"
+
+/*
+ * Reporting.  Text: failures and skips on out (they are the results),
+ * errors as diagnostics on stderr.  --json: one object per line on out, each
+ * with a "type" ("pass" with -v, "failure", "skip", "error", "totals").
+ * --tap: TAP version 13, one test point per expectation; a skip or an error
+ * is a point of its own, so nothing is left out of the count.
+ */
+typedef struct report {
+	const char *type;       /* pass, failure, skip, error */
+	const char *path;
+	int line;               /* 0: the file as a whole */
+	const char *os;         /* NULL: before any personality */
+	const char *command;
+	const char *expected, *got, *rule, *reason;
+	const char *message;    /* skip/error text */
+	long not_run;           /* error: expectations not run because of it */
+} report;
+
+static void report_text(const report *r, FILE *out)
+{
+	/* a skip is a result too (an expectation not checked): stdout */
+	FILE *f = strcmp(r->type, "error") != 0 ? out : stderr;
+	if (r->line)
+		fprintf(f, "%s:%d: ", r->path, r->line);
+	else
+		fprintf(f, "%s: ", r->path);
+	if (r->os)
+		fprintf(f, "[%s] ", r->os);
+	if (strcmp(r->type, "pass") == 0)
+		fprintf(f, "ok: %s\n", r->command);
+	else if (strcmp(r->type, "failure") == 0)
+		fprintf(f, "%s: expected %s, got %s (rule %s)%s%s\n", r->command, r->expected, r->got,
+		        r->rule ? r->rule : "-", r->reason[0] ? ": " : "", r->reason);
+	else if (strcmp(r->type, "skip") == 0)
+		fprintf(f, "skipped:%s\n", r->message);
+	else if (r->not_run > 0)
+		fprintf(f, "%s; %ld expectation%s of [%s] not run after it\n", r->message, r->not_run,
+		        r->not_run == 1 ? "" : "s", r->os ? r->os : "-");
+	else
+		fprintf(f, "%s\n", r->message);
+}
+
+static void json_field(FILE *f, const char *key, const char *val)
+{
+	if (!val)
+		return;
+	fprintf(f, ",\"%s\":", key);
+	json_str(f, val);
+}
+
+static void report_json(const report *r, FILE *out)
+{
+	fputs("{\"type\":", out);
+	json_str(out, r->type);
+	json_field(out, "file", r->path);
+	if (r->line)
+		fprintf(out, ",\"line\":%d", r->line);
+	json_field(out, "os", r->os);
+	json_field(out, "command", r->command);
+	json_field(out, "expected", r->expected);
+	json_field(out, "got", r->got);
+	json_field(out, "rule", r->rule);
+	json_field(out, "reason", r->reason);
+	json_field(out, "message", r->message);
+	if (strcmp(r->type, "error") == 0)
+		fprintf(out, ",\"not_run\":%ld", r->not_run);
+	fputs("}\n", out);
+}
+
+/* A TAP description must not contain '#' (it starts a directive). */
+static void tap_text(FILE *out, const char *s)
+{
+	for (; s && *s; s++)
+		fputc(*s == '#' ? '_' : *s == '\n' ? ' ' : *s, out);
+}
+
+static void report_tap(const report *r, const sc_totals *t, FILE *out)
+{
+	long n = t->passed + t->failed + t->errors + t->skipped;
+	int ok = strcmp(r->type, "pass") == 0 || strcmp(r->type, "skip") == 0;
+	fprintf(out, "%s %ld - %s:%d [%s] ", ok ? "ok" : "not ok", n, r->path, r->line,
+	        r->os ? r->os : "-");
+	tap_text(out, r->command ? r->command : r->message);
+	if (strcmp(r->type, "skip") == 0) {
+		fputs(" # SKIP", out);
+		tap_text(out, r->message);
+	}
+	fputc('\n', out);
+	if (strcmp(r->type, "failure") == 0)
+		fprintf(out, "  ---\n  expected: %s\n  got: %s\n  rule: %s\n  ...\n", r->expected,
+		        r->got, r->rule ? r->rule : "-");
+	else if (strcmp(r->type, "error") == 0 && r->not_run > 0)
+		fprintf(out, "  ---\n  message: \"%s\"\n  not_run: %ld\n  ...\n", r->message,
+		        r->not_run);
+}
+
+/* Print one record; t already counts it. */
+static void emit(const sc_run_opts *opts, const sc_totals *t, const report *r, FILE *out)
+{
+	if (opts && opts->json) {
+		if (strcmp(r->type, "pass") != 0 || opts->verbose)
+			report_json(r, out);
+	} else if (opts && opts->tap) {
+		report_tap(r, t, out);
+	} else if (strcmp(r->type, "pass") != 0 || (opts && opts->verbose)) {
+		report_text(r, out);
+	}
+}
+
+/* An error already printed on stderr: a record only in --json/--tap. */
+static void record_error(const sc_run_opts *opts, sc_totals *t, FILE *out, const char *path,
+                         int line, const char *msg);
+
+static void emit_error(const sc_run_opts *opts, sc_totals *t, FILE *out, const char *path,
+                       int line, const char *os, const char *msg, long not_run)
+{
+	t->errors++;
+	t->not_run += not_run;
+	report r = {.type = "error", .path = path, .line = line, .os = os, .message = msg,
+	            .not_run = not_run};
+	emit(opts, t, &r, out);
+}
 
 
 /* Read a line of any length; lines over SC_MAXLINE are cut and flagged. */
@@ -131,16 +256,33 @@ static void check_expect(const char *path, const sc_cmd *c, const char *cur,
 		        o->verdict.alt_rule);
 		return;
 	}
-	if (sc_outcome_matches(o, x)) {
-		t->passed++;
-		if (opts && opts->verbose)
-			fprintf(out, "%s:%d: [%s] ok: %s\n", path, c->line, cur, c->text);
-		return;
-	}
-	t->failed++;
-	fprintf(out, "%s:%d: [%s] %s: expected %s, got %s (rule %s)%s%s\n", path, c->line, cur,
-	        c->text, want, got, o->verdict.rule ? o->verdict.rule : "-",
-	        o->verdict.reason[0] ? ": " : "", o->verdict.reason);
+	int ok = sc_outcome_matches(o, x);
+	ok ? t->passed++ : t->failed++;
+	report r = {.type = ok ? "pass" : "failure", .path = path, .line = c->line, .os = cur,
+	            .command = c->text, .expected = want, .got = got,
+	            .rule = o->verdict.rule ? o->verdict.rule : NULL,
+	            .reason = o->verdict.reason};
+	emit(opts, t, &r, out);
+}
+
+static void record_error(const sc_run_opts *opts, sc_totals *t, FILE *out, const char *path,
+                         int line, const char *msg)
+{
+	if (opts && (opts->json || opts->tap))
+		emit_error(opts, t, out, path, line, NULL, msg, 0);
+	else
+		t->errors++;
+}
+
+/* Expectations for os from command i on, up to the end of the file: the
+ * ones an error at i keeps from running. */
+static long expectations_after(const sc_script *s, size_t i, const char *os)
+{
+	long n = 0;
+	for (; i < s->n; i++)
+		if (s->cmds[i].kind != SC_OS && sc_expect_for(&s->cmds[i], os))
+			n++;
+	return n;
 }
 
 static void run_one(sc_engine *e, const char *path, const sc_script *s, size_t first,
@@ -150,13 +292,14 @@ static void run_one(sc_engine *e, const char *path, const sc_script *s, size_t f
 	char cur[SC_OSLEN];
 	snprintf(cur, sizeof cur, "%s", os);
 	if (e->reset(e->ctx, os, err, sizeof err) != 0) {
-		fprintf(out, "%s: [%s] %s\n", path, os, err);
-		t->errors++;
+		emit_error(opts, t, out, path, 0, os, err, expectations_after(s, first, os));
 		return;
 	}
 	sc_outcome *o = malloc(sizeof *o);
-	if (!o)
+	if (!o) {
+		emit_error(opts, t, out, path, 0, os, "out of memory", expectations_after(s, first, os));
 		return;
+	}
 	int skipping = 0;   /* after a skip: until the next `os` resets */
 	for (size_t i = first; i < s->n; i++) {
 		const sc_cmd *c = &s->cmds[i];
@@ -165,15 +308,15 @@ static void run_one(sc_engine *e, const char *path, const sc_script *s, size_t f
 		skipping = 0;
 		if (c->kind == SC_OS) {
 			if (c->nos != 1) {
-				fprintf(out, "%s:%d: [%s] 'os' inside a file takes one personality\n", path,
-				        c->line, cur);
-				t->errors++;
+				emit_error(opts, t, out, path, c->line, cur,
+				           "'os' inside a file takes one personality",
+				           expectations_after(s, i + 1, cur));
 				break;
 			}
 			snprintf(cur, sizeof cur, "%s", sc_rebind_os(opts, c->os[0]));
 			if (e->reset(e->ctx, cur, err, sizeof err) != 0) {
-				fprintf(out, "%s:%d: [%s] %s\n", path, c->line, cur, err);
-				t->errors++;
+				emit_error(opts, t, out, path, c->line, cur, err,
+				           expectations_after(s, i + 1, cur));
 				break;
 			}
 			continue;
@@ -182,13 +325,16 @@ static void run_one(sc_engine *e, const char *path, const sc_script *s, size_t f
 			continue;   /* interactive commands: nothing to check */
 		if (e->exec(e->ctx, c, o, err, sizeof err) != 0) {
 			if (strncmp(err, "skip:", 5) == 0) {
-				fprintf(out, "%s:%d: [%s] skipped:%s\n", path, c->line, cur, err + 5);
 				t->skipped++;
+				report r = {.type = "skip", .path = path, .line = c->line, .os = cur,
+				            .command = c->text, .message = err + 5};
+				emit(opts, t, &r, out);
 				skipping = 1;
 				continue;
 			}
-			fprintf(out, "%s:%d: [%s] %s\n", path, c->line, cur, err);
-			t->errors++;
+			/* the host is now in an unknown state: what follows cannot be
+			 * trusted, so it is not run, and the count says so */
+			emit_error(opts, t, out, path, c->line, cur, err, expectations_after(s, i, cur));
 			break;
 		}
 		if (opts && opts->rules_used && o->verdict.rule)
@@ -237,20 +383,24 @@ int sc_run_file(sc_engine *e, const char *path, const sc_run_opts *opts, sc_tota
 {
 	sc_script s;
 	sc_totals before = *t;
-	if (sc_script_load(path, &s, out) != 0) {
-		t->errors++;
+	/* syntax errors and unreadable files are diagnostics: stderr, and in
+	 * --json/--tap also a record */
+	if (sc_script_load(path, &s, stderr) != 0) {
+		record_error(opts, t, out, path, 0, "cannot open");
 		return -1;
 	}
 	if (s.syntax_errors) {
-		t->errors += s.syntax_errors;
+		for (int i = 0; i < s.syntax_errors; i++)
+			record_error(opts, t, out, path, 0, "syntax error (see stderr); file not run");
 		sc_script_free(&s);
 		return -1;
 	}
 	size_t first;
 	char list[SC_MAXOS][SC_OSLEN];
-	int nlist = sc_script_personalities(&s, opts, path, list, &first, out);
+	int nlist = sc_script_personalities(&s, opts, path, list, &first, stderr);
 	if (nlist < 0) {
-		t->errors++;
+		record_error(opts, t, out, path, 1,
+		             "no personality: start the file with 'os NAME...' or use --os");
 		sc_script_free(&s);
 		return -1;
 	}
@@ -278,10 +428,35 @@ int sc_split_os_list(const char *list, sc_run_opts *opts, char *err, size_t errl
 	return 0;
 }
 
+void sc_print_header(const sc_run_opts *opts)
+{
+	if (opts && opts->tap && !opts->json)
+		printf("TAP version 13\n");
+}
+
+int sc_print_totals_opts(const sc_totals *t, const sc_run_opts *opts)
+{
+	if (opts && opts->json) {
+		printf("{\"type\":\"totals\",\"passed\":%ld,\"failed\":%ld,\"errors\":%ld,"
+		       "\"skipped\":%ld,\"not_run\":%ld}\n",
+		       t->passed, t->failed, t->errors, t->skipped, t->not_run);
+		return t->failed || t->errors ? 1 : 0;
+	}
+	if (opts && opts->tap) {
+		printf("1..%ld\n", t->passed + t->failed + t->errors + t->skipped);
+		printf("# %ld passed, %ld failed, %ld errors, %ld skipped, %ld not run\n", t->passed,
+		       t->failed, t->errors, t->skipped, t->not_run);
+		return t->failed || t->errors ? 1 : 0;
+	}
+	return sc_print_totals(t);
+}
+
 int sc_print_totals(const sc_totals *t)
 {
 	if (t->errors)
-		printf("%ld errors\n", t->errors);
+		printf("%ld errors%s", t->errors, t->not_run ? "" : "\n");
+	if (t->not_run)
+		printf(" (%ld expectations not run because of them)\n", t->not_run);
 	printf("%ld passed, %ld failed", t->passed, t->failed);
 	if (t->within_set)
 		printf(", %ld within a set", t->within_set);

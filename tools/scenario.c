@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scenario.c: the parser of the scenario language.  It knows the grammar
  * only; what a command does is up to the engine that runs it.
@@ -713,9 +714,14 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 		if ((r = need(&p, i, "file name")) != 0)
 			break;
 		snprintf(c->arg, sizeof c->arg, "%s", toks[i].s);
-		if (i + 1 < p.n && strcmp(toks[i + 1].s, "--with-results") == 0) {
-			c->flag = 1;
-			i++;
+		/* --with-results (flag 1), --force (flag 2: overwrite), any order */
+		for (; i + 1 < p.n; i++) {
+			if (strcmp(toks[i + 1].s, "--with-results") == 0)
+				c->flag |= 1;
+			else if (strcmp(toks[i + 1].s, "--force") == 0)
+				c->flag |= 2;
+			else
+				break;
 		}
 		r = no_more(&p, i + 1);
 		break;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scenario.h: the scenario language (see DESIGN.md, "The scenario
  * language"): one parsed command per line, the engines that execute
@@ -69,7 +70,7 @@ typedef struct sc_cmd {
 	long lo, hi;                /* set: value (lo), or range lo-hi */
 	uint64_t ms;
 	char arg[256];              /* help topic, file, explain/show name */
-	int flag;                   /* save --with-results */
+	int flag;                   /* save: 1 --with-results, 2 --force */
 	sc_expect expect[SC_MAXEXPECT];
 	int nexpect;
 	char text[SC_MAXLINE + 1];  /* the command as written, less expectation */
@@ -151,12 +152,14 @@ typedef struct sc_run_opts {
 	char os[SC_MAXOS][SC_OSLEN];  /* --os filter; nos 0 = none */
 	int nos;
 	int verbose;
-	int json;
+	int json;                     /* JSON lines, a "type" field each */
+	int tap;                      /* TAP version 13 */
 	FILE *rules_used;             /* --rules-used: "rule-used ID FILE:LINE [OS]" per step */
 } sc_run_opts;
 
 typedef struct sc_totals {
 	long passed, failed, errors, skipped;
+	long not_run;                 /* expectations an error kept from running */
 	long ambiguous;              /* a single expectation, a set answer */
 	long within_set;             /* oracle: a kernel result inside a set */
 } sc_totals;
@@ -185,6 +188,10 @@ int sc_run_file(sc_engine *e, const char *path, const sc_run_opts *opts,
 /* Print the totals line ("n errors", then "p passed, f failed[, s skipped]")
  * to stdout; returns the exit status, 1 on a failure or an error. */
 int sc_print_totals(const sc_totals *t);
+/* The same for run's --json and --tap (a totals record, the TAP plan). */
+int sc_print_totals_opts(const sc_totals *t, const sc_run_opts *opts);
+/* Start the output (TAP's version line). */
+void sc_print_header(const sc_run_opts *opts);
 /* Run a file's lines into an already reset engine (REPL load). */
 int sc_split_os_list(const char *list, sc_run_opts *opts, char *err, size_t errlen);
 /* The personality to run for a file's `os` name: with --os naming a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * session.c: the model engine.  It runs scenario commands on a bm_host and
  * keeps the names the scenario gave its sockets.

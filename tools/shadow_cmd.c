@@ -11,6 +11,7 @@
  * The exit status is the program's.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,16 +29,25 @@
 
 int shadow_find_lib(char *out, size_t len);
 
+static int usage_to(FILE *f, int rc)
+{
+	fprintf(f, "usage: bindmodel shadow [--os=LIST] [--report=FILE] [--kernel=NAME] "
+	           "[--] PROGRAM [ARGS...]\n"
+	           "Run an unmodified program on the real kernel and replay its socket calls\n"
+	           "on the model of other OSes; report the calls they would answer differently.\n"
+	           "  --os=LIST      OSes to compare with, e.g. freebsd,windows\n"
+	           "  --report=FILE  append one JSON line per call that would differ\n"
+	           "  --kernel=NAME  personality of the running kernel (default linux)\n"
+	           "  -h, --help     this help\n"
+	           "The interposer is $" SHADOW_ENV_LIB ", or " SHADOW_LIB
+	           " next to this command or in ../lib.\n"
+	           "Exit status: the program's, 127 when it cannot be started, 2 a usage error.\n");
+	return rc;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: bindmodel shadow [--os LIST] [--report FILE] [--kernel NAME] "
-	                "-- PROGRAM [ARGS...]\n"
-	                "  --os LIST      OSes to compare with, e.g. freebsd,windows\n"
-	                "  --report FILE  append one JSON line per call that would differ\n"
-	                "  --kernel NAME  personality of the running kernel (default linux)\n"
-	                "  The interposer is $" SHADOW_ENV_LIB ", or " SHADOW_LIB
-	                " next to this command or in ../lib.\n");
-	return 2;
+	return usage_to(stderr, 2);
 }
 
 /* The interposer: $BINDMODEL_SHADOW_LIB, next to this executable (the
@@ -118,19 +128,27 @@ static int run(char **argv)
 int cmd_shadow(int argc, char **argv)
 {
 	const char *os = "", *report = NULL, *kernel = NULL;
-	int i = 0;
-	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strcmp(argv[i], "--os") == 0 && i + 1 < argc)
-			os = argv[++i];
-		else if (strcmp(argv[i], "--report") == 0 && i + 1 < argc)
-			report = argv[++i];
-		else if (strcmp(argv[i], "--kernel") == 0 && i + 1 < argc)
-			kernel = argv[++i];
-		else
-			return usage();
+	static const struct option opts[] = {
+		{"os", required_argument, NULL, 'o'},
+		{"report", required_argument, NULL, 'r'},
+		{"kernel", required_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	optind = 1;
+	/* '+': the program's own arguments are not ours to parse */
+	for (int ch; (ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1;) {
+		switch (ch) {
+		case 'o': os = optarg; break;
+		case 'r': report = optarg; break;
+		case 'k': kernel = optarg; break;
+		case 'h': return usage_to(stdout, 0);
+		default: return usage();
+		}
 	}
-	if (i + 1 >= argc || check_os_list(os) != 0 || (kernel && check_os_list(kernel) != 0))
+	if (optind >= argc || check_os_list(os) != 0 || (kernel && check_os_list(kernel) != 0))
 		return usage();
+	int i = optind - 1;   /* run() takes the words after argv[i] */
 	char lib[PATH_MAX], preload[2 * PATH_MAX];
 	if (shadow_find_lib(lib, sizeof lib) != 0) {
 		fprintf(stderr, "bindmodel shadow: cannot find %s (set %s)\n", SHADOW_LIB, SHADOW_ENV_LIB);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bsd.c: the BSD family, one engine and seven personalities: `bsd` (the
  * 4.4BSD reference the article describes), `freebsd-14`, `freebsd-15`,

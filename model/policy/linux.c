@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * linux.c: the Linux personalities.  One set of hooks; each release is a
  * row of data (linux_release, below) that says where it differs:

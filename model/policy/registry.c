@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * registry.c: the built-in personalities, found by name or alias.
  * Each OS family keeps its rules in its own file beside this one.

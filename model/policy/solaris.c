@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * solaris.c: the Solaris family, `solaris-10` (no SO_REUSEPORT) and
  * `solaris` (Oracle Solaris 11.4, which added SO_REUSEPORT).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * windows.c: the Windows personalities, `windows-2000` (the classic rules of
  * Windows NT 4.0 SP4 through XP: SO_REUSEADDR steals a port unless its
