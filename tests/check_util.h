@@ -164,5 +164,6 @@ Suite *cov_badinput_suite(void);
 Suite *cov_bsd_suite(void);
 Suite *cov_solaris_suite(void);
 Suite *cov_windows_suite(void);
+Suite *net_suite(void);
 
 #endif

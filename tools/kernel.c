@@ -496,7 +496,17 @@ static int do_connect(kb_ctx *k, kb_sock *s, const sc_cmd *c, sc_outcome *o, cha
 		return -1;
 	int rc = connect(s->fd, (struct sockaddr *)&ss, sl);
 	int e = rc == 0 ? 0 : errno;
-	if (e == EINPROGRESS) {
+	if (e == EINPROGRESS && c->nonblock) {
+		/* `connect ... nonblock`: report EINPROGRESS as the program
+		 * would see it, and let the handshake finish (the model
+		 * completes it at once), leaving its result for the next
+		 * connect() to collect */
+		struct pollfd p = {s->fd, POLLOUT, 0};
+		int pr;
+		do
+			pr = poll(&p, 1, CONNECT_TIMEOUT_MS);
+		while (pr < 0 && errno == EINTR);
+	} else if (e == EINPROGRESS) {
 		/* a real handshake: wait for it, then read its outcome */
 		struct pollfd p = {s->fd, POLLOUT, 0};
 		int pr;
@@ -731,6 +741,16 @@ static int kb_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t 
 		return do_advance(k, c, o, err, errlen);
 	case SC_DELIVER:
 		return do_deliver(k, c, o, err, errlen);
+	case SC_ON:
+		if (strcmp(c->name, "local") == 0)
+			return result(0, o, err, errlen);
+		/* fall through */
+	case SC_HOST:
+		/* issue 9 item 4 (a namespace per host, joined by veth) is not
+		 * built yet: say so, never pretend */
+		snprintf(err, errlen, "skip: the kernel backend runs one host; '%s' needs "
+		         "a namespace per host (not built yet)", sc_kind_name(c->kind));
+		return -1;
 	default:
 		snprintf(err, errlen, "'%s' is not a scenario step", sc_kind_name(c->kind));
 		return -1;
