@@ -67,7 +67,8 @@ EOF
 echo 0 >"$T/seen"
 python3 "$T/svc.py" "$T/seen" &
 svc=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -e "$T/seen.ready" ] && break; sleep 0.2; done
+# python3 alone may take seconds to start on a loaded machine: wait up to 10 s
+for i in $(seq 1 50); do [ -e "$T/seen.ready" ] && break; sleep 0.2; done
 [ -e "$T/seen.ready" ] || { echo "isolation.sh: FAIL: the stand-in service did not start"; exit 1; }
 
 cat >"$T/reach.bms" <<'EOF'
