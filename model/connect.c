@@ -424,10 +424,16 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 		listener->queue[listener->nqueue++] = c->info.id;
 	}
 	char a[BM_ENDPOINT_STRLEN], b[BM_ENDPOINT_STRLEN];
-	bm_verdict_set(v, BM_OK, "core.connect.ok", 0, "%s -> %s%s%s",
-	               bm_endpoint_format(&s->info.local, a, sizeof a),
-	               bm_endpoint_format(&dst, b, sizeof b),
-	               rh ? " on host " : "", rh ? rh->name : "");
+	if (rh && listener)   /* name the other end: its host and its socket there */
+		bm_verdict_set(v, BM_OK, "core.connect.ok", 0,
+		               "%s -> %s on host %s (socket %d there, queued on listener %d)",
+		               bm_endpoint_format(&s->info.local, a, sizeof a),
+		               bm_endpoint_format(&dst, b, sizeof b), rh->name, s->peer,
+		               listener->info.id);
+	else
+		bm_verdict_set(v, BM_OK, "core.connect.ok", 0, "%s -> %s",
+		               bm_endpoint_format(&s->info.local, a, sizeof a),
+		               bm_endpoint_format(&dst, b, sizeof b));
 	if (nonblock)
 		return in_progress(h, s, BM_OK, v);
 	return bm_finish(h, v);

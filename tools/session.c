@@ -114,6 +114,29 @@ static int add_host(model_ctx *m, const sc_cmd *c, bm_verdict *v, char *err, siz
 	return 0;
 }
 
+/* Knobs belong to personalities (issue 9 item 5): tw_reuse is Linux's
+ * net.ipv4.tcp_tw_reuse, nolocal_timewait FreeBSD 14+'s
+ * net.inet.tcp.nolocaltimewait; the others every system has in some form. */
+static int has_knob(const bm_policy *p, bm_knob k)
+{
+	if (k == BM_KNOB_TW_REUSE)
+		return p->family && strcmp(p->family, "linux") == 0;
+	if (k == BM_KNOB_NOLOCAL_TIMEWAIT)
+		return p->nolocal_timewait != 0;
+	return 1;
+}
+
+static void knob_error(const bm_policy *p, bm_knob k, char *err, size_t errlen)
+{
+	int n = snprintf(err, errlen, "%s has no knob %s; its knobs: ephemeral", p->name,
+	                 bm_knob_name(k));
+	for (int i = 0; i < BM_KNOB_COUNT && n >= 0 && (size_t)n < errlen; i++) {
+		if (i == BM_KNOB_EPHEMERAL_LO || i == BM_KNOB_EPHEMERAL_HI || !has_knob(p, (bm_knob)i))
+			continue;
+		n += snprintf(err + n, errlen - (size_t)n, ", %s", bm_knob_name((bm_knob)i));
+	}
+}
+
 static int sockname_cmp(const void *a, const void *b)
 {
 	return strcmp(a, b);
@@ -170,6 +193,10 @@ static int model_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size
 	}
 	case SC_SET: {
 		bm_result r;
+		if (!has_knob(bm_host_policy(h), c->knob)) {
+			knob_error(bm_host_policy(h), c->knob, err, errlen);
+			return -1;
+		}
 		if (c->knob == BM_KNOB_EPHEMERAL_LO) {
 			/* widen first so that lo <= hi holds at every step */
 			if (c->lo > bm_host_knob(h, BM_KNOB_EPHEMERAL_HI)) {
