@@ -553,6 +553,71 @@ BM_API bm_result bm_result_from_errno(int e);
  * (name NULL) when that OS has no number for r or p's family is unknown. */
 BM_API int bm_policy_errno(const bm_policy *p, bm_result r, const char **name);
 
+
+/* ------------------------------------------------------ networks of hosts */
+
+/*
+ * A net owns hosts, each with its own personality, knobs, clock and
+ * addresses, and routes between them: an address configured on one host of
+ * the net belongs to that host, and a TCP connect() from another host to it
+ * reaches that host's listener (its accept queue), or is refused (no
+ * listener: ECONNREFUSED).  Close, RST (SO_LINGER 0) and TIME_WAIT work
+ * across the hosts: TIME_WAIT stays on the side that closed first, and each
+ * host's own policy decides its four-tuple uniqueness and TIME_WAIT reuse.
+ * An address that belongs to no host of the net is an implicit remote peer
+ * that accepts every connection, as for a host alone.  A host that is on no
+ * net behaves exactly as before.
+ *
+ * Hosts of a net are freed by bm_net_free (bm_host_free ignores them).
+ */
+#define BM_HOSTNAME_LEN 32
+
+typedef struct bm_net bm_net;
+
+bm_net *bm_net_new(void);
+/* Free the net and every host on it. */
+void bm_net_free(bm_net *net);
+/* Create a host named name (letters, digits, '_', '-'; unique on the net)
+ * with a built-in personality and the addresses addrs[0..naddrs-1] (on
+ * device "lo"; naddrs may be 0).  NULL with *err (may be NULL) =
+ * BM_ENOENT (unknown personality), BM_EINVAL (bad or duplicate name, bad
+ * address), BM_EADDRINUSE (an address another host already has) or
+ * BM_ENOMEM. */
+bm_host *bm_net_add_host(bm_net *net, const char *name, const char *personality,
+                         const char *const *addrs, size_t naddrs, bm_result *err);
+/* Add an address to a host of the net: as bm_host_add_addr, and
+ * BM_EADDRINUSE when another host of the net has it. */
+bm_result bm_net_add_addr(bm_net *net, bm_host *h, const char *addr, const char *dev);
+/* The host named name, or NULL. */
+bm_host *bm_net_host(const bm_net *net, const char *name);
+/* The hosts in the order they were added; NULL past the end. */
+size_t bm_net_count(const bm_net *net);
+bm_host *bm_net_host_at(const bm_net *net, size_t i);
+/* The host of the net that has addr configured (not loopback), or NULL. */
+bm_host *bm_net_route(const bm_net *net, const bm_endpoint *addr);
+/* Advance every host's clock by ms (TIME_WAIT ends on each). */
+void bm_net_advance(bm_net *net, uint64_t ms);
+/* A host's name on its net ("" for a host alone), and its net (or NULL). */
+const char *bm_host_name(const bm_host *h);
+bm_net *bm_host_net(const bm_host *h);
+/* The other end of a connected (or TIME_WAIT) socket, when the model holds
+ * it: its host and handle.  BM_ENOENT when the peer is implicit (a remote
+ * address of no host) or gone. */
+bm_result bm_sock_peer(bm_host *h, bm_sock s, bm_host **peer_host, bm_sock *peer);
+
+/*
+ * connect() with flags.  BM_CONNECT_NONBLOCK: a TCP connect() that needs a
+ * handshake returns BM_EINPROGRESS (Windows: BM_EAGAIN, WSAEWOULDBLOCK);
+ * the handshake then completes (or is refused) at once in virtual time, and
+ * the next connect() on the socket collects it as the OS does: Linux
+ * returns ok once (or the refusal), then EISCONN; the BSDs, Solaris and
+ * Windows return EISCONN (or the refusal).  bm_connect is
+ * bm_connect_ex(..., 0, ...).
+ */
+#define BM_CONNECT_NONBLOCK 1
+bm_result bm_connect_ex(bm_host *h, bm_sock s, const bm_endpoint *ep, int flags,
+                        bm_verdict *v);
+
 #ifdef __cplusplus
 }
 #endif

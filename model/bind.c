@@ -231,6 +231,13 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 		               "a connected socket cannot listen");
 		return bm_finish(h, v);
 	}
+	/* Linux: a socket whose connect() was refused cannot listen
+	 * (core.listen.refused, observed on the live kernel) */
+	if (s->conn_failed && h->policy->family && strcmp(h->policy->family, "linux") == 0) {
+		bm_verdict_set(v, BM_EINVAL, "core.listen.refused", 0,
+		               "a socket whose connect() was refused cannot listen");
+		return bm_finish(h, v);
+	}
 	if (s->info.state == BM_STATE_LISTEN) {
 		bm_verdict_set(v, BM_OK, "core.listen.again", 0, "already listening");
 		return bm_finish(h, v);

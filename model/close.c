@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * close.c: close() (TIME_WAIT, FIN_WAIT2, aborts, resets) and the virtual
- * clock that ends TIME_WAIT.
+ * clock that ends TIME_WAIT.  The peer of a connection may live on another
+ * host of the net (bm_peer_of): what happens to it follows its own host's
+ * policy and clock.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,10 +13,11 @@
 
 /* ---------------------------------------------------------------- close */
 
-static void reset_peer(bm_host *h, bm_sockrec *s)
+static void reset_peer(bm_host *sh, bm_sockrec *s)
 {
-	bm_sockrec *p = bm_host_rec(h, s->peer);
-	if (!p || p->peer != s->info.id)
+	bm_host *h = NULL;
+	bm_sockrec *p = bm_peer_of(sh, s, &h);
+	if (!p)
 		return;
 	/* an RST ends the peer's connection; a peer that closed first and
 	 * waits in FIN_WAIT2 is gone at once (core.close.abort) */
@@ -68,21 +71,23 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 			                        : "SO_LINGER 0 aborts: no TIME_WAIT");
 			return bm_finish(h, v);
 		}
-		bm_sockrec *p = bm_host_rec(h, s->peer);
+		bm_host *ph = h;
+		bm_sockrec *p = bm_peer_of(h, s, &ph);
 		if (s->info.peer_closed) {
 			/* our FIN reaches the peer in FIN_WAIT2: its TIME_WAIT
-			 * starts now (core.close.passive) */
+			 * starts now, by its host's clock and length
+			 * (core.close.passive) */
 			if (p && p->info.state == BM_STATE_TIME_WAIT && p->info.fin_wait2) {
 				p->info.fin_wait2 = 0;
-				p->info.tw_expires_ms = bm_time_wait_end(h);
-				bm_timer_add(h, p);
+				p->info.tw_expires_ms = bm_time_wait_end(ph);
+				bm_timer_add(ph, p);
 			}
 			bm_release(h, s);
 			bm_verdict_set(v, BM_OK, "core.close.passive", 0,
 			               "the peer closed first: passive close, no TIME_WAIT");
 			return bm_finish(h, v);
 		}
-		if (p && p->peer == s->info.id) {
+		if (p) {
 			p->info.peer_closed = 1;
 			/* the peer has not closed: we wait in FIN_WAIT2 */
 			s->info.fin_wait2 = p->info.state == BM_STATE_CONNECTED;

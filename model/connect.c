@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * connect.c: connect() (autobind, source address choice, four-tuple
- * uniqueness, handshakes with local listeners) and accept().
+ * uniqueness, handshakes with listeners on this host or, on a net, on the
+ * host that owns the destination; non-blocking connects) and accept().
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,91 @@ static const bm_sock_info *find_tuple(const bm_host *h, const bm_sock_info *cand
 	return NULL;
 }
 
+bm_sockrec *bm_peer_of(bm_host *h, const bm_sockrec *s, bm_host **ph)
+{
+	bm_host *host = s->peer_host ? s->peer_host : h;
+	bm_sockrec *p = s->peer ? bm_host_sock(host, s->peer) : NULL;
+	/* the peer must point back at s, on s's host */
+	if (!p || p->peer != s->info.id || (p->peer_host ? p->peer_host : host) != h)
+		return NULL;
+	if (ph)
+		*ph = host;
+	return p;
+}
+
+bm_result bm_sock_peer(bm_host *h, bm_sock id, bm_host **peer_host, bm_sock *peer)
+{
+	bm_sockrec *s = bm_host_sock(h, id);
+	bm_host *ph = NULL;
+	bm_sockrec *p = s ? bm_peer_of(h, s, &ph) : NULL;
+	if (peer_host)
+		*peer_host = p ? ph : NULL;
+	if (peer)
+		*peer = p ? p->info.id : BM_NO_SOCK;
+	return !s ? BM_EBADF : p ? BM_OK : BM_ENOENT;
+}
+
+static int is_family(const bm_host *h, const char *fam)
+{
+	return h->policy->family && strcmp(h->policy->family, fam) == 0;
+}
+
+/* A second connect() collects what a non-blocking one came to
+ * (core.connect.collect): the refusal on every system; after a handshake,
+ * ok once on Linux (__inet_stream_connect moves SS_CONNECTING to
+ * SS_CONNECTED and returns 0; observed), EISCONN elsewhere (FreeBSD
+ * soconnectat; Windows connect(): WSAEISCONN). */
+static bm_result collect(bm_host *h, bm_sockrec *s, bm_verdict *v)
+{
+	s->connecting = 0;
+	if (s->conn_result != BM_OK)
+		bm_verdict_set(v, s->conn_result, "core.connect.collect", 0,
+		               "the non-blocking connect() was refused; this call reports it");
+	else if (is_family(h, "linux"))
+		bm_verdict_set(v, BM_OK, "core.connect.collect", 0,
+		               "the handshake completed; this connect() reports it once");
+	else
+		bm_verdict_set(v, BM_EISCONN, "core.connect.isconn", 0, "already connected");
+	return bm_finish(h, v);
+}
+
+/* A non-blocking TCP connect() that starts a handshake returns at once
+ * (core.connect.inprogress): EINPROGRESS, on Windows WSAEWOULDBLOCK.  The
+ * model completes the handshake at once; result is what the next
+ * connect() collects. */
+static bm_result in_progress(bm_host *h, bm_sockrec *s, bm_result result, bm_verdict *v)
+{
+	s->connecting = 1;
+	s->conn_result = result;
+	bm_verdict_set(v, is_family(h, "windows") ? BM_EAGAIN : BM_EINPROGRESS,
+	               "core.connect.inprogress", 0,
+	               "non-blocking: the handshake goes on (it will come to %s)",
+	               bm_result_name(result));
+	return bm_finish(h, v);
+}
+
+/* A SYN for a four-tuple that the server host still holds ends the old
+ * connection there (core.connect.synold): a TIME_WAIT socket is replaced
+ * (RFC 1122 4.2.2.13; Linux tcp_timewait_state_process TCP_TW_SYN;
+ * FreeBSD tcp_twcheck), a half-closed one is reset. */
+static void syn_meets_old(bm_host *rh, const bm_endpoint *dst, const bm_endpoint *src)
+{
+	bm_port *o = bm_index_find(rh, BM_TCP, dst->port);
+	for (bm_sockrec *r = o ? o->first : NULL; r;) {
+		bm_sockrec *next = r->port_next;
+		const bm_sock_info *old = &r->info;
+		if ((old->state == BM_STATE_CONNECTED || old->state == BM_STATE_TIME_WAIT) &&
+		    !old->reset && old->remote.port == src->port &&
+		    bm_addr_equal(&old->remote, src) && bm_addr_equal(&old->local, dst)) {
+			if (old->state == BM_STATE_TIME_WAIT)
+				bm_release(rh, r);
+			else
+				r->info.reset = 1;
+		}
+		r = next;
+	}
+}
+
 void bm_release(bm_host *h, bm_sockrec *s)
 {
 	if (s->info.state == BM_STATE_GONE)
@@ -104,6 +190,12 @@ void bm_release(bm_host *h, bm_sockrec *s)
 
 bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 {
+	return bm_connect_ex(h, id, ep, 0, v);
+}
+
+bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags,
+                        bm_verdict *v)
+{
 	VERDICT(v);
 	if (!h)
 		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
@@ -115,6 +207,9 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 		return bm_finish(h, v);
 	}
 	int tcp = s->info.proto == BM_TCP;
+	int nonblock = tcp && (flags & BM_CONNECT_NONBLOCK);
+	if (tcp && s->connecting)
+		return collect(h, s, v);
 	if (tcp && s->info.state == BM_STATE_CONNECTED) {
 		bm_verdict_set(v, BM_EISCONN, "core.connect.isconn", 0, "already connected");
 		return bm_finish(h, v);
@@ -191,8 +286,11 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 		}
 	}
 
-	/* a local peer must be listening (TCP): find it before taking a port */
+	/* a local peer must be listening (TCP): find it before taking a port;
+	 * on a net, so must a peer on the host that owns the destination */
 	int dst_local = bm_addr_is_loopback(&dst) || bm_host_addr_is_local(h, &dst);
+	bm_host *rh = dst_local ? NULL : bm_net_route_from(h, &dst);
+	bm_host *lh = rh ? rh : h;   /* the host the SYN reaches */
 	bm_sockrec *listener = NULL;
 	bm_sock_info cand = s->info;
 	if (choose_source(h, s, &dst, &cand.local) != 0) {
@@ -233,20 +331,26 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 		}
 	}
 	if (tcp) {
-		if (dst_local) {
+		if (dst_local || rh) {
 			bm_sock got[1];
 			size_t n = 0;
 			bm_verdict dv;
 			bm_endpoint src = cand.local;
-			bm_deliver(h, BM_TCP, &src, &dst, got, 1, &n, &dv);
+			if (rh)
+				syn_meets_old(rh, &dst, &src);
+			/* the SYN's delivery is not an operation of its own */
+			bm_verdict saved = lh->last;
+			bm_deliver(lh, BM_TCP, &src, &dst, got, 1, &n, &dv);
+			lh->last = saved;
 			if (n == 1) {
-				bm_sockrec *l = bm_host_rec(h, got[0]);
+				bm_sockrec *l = bm_host_rec(lh, got[0]);
 				if (l && l->info.state == BM_STATE_LISTEN)
 					listener = l;
 			}
 			/* a socket that connects to its own address and port meets
 			 * itself: TCP simultaneous open (core.connect.self) */
-			int self = cand.local.port == dst.port && bm_addr_equal(&cand.local, &dst);
+			int self = !rh && cand.local.port == dst.port &&
+			           bm_addr_equal(&cand.local, &dst);
 			if (!listener && !self) {
 				/* a socket bound to an address that is not its family's
 				 * plain wildcard (a group, ::ffff:0.0.0.0) keeps the
@@ -266,8 +370,12 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 					s->info.state = BM_STATE_CLOSED;
 					s->info.local.port = 0;
 				}
+				s->conn_failed = 1;
 				bm_verdict_set(v, BM_ECONNREFUSED, "core.connect.refused", 0,
-				               "nothing listens on the destination");
+				               "nothing listens on the destination%s%s",
+				               rh ? " on host " : "", rh ? rh->name : "");
+				if (nonblock)
+					return in_progress(h, s, BM_ECONNREFUSED, v);
 				return bm_finish(h, v);
 			}
 		}
@@ -285,7 +393,7 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 	s->info.state = BM_STATE_CONNECTED;
 	s->info.connected_seq = ++h->seq;
 	if (listener) {
-		bm_sockrec *c = bm_new_socket(h);
+		bm_sockrec *c = bm_new_socket(lh);
 		if (!c || bm_grow_queue(listener) != 0) {
 			bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
 			return bm_finish(h, v);
@@ -311,16 +419,28 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 		c->info.parent = listener->info.id;
 		c->info.pending = 1;
 		c->info.explicit_port = listener->info.explicit_port;
-		c->info.bound_seq = ++h->seq;
+		c->info.bound_seq = ++lh->seq;
 		c->peer = s->info.id;
 		s->peer = c->info.id;
-		bm_index_add(h, c);
+		/* across hosts each end remembers the other's host */
+		c->peer_host = rh ? h : NULL;
+		s->peer_host = rh;
+		bm_index_add(lh, c);
 		listener->queue[listener->nqueue++] = c->info.id;
 	}
 	char a[BM_ENDPOINT_STRLEN], b[BM_ENDPOINT_STRLEN];
-	bm_verdict_set(v, BM_OK, "core.connect.ok", 0, "%s -> %s",
-	               bm_endpoint_format(&s->info.local, a, sizeof a),
-	               bm_endpoint_format(&dst, b, sizeof b));
+	if (rh && listener)   /* name the other end: its host and its socket there */
+		bm_verdict_set(v, BM_OK, "core.connect.ok", 0,
+		               "%s -> %s on host %s (socket %d there, queued on listener %d)",
+		               bm_endpoint_format(&s->info.local, a, sizeof a),
+		               bm_endpoint_format(&dst, b, sizeof b), rh->name, s->peer,
+		               listener->info.id);
+	else
+		bm_verdict_set(v, BM_OK, "core.connect.ok", 0, "%s -> %s",
+		               bm_endpoint_format(&s->info.local, a, sizeof a),
+		               bm_endpoint_format(&dst, b, sizeof b));
+	if (nonblock)
+		return in_progress(h, s, BM_OK, v);
 	return bm_finish(h, v);
 }
 

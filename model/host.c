@@ -203,7 +203,8 @@ bm_host *bm_host_new(const char *personality, bm_result *err)
 
 void bm_host_free(bm_host *h)
 {
-	if (!h)
+	/* a host on a net is freed with its net (bm_net_free) */
+	if (!h || h->net)
 		return;
 	for (bm_sockrec *s = h->oldest, *next; s; s = next) {
 		next = s->newer;

@@ -27,7 +27,13 @@ typedef struct bm_sockrec {
 	struct bm_sockrec *older, *newer;   /* every record, creation order */
 	struct bm_sockrec *next_gone;       /* released, freed when the
 	                                       operation ends (bm_reap) */
-	bm_sock peer;            /* the other end, when it is on this host */
+	bm_sock peer;            /* the other end, when the model has it */
+	bm_host *peer_host;      /* the host of peer on a net; NULL: this host */
+	int connecting;          /* a non-blocking connect() has not yet been
+	                            collected (Linux SS_CONNECTING) */
+	bm_result conn_result;   /* what that connect() came to */
+	int conn_failed;         /* a connect() was refused (Linux: no listen()
+	                            after it) */
 	bm_sock *queue;          /* listener: children not yet accepted */
 	size_t nqueue, capqueue;
 	int indexed;             /* present in the port index */
@@ -77,6 +83,9 @@ struct bm_host {
 	size_t naddrs, capaddrs;
 
 	bm_verdict last;
+
+	struct bm_net *net;      /* the net that owns the host, or NULL */
+	char name[BM_HOSTNAME_LEN];   /* its name on the net ("" alone) */
 };
 
 /* host.c: the port index */
@@ -137,6 +146,12 @@ void bm_timers_run(bm_host *h);
 uint64_t bm_time_wait_end(const bm_host *h);
 bm_sockrec *bm_host_sock(const bm_host *h, bm_sock id);
 bm_sockrec *bm_host_live_sock(const bm_host *h, bm_sock id); /* not TW/GONE */
+
+/* net.c: the host that owns addr on h's net (never h itself), or NULL */
+bm_host *bm_net_route_from(const bm_host *h, const bm_endpoint *addr);
+/* connect.c: the other end of s's connection, when it still points back at
+ * s; *ph (may be NULL) gets its host. */
+bm_sockrec *bm_peer_of(bm_host *h, const bm_sockrec *s, bm_host **ph);
 
 /* rules.c: rules every personality shares */
 extern const bm_rule bm_core_rules[];

@@ -81,6 +81,18 @@ const bm_rule bm_core_rules[] = {
 	 "itself (simultaneous open); nothing needs to listen.",
 	 "RFC 793 section 3.4 (simultaneous open); observed on Linux 6.18 by bindmodel explore"},
 	{"core.connect.ok", "Connected.", "no conflict found"},
+	{"core.listen.refused",
+	 "Linux: listen() on a TCP socket whose connect() was refused fails with EINVAL, whether the connect() was blocking or not and also after a second connect() collected the refusal.",
+	 "observed on the live kernel (6.18.44-fc, a private netns): socket; [bind 127.0.0.1:9000 | bind 0.0.0.0:0 | no bind]; connect 127.0.0.1:8001 (nothing listens) => ECONNREFUSED; listen => EINVAL, blocking and non-blocking (issue 8 saw it as 15 explore disagreements); other Linux releases not yet checked"},
+	{"core.connect.inprogress",
+	 "A non-blocking TCP connect() that starts a handshake returns EINPROGRESS (Windows: WSAEWOULDBLOCK); the model completes the handshake, or its refusal, at once, and the next connect() collects it.",
+	 "POSIX connect(2): EINPROGRESS when O_NONBLOCK is set and the connection cannot be established immediately; Microsoft connect() documentation: WSAEWOULDBLOCK; Linux __inet_stream_connect (observed on 6.18 over loopback: EINPROGRESS even to a local listener)"},
+	{"core.connect.collect",
+	 "The connect() after a non-blocking one reports what it came to: the refusal (ECONNREFUSED) everywhere; after a completed handshake ok once on Linux, EISCONN elsewhere.",
+	 "Linux __inet_stream_connect (SS_CONNECTING: TCP_CLOSE -> sock_error, ESTABLISHED -> SS_CONNECTED and 0), observed on 6.18: EINPROGRESS, ok, EISCONN; refused: EINPROGRESS, ECONNREFUSED; FreeBSD kern_connectat/soconnectat (EISCONN); Microsoft connect(): WSAEISCONN once the connection completes"},
+	{"core.connect.synold",
+	 "On a net, a SYN for a four-tuple that the server host still holds ends the old connection there: a TIME_WAIT socket is replaced by the new connection, a connection whose other end went away is reset.",
+	 "RFC 1122 section 4.2.2.13 (a SYN may reopen a connection in TIME_WAIT); Linux tcp_timewait_state_process (TCP_TW_SYN), tcp_v4_rcv; FreeBSD tcp_twcheck"},
 	{"core.accept.child", "An accepted child shares the listener's local port and inherits its options "
 	 "and owner.", "Linux sk_clone_lock/__inet_inherit_port; BSD sonewconn"},
 	{"core.accept.udp", "accept() on a UDP socket fails with EOPNOTSUPP, or the policy's "

@@ -166,5 +166,6 @@ Suite *cov_bsd_suite(void);
 Suite *cov_solaris_suite(void);
 Suite *cov_windows_suite(void);
 Suite *contract_suite(void);
+Suite *net_suite(void);
 
 #endif

@@ -54,6 +54,12 @@
  * SO_REUSEADDR / SO_REUSEPORT / SO_LINGER 0, listen, connect (mostly to a
  * peer of the socket's own family), accept, deliver (and advance, with
  * --allow-sleep).
+ * One TCP operation in 24 of the random phase has its peer on another
+ * host (issue 9): `tw-remote` listens on A:P, a client on host peer
+ * (10.0.9.2, a namespace of its own on the kernel) connects, and the
+ * server closes first; `remote-client` binds A:P, connects to the helper
+ * listener hp on host peer and closes first.  Either leaves a TIME_WAIT on
+ * P whose peer is remote.
  *
  * Comparison: result codes of every step, the receivers of deliver (within
  * an SO_REUSEPORT group any member is accepted: which one the hash picks is
@@ -151,6 +157,11 @@ static const xprof profs[] = {
 typedef enum xact {
 	ACT_BIND, ACT_LISTEN, ACT_CONNECT, ACT_ACCEPTED, ACT_TWCLIENT, ACT_TWCHILD,
 	ACT_AUTOCONNECT,     /* random only: an unbound client connects to peer(A):P */
+	ACT_TWREMOTE,        /* random only: listen on A:P, a client on host peer
+	                        connects, the server closes first: TIME_WAIT here
+	                        with a remote peer */
+	ACT_REMOTECLIENT,    /* random only: bind A:P, connect to the helper on
+	                        host peer, close first: TIME_WAIT here */
 	ACT_DELIVER,
 	/* single steps on earlier sockets (random phase only) */
 	ACT_CLOSE, ACT_SETOPT, ACT_SLISTEN, ACT_SCONNECT, ACT_SACCEPT, ACT_ADVANCE,
@@ -159,7 +170,7 @@ typedef enum xact {
 
 static const char *const act_names[ACT_COUNT] = {
 	"bind", "listen", "connect", "accepted", "tw-client", "tw-child", "autoconnect",
-	"deliver", "close", "setsockopt", "listen", "connect", "accept", "advance",
+	"tw-remote", "remote-client", "deliver", "close", "setsockopt", "listen", "connect", "accept", "advance",
 };
 
 /* Addresses a deliver may target (with its source) */
@@ -220,6 +231,7 @@ typedef struct xscen {
 	int nnames;
 	uint32_t uid;        /* current `user` */
 	int overflow;
+	int has_peer;        /* host peer (10.0.9.2) and its helper hp exist */
 } xscen;
 
 static xstep *add_step(xscen *s, sc_kind k, int op)
@@ -316,6 +328,35 @@ static void prelude(xscen *s)
 	st_on(s, -1, SC_LISTEN, "h");
 }
 
+/* Host peer, a Linux machine at 10.0.9.2 with a helper listener hp on
+ * port 6000, made by the first remote operation of a scenario (a host is a
+ * namespace of its own on the kernel: too dear for every scenario). */
+#define XP_PEER "10.0.9.2"
+
+static void st_on_host(xscen *s, int op, const char *host)
+{
+	xstep *t = add_step(s, SC_ON, op);
+	if (t)
+		snprintf(t->name, sizeof t->name, "%s", host);
+}
+
+static void need_peer(xscen *s, int op)
+{
+	if (s->has_peer)
+		return;
+	s->has_peer = 1;
+	xstep *t = add_step(s, SC_HOST, op);
+	if (t) {
+		snprintf(t->name, sizeof t->name, "peer");
+		t->addr = XP_PEER;
+	}
+	st_on_host(s, op, "peer");
+	st_socket(s, op, "hp", BM_TCP, 4, s->uid);
+	st_ep(s, op, SC_BIND, "hp", XP_PEER, XP_HELPER);
+	st_on(s, op, SC_LISTEN, "hp");
+	st_on_host(s, op, "local");
+}
+
 /* The class of the peer a socket bound at a connects to: 4, 6 or 46. */
 static int peer_class(const xaddr *a)
 {
@@ -403,6 +444,28 @@ static void expand(xscen *s, int i, const xop *o)
 	}
 	st_ep(s, i, SC_BIND, sn, a->addr, XP_PORT);
 	switch (o->act) {
+	case ACT_TWREMOTE:
+		/* the server closes first; its peer is on another host */
+		st_on(s, i, SC_LISTEN, sn);
+		need_peer(s, i);
+		st_on_host(s, i, "peer");
+		st_socket(s, i, cn, BM_TCP, 4, p->uid);
+		st_ep(s, i, SC_CONNECT, cn, strcmp(a->addr, "0.0.0.0") == 0 ? "10.0.0.1" : a->addr,
+		      XP_PORT);
+		st_on_host(s, i, "local");
+		st_accept(s, i, kn, sn, 4);
+		st_on(s, i, SC_CLOSE, kn);
+		st_on(s, i, SC_CLOSE, cn);
+		st_on(s, i, SC_CLOSE, sn);
+		break;
+	case ACT_REMOTECLIENT:
+		/* the client closes first; the server is on another host */
+		need_peer(s, i);
+		st_ep(s, i, SC_CONNECT, sn, XP_PEER, XP_HELPER);
+		st_accept(s, i, kn, "hp", 4);
+		st_on(s, i, SC_CLOSE, sn);
+		st_on(s, i, SC_CLOSE, kn);
+		break;
 	case ACT_LISTEN:
 		st_on(s, i, SC_LISTEN, sn);
 		break;
@@ -474,6 +537,12 @@ static void step_text(const xstep *t, char *buf, size_t len)
 	case SC_ADVANCE:
 		snprintf(buf, len, "advance %llums", (unsigned long long)t->ms);
 		break;
+	case SC_HOST:
+		snprintf(buf, len, "host %s linux %s", t->name, t->addr);
+		break;
+	case SC_ON:
+		snprintf(buf, len, "on %s", t->name);
+		break;
 	case SC_DELIVER:
 		snprintf(buf, len, "deliver %s %s -> %s", kind, bm_endpoint_format(&t->ep, a, sizeof a),
 		         bm_endpoint_format(&t->ep2, b, sizeof b));
@@ -503,6 +572,11 @@ static void to_cmd(const xstep *t, int line, sc_cmd *c)
 	if (t->kind == SC_ADDR) {
 		snprintf(c->arg, sizeof c->arg, "%s", t->addr);
 		bm_addr_parse(t->addr, &c->ep);
+	}
+	if (t->kind == SC_HOST) {
+		snprintf(c->os[0], sizeof c->os[0], "linux");
+		c->nos = 1;
+		snprintf(c->arg, sizeof c->arg, "%s", t->addr);
 	}
 	step_text(t, c->text, sizeof c->text);
 }
@@ -547,6 +621,7 @@ typedef struct altctx {
 	const sc_engine *e;
 	char *buf;
 	size_t len;
+	const bm_host *h;    /* the host of the group (NULL: the current) */
 } altctx;
 
 static int alt_visit(const bm_sock_info *s, void *arg)
@@ -558,7 +633,7 @@ static int alt_visit(const bm_sock_info *s, void *arg)
 	    !(s->opts & (BM_SO_REUSEPORT | BM_SO_REUSEPORT_LB)) ||
 	    memcmp(s->local.addr, r->local.addr, 16) != 0)
 		return 0;
-	const char *nm = sc_model_name(a->e, s->id);
+	const char *nm = a->h ? sc_model_name_on(a->e, a->h, s->id) : sc_model_name(a->e, s->id);
 	if (nm) {
 		size_t l = strlen(a->buf);
 		snprintf(a->buf + l, a->len - l, "+%s+", nm);
@@ -577,7 +652,7 @@ static void model_alternatives(const sc_engine *e, const sc_outcome *o, xres *r)
 	if (!h || id == BM_NO_SOCK || bm_sock_query(h, id, &info) != BM_OK ||
 	    !(info.opts & (BM_SO_REUSEPORT | BM_SO_REUSEPORT_LB)))
 		return;
-	altctx a = {&info, e, r->alt, sizeof r->alt};
+	altctx a = {&info, e, r->alt, sizeof r->alt, NULL};
 	bm_sock_foreach(h, alt_visit, &a);
 }
 
@@ -600,18 +675,22 @@ static int child_visit(const bm_sock_info *s, void *arg)
 
 static int connect_was_hashed(const sc_engine *e, const char *name)
 {
-	bm_host *h = sc_model_host(e);
-	bm_sock id = sc_model_sock(e, name);
+	bm_host *h = NULL;
+	bm_sock id = sc_model_sock_any(e, name, &h);
 	bm_sock_info info, parent;
 	if (!h || id == BM_NO_SOCK || bm_sock_query(h, id, &info) != BM_OK)
 		return 0;
+	/* the listener is on the host that owns the destination, if any */
+	bm_host *dh = bm_net_route(sc_model_net(e), &info.remote);
+	if (dh)
+		h = dh;
 	childctx c = {info.local, BM_NO_SOCK};
 	bm_sock_foreach(h, child_visit, &c);
 	if (c.parent == BM_NO_SOCK || bm_sock_query(h, c.parent, &parent) != BM_OK ||
 	    !(parent.opts & (BM_SO_REUSEPORT | BM_SO_REUSEPORT_LB)))
 		return 0;
 	char buf[96] = "";
-	altctx a = {&parent, e, buf, sizeof buf};
+	altctx a = {&parent, e, buf, sizeof buf, h};
 	bm_sock_foreach(h, alt_visit, &a);
 	int members = 0;
 	for (const char *q = buf; (q = strstr(q, "++")) != NULL; q += 2)
@@ -922,7 +1001,9 @@ static void canonical(xscen *s, const char *keep, xres *m, xres *k)
 	nm->n = 0;
 	char next = 'a';
 	for (int i = 0; i < s->n; i++) {
-		if (!keep[i] || !s->st[i].name[0] || nm->n == XP_MAXSTEPS)
+		/* host names (host, on) are not socket names: they stay */
+		if (!keep[i] || !s->st[i].name[0] || nm->n == XP_MAXSTEPS ||
+		    s->st[i].kind == SC_HOST || s->st[i].kind == SC_ON)
 			continue;
 		snprintf(nm->from[nm->n], sizeof nm->from[0], "%s", s->st[i].name);
 		if (next == 'h')
@@ -937,7 +1018,8 @@ static void canonical(xscen *s, const char *keep, xres *m, xres *k)
 	}
 	for (int i = 0; i < s->n; i++) {
 		xstep *t = &s->st[i];
-		snprintf(t->name, sizeof t->name, "%s", map_name(nm, t->name));
+		if (t->kind != SC_HOST && t->kind != SC_ON)
+			snprintf(t->name, sizeof t->name, "%s", map_name(nm, t->name));
 		snprintf(t->target, sizeof t->target, "%s", map_name(nm, t->target));
 		if (m[i].is_deliver && m[i].st == RS_RAN)
 			map_list(nm, m[i].recv, sizeof m[i].recv);
@@ -1117,6 +1199,13 @@ static xop random_op(uint64_t *r, int allow_sleep, int have_names)
 		static const xact tcp_acts[] = {ACT_BIND, ACT_BIND, ACT_LISTEN, ACT_LISTEN, ACT_CONNECT,
 		                                ACT_ACCEPTED, ACT_TWCLIENT, ACT_TWCHILD, ACT_AUTOCONNECT};
 		o.act = tcp_acts[rnd(r, 9)];
+		/* one TCP operation in 24 has a peer on another host (a host is
+		 * a namespace of its own on the kernel, which costs ~0.1 s); it
+		 * is reached over IPv4: 0.0.0.0, 10.0.0.1, 10.0.0.2 */
+		if (rnd(r, 24) == 0) {
+			o.act = rnd(r, 2) ? ACT_TWREMOTE : ACT_REMOTECLIENT;
+			o.addr = rnd(r, 3);
+		}
 	} else {
 		static const xact udp_acts[] = {ACT_BIND, ACT_BIND, ACT_CONNECT, ACT_AUTOCONNECT};
 		o.act = udp_acts[rnd(r, 4)];

@@ -59,6 +59,14 @@ typedef struct kb_ctx {
 	bm_endpoint *addrs;      /* addresses the scenario added */
 	size_t naddrs, addrcap;
 	unsigned long token;     /* deliver: datagram tags */
+	/* hosts of the scenario: a namespace each (kb_os_new_host_netns) */
+	struct {
+		char name[SC_NAMELEN];
+		int fd;
+	} hosts[8];
+	int nhosts;
+	int cur;                 /* the host `on` chose, -1: local */
+	int local_ns;            /* fd of the local host's namespace, or -1 */
 } kb_ctx;
 
 /* ----------------------------------------------------------- plumbing */
@@ -322,6 +330,134 @@ static int check_destination(const kb_ctx *k, const bm_endpoint *dst, bm_proto p
 	return 0;
 }
 
+/* ------------------------------------------------------------- hosts */
+
+static void drop_hosts(kb_ctx *k)
+{
+	for (int i = 0; i < k->nhosts; i++)
+		close(k->hosts[i].fd);
+	k->nhosts = 0;
+	if (k->local_ns >= 0)
+		close(k->local_ns);
+	k->local_ns = -1;
+	k->cur = -1;
+}
+
+/* Enter host i's namespace (-1: local's); the process stays in it so that
+ * the sockets, addresses and knobs of the following steps are that
+ * host's. */
+static int enter_host(kb_ctx *k, int i, char *err, size_t errlen)
+{
+	if (i == k->cur)
+		return 0;
+	int fd = i < 0 ? k->local_ns : k->hosts[i].fd;
+	if (fd < 0 || kb_os_enter_netns(fd, err, errlen) != 0) {
+		/* not knowing which namespace we are in, nothing may run on */
+		fprintf(stderr, "bindmodel: cannot enter a host's namespace: %s\n", err);
+		abort();
+	}
+	k->cur = i;
+	return 0;
+}
+
+static int remember_addr(kb_ctx *k, const bm_endpoint *ep, char *err, size_t errlen)
+{
+	if (k->naddrs == k->addrcap) {
+		size_t cap = k->addrcap ? k->addrcap * 2 : 8;
+		bm_endpoint *n = realloc(k->addrs, cap * sizeof *n);
+		if (!n) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		k->addrs = n;
+		k->addrcap = cap;
+	}
+	k->addrs[k->naddrs++] = *ep;
+	return 0;
+}
+
+/* An address of host i (>= 0): on its lo, and routed to it from local. */
+static int host_addr(kb_ctx *k, int i, const bm_endpoint *ep, const char *dev, char *err,
+                     size_t errlen)
+{
+	int back = k->cur, rc;
+	if (ep->family != BM_AF_INET) {
+		snprintf(err, errlen, "skip: the kernel backend joins hosts for IPv4 only");
+		return -1;
+	}
+	enter_host(k, i, err, errlen);
+	rc = kb_os_add_addr(ep, dev, err, errlen);
+	enter_host(k, -1, err, errlen);
+	if (rc == 0)
+		rc = kb_os_route_to_host(ep, (unsigned)i, err, errlen);
+	enter_host(k, back, err, errlen);
+	return rc == 0 ? remember_addr(k, ep, err, errlen) : -1;
+}
+
+/* host NAME OS ADDR[,ADDR...]: a namespace of its own (Linux hosts only:
+ * the kernel is Linux; other systems are only modelled). */
+static int do_host(kb_ctx *k, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
+{
+	const bm_policy *p = bm_personality_find(c->os[0]);
+	if (!k->isolated) {
+		snprintf(err, errlen, "skip: hosts need a private network namespace (%s)", k->why);
+		return -1;
+	}
+	if (!p || !p->family || strcmp(p->family, "linux") != 0) {
+		snprintf(err, errlen, "skip: host %s runs %s: the kernel backend is Linux, other "
+		         "systems are only modelled", c->name, c->os[0]);
+		return -1;
+	}
+	for (int i = 0; i < k->nhosts; i++)
+		if (strcmp(k->hosts[i].name, c->name) == 0) {
+			snprintf(err, errlen, "host '%s' exists already", c->name);
+			return -1;
+		}
+	if (k->nhosts == (int)(sizeof k->hosts / sizeof k->hosts[0])) {
+		snprintf(err, errlen, "skip: at most %d hosts on the kernel backend", k->nhosts);
+		return -1;
+	}
+	int back = k->cur;
+	if (k->local_ns < 0 && (k->local_ns = kb_os_netns_fd()) < 0) {
+		snprintf(err, errlen, "opening the namespace: %s", strerror(errno));
+		return -1;
+	}
+	enter_host(k, -1, err, errlen);
+	int fd, i = k->nhosts;
+	int rc = kb_os_new_host_netns((unsigned)i, &fd, err, errlen);
+	enter_host(k, back, err, errlen);
+	if (rc != 0)
+		return -1;
+	snprintf(k->hosts[i].name, sizeof k->hosts[i].name, "%s", c->name);
+	k->hosts[i].fd = fd;
+	k->nhosts++;
+	char list[sizeof c->arg];
+	snprintf(list, sizeof list, "%s", c->arg);
+	for (char *save = NULL, *a = strtok_r(list, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		bm_endpoint ep;
+		if (bm_addr_parse(a, &ep) != 0 || host_addr(k, i, &ep, "lo", err, errlen) != 0)
+			return -1;
+	}
+	return result(0, o, err, errlen);
+}
+
+static int do_on(kb_ctx *k, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
+{
+	if (strcmp(c->name, "local") == 0) {
+		if (k->local_ns >= 0)
+			enter_host(k, -1, err, errlen);
+		return result(0, o, err, errlen);
+	}
+	for (int i = 0; i < k->nhosts; i++)
+		if (strcmp(k->hosts[i].name, c->name) == 0) {
+			enter_host(k, i, err, errlen);
+			return result(0, o, err, errlen);
+		}
+	snprintf(err, errlen, "skip: no host '%s' on the kernel (not declared, or skipped)",
+	         c->name);
+	return -1;
+}
+
 /* ------------------------------------------------------------- engine */
 
 static int kb_reset(void *ctx, const char *os, char *err, size_t errlen)
@@ -334,6 +470,7 @@ static int kb_reset(void *ctx, const char *os, char *err, size_t errlen)
 	}
 	unbecome(k);
 	close_all(k);
+	drop_hosts(k);
 	k->uid = k->switch_uid ? 0 : (uint32_t)geteuid();
 	k->naddrs = 0;
 	/* the first scenario runs in the namespace kb_engine_opts entered */
@@ -498,7 +635,17 @@ static int do_connect(kb_ctx *k, kb_sock *s, const sc_cmd *c, sc_outcome *o, cha
 		return -1;
 	int rc = connect(s->fd, (struct sockaddr *)&ss, sl);
 	int e = rc == 0 ? 0 : errno;
-	if (e == EINPROGRESS) {
+	if (e == EINPROGRESS && c->nonblock) {
+		/* `connect ... nonblock`: report EINPROGRESS as the program
+		 * would see it, and let the handshake finish (the model
+		 * completes it at once), leaving its result for the next
+		 * connect() to collect */
+		struct pollfd p = {s->fd, POLLOUT, 0};
+		int pr;
+		do
+			pr = poll(&p, 1, CONNECT_TIMEOUT_MS);
+		while (pr < 0 && errno == EINTR);
+	} else if (e == EINPROGRESS) {
 		/* a real handshake: wait for it, then read its outcome */
 		struct pollfd p = {s->fd, POLLOUT, 0};
 		int pr;
@@ -667,6 +814,11 @@ static int do_deliver(kb_ctx *k, const sc_cmd *c, sc_outcome *o, char *err, size
 
 static int do_addr(kb_ctx *k, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
 {
+	if (k->cur >= 0) {
+		if (host_addr(k, k->cur, &c->ep, c->dev, err, errlen) != 0)
+			return -1;
+		return result(0, o, err, errlen);
+	}
 	if (k->isolated) {
 		if (kb_os_add_addr(&c->ep, c->dev, err, errlen) != 0)
 			return -1;
@@ -739,6 +891,10 @@ static int kb_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t 
 		return do_advance(k, c, o, err, errlen);
 	case SC_DELIVER:
 		return do_deliver(k, c, o, err, errlen);
+	case SC_HOST:
+		return do_host(k, c, o, err, errlen);
+	case SC_ON:
+		return do_on(k, c, o, err, errlen);
 	default:
 		snprintf(err, errlen, "'%s' is not a scenario step", sc_kind_name(c->kind));
 		return -1;
@@ -752,6 +908,7 @@ static void kb_destroy(void *ctx)
 		return;
 	unbecome(k);
 	close_all(k);
+	drop_hosts(k);
 	free(k->socks);
 	free(k->addrs);
 	free(k);
@@ -764,6 +921,8 @@ int kb_engine(sc_engine *e, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	k->local_ns = -1;
+	k->cur = -1;
 	e->name = "kernel";
 	e->ctx = k;
 	e->reset = kb_reset;

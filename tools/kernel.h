@@ -112,6 +112,17 @@ int kb_os_add_addr(const bm_endpoint *a, const char *dev, char *err, size_t errl
  * only_if_equal: do not write, just succeed if the value is already so. */
 int kb_os_set_knob(bm_knob k, long lo, long hi, int only_if_equal, char *err,
                    size_t errlen);
+/* Hosts of a scenario (`host NAME OS ADDR`): each is a network namespace
+ * of its own, joined to the scenario's first namespace by a veth pair
+ * bmhN <-> bmrN with a default route out of bmrN.  kb_os_new_host_netns
+ * makes host n's namespace and returns its fd, staying where it was;
+ * kb_os_route_to_host routes one of host n's (IPv4) addresses out of bmhN;
+ * kb_os_netns_fd opens the current namespace, kb_os_enter_netns enters
+ * one. */
+int kb_os_netns_fd(void);
+int kb_os_enter_netns(int fd, char *err, size_t errlen);
+int kb_os_new_host_netns(unsigned n, int *fd, char *err, size_t errlen);
+int kb_os_route_to_host(const bm_endpoint *a, unsigned n, char *err, size_t errlen);
 /* Send one UDP datagram from src to dst (local or multicast/broadcast
  * destinations only; the caller checks) without binding a port. */
 int kb_os_send_udp(const bm_endpoint *src, const bm_endpoint *dst,

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernel.h"
@@ -182,13 +183,9 @@ static void nl_nest_end(nl_req *r, struct rtattr *a)
 	a->rta_len = (unsigned short)(r->buf + r->n.nlmsg_len - (char *)a);
 }
 
-/* A veth pair NAME <-> bmpeerN, both up: a device other than lo, for
- * addresses and SO_BINDTODEVICE, wired only to itself in the namespace. */
-static int make_veth(const char *name)
+/* A veth pair name <-> peer in the current namespace, not yet up. */
+static int make_pair(const char *name, const char *peer)
 {
-	static unsigned peers;
-	char peer[IFNAMSIZ];
-	snprintf(peer, sizeof peer, "bmpeer%u", peers++);
 	nl_req r;
 	memset(&r, 0, sizeof r);
 	r.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
@@ -210,7 +207,17 @@ static int make_veth(const char *name)
 	nl_nest_end(&r, pi);
 	nl_nest_end(&r, data);
 	nl_nest_end(&r, info);
-	int rc = nl_talk(&r);
+	return nl_talk(&r);
+}
+
+/* A veth pair NAME <-> bmpeerN, both up: a device other than lo, for
+ * addresses and SO_BINDTODEVICE, wired only to itself in the namespace. */
+static int make_veth(const char *name)
+{
+	static unsigned peers;
+	char peer[IFNAMSIZ];
+	snprintf(peer, sizeof peer, "bmpeer%u", peers++);
+	int rc = make_pair(name, peer);
 	if (rc == 0)
 		rc = link_up(name);
 	if (rc == 0)
@@ -262,6 +269,136 @@ int kb_os_add_addr(const bm_endpoint *a, const char *dev, char *err, size_t errl
 		rc = 0;
 	if (rc != 0) {
 		snprintf(err, errlen, "adding the address to %s: %s", dev, strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------- hosts of a scenario */
+
+/* A route to dst (a /32 or /128, or the default when dst is NULL) out of
+ * dev, on link: the namespaces are joined by one veth each. */
+static int add_route(int family, const uint8_t *dst, const char *dev)
+{
+	unsigned idx = if_nametoindex(dev);
+	if (!idx)
+		return -errno;
+	nl_req r;
+	memset(&r, 0, sizeof r);
+	r.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	r.n.nlmsg_type = RTM_NEWROUTE;
+	r.n.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	struct rtmsg *rt = (struct rtmsg *)(r.buf + NLMSG_HDRLEN);
+	rt->rtm_family = (unsigned char)family;
+	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_protocol = RTPROT_BOOT;
+	rt->rtm_scope = RT_SCOPE_LINK;
+	rt->rtm_type = RTN_UNICAST;
+	size_t alen = family == AF_INET ? 4 : 16;
+	if (dst) {
+		rt->rtm_dst_len = (unsigned char)(alen * 8);
+		nl_attr(&r, RTA_DST, dst, alen);
+	}
+	int oif = (int)idx;
+	nl_attr(&r, RTA_OIF, &oif, sizeof oif);
+	int rc = nl_talk(&r);
+	return rc == -EEXIST ? 0 : rc;
+}
+
+/* Move dev into the namespace behind fd. */
+static int move_link(const char *dev, int fd)
+{
+	unsigned idx = if_nametoindex(dev);
+	if (!idx)
+		return -errno;
+	nl_req r;
+	memset(&r, 0, sizeof r);
+	r.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	r.n.nlmsg_type = RTM_NEWLINK;
+	NL_IFI(&r)->ifi_family = AF_UNSPEC;
+	NL_IFI(&r)->ifi_index = (int)idx;
+	uint32_t nsfd = (uint32_t)fd;
+	nl_attr(&r, IFLA_NET_NS_FD, &nsfd, sizeof nsfd);
+	return nl_talk(&r);
+}
+
+int kb_os_netns_fd(void)
+{
+	return open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+}
+
+int kb_os_enter_netns(int fd, char *err, size_t errlen)
+{
+	if (setns(fd, CLONE_NEWNET) != 0) {
+		snprintf(err, errlen, "setns: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int kb_os_new_host_netns(unsigned n, int *fd, char *err, size_t errlen)
+{
+	char here[IFNAMSIZ], there[IFNAMSIZ];
+	snprintf(here, sizeof here, "bmh%u", n);
+	snprintf(there, sizeof there, "bmr%u", n);
+	*fd = -1;
+	int self = kb_os_netns_fd(), other = -1, rc;
+	const char *step = "opening this namespace";
+	if (self < 0)
+		goto fail_errno;
+	step = "creating the veth pair";
+	if ((rc = make_pair(here, there)) != 0)
+		goto fail_rc;
+	step = "unshare(CLONE_NEWNET)";
+	if (unshare(CLONE_NEWNET) != 0)
+		goto fail_errno;
+	other = kb_os_netns_fd();
+	rc = link_up("lo");
+	if (setns(self, CLONE_NEWNET) != 0) {
+		/* we cannot get back: never run on in the wrong namespace */
+		snprintf(err, errlen, "setns back: %s", strerror(errno));
+		abort();
+	}
+	step = "bringing up the new namespace";
+	if (other < 0 || rc != 0)
+		goto fail_rc;
+	step = "moving the veth";
+	if ((rc = move_link(there, other)) != 0 || (rc = link_up(here)) != 0)
+		goto fail_rc;
+	if (setns(other, CLONE_NEWNET) != 0)
+		goto fail_errno;
+	/* everything the host sends leaves by its veth */
+	rc = link_up(there);
+	if (rc == 0)
+		rc = add_route(AF_INET, NULL, there);
+	if (setns(self, CLONE_NEWNET) != 0) {
+		snprintf(err, errlen, "setns back: %s", strerror(errno));
+		abort();
+	}
+	step = "the host's veth and default route";
+	if (rc != 0)
+		goto fail_rc;
+	close(self);
+	*fd = other;
+	return 0;
+fail_errno:
+	rc = -errno;
+fail_rc:
+	snprintf(err, errlen, "a namespace for a host: %s: %s", step, strerror(-rc));
+	if (self >= 0)
+		close(self);
+	if (other >= 0)
+		close(other);
+	return -1;
+}
+
+int kb_os_route_to_host(const bm_endpoint *a, unsigned n, char *err, size_t errlen)
+{
+	char here[IFNAMSIZ];
+	snprintf(here, sizeof here, "bmh%u", n);
+	int rc = a->family == BM_AF_INET ? add_route(AF_INET, a->addr, here) : -EAFNOSUPPORT;
+	if (rc != 0) {
+		snprintf(err, errlen, "a route to a host's address: %s", strerror(-rc));
 		return -1;
 	}
 	return 0;
@@ -547,6 +684,34 @@ int kb_os_set_knob(bm_knob k, long lo, long hi, int only_if_equal, char *err, si
 	(void)hi;
 	(void)only_if_equal;
 	snprintf(err, errlen, "skip: knobs are only set in a Linux network namespace");
+	return -1;
+}
+
+int kb_os_netns_fd(void)
+{
+	return -1;
+}
+
+int kb_os_enter_netns(int fd, char *err, size_t errlen)
+{
+	(void)fd;
+	snprintf(err, errlen, "network namespaces are Linux-only");
+	return -1;
+}
+
+int kb_os_new_host_netns(unsigned n, int *fd, char *err, size_t errlen)
+{
+	(void)n;
+	*fd = -1;
+	snprintf(err, errlen, "skip: hosts need Linux network namespaces");
+	return -1;
+}
+
+int kb_os_route_to_host(const bm_endpoint *a, unsigned n, char *err, size_t errlen)
+{
+	(void)a;
+	(void)n;
+	snprintf(err, errlen, "skip: hosts need Linux network namespaces");
 	return -1;
 }
 

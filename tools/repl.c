@@ -164,7 +164,7 @@ static void report_error(repl *r, const char *line, int lineno, int col, const c
 
 static int is_op(sc_kind k)
 {
-	return k >= SC_USER && k <= SC_DELIVER;
+	return k >= SC_USER && k <= SC_ON;   /* SC_HOST, SC_ON follow SC_DELIVER */
 }
 
 static int needs_host(sc_kind k)

@@ -356,6 +356,7 @@ typedef struct show_ctx {
 	size_t n, cap;
 	const char *only;
 	int found;
+	const bm_host *h;        /* the host being listed */
 } show_ctx;
 
 static void fmt_left(char *buf, size_t len, uint64_t ms)
@@ -418,7 +419,12 @@ static int collect(const bm_sock_info *s, void *arg)
 	show_ctx *x = arg;
 	repl *r = x->r;
 	char lb[64];
-	const char *nm = repl_label(r, s->id, lb, sizeof lb);
+	const char *nm = x->h == sc_model_host(&r->eng) ? repl_label(r, s->id, lb, sizeof lb)
+	                                               : sc_model_name_on(&r->eng, x->h, s->id);
+	if (!nm) {
+		snprintf(lb, sizeof lb, "#%d", s->id);
+		nm = lb;
+	}
 	if (x->only) {
 		if (strcmp(x->only, nm) == 0) {
 			show_one(r, s, nm);
@@ -440,7 +446,7 @@ static int collect(const bm_sock_info *s, void *arg)
 		x->cap = cap;
 	}
 	char (*row)[96] = x->rows[x->n++];
-	const bm_host *h = sc_model_host(&r->eng);
+	const bm_host *h = x->h;
 	snprintf(row[0], 96, "%s", nm);
 	snprintf(row[1], 96, "%s", repl_sock_kind(s));
 	if (s->state == BM_STATE_CLOSED)
@@ -461,6 +467,8 @@ static int collect(const bm_sock_info *s, void *arg)
 	return 0;
 }
 
+static void show_table(repl *r, show_ctx *x, const bm_host *h, int named);
+
 void repl_show(repl *r, const char *name)
 {
 	show_ctx x;
@@ -470,28 +478,52 @@ void repl_show(repl *r, const char *name)
 	const bm_host *h = sc_model_host(&r->eng);
 	FILE *f = r->out;
 	if (name) {
-		/* a name bound to a handle that is gone: say so */
-		bm_sock id = sc_model_sock(&r->eng, name);
+		/* a name bound to a handle that is gone: say so; a name may
+		 * stand for a socket on another host of the net */
+		bm_host *nh = NULL;
+		bm_sock id = sc_model_sock_any(&r->eng, name, &nh);
+		if (nh)
+			h = nh;
 		bm_sock_info info;
 		if (id != BM_NO_SOCK && bm_sock_query(h, id, &info) != BM_OK) {
 			fprintf(f, "%s is closed and gone\n", name);
 			return;
 		}
+		x.h = h;
 		bm_sock_foreach(h, collect, &x);
 		if (!x.found)
 			repl_no_such_socket(r, name);
 		return;
 	}
-	bm_sock_foreach(h, collect, &x);
-	if (r->json) {
-		free(x.rows);
-		return;
+	/* on a net of hosts, every host's table, the current one first */
+	bm_net *net = sc_model_net(&r->eng);
+	show_table(r, &x, h, bm_net_count(net) > 1);
+	for (size_t i = 0; i < bm_net_count(net); i++) {
+		const bm_host *o = bm_net_host_at(net, i);
+		if (o != h) {
+			x.n = 0;
+			show_table(r, &x, o, 1);
+		}
 	}
+	free(x.rows);
+}
+
+static void show_table(repl *r, show_ctx *x, const bm_host *h, int named)
+{
+	FILE *f = r->out;
+	x->h = h;
+	bm_sock_foreach(h, collect, x);
+	if (r->json)
+		return;
 	uint64_t now = bm_host_now(h);
-	fprintf(f, "%s host, clock %llu.%03llus, %zu socket%s\n", r->os,
-	        (unsigned long long)(now / 1000), (unsigned long long)(now % 1000), x.n,
-	        x.n == 1 ? "" : "s");
-	if (x.n) {
+	if (named)
+		fprintf(f, "host %s (%s), ", bm_host_name(h), bm_host_policy(h)->name);
+	else
+		fprintf(f, "%s host, ", r->os);
+	fprintf(f, "clock %llu.%03llus, %zu socket%s\n",
+	        (unsigned long long)(now / 1000), (unsigned long long)(now % 1000), x->n,
+	        x->n == 1 ? "" : "s");
+	if (x->n) {
 		static const char *const head[SHOW_COLS] = {"NAME", "PROTO", "LOCAL", "REMOTE",
 		                                            "STATE", "OPTIONS", "UID", "TIME_WAIT"};
 		size_t w[SHOW_COLS], total = 0;
@@ -499,9 +531,9 @@ void repl_show(repl *r, const char *name)
 		for (int k = 0; k < SHOW_COLS; k++) {
 			w[k] = strlen(head[k]);
 			keep[k] = 1;
-			for (size_t i = 0; i < x.n; i++)
-				if (strlen(x.rows[i][k]) > w[k])
-					w[k] = strlen(x.rows[i][k]);
+			for (size_t i = 0; i < x->n; i++)
+				if (strlen(x->rows[i][k]) > w[k])
+					w[k] = strlen(x->rows[i][k]);
 			total += w[k] + 2;
 		}
 		/* wider than the output: leave out the columns that say nothing
@@ -509,8 +541,8 @@ void repl_show(repl *r, const char *name)
 		size_t width = repl_term_width(f);
 		for (int k = SHOW_COLS - 1; k > 0 && total - 2 > width; k--) {
 			int empty = 1;
-			for (size_t i = 0; i < x.n && empty; i++)
-				empty = strcmp(x.rows[i][k], "-") == 0;
+			for (size_t i = 0; i < x->n && empty; i++)
+				empty = strcmp(x->rows[i][k], "-") == 0;
 			if (empty) {
 				keep[k] = 0;
 				total -= w[k] + 2;
@@ -523,15 +555,14 @@ void repl_show(repl *r, const char *name)
 			if (keep[k])
 				fprintf(f, "%-*s%s", k == last ? 0 : (int)w[k], head[k], k == last ? "" : "  ");
 		fprintf(f, "%s\n", repl_c(r, C_RESET));
-		for (size_t i = 0; i < x.n; i++) {
+		for (size_t i = 0; i < x->n; i++) {
 			for (int k = 0; k < SHOW_COLS; k++)
 				if (keep[k])
-					fprintf(f, "%-*s%s", k == last ? 0 : (int)w[k], x.rows[i][k],
+					fprintf(f, "%-*s%s", k == last ? 0 : (int)w[k], x->rows[i][k],
 					        k == last ? "" : "  ");
 			fputc('\n', f);
 		}
 	}
-	free(x.rows);
 }
 
 /* ------------------------------------------------------------ help */
@@ -558,8 +589,10 @@ static const struct help_entry {
 	{"bind", "bind NAME ADDRESS:PORT", "Bind.  Port 0 asks for an ephemeral port; IPv6 is [addr]:port.\n"
 	 "  bind a 0.0.0.0:21\n  bind b [::]:0", "bind; port 0 asks for an ephemeral port"},
 	{"listen", "listen NAME", "Listen (binds an ephemeral port first if the socket is unbound).", "listen (autobinds an unbound socket)"},
-	{"connect", "connect NAME ADDRESS:PORT", "Connect (autobinds if needed; a local listener completes the\n"
-	 "handshake and queues a child for accept).\n  connect b 127.0.0.1:21", "connect (autobinds; a local listener queues a child)"},
+	{"connect", "connect NAME ADDRESS:PORT [nonblock]", "Connect (autobinds if needed; a listener on this host, or on the\n"
+	 "host that owns the address, completes the handshake and queues a child\n"
+	 "for accept).  nonblock: EINPROGRESS, and the next connect collects it.\n"
+	 "  connect b 127.0.0.1:21", "connect (autobinds; a listener queues a child)"},
 	{"accept", "NAME = accept LISTENER", "Take the next connection from the listener's queue.\n"
 	 "  c = accept a", "take the next connection from the listener"},
 	{"close", "close NAME", "Close.  Actively closing a connected TCP socket leaves it in\n"
@@ -568,6 +601,12 @@ static const struct help_entry {
 	 "  advance 60s", "move the virtual clock; TIME_WAIT ends"},
 	{"deliver", "deliver PROTO SRC -> DST", "Which socket(s) receive a datagram (udp) or a SYN (tcp)?\n"
 	 "  deliver udp4 10.0.0.9:5000 -> 192.168.0.1:53", "which socket(s) receive a datagram or SYN"},
+	{"host", "host NAME OS ADDR[,ADDR...]", "Add a host with its own release and addresses; an address\n"
+	 "belongs to one host.  The host of the os line is local.\n"
+	 "  host cli windows 10.0.0.2", "add a host with its own release and addresses"},
+	{"on", "on NAME", "The host that socket, addr, set and deliver act on (on local goes\n"
+	 "back).  Socket names are global: an operation on a named socket acts on\n"
+	 "its own host.\n  on cli", "switch the host that commands act on"},
 	{"show", "show [NAME]", "The socket table, or one socket in full.", "the socket table, or one socket in full"},
 	{"explain", "explain [NAME]", "The verdict of the last operation (or the last one on NAME): the\n"
 	 "rule, its text and source, the conflicting socket, and which single\n"

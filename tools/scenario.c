@@ -43,6 +43,7 @@ static const char *const kind_names[SC_KIND_COUNT] = {
 	[SC_DELIVER] = "deliver", [SC_SHOW] = "show", [SC_EXPLAIN] = "explain",
 	[SC_COMPARE] = "compare", [SC_HELP] = "help", [SC_RESET] = "reset",
 	[SC_SAVE] = "save", [SC_LOAD] = "load", [SC_QUIT] = "quit",
+	[SC_HOST] = "host", [SC_ON] = "on",
 };
 
 const char *sc_kind_name(sc_kind k)
@@ -313,6 +314,55 @@ static int parse_rule(parser *p, sc_expect *x, const char *tokn, int col)
  * (`ok [linux.udp.bind.reuseaddr]`, `linux:ok[linux.udp.bind.reuseaddr]`).
  * A rule belongs to the item before it.
  */
+
+/* A host name: a letter, then letters, digits, '_' or '-'. */
+static int valid_host(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= SC_NAMELEN || n >= BM_HOSTNAME_LEN || !isalpha((unsigned char)s[0]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+/* host NAME PERSONALITY ADDR[,ADDR...]: name, os[0], and the addresses,
+ * each checked, in arg as written. */
+static int parse_host(parser *p, int i, sc_cmd *c)
+{
+	if (need(p, i, "host name") != 0)
+		return -1;
+	if (!valid_host(p->t[i].s))
+		return fail(p, p->t[i].col, "bad host name '%.40s'", p->t[i].s);
+	if (strcmp(p->t[i].s, "local") == 0)
+		return fail(p, p->t[i].col, "'local' is the host of the os line%s", NULL);
+	snprintf(c->name, sizeof c->name, "%s", p->t[i].s);
+	if (need(p, i + 1, "personality") != 0 || personality(p, i + 1, c->os[0]) != 0)
+		return -1;
+	if (strcmp(c->os[0], "*") == 0)
+		return fail(p, p->t[i + 1].col, "a host needs one personality%s", NULL);
+	c->nos = 1;
+	if (need(p, i + 2, "address[,address...]") != 0)
+		return -1;
+	const char *list = p->t[i + 2].s;
+	if (strlen(list) >= sizeof c->arg)
+		return fail(p, p->t[i + 2].col, "address list too long%s", NULL);
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", list);
+	for (char *save = NULL, *a = strtok_r(buf, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		bm_endpoint ep;
+		if (bm_addr_parse(a, &ep) != 0 || bm_addr_is_any(&ep) || bm_addr_is_multicast(&ep) ||
+		    bm_addr_is_loopback(&ep))
+			return fail(p, p->t[i + 2].col, "bad host address '%.40s' (unicast, not loopback)",
+			            a);
+	}
+	if (list[0] == ',' || list[strlen(list) - 1] == ',' || strstr(list, ",,"))
+		return fail(p, p->t[i + 2].col, "empty address in '%.40s'", list);
+	snprintf(c->arg, sizeof c->arg, "%s", list);
+	return no_more(p, i + 3);
+}
+
 static int parse_expect(parser *p, int i, sc_cmd *c)
 {
 	if (i >= p->n)
@@ -506,6 +556,7 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 		{"compare", SC_COMPARE}, {"help", SC_HELP}, {"reset", SC_RESET},
 		{"save", SC_SAVE}, {"load", SC_LOAD}, {"quit", SC_QUIT}, {"exit", SC_QUIT},
 		{"accept", SC_ACCEPT}, {"socket", SC_SOCKET},
+		{"host", SC_HOST}, {"on", SC_ON},
 	};
 	tok *toks = malloc(sizeof(tok) * MAXTOK);
 	parser p = {toks, 0, err, errlen, col};
@@ -661,7 +712,24 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 	case SC_CONNECT:
 		if ((r = socket_name(&p, i, c->target)) != 0 || (r = endpoint(&p, i + 1, &c->ep)) != 0)
 			break;
+		if (c->kind == SC_CONNECT && i + 2 < p.n && strcmp(toks[i + 2].s, "nonblock") == 0) {
+			c->nonblock = 1;
+			i++;
+		}
 		r = no_more(&p, i + 2);
+		break;
+	case SC_HOST:
+		r = parse_host(&p, i, c);
+		break;
+	case SC_ON:
+		if ((r = need(&p, i, "host name")) != 0)
+			break;
+		if (!valid_host(toks[i].s)) {
+			r = fail(&p, toks[i].col, "bad host name '%.40s'", toks[i].s);
+			break;
+		}
+		snprintf(c->name, sizeof c->name, "%s", toks[i].s);
+		r = no_more(&p, i + 1);
 		break;
 	case SC_LISTEN:
 		if ((r = socket_name(&p, i, c->target)) != 0)

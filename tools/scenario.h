@@ -22,6 +22,8 @@ typedef enum sc_kind {
 	SC_OS, SC_USER, SC_ADDR, SC_SET,
 	SC_SOCKET, SC_SETSOCKOPT, SC_BIND, SC_LISTEN, SC_CONNECT, SC_ACCEPT,
 	SC_CLOSE, SC_ADVANCE, SC_DELIVER,
+	/* a network of hosts: `host NAME PERSONALITY ADDR[,ADDR...]`, `on NAME` */
+	SC_HOST, SC_ON,
 	/* session commands (REPL) */
 	SC_SHOW, SC_EXPLAIN, SC_COMPARE, SC_HELP, SC_RESET, SC_SAVE, SC_LOAD,
 	SC_QUIT,
@@ -71,6 +73,7 @@ typedef struct sc_cmd {
 	uint64_t ms;
 	char arg[256];              /* help topic, file, explain/show name */
 	int flag;                   /* save: 1 --with-results, 2 --force */
+	int nonblock;               /* connect ... nonblock */
 	sc_expect expect[SC_MAXEXPECT];
 	int nexpect;
 	char text[SC_MAXLINE + 1];  /* the command as written, less expectation */
@@ -122,6 +125,11 @@ bm_host *sc_model_host(const sc_engine *e);
 bm_sock sc_model_sock(const sc_engine *e, const char *name);
 /* The name of a handle, or NULL. */
 const char *sc_model_name(const sc_engine *e, bm_sock s);
+/* The model's net; the host handle behind a socket name on any host (*h
+ * gets the host); the name of a handle on host h. */
+bm_net *sc_model_net(const sc_engine *e);
+bm_sock sc_model_sock_any(const sc_engine *e, const char *name, bm_host **h);
+const char *sc_model_name_on(const sc_engine *e, const bm_host *h, bm_sock s);
 
 /* Text of an outcome as the runner prints it: "ok", "EADDRINUSE", "a+b". */
 const char *sc_outcome_text(const sc_outcome *o, const bm_host *h, char *buf, size_t len);

@@ -393,14 +393,21 @@ static int v4_any(const bm_sock_info *s)
 	return s->family == BM_AF_INET && bm_addr_is_any(&s->local);
 }
 
+/* linux.tcp.bind.mapped_any (6.1): an IPv6 owner on [::ffff:0.0.0.0] and
+ * a new IPv6 socket on a specific v4-mapped address do not overlap. */
+static int mapped_any_apart(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old)
+{
+	return R(h)->mapped_any_apart && s->proto == BM_TCP && s->family == BM_AF_INET6 &&
+	       old->family == BM_AF_INET6 && bm_addr_is_v4mapped(&old->local) &&
+	       bm_addr_is_any(&old->local) && bm_addr_is_v4mapped(&s->local) &&
+	       !bm_addr_is_any(&s->local);
+}
+
 /* Does the new socket s overlap the owner old? */
 static int linux_overlap(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old)
 {
-	if (R(h)->mapped_any_apart && s->proto == BM_TCP && s->family == BM_AF_INET6 &&
-	    old->family == BM_AF_INET6 && bm_addr_is_v4mapped(&old->local) &&
-	    bm_addr_is_any(&old->local) && bm_addr_is_v4mapped(&s->local) &&
-	    !bm_addr_is_any(&s->local))
-		return 0;   /* linux.tcp.bind.mapped_any (6.1) */
+	if (mapped_any_apart(h, s, old))
+		return 0;
 	if (bm_overlap(s, old))
 		return 1;
 	if (s->dev[0] && old->dev[0] && strcmp(s->dev, old->dev) != 0)
@@ -588,6 +595,7 @@ static int in_chain_tail(const bm_sock_info *w)
 
 static bm_match udp_bind_walk(const bm_host *h, const bm_sock_info *s, bm_verdict *v)
 {
+	int passed_compatible = 0;   /* a stock kernel would have stopped there */
 	/* the head part, newest first, then the tail part, oldest first */
 	for (int tail = 0; tail < 2; tail++) {
 		const bm_sock_info *w = tail ? bm_port_first(h, BM_UDP, s->local.port)
@@ -598,8 +606,12 @@ static bm_match udp_bind_walk(const bm_host *h, const bm_sock_info *s, bm_verdic
 			bm_match m = udp_conflict(s, w, BM_PHASE_BIND, v);
 			/* linux.udp.bind.walk_all: a compatible owner does not end
 			 * the walk; any incompatible one refuses */
-			if (m == BM_MATCH_SHARE_STOP && R(h)->udp_walk_all)
+			if (m == BM_MATCH_SHARE_STOP && R(h)->udp_walk_all) {
 				m = BM_MATCH_SHARE;
+				passed_compatible = 1;
+			}
+			if (m == BM_MATCH_CONFLICT && passed_compatible)
+				v->rule = "linux.udp.bind.walk_all";
 			if (m != BM_MATCH_SHARE)
 				return m;
 		}
@@ -613,6 +625,13 @@ static bm_match linux_conflict(const bm_host *h, const bm_sock_info *s, const bm
 	/* the whole UDP walk is decided at the first owner the core offers */
 	if (s->proto == BM_UDP && phase == BM_PHASE_BIND)
 		return udp_bind_walk(h, s, v);
+	if (phase == BM_PHASE_BIND && mapped_any_apart(h, s, old)) {
+		/* an allowing rule: the bind goes through because of it */
+		bm_verdict_set(v, BM_OK, "linux.tcp.bind.mapped_any", old->id,
+		               "socket %d on [::ffff:0.0.0.0] does not cover a v4-mapped address "
+		               "(6.1)", old->id);
+		return BM_MATCH_SHARE;
+	}
 	if (!linux_overlap(h, s, old))
 		return BM_MATCH_NONE;
 	return s->proto == BM_TCP ? tcp_conflict(h, s, old, phase, v) : udp_conflict(s, old, phase, v);

@@ -1,0 +1,221 @@
+/*
+ * bench_scale.c: what one operation costs the model as its population
+ * grows.  For each personality and N live sockets (1k, 10k, 100k, 1M), a
+ * host is filled with N bound TCP sockets spread over local addresses and
+ * ports, plus a crowded port (min(N/10, CROWD_MAX) owners with
+ * SO_REUSEADDR on distinct addresses), and these are timed (median of
+ * REPS rounds of BATCH operations, each undone outside the timing):
+ *
+ *   bind-free      bind a new socket to a port nobody holds
+ *   bind-conflict  bind onto the oldest owner's address and port
+ *   bind-crowded   bind a new address on the crowded port
+ *   listen         listen on a freshly bound socket
+ *   connect        connect with autobind to a remote address
+ *   close          close a bound socket
+ *
+ * It prints ns/op per N, the growth from the smallest N to the largest,
+ * and the heap bytes per live socket (mallinfo2 where the C library has
+ * it), and writes the table as JSON (argv[1], default build/bench_scale.json).
+ * No assertions: numbers only.  Only the public API is used.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include "bindmodel.h"
+
+#define BATCH 200
+#define REPS 7
+#define CROWD_MAX 20000   /* building a crowd is quadratic: bounded */
+#define CROWD_PORT 5000
+#define PORTS_PER_ADDR 50000
+
+enum { OP_BIND_FREE, OP_BIND_CONFLICT, OP_BIND_CROWDED, OP_LISTEN, OP_CONNECT, OP_CLOSE, NOPS };
+static const char *const op_names[NOPS] = {"bind-free", "bind-conflict", "bind-crowded",
+                                           "listen", "connect", "close"};
+
+static double now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static size_t heap_bytes(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+	struct mallinfo2 mi = mallinfo2();
+	return mi.uordblks + mi.hblkhd;
+#else
+	return 0;
+#endif
+}
+
+/* 10.A.B.1 for address index i (A.B from i), added to the host. */
+static bm_endpoint addr_of(bm_host *h, long i, uint16_t port)
+{
+	char text[32];
+	snprintf(text, sizeof text, "10.%ld.%ld.1", (i >> 8) & 255, i & 255);
+	bm_host_add_addr(h, text, NULL);
+	bm_endpoint ep;
+	bm_addr_parse(text, &ep);
+	ep.port = port;
+	return ep;
+}
+
+static bm_sock bound(bm_host *h, const bm_endpoint *ep, unsigned opts)
+{
+	bm_sock s;
+	if (bm_socket(h, BM_AF_INET, BM_TCP, 0, &s, NULL) != BM_OK)
+		return BM_NO_SOCK;
+	for (unsigned b = 1; b <= BM_ALL_OPTIONS; b <<= 1)
+		if (opts & b)
+			bm_setsockopt(h, s, (bm_option)b, 1, NULL);
+	return bm_bind(h, s, ep, NULL) == BM_OK ? s : BM_NO_SOCK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* One timed round of op; returns ns per operation. */
+static double round_of(bm_host *h, int op, long n, long crowd, long round)
+{
+	bm_sock s[BATCH];
+	bm_endpoint ep[BATCH];
+	/* set up outside the timing */
+	for (int k = 0; k < BATCH; k++) {
+		long j = round * BATCH + k;
+		bm_socket(h, BM_AF_INET, BM_TCP, 0, &s[k], NULL);
+		switch (op) {
+		case OP_BIND_FREE:   /* a port above every one the population uses */
+			ep[k] = addr_of(h, 0, (uint16_t)(60000 + j % 5000));
+			break;
+		case OP_BIND_CONFLICT:
+			ep[k] = addr_of(h, 0, 1024);
+			break;
+		case OP_BIND_CROWDED:
+			bm_setsockopt(h, s[k], BM_SO_REUSEADDR, 1, NULL);
+			ep[k] = addr_of(h, crowd + 1 + j % 200, CROWD_PORT);
+			break;
+		case OP_LISTEN:
+		case OP_CLOSE:
+			ep[k] = addr_of(h, 0, (uint16_t)(60000 + j % 5000));
+			bm_bind(h, s[k], &ep[k], NULL);
+			break;
+		case OP_CONNECT:
+			bm_endpoint_parse("203.0.113.7:80", &ep[k], NULL, 0);
+			ep[k].port = (uint16_t)(80 + j % 1000);
+			break;
+		}
+	}
+	(void)n;
+	double t0 = now_ns();
+	for (int k = 0; k < BATCH; k++) {
+		switch (op) {
+		case OP_BIND_FREE:
+		case OP_BIND_CONFLICT:
+		case OP_BIND_CROWDED:
+			bm_bind(h, s[k], &ep[k], NULL);
+			break;
+		case OP_LISTEN:
+			bm_listen(h, s[k], NULL);
+			break;
+		case OP_CONNECT:
+			bm_connect(h, s[k], &ep[k], NULL);
+			break;
+		case OP_CLOSE:
+			bm_close(h, s[k], NULL);
+			break;
+		}
+	}
+	double t = (now_ns() - t0) / BATCH;
+	for (int k = 0; k < BATCH; k++) {   /* undo, untimed */
+		bm_sock_info info;
+		if (bm_sock_query(h, s[k], &info) == BM_OK) {
+			bm_setsockopt(h, s[k], BM_SO_LINGER, 0, NULL);
+			bm_close(h, s[k], NULL);
+		}
+	}
+	return t;
+}
+
+int main(int argc, char **argv)
+{
+	const char *json = argc > 1 ? argv[1] : "build/bench_scale.json";
+	static const char *const oses[] = {"linux", "freebsd", "windows", "macos"};
+	static const long sizes[] = {1000, 10000, 100000, 1000000};
+	enum { NOS = sizeof oses / sizeof *oses, NN = sizeof sizes / sizeof *sizes };
+	static double ns[NOS][NN][NOPS];
+	static double bytes[NOS][NN];
+	FILE *out = fopen(json, "w");
+	printf("bench_scale: model cost per operation (ns, median of %d rounds of %d) by live "
+	       "sockets\n", REPS, BATCH);
+	for (int o = 0; o < NOS; o++) {
+		printf("\n%-8s %-14s", oses[o], "live sockets");
+		for (int z = 0; z < NN; z++)
+			printf(" %10ld", sizes[z]);
+		printf("   growth\n");
+		for (int z = 0; z < NN; z++) {
+			long n = sizes[z], crowd = n / 10 < CROWD_MAX ? n / 10 : CROWD_MAX;
+			size_t before = heap_bytes();
+			bm_host *h = bm_host_new(oses[o], NULL);
+			bm_host_set_knob(h, BM_KNOB_EPHEMERAL_LO, 1024);
+			bm_host_set_knob(h, BM_KNOB_EPHEMERAL_HI, 65535);
+			long made = 0;
+			for (long i = 0; made < n - crowd; i++) {
+				bm_endpoint ep = addr_of(h, 1 + i / PORTS_PER_ADDR,
+				                         (uint16_t)(1024 + i % PORTS_PER_ADDR));
+				if (ep.port == CROWD_PORT)
+					continue;
+				made += bound(h, &ep, 0) != BM_NO_SOCK;
+			}
+			bm_endpoint first = addr_of(h, 0, 1024);
+			made += bound(h, &first, 0) != BM_NO_SOCK;
+			for (long i = 0; i < crowd; i++) {
+				bm_endpoint ep = addr_of(h, 1 + i, CROWD_PORT);
+				made += bound(h, &ep, BM_SO_REUSEADDR) != BM_NO_SOCK;
+			}
+			bytes[o][z] = (double)(heap_bytes() - before) / (double)(made ? made : 1);
+			for (int op = 0; op < NOPS; op++) {
+				double t[REPS];
+				for (int r = 0; r < REPS; r++)
+					t[r] = round_of(h, op, n, crowd, r);
+				qsort(t, REPS, sizeof *t, cmp_double);
+				ns[o][z][op] = t[REPS / 2];
+			}
+			bm_host_free(h);
+		}
+		for (int op = 0; op < NOPS; op++) {
+			printf("         %-14s", op_names[op]);
+			for (int z = 0; z < NN; z++)
+				printf(" %10.0f", ns[o][z][op]);
+			printf("   %5.1fx\n", ns[o][NN - 1][op] / (ns[o][0][op] > 0 ? ns[o][0][op] : 1));
+		}
+		printf("         %-14s", "bytes/socket");
+		for (int z = 0; z < NN; z++)
+			printf(" %10.0f", bytes[o][z]);
+		printf("\n");
+	}
+	if (out) {
+		fprintf(out, "{\"unit\":\"ns/op\",\"batch\":%d,\"reps\":%d,\"results\":[", BATCH, REPS);
+		for (int o = 0; o < NOS; o++)
+			for (int z = 0; z < NN; z++) {
+				fprintf(out, "%s{\"os\":\"%s\",\"live\":%ld,\"bytes_per_socket\":%.0f",
+				        o || z ? "," : "", oses[o], sizes[z], bytes[o][z]);
+				for (int op = 0; op < NOPS; op++)
+					fprintf(out, ",\"%s\":%.0f", op_names[op], ns[o][z][op]);
+				fprintf(out, "}");
+			}
+		fprintf(out, "]}\n");
+		fclose(out);
+		printf("\n(written to %s)\n", json);
+	}
+	return 0;
+}
