@@ -93,9 +93,12 @@ $(BIN): $(TOOLS_OBJ) $(LIB_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOLS_OBJ) $(LIB_A) $(LDLIBS_EDIT)
 
+# check_allocfail.c fails the library's allocations one by one through these
+WRAP_ALLOC := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
+
 $(TESTS): $(TEST_OBJ) $(TOOLS_LIB_OBJ) $(LIB_A)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(TOOLS_LIB_OBJ) $(LIB_A) $(CHECK_LIBS) $(LDLIBS_EDIT)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(WRAP_ALLOC) -o $@ $(TEST_OBJ) $(TOOLS_LIB_OBJ) $(LIB_A) $(CHECK_LIBS) $(LDLIBS_EDIT)
 
 $(FUZZ): $(BUILD)/tests/fuzz_scenario.o $(TOOLS_LIB_OBJ) $(LIB_A)
 	@$(if $(Q),echo "  LD      $@")
@@ -177,10 +180,18 @@ clean:
 	rm -rf $(BUILD)
 
 # The shadow interposer (`bindmodel shadow`): an LD_PRELOAD library with the
-# model linked in (PIC objects), exporting only the libc calls it wraps.
+# model linked in (the library's objects are PIC already), exporting only the
+# libc calls it wraps.
 SHADOW_SRC := $(wildcard tools/shadow/*.c)
 SHADOW_OBJ := $(SHADOW_SRC:%.c=$(BUILD)/pic/%.o)
 SHADOW_SO  := $(BUILD)/libbindmodel_shadow.so
+
+# PIC but not hidden: the wrapped libc calls must be visible to the loader
+# (exports.map keeps everything else in)
+$(BUILD)/pic/tools/shadow/%.o: tools/shadow/%.c $(wildcard include/*.h tools/shadow/*.h) | $(BUILD)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 
 all: $(SHADOW_SO)
 
@@ -189,12 +200,13 @@ $(BIN): LDLIBS_EDIT += -ldl
 
 $(SHADOW_OBJ) $(BUILD)/tools/shadow_cmd.o $(BUILD)/tools/shadow_bench.o: $(wildcard tools/shadow/*.h)
 
-$(SHADOW_SO): $(SHADOW_OBJ) $(PIC_OBJ) tools/shadow/exports.map
-	$(CC) -shared $(LDFLAGS) -Wl,--version-script=tools/shadow/exports.map -o $@ \
-	  $(SHADOW_OBJ) $(PIC_OBJ) -ldl -lpthread
+$(SHADOW_SO): $(SHADOW_OBJ) $(MODEL_OBJ) tools/shadow/exports.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared $(CFLAGS) $(LDFLAGS) -Wl,--version-script=tools/shadow/exports.map \
+	  -o $@ $(SHADOW_OBJ) $(MODEL_OBJ) -ldl -lpthread
 
 install: install-shadow
 install-shadow: all
-	install -d $(DESTDIR)$(PREFIX)/lib
-	install -m 755 $(SHADOW_SO) $(DESTDIR)$(PREFIX)/lib/
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 755 $(SHADOW_SO) $(DESTDIR)$(LIBDIR)/
 .PHONY: install-shadow

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * adapt.c: adapters between the model and real code: struct sockaddr <->
  * bm_endpoint, bm_result <-> the host's errno, and each modelled OS's own

@@ -225,7 +225,10 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 			               0, "no free port to autobind");
 			return bm_finish(h, v);
 		}
-		bm_set_bound(h, s, &cand.local, 0);
+		if (bm_set_bound(h, s, &cand.local, 0) != 0) {
+			bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
+			return bm_finish(h, v);
+		}
 		s->info.port_from_connect = 1;
 	}
 	/* the OS's own checks of the call */
@@ -342,6 +345,10 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 			bm_verdict saved = lh->last;
 			bm_deliver(lh, BM_TCP, &src, &dst, got, 1, &n, &dv);
 			lh->last = saved;
+			if (dv.code == BM_ENOMEM) {   /* not "nothing listens" */
+				bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
+				return bm_finish(h, v);
+			}
 			if (n == 1) {
 				bm_sockrec *l = bm_host_rec(lh, got[0]);
 				if (l && l->info.state == BM_STATE_LISTEN)
@@ -381,9 +388,28 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 		}
 	}
 
+	/* everything that can run out of memory comes first: the child the
+	 * listener will queue, its room in the queue, our own binding */
+	bm_sockrec *c = NULL;
+	if (listener) {
+		c = bm_new_socket(lh);
+		if (!c || bm_grow_queue(listener) != 0) {
+			if (c)
+				bm_release(lh, c);
+			bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
+			return bm_finish(h, v);
+		}
+	}
+	int binds_now = s->info.state == BM_STATE_CLOSED;
+	if (binds_now && bm_set_bound(h, s, &cand.local, 0) != 0) {
+		if (c)
+			bm_release(lh, c);
+		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
+		return bm_finish(h, v);
+	}
+
 	/* commit */
-	if (s->info.state == BM_STATE_CLOSED) {
-		bm_set_bound(h, s, &cand.local, 0);
+	if (binds_now) {
 		s->info.port_from_connect = 1;
 	} else if (!(s->info.local.family == cand.local.family &&
 	             memcmp(s->info.local.addr, cand.local.addr, 16) == 0)) {
@@ -393,11 +419,6 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	s->info.state = BM_STATE_CONNECTED;
 	s->info.connected_seq = ++h->seq;
 	if (listener) {
-		bm_sockrec *c = bm_new_socket(lh);
-		if (!c || bm_grow_queue(listener) != 0) {
-			bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
-			return bm_finish(h, v);
-		}
 		/* an accepted child shares the listener's port and takes its
 		 * options and owner (core.accept.child) */
 		c->info.family = listener->info.family;
@@ -425,7 +446,7 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 		/* across hosts each end remembers the other's host */
 		c->peer_host = rh ? h : NULL;
 		s->peer_host = rh;
-		bm_index_add(lh, c);
+		bm_index_add(lh, c);   /* the listener's port is there: no allocation */
 		listener->queue[listener->nqueue++] = c->info.id;
 	}
 	char a[BM_ENDPOINT_STRLEN], b[BM_ENDPOINT_STRLEN];

@@ -122,6 +122,12 @@ bm_result bm_deliver(bm_host *h, bm_proto proto, const bm_endpoint *src,
 		out[i] = chosen[i];
 	if (n)
 		*n = got < max ? got : max;
+	if (!got && v->code == BM_ENOMEM) {   /* the policy ran out of memory */
+		free(cand);
+		free(score);
+		free(chosen);
+		return bm_finish(h, v);
+	}
 	if (!got)
 		bm_verdict_set(v, BM_ECONNREFUSED, "core.deliver.none", 0,
 		               "no socket is bound to that port and address");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net.c: a network of hosts.  A net owns its hosts and routes an address to
  * the one host that has it configured; connect.c asks it where a SYN goes.

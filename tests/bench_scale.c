@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_scale.c: what one operation costs the model as its population
  * grows.  For each personality and N live sockets (1k, 10k, 100k, 1M), a

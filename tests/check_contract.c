@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check_contract.c: the API contract a caller's own policy and the
  * public port view rely on: bad policies are refused with EINVAL, result

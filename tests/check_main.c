@@ -19,6 +19,7 @@ int main(void)
 	srunner_add_suite(sr, cov_windows_suite());
 	srunner_add_suite(sr, contract_suite());
 	srunner_add_suite(sr, net_suite());
+	srunner_add_suite(sr, allocfail_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_net.c: a net of hosts (bm_net): routing, handshakes across hosts,
  * RST and TIME_WAIT on the side that closes first, and non-blocking
  * connect.  Expectations: spec/linux/remote.bms (live kernel, two

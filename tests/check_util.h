@@ -167,5 +167,6 @@ Suite *cov_solaris_suite(void);
 Suite *cov_windows_suite(void);
 Suite *contract_suite(void);
 Suite *net_suite(void);
+Suite *allocfail_suite(void);
 
 #endif

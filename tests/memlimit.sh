@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/memlimit.sh: a run that cannot load a whole scenario file must
 # fail loudly, never report on the part it loaded.  A 200,000-line file
 # whose last expectation fails runs under a 1 GiB address-space limit.

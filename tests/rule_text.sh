@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 7, "one source for rule text": spec/*.md is the source of every
 # rule's text.  The C tables (model/rules.c, model/policy/*.c, entries
 # {"id", "text", source}) carry a copy so that explain can print it, and this

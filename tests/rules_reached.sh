@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 7: every rule id should be the deciding (or, for a shared bind, the
 # allowing) rule of at least one step of the spec run.  This runs spec/ the
 # way make check does, with `bindmodel run --rules-used`, and lists every

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/shadow.sh: the library's adapters and `bindmodel shadow` on real
 # programs.
 #  1. tests/shadow_adapt.c: sockaddr <-> bm_endpoint, bm_result <-> errno,

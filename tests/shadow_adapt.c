@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * shadow_adapt.c: checks of the library's adapters (model/adapt.c), run by
  * tests/shadow.sh.  Expected numbers come from each OS's sys/errno.h and

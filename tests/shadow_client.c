@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * shadow_client.c: the client shadow_server execs.  It connects to the
  * server twice (non-blocking, then blocking), then on port PORT+1 listens

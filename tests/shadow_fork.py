@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shadow_fork.py: fork without exec and threads, for tests/shadow.sh.  The
 # parent listens on 0.0.0.0:P (no SO_REUSEADDR); a forked child and then a
 # thread of the parent each bind a SO_REUSEADDR socket to 127.0.0.1:P.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shadow_prog.py: the Python program for tests/shadow.sh.  It
 # listens on 0.0.0.0:P, then binds a second SO_REUSEADDR socket to
 # 127.0.0.1:P.  Linux refuses (EADDRINUSE: inet_csk_bind_conflict, the

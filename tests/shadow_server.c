@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * shadow_server.c: a small TCP server for tests/shadow.sh, run with and
  * without `bindmodel shadow`; it prints what each call returned, and the

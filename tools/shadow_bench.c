@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * shadow_bench.c: the per-call overhead of `bindmodel shadow`, for
  * `bindmodel bench`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * shadow_cmd.c: `bindmodel shadow [--os LIST] [--report FILE] [--kernel NAME]
  * -- PROGRAM [ARGS...]`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * interpose.c: the libc socket calls of libbindmodel_shadow.so.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report.c: the rows of the shadow interposer, as JSON lines or text.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * shadow.h: between the libc wrappers (interpose.c) and the model replay
  * (replay.c) of the shadow interposer, libbindmodel_shadow.so.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* shadow_report.h: the rows the shadow interposer reports (report.c). */
 #ifndef BM_SHADOW_REPORT_H
 #define BM_SHADOW_REPORT_H
