@@ -20,6 +20,8 @@ static void usage(FILE *f)
 	        "       bindmodel explore [--depth N] [--seed S] [--count K] [--os NAME] [--out DIR]\n"
 	        "       bindmodel fingerprint [--loopback-only]\n"
 	        "       bindmodel bench [--count N] [--os NAME] [--loopback-only]\n"
+	        "       bindmodel run|oracle|explore|fingerprint --kernel VERSION ...\n"
+	        "                     (on Debian's Linux VERSION, e.g. 6.1, under QEMU)\n"
 	        "       bindmodel --help | --version\n"
 	        "\n"
 	        "An in-memory model of bind/listen/connect/accept/close on Linux, the BSDs,\n"
@@ -44,6 +46,9 @@ int main(int argc, char **argv)
 	if (argc < 2 || argv[1][0] == '-')
 		return cmd_repl(argc - 1, argv + 1);
 	const char *sub = argv[1];
+	int kq = kq_delegate(argc, argv);
+	if (kq >= 0)
+		return kq;
 	if (strcmp(sub, "run") == 0)
 		return cmd_run(argc - 2, argv + 2);
 	if (strcmp(sub, "repl") == 0)
