@@ -50,10 +50,25 @@ check_one() {
 	echo $rc >"$out.rc"
 }
 
+# fingerprint must name the kernel's own row (linux-6.1 for 6.1) with no
+# differing cell
+check_fingerprint() {
+	out=$tmp/$1.fingerprint
+	"$BIN" fingerprint --kernel "$1" >"$out" 2>&1
+	rc=$?
+	if [ $rc = 0 ]; then
+		row=linux-$(sed -n 's/^fingerprint of the live kernel: Linux \([0-9]*\.[0-9]*\).*/\1/p' "$out")
+		grep -q '^best match: .*, 0 differences)' "$out" &&
+			grep -Eq "^best match: $row |as good on this matrix:.* $row(,|\$)" "$out" || rc=1
+	fi
+	echo $rc >"$out.rc"
+}
+
 check_version() {
 	check_one "$1" oracle oracle
-	[ "$(cat "$tmp/$1.oracle.rc")" = 77 ] && { echo 77 >"$tmp/$1.run.rc"; return; }
+	[ "$(cat "$tmp/$1.oracle.rc")" = 77 ] && return
 	check_one "$1" run run --backend kernel
+	check_fingerprint "$1"
 }
 
 t0=$(date +%s)
@@ -65,7 +80,7 @@ t1=$(date +%s)
 
 status=0
 for v in $VERSIONS; do
-	for what in oracle run; do
+	for what in oracle run fingerprint; do
 		out=$tmp/$v.$what
 		rc=$(cat "$out.rc" 2>/dev/null || echo 2)
 		[ -f "$out" ] || continue
@@ -76,9 +91,9 @@ for v in $VERSIONS; do
 				sed -n '1,/^kernels: .*running them once more/p' "$out" | grep -v ' skipped: ' |
 					grep -E '^spec/|^kernels: '
 			fi
-			echo "kernels: Linux $v, $what: $(grep -E 'passed' "$out" | tail -n 1) PASS" ;;
+			echo "kernels: Linux $v, $what: $(grep -E 'passed|^best match' "$out" | tail -n 1) PASS ($(sed -n 's/^kernel_qemu: .*: exit [0-9]*, \([0-9]*\) s with the boot/\1 s/p' "$out" | tr '\n' '+' | sed 's/+$//') with the boot)" ;;
 		77)	grep -E 'SKIPPED|^\*+$' "$out" ;;
-		*)	grep -v ' skipped: ' "$out"
+		*)	grep -v ' skipped: ' "$out" | grep -v '^[a-z-]* *[0-9.]* *[0-9.]* *|'
 			echo "kernels: Linux $v, $what: FAILED (exit $rc)"
 			status=1 ;;
 		esac
