@@ -71,6 +71,15 @@ check_version() {
 	check_fingerprint "$1"
 }
 
+# a kernel that cannot be had must say so and exit 77, never pass
+"$BIN" run --kernel 0.0 spec/linux/article.bms >"$tmp/none" 2>&1
+rc=$?
+if [ $rc != 77 ] || ! grep -q '^SKIPPED: --kernel 0.0' "$tmp/none"; then
+	cat "$tmp/none"
+	echo "kernels: FAIL: --kernel 0.0 (no such package) exited $rc without a SKIPPED"
+	exit 1
+fi
+
 t0=$(date +%s)
 for v in $VERSIONS; do
 	check_version "$v" &

@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# -ge 2 ] || { echo "usage: kernel_qemu.sh [--repo DIR] [--bin FILE] VERSION SUB ARGS..." >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: kernel_qemu.sh [--repo DIR] [--bin FILE] [--self FILE] VERSION SUB ARGS..." >&2; exit 2; }
 VERSION=$1; SUB=$2; shift 2
 case $VERSION in
 *[!0-9.]*|'') echo "kernel_qemu: --kernel takes a version such as 6.1 or 6.12.118, not '$VERSION'" >&2; exit 2 ;;
@@ -51,7 +51,7 @@ need_tools() {
 	missing=""
 	command -v qemu-system-x86_64 >/dev/null 2>&1 || missing="$missing qemu-system-x86_64"
 	[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx stty || missing="$missing busybox"
-	for t in cpio gzip dpkg apt-get; do
+	for t in cpio gzip dpkg apt-get readelf timeout; do
 		command -v $t >/dev/null 2>&1 || missing="$missing $t"
 	done
 }
@@ -159,7 +159,12 @@ ip link set lo up 2>/dev/null
 for t in ttyS1 ttyS2 ttyS3; do stty -F /dev/\$t raw -echo 2>/dev/null; done
 echo "BM-BEGIN \$(uname -r)"
 cd /bm
-$cmd >/dev/ttyS1 2>/dev/ttyS2
+$cmd >/dev/ttyS1 2>/dev/ttyS2 </dev/null &
+pid=\$!
+# a byte from the host on ttyS1 is the user's Ctrl-C (explore then prints
+# its summary); the command runs in the background so that this can wait
+( head -c 1 </dev/ttyS1 >/dev/null 2>&1 && kill -INT \$pid ) &
+wait \$pid
 echo "BM-END rc=\$?"
 if [ -n "$outdir" ] && [ -d "$outdir" ]; then tar cf /dev/ttyS3 "$outdir"; fi
 echo "BM-DONE"
@@ -173,16 +178,41 @@ cat "$KDIR/base.cpio.gz" "$T/run.cpio.gz" > "$T/initrd.gz"
 # --- 5. boot: KVM when there is one, TCG otherwise
 ACCEL=tcg; [ -w /dev/kvm ] && ACCEL=kvm
 say "$SUB on Linux $KREL ($pkg) under QEMU/$ACCEL; the guest's row is its own (linux-$(echo "$KREL" | cut -d. -f1,2))"
-mkfifo "$T/err" || exit 2
+# the guest's stderr through a FIFO that QEMU only writes (file:, not
+# pipe:, which opens it read-write and would read back its own output)
+mkfifo "$T/err" "$T/in" || exit 2
 cat "$T/err" >&2 & CPID=$!
+# QEMU's stdin (the guest's ttyS1 input) stays open for a Ctrl-C to pass
+exec 3<>"$T/in"
+# QEMU in a session of its own: the terminal's Ctrl-C comes to this script,
+# which passes it to the guest (a second one stops QEMU)
+SETSID=""; command -v setsid >/dev/null 2>&1 && SETSID=setsid
+interrupts=0
+on_int() {
+	interrupts=$((interrupts + 1))
+	if [ $interrupts = 1 ]; then
+		say "Ctrl-C: asking the guest's bindmodel to stop (again to stop QEMU)"
+		printf x >&3
+	else
+		kill "$QPID" 2>/dev/null
+	fi
+}
 t0=$(date +%s)
-timeout "${BM_QEMU_TIMEOUT:-1800}" qemu-system-x86_64 -M q35 -accel $ACCEL -cpu max -smp 1 \
+$SETSID timeout "${BM_QEMU_TIMEOUT:-1800}" qemu-system-x86_64 -M q35 -accel $ACCEL -cpu max -smp 1 \
 	-m "${BM_QEMU_MEM:-1024}" -display none -monitor none -nic none -no-reboot \
-	-serial "file:$T/console" -serial stdio -serial "pipe:$T/err" -serial "file:$T/tar" \
+	-serial "file:$T/console" -serial stdio -serial "file:$T/err" -serial "file:$T/tar" \
 	-kernel "$KDIR/vmlinuz" -initrd "$T/initrd.gz" \
-	-append "console=ttyS0 quiet loglevel=1 panic=-1" </dev/null &
+	-append "console=ttyS0 quiet loglevel=1 panic=-1" <"$T/in" &
 QPID=$!
-wait $QPID; qrc=$?; QPID=""
+trap on_int INT
+# a trapped signal ends wait early: wait again while QEMU runs
+while :; do
+	wait $QPID; qrc=$?
+	kill -0 $QPID 2>/dev/null || break
+done
+QPID=""
+trap 'exit 130' INT
+exec 3>&-
 wait $CPID 2>/dev/null; CPID=""
 t1=$(date +%s)
 tr -d '\r' < "$T/console" > "$T/console.txt" 2>/dev/null
