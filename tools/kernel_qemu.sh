@@ -76,8 +76,8 @@ if [ -n "$pkg" ]; then
 	if [ -z "$deb" ]; then
 		say "downloading $pkg into $KERNELS"
 		# (apt warns that _apt cannot write here: root downloads it itself)
-		(cd "$KERNELS" && apt-get download -q "$pkg") > "$KERNELS/download.log" 2>&1 ||
-			{ cat "$KERNELS/download.log" >&2; skip "apt-get download $pkg failed"; }
+		(cd "$KERNELS" && apt-get download -q "$pkg") > "$KERNELS/$pkg.log" 2>&1 ||
+			{ cat "$KERNELS/$pkg.log" >&2; skip "apt-get download $pkg failed"; }
 		deb=$(ls "$KERNELS/${pkg}_"*.deb 2>/dev/null | tail -n 1)
 	fi
 else
