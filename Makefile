@@ -50,6 +50,7 @@ TESTS  := $(BUILD)/check_bindmodel
 FUZZ   := $(BUILD)/fuzz_scenario
 
 .PHONY: demo all check coverage bench fuzz install uninstall clean asan valgrind spec-check deps
+.PHONY: deps-qemu static check-kernels
 
 all: $(LIB_A) $(LIB_SO) $(BUILD)/libbindmodel.so $(BIN)
 
@@ -67,6 +68,22 @@ $(BUILD)/model/%.o: model/%.c $(wildcard include/*.h model/*.h) | $(BUILD)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
+
+# QEMU, busybox and the static libraries --kernel VERSION needs (asked for
+# here, or installed on demand by tools/kernel_qemu.sh with a message).
+deps-qemu:
+	@sh tools/deps.sh qemu
+
+# A statically linked bindmodel, for the initramfs --kernel VERSION boots.
+STATIC_BUILD ?= build/static
+static:
+	$(MAKE) BUILD=$(STATIC_BUILD) LDFLAGS="$(LDFLAGS) -static" \
+	  LDLIBS_EDIT="-ledit -ltinfo -lbsd -lmd" $(STATIC_BUILD)/bindmodel
+
+# spec/linux on every Linux kernel QEMU can boot here (tests/kernels.sh);
+# KERNELS= to choose, e.g. make check-kernels KERNELS="6.1 6.12".
+check-kernels: deps-qemu all
+	BIN=$(BIN) BM_KERNEL_VERSIONS="$(KERNELS)" sh tests/kernels.sh
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h model/*.h tools/*.h) | $(BUILD)
 	@mkdir -p $(dir $@)
@@ -176,13 +193,16 @@ install: all
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbindmodel.so
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 tools/bindmodel.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/bindmodel
+	install -m 644 tools/kernel_qemu.sh $(DESTDIR)$(PREFIX)/share/bindmodel/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	  tools/bindmodel.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bindmodel.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/include/bindmodel.h $(DESTDIR)$(LIBDIR)/libbindmodel.* \
 	  $(DESTDIR)$(PREFIX)/bin/bindmodel $(DESTDIR)$(LIBDIR)/pkgconfig/bindmodel.pc \
-	  $(DESTDIR)$(PREFIX)/share/man/man1/bindmodel.1
+	  $(DESTDIR)$(PREFIX)/share/man/man1/bindmodel.1 \
+	  $(DESTDIR)$(PREFIX)/share/bindmodel/kernel_qemu.sh
 
 clean:
 	rm -rf $(BUILD)

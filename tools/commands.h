@@ -11,4 +11,9 @@ int cmd_fingerprint(int argc, char **argv); /* fingerprint.c */
 int cmd_bench(int argc, char **argv);       /* bench.c */
 int cmd_shadow(int argc, char **argv);      /* shadow_cmd.c */
 
+/* `SUB ... --kernel VERSION ...`: runs SUB on that kernel under QEMU (exec,
+ * so it does not return unless it fails: then an exit status); -1 when argv
+ * has no --kernel */
+int kq_delegate(int argc, char **argv); /* kernel_qemu.c */
+
 #endif

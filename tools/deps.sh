@@ -4,10 +4,18 @@
 # As root with apt-get it installs what is missing; otherwise it names the
 # packages and fails, so that nothing is installed by hand in silence.
 # DEPS_EXTRA names packages only some stages need (make check: clang).
+#   deps.sh        what make and make check need
+#   deps.sh qemu   what --kernel VERSION needs to boot other kernels (make
+#                  deps-qemu; tools/kernel_qemu.sh asks for it on demand)
 set -u
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in build-essential pkg-config check lcov libedit-dev python3 valgrind ${DEPS_EXTRA:-}; do
+# the static bindmodel for the guest links libedit's own dependencies
+# statically: libbsd-dev, libmd-dev and libncurses-dev carry the .a files
+qemu_pkgs() { echo qemu-system-x86 busybox-static cpio gzip xz-utils binutils libbsd-dev libmd-dev libncurses-dev; }
+pkgs="build-essential pkg-config check lcov libedit-dev python3 valgrind ${DEPS_EXTRA:-}"
+[ "${1:-}" = qemu ] && pkgs=$(qemu_pkgs)
+for p in $pkgs; do
 	have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

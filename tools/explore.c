@@ -85,6 +85,7 @@
  * file without a kernel.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <getopt.h>
@@ -93,6 +94,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "kernel.h"
@@ -1252,7 +1254,20 @@ typedef struct ctx {
 	xres *m, *k;
 	shrink_ws w;
 	int dir_ready;
+	long total;             /* scenarios planned, for the progress line */
+	double t0, last_report; /* when it began, when progress was last said */
 } ctx;
+
+/* Ctrl-C: the scenario under way is dropped (a system call it interrupted
+ * would read as a disagreement), the summary is printed and what was written
+ * stays.  A signal handler can only set a flag; this tool's one static. */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
 
 /* "tcp" or "udp": the protocol of the socket step d works on. */
 static const char *proto_of(const xscen *s, int d)
@@ -1284,13 +1299,34 @@ static const char *receiver_count(const char *recv)
 	return buf;
 }
 
-/* Run one scenario on both engines; shrink and record a disagreement. */
+/* Every ~2 s, a line on stderr: how far, how fast, what it found so far
+ * and how long the rest will take at this rate. */
+static void progress(ctx *c)
+{
+	double t = now_s();
+	if (t - c->last_report < 2.0)
+		return;
+	c->last_report = t;
+	double el = t - c->t0, rate = el > 0 ? (double)c->st.scenarios / el : 0;
+	long left = c->total > c->st.scenarios ? c->total - c->st.scenarios : 0;
+	fprintf(stderr, "explore: %ld/%ld scenarios, %.0f/s, %ld disagreed, %ld flaky, ~%.0f s left\n",
+	        c->st.scenarios, c->total, rate, c->st.disagreed, c->st.flaky,
+	        rate > 0 ? (double)left / rate : 0.0);
+}
+
+/* Run one scenario on both engines; shrink and record a disagreement.
+ * 0 done, 1 interrupted (Ctrl-C: nothing recorded), -1 fatal. */
 static int check_scenario(ctx *c, const xscen *s, const char *origin)
 {
-	c->st.scenarios++;
+	if (interrupted)
+		return 1;
+	progress(c);
 	if (run_on(&c->rn, &c->rn.model, 1, s, NULL, c->m) != 0 ||
 	    run_on(&c->rn, &c->rn.other, 2, s, NULL, c->k) != 0)
-		return -1;
+		return interrupted ? 1 : -1;
+	if (interrupted)
+		return 1;
+	c->st.scenarios++;
 	int d = first_diff(&c->rn, s, NULL, c->m, c->k);
 	if (d < 0)
 		return 0;
@@ -1300,6 +1336,8 @@ static int check_scenario(ctx *c, const xscen *s, const char *origin)
 	for (int i = 0; i < s->n; i++)
 		c->w.keep[i] = i <= d;
 	int again = still_same(&c->rn, s, c->w.keep, d, &m0, &k0, &c->w);
+	if (interrupted)
+		return 1;
 	if (again < 0)
 		return -1;
 	if (!again)
@@ -1338,7 +1376,9 @@ static int check_scenario(ctx *c, const xscen *s, const char *origin)
 		return 0;
 	int cut_short = 0;
 	if (again && shrink(&c->rn, s, d, &m0, &k0, &c->w, &cut_short) != 0)
-		return -1;
+		return interrupted ? 1 : -1;
+	if (interrupted)
+		return 1;
 	/* the results of the minimal scenario, for its expectations; if it
 	 * does not disagree again, write the whole scenario up to the step */
 	for (int tries = 0; tries < 2; tries++) {
@@ -1414,8 +1454,9 @@ static int enumerate(ctx *c, const alphabet *a, int depth, const char *group, xs
 			describe_op(&a->ops[idx[i]], d, sizeof d);
 			off += (size_t)snprintf(origin + off, sizeof origin - off, "%s %s", i ? ";" : "", d);
 		}
-		if (check_scenario(c, s, origin) != 0)
-			return -1;
+		int r = check_scenario(c, s, origin);
+		if (r != 0)
+			return r;
 		int i = depth - 1;
 		while (i >= 0 && ++idx[i] == a->n)
 			idx[i--] = 0;
@@ -1531,10 +1572,20 @@ int cmd_explore(int argc, char **argv)
 	c->dir = dir;
 	c->verbose = verbose;
 	c->per_kind = per_kind;
+	const char *native = against ? NULL : kb_native_personality();
+	const bm_policy *np = native ? bm_personality_find(native) : NULL;
 	if (!os) {
 		/* the model row of the kernel it is compared with */
-		const char *native = against ? NULL : kb_native_personality();
 		os = bm_personality_find(native ? native : "linux")->name;
+	} else if (np && strcmp(os, np->name) != 0) {
+		/* every difference between two releases would read as a model bug */
+		fprintf(stderr, "bindmodel explore: --os %s is not this kernel's row: the live kernel "
+		        "is %s.  explore compares the model with the kernel it runs on; use --kernel "
+		        "VERSION to boot another kernel, or --against model:OS to compare two rows\n",
+		        os, np->name);
+		free(c);
+		free(s);
+		return 2;
 	}
 	c->rn.os = os;
 	c->rn.other_os = os;
@@ -1623,13 +1674,23 @@ int cmd_explore(int argc, char **argv)
 	       os, depth, tcp.n, udp.n, enumerated + 1, count, (unsigned long long)seed);
 	fflush(stdout);
 
-	double t0 = now_s();
+	c->total = enumerated + 1 + count;
+	c->t0 = c->last_report = now_s();
+	double t0 = c->t0;
+	struct sigaction sa, old_sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_sa);
+	int r0;
 	prelude(s);
-	if (check_scenario(c, s, "the prelude alone (depth 0)") != 0)
-		goto fatal;
+	if ((r0 = check_scenario(c, s, "the prelude alone (depth 0)")) != 0)
+		goto stopped;
 	for (int d = 1; d <= depth; d++) {
-		if (enumerate(c, &tcp, d, "tcp", s) != 0 || enumerate(c, &udp, d, "udp", s) != 0)
-			goto fatal;
+		if ((r0 = enumerate(c, &tcp, d, "tcp", s)) != 0 ||
+		    (r0 = enumerate(c, &udp, d, "udp", s)) != 0)
+			goto stopped;
 	}
 	for (long r = 0; r < count; r++) {
 		uint64_t x = seed * 0x9e3779b97f4a7c15ull + (uint64_t)r * 0xd1b54a32d192ed03ull + 1;
@@ -1642,9 +1703,16 @@ int cmd_explore(int argc, char **argv)
 		char origin[128];
 		snprintf(origin, sizeof origin, "random scenario %ld of seed %llu (depth %d)", r + 1,
 		         (unsigned long long)seed, dd);
-		if (check_scenario(c, s, origin) != 0)
-			goto fatal;
+		if ((r0 = check_scenario(c, s, origin)) != 0)
+			goto stopped;
 	}
+stopped:
+	sigaction(SIGINT, &old_sa, NULL);
+	if (r0 < 0)
+		goto fatal;
+	if (r0 > 0)
+		printf("explore: INTERRUPTED (Ctrl-C) after %ld of %ld scenarios; the summary so far:\n",
+		       c->st.scenarios, c->total);
 	double el = now_s() - t0;
 	printf("explore: %ld scenarios, %ld disagreed, %ld flaky (%ld distinct minimal scenarios "
 	       "written to %s/), %.1f s, %.0f scenarios/s\n",
@@ -1667,7 +1735,7 @@ int cmd_explore(int argc, char **argv)
 	for (int i = 0; i < 8 && c->rn.skip_why[i][0]; i++)
 		printf("explore: %ld scenarios stopped at a kernel skip: %s\n", c->rn.skip_n[i],
 		       c->rn.skip_why[i]);
-	rc = c->st.disagreed ? 1 : 0;
+	rc = c->st.disagreed ? 1 : r0 > 0 ? 130 : 0;
 	goto out;
 fatal:
 	fprintf(stderr, "bindmodel explore: %s\n", c->rn.fatal);

@@ -22,6 +22,8 @@ static void usage(FILE *f)
 	        "       bindmodel fingerprint [--loopback-only]\n"
 	        "       bindmodel bench [--count N] [--os NAME] [--loopback-only]\n"
 	        "       bindmodel shadow [--os LIST] [--report FILE] -- PROGRAM [ARGS...]\n"
+	        "       bindmodel run|oracle|explore|fingerprint --kernel VERSION ...\n"
+	        "                     (on Debian's Linux VERSION, e.g. 6.1, under QEMU)\n"
 	        "       bindmodel --help | --version | COMMAND --help\n"
 	        "\n"
 	        "An in-memory model of bind/listen/connect/accept/close on Linux, the BSDs,\n"
@@ -55,6 +57,10 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2 || argv[1][0] == '-')
 		return cmd_repl(argc, argv);   /* bindmodel [--os=NAME]...: the REPL */
+	/* --kernel VERSION: the same command inside a QEMU guest (kernel_qemu.c) */
+	int kq = kq_delegate(argc, argv);
+	if (kq >= 0)
+		return kq;
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);
