@@ -182,6 +182,8 @@ typedef struct bm_sock_info {
 	                            TIME_WAIT (shown as TIME_WAIT) */
 	int peer_closed;         /* connected, and the peer closed first: the
 	                            socket is in CLOSE_WAIT */
+	int connect_refused;     /* a connect() of this socket was refused:
+	                            1 a blocking one, 2 a non-blocking one */
 } bm_sock_info;
 
 /* ------------------------------------------------------------- verdicts */

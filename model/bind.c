@@ -231,11 +231,9 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 		               "a connected socket cannot listen");
 		return bm_finish(h, v);
 	}
-	/* Linux: a socket whose connect() was refused cannot listen
-	 * (core.listen.refused, observed on the live kernel) */
-	if (s->conn_failed && h->policy->family && strcmp(h->policy->family, "linux") == 0) {
-		bm_verdict_set(v, BM_EINVAL, "core.listen.refused", 0,
-		               "a socket whose connect() was refused cannot listen");
+	if (s->connecting) {
+		bm_verdict_set(v, BM_EINVAL, "core.listen.connecting", 0,
+		               "a non-blocking connect() is still in progress");
 		return bm_finish(h, v);
 	}
 	if (s->info.state == BM_STATE_LISTEN) {

@@ -377,7 +377,7 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 					s->info.state = BM_STATE_CLOSED;
 					s->info.local.port = 0;
 				}
-				s->conn_failed = 1;
+				s->info.connect_refused = nonblock ? 2 : 1;
 				bm_verdict_set(v, BM_ECONNREFUSED, "core.connect.refused", 0,
 				               "nothing listens on the destination%s%s",
 				               rh ? " on host " : "", rh ? rh->name : "");

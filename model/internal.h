@@ -32,8 +32,6 @@ typedef struct bm_sockrec {
 	int connecting;          /* a non-blocking connect() has not yet been
 	                            collected (Linux SS_CONNECTING) */
 	bm_result conn_result;   /* what that connect() came to */
-	int conn_failed;         /* a connect() was refused (Linux: no listen()
-	                            after it) */
 	bm_sock *queue;          /* listener: children not yet accepted */
 	size_t nqueue, capqueue;
 	int indexed;             /* present in the port index */

@@ -46,6 +46,10 @@ const bm_rule bm_core_rules[] = {
 	 "POSIX listen(2): EOPNOTSUPP, the socket protocol does not support listen()"},
 	{"core.listen.connected", "listen() on a connected socket fails with EINVAL.",
 	 "POSIX listen(2): EINVAL, the socket is already connected"},
+	{"core.listen.connecting", "listen() on a socket whose non-blocking connect() has not been "
+	 "collected by a later connect() fails with EINVAL.",
+	 "Linux inet_listen (sock->state SS_CONNECTING); FreeBSD solisten_proto_check "
+	 "(SS_ISCONNECTING); observed on Debian 6.1.0-57, 6.12.118 and 6.18.44 (spec/linux/nonblock.bms)"},
 	{"core.listen.again", "listen() on a listening socket only changes the backlog.",
 	 "Linux __inet_listen_sk; BSD solisten"},
 	{"core.listen.autobind", "listen() on an unbound socket binds it to the wildcard and an "
@@ -81,9 +85,6 @@ const bm_rule bm_core_rules[] = {
 	 "itself (simultaneous open); nothing needs to listen.",
 	 "RFC 793 section 3.4 (simultaneous open); observed on Linux 6.18 by bindmodel explore"},
 	{"core.connect.ok", "Connected.", "no conflict found"},
-	{"core.listen.refused",
-	 "Linux: listen() on a TCP socket whose connect() was refused fails with EINVAL, whether the connect() was blocking or not and also after a second connect() collected the refusal.",
-	 "observed on the live kernel (6.18.44-fc, a private netns): socket; [bind 127.0.0.1:9000 | bind 0.0.0.0:0 | no bind]; connect 127.0.0.1:8001 (nothing listens) => ECONNREFUSED; listen => EINVAL, blocking and non-blocking (issue 8 saw it as 15 explore disagreements); other Linux releases not yet checked"},
 	{"core.connect.inprogress",
 	 "A non-blocking TCP connect() that starts a handshake returns EINPROGRESS (Windows: WSAEWOULDBLOCK); the model completes the handshake, or its refusal, at once, and the next connect() collects it.",
 	 "POSIX connect(2): EINPROGRESS when O_NONBLOCK is set and the connection cannot be established immediately; Microsoft connect() documentation: WSAEWOULDBLOCK; Linux __inet_stream_connect (observed on 6.18 over loopback: EINPROGRESS even to a local listener)"},

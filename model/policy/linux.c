@@ -135,6 +135,15 @@ static const bm_rule linux_rules[] = {
 	 "net/ipv4/inet_connection_sock.c inet_csk_find_open_port, net/ipv4/inet_hashtables.c "
 	 "__inet_hash_connect; net/ipv4/udp.c udp_lib_get_port; observed on Linux 6.18 "
 	 "(oracle_found2.bms)"},
+	{"linux.listen.refused", "listen() on a TCP socket whose connect() was refused fails with EINVAL. "
+	 "linux-6.1, linux-6.12 (and, by analogy, linux-6.18 and linux-3.8): after a blocking connect() "
+	 "on a socket whose port connect() chose; a bound socket, or one whose non-blocking refusal "
+	 "a second connect() collected, listens. linux-6.18-fc: after any refused connect(), blocking "
+	 "or not, even once a second connect() collected the refusal.",
+	 "observed: Debian 6.1.0-57 and 6.12.118 under QEMU (spec/linux/nonblock.bms 23, 29 ok, 32 "
+	 "EINVAL); 6.18.44-fc-v1272 (EINVAL in every case, blocking connects from Python too; issue 8 "
+	 "saw it as 15 explore disagreements); net/ipv4/af_inet.c inet_listen (sock->state != "
+	 "SS_UNCONNECTED) and __inet_stream_connect's sock_error path"},
 	{"linux.close.port", "TCP: a connection that ends by a refused connect() or by the "
 	 "peer's reset gives back a port that bind() did not name (bind port 0, connect() or "
 	 "listen() autobind, and every accepted child, whose clone drops SOCK_BINDPORT_LOCK): "
@@ -232,13 +241,23 @@ typedef struct linux_release {
 	                           sockets are found by four-tuple first (6.13+) */
 	int udp_walk_all;       /* linux.udp.bind.walk_all: every overlapping
 	                           owner is checked, not the first (6.18-fc) */
+	int listen_refused;     /* linux.listen.refused: after a refused
+	                           connect(), listen() is EINVAL: LISTEN_AUTOBOUND
+	                           after a blocking one on a socket whose port
+	                           connect() chose; LISTEN_ALWAYS after any */
 } linux_release;
 
-static const linux_release LINUX_3_8 = {.fin_wait2_uid = 1, .udp_hash4 = 1};
-static const linux_release LINUX_6_1 = {.fastreuse = 1, .mapped_any_apart = 1};
-static const linux_release LINUX_6_12 = {0};
-static const linux_release LINUX_6_18 = {.fin_wait2_uid = 1, .udp_hash4 = 1};
-static const linux_release LINUX_6_18_FC = {.fin_wait2_uid = 1, .udp_hash4 = 1,
+enum { LISTEN_AUTOBOUND = 1, LISTEN_ALWAYS };
+
+static const linux_release LINUX_3_8 = {.fin_wait2_uid = 1, .udp_hash4 = 1,
+                                        .listen_refused = LISTEN_AUTOBOUND};
+static const linux_release LINUX_6_1 = {.fastreuse = 1, .mapped_any_apart = 1,
+                                        .listen_refused = LISTEN_AUTOBOUND};
+static const linux_release LINUX_6_12 = {.listen_refused = LISTEN_AUTOBOUND};
+static const linux_release LINUX_6_18 = {.fin_wait2_uid = 1, .udp_hash4 = 1,
+                                         .listen_refused = LISTEN_AUTOBOUND};
+static const linux_release LINUX_6_18_FC = {.listen_refused = LISTEN_ALWAYS,
+                                            .fin_wait2_uid = 1, .udp_hash4 = 1,
                                             .udp_walk_all = 1};
 
 static const linux_release *R(const bm_host *h)
@@ -350,6 +369,18 @@ static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
  * (inet_dgram_connect calls inet_autobind before the protocol's connect:
  * the policy flag udp_connect_autobind).
  */
+/* linux.listen.refused: what a refused connect() leaves behind */
+static bm_result linux_listen_precheck(const bm_host *h, const bm_sock_info *s, bm_verdict *v)
+{
+	int mode = R(h)->listen_refused;
+	if (s->connect_refused &&
+	    (mode == LISTEN_ALWAYS ||
+	     (mode == LISTEN_AUTOBOUND && s->connect_refused == 1 && !s->explicit_port)))
+		return bm_verdict_set(v, BM_EINVAL, "linux.listen.refused", 0,
+		                      "the socket's connect() was refused: it cannot listen");
+	return BM_OK;
+}
+
 static bm_result linux_connect_precheck(const bm_host *h, const bm_sock_info *s,
                                         const bm_endpoint *dst, bm_verdict *v)
 {
@@ -892,6 +923,7 @@ static void linux_ephemeral_range(const bm_host *h, const bm_sock_info *s, int f
 	.connect_port = linux_connect_port,                                 \
 	.deliver = linux_deliver,                                           \
 	.connect_precheck = linux_connect_precheck,                         \
+	.listen_precheck = linux_listen_precheck,                           \
 	.udp_connect_autobind = 1,                                          \
 	.udp6_connect_v4 = 1,                                               \
 	.refused_keeps_source = 1,                                          \
