@@ -623,6 +623,23 @@ static int do_listen(kb_ctx *k, kb_sock *s, sc_outcome *o, char *err, size_t err
 	return result(rc == 0 ? 0 : e, o, err, errlen);
 }
 
+/* connect() with the socket blocking for the call and SO_SNDTIMEO as its
+ * limit; the errno (EINPROGRESS on time-out), the socket non-blocking
+ * again after. */
+static int blocking_connect(int fd, const struct sockaddr *sa, socklen_t sl)
+{
+	int fl = fcntl(fd, F_GETFL);
+	struct timeval tv = {CONNECT_TIMEOUT_MS / 1000, (CONNECT_TIMEOUT_MS % 1000) * 1000};
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0)
+		return errno;
+	int e = connect(fd, sa, sl) == 0 ? 0 : errno;
+	struct timeval off = {0, 0};
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &off, sizeof off);
+	(void)fcntl(fd, F_SETFL, fl);
+	return e;
+}
+
 static int do_connect(kb_ctx *k, kb_sock *s, const sc_cmd *c, sc_outcome *o, char *err,
                       size_t errlen)
 {
@@ -633,6 +650,22 @@ static int do_connect(kb_ctx *k, kb_sock *s, const sc_cmd *c, sc_outcome *o, cha
 	to_sockaddr(&c->ep, &ss, &sl);
 	if (become(k, s->uid, err, errlen) != 0)
 		return -1;
+	if (!c->nonblock) {
+		/* a blocking connect, as the scenario says: the socket blocks
+		 * for this call only, with a send timeout so that it cannot
+		 * hang (emulating it with poll() and a second connect() races
+		 * the RST of a refusal under emulation) */
+		int e = blocking_connect(s->fd, (struct sockaddr *)&ss, sl);
+		unbecome(k);
+		if (e == EINPROGRESS) {
+			snprintf(err, errlen, "connect did not complete within %d ms",
+			         CONNECT_TIMEOUT_MS);
+			return -1;
+		}
+		if (e == 0)
+			local_name(s->fd, o->detail, sizeof o->detail);
+		return result(e, o, err, errlen);
+	}
 	int rc = connect(s->fd, (struct sockaddr *)&ss, sl);
 	int e = rc == 0 ? 0 : errno;
 	if (e == EINPROGRESS && c->nonblock) {

@@ -135,15 +135,14 @@ static const bm_rule linux_rules[] = {
 	 "net/ipv4/inet_connection_sock.c inet_csk_find_open_port, net/ipv4/inet_hashtables.c "
 	 "__inet_hash_connect; net/ipv4/udp.c udp_lib_get_port; observed on Linux 6.18 "
 	 "(oracle_found2.bms)"},
-	{"linux.listen.refused", "listen() on a TCP socket whose connect() was refused fails with EINVAL. "
-	 "linux-6.1, linux-6.12 (and, by analogy, linux-6.18 and linux-3.8): after a blocking connect() "
-	 "on a socket whose port connect() chose; a bound socket, or one whose non-blocking refusal "
-	 "a second connect() collected, listens. linux-6.18-fc: after any refused connect(), blocking "
-	 "or not, even once a second connect() collected the refusal.",
-	 "observed: Debian 6.1.0-57 and 6.12.118 under QEMU (spec/linux/nonblock.bms 23, 29 ok, 32 "
-	 "EINVAL); 6.18.44-fc-v1272 (EINVAL in every case, blocking connects from Python too; issue 8 "
-	 "saw it as 15 explore disagreements); net/ipv4/af_inet.c inet_listen (sock->state != "
-	 "SS_UNCONNECTED) and __inet_stream_connect's sock_error path"},
+	{"linux.listen.refused", "linux-6.18-fc: listen() on a TCP socket whose connect() was refused fails with "
+	 "EINVAL, after a blocking connect() or a non-blocking one, even once a second connect() "
+	 "collected the refusal. Other releases listen (linux-6.1 and linux-6.12 observed; "
+	 "linux-6.18 by its explore runs).",
+	 "observed: 6.18.44-fc-v1272 (EINVAL in every case, blocking connects from Python too; issue "
+	 "8 saw it as 15 explore disagreements); Debian 6.1.0-57 and 6.12.118 under QEMU listen "
+	 "(spec/linux/nonblock.bms 23, 29, 32, real blocking connects); net/ipv4/af_inet.c "
+	 "inet_listen (sock->state != SS_UNCONNECTED)"},
 	{"linux.close.port", "TCP: a connection that ends by a refused connect() or by the "
 	 "peer's reset gives back a port that bind() did not name (bind port 0, connect() or "
 	 "listen() autobind, and every accepted child, whose clone drops SOCK_BINDPORT_LOCK): "
@@ -242,21 +241,14 @@ typedef struct linux_release {
 	int udp_walk_all;       /* linux.udp.bind.walk_all: every overlapping
 	                           owner is checked, not the first (6.18-fc) */
 	int listen_refused;     /* linux.listen.refused: after a refused
-	                           connect(), listen() is EINVAL: LISTEN_AUTOBOUND
-	                           after a blocking one on a socket whose port
-	                           connect() chose; LISTEN_ALWAYS after any */
+	                           connect(), listen() is EINVAL (6.18-fc) */
 } linux_release;
 
-enum { LISTEN_AUTOBOUND = 1, LISTEN_ALWAYS };
-
-static const linux_release LINUX_3_8 = {.fin_wait2_uid = 1, .udp_hash4 = 1,
-                                        .listen_refused = LISTEN_AUTOBOUND};
-static const linux_release LINUX_6_1 = {.fastreuse = 1, .mapped_any_apart = 1,
-                                        .listen_refused = LISTEN_AUTOBOUND};
-static const linux_release LINUX_6_12 = {.listen_refused = LISTEN_AUTOBOUND};
-static const linux_release LINUX_6_18 = {.fin_wait2_uid = 1, .udp_hash4 = 1,
-                                         .listen_refused = LISTEN_AUTOBOUND};
-static const linux_release LINUX_6_18_FC = {.listen_refused = LISTEN_ALWAYS,
+static const linux_release LINUX_3_8 = {.fin_wait2_uid = 1, .udp_hash4 = 1};
+static const linux_release LINUX_6_1 = {.fastreuse = 1, .mapped_any_apart = 1};
+static const linux_release LINUX_6_12 = {0};
+static const linux_release LINUX_6_18 = {.fin_wait2_uid = 1, .udp_hash4 = 1};
+static const linux_release LINUX_6_18_FC = {.listen_refused = 1,
                                             .fin_wait2_uid = 1, .udp_hash4 = 1,
                                             .udp_walk_all = 1};
 
@@ -372,10 +364,7 @@ static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
 /* linux.listen.refused: what a refused connect() leaves behind */
 static bm_result linux_listen_precheck(const bm_host *h, const bm_sock_info *s, bm_verdict *v)
 {
-	int mode = R(h)->listen_refused;
-	if (s->connect_refused &&
-	    (mode == LISTEN_ALWAYS ||
-	     (mode == LISTEN_AUTOBOUND && s->connect_refused == 1 && !s->explicit_port)))
+	if (s->connect_refused && R(h)->listen_refused)
 		return bm_verdict_set(v, BM_EINVAL, "linux.listen.refused", 0,
 		                      "the socket's connect() was refused: it cannot listen");
 	return BM_OK;
