@@ -166,11 +166,9 @@ static bm_result family_check(bm_host *h, const bm_sockrec *s, const bm_endpoint
 bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 {
 	VERDICT(v);
-	if (!h)
-		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
-	bm_sockrec *s = bm_host_live_sock(h, id);
+	bm_sockrec *s = bm_op_sock(h, id, v);
 	if (!s)
-		return bm_bad_handle(h, id, v);
+		return v->code;
 	if (family_check(h, s, ep, v) != BM_OK)
 		return bm_finish(h, v);
 	bm_result r = h->policy->bind_precheck ? h->policy->bind_precheck(h, &s->info, ep, v)
@@ -214,11 +212,9 @@ bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 {
 	VERDICT(v);
-	if (!h)
-		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
-	bm_sockrec *s = bm_host_live_sock(h, id);
+	bm_sockrec *s = bm_op_sock(h, id, v);
 	if (!s)
-		return bm_bad_handle(h, id, v);
+		return v->code;
 	if (s->info.proto == BM_UDP) {
 		bm_verdict_set(v, BM_EOPNOTSUPP, "core.listen.udp", 0, "UDP sockets cannot listen");
 		return bm_finish(h, v);

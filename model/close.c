@@ -37,11 +37,9 @@ static void reset_peer(bm_host *sh, bm_sockrec *s)
 bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 {
 	VERDICT(v);
-	if (!h)
-		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
-	bm_sockrec *s = bm_host_live_sock(h, id);
+	bm_sockrec *s = bm_op_sock(h, id, v);
 	if (!s)
-		return bm_bad_handle(h, id, v);
+		return v->code;
 	if (s->info.state == BM_STATE_LISTEN) {
 		/* children not yet accepted are reset; accepted ones live on
 		 * and keep the port (core.close.listener) */

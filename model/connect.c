@@ -14,14 +14,10 @@
 
 int bm_grow_queue(bm_sockrec *l)
 {
-	if (l->nqueue < l->capqueue)
-		return 0;
-	size_t cap = l->capqueue ? l->capqueue * 2 : 4;
-	bm_sock *n = realloc(l->queue, cap * sizeof *n);
-	if (!n)
+	bm_sock *q = bm_grow(l->queue, &l->capqueue, l->nqueue + 1, sizeof *q, 4);
+	if (!q)
 		return -1;
-	l->queue = n;
-	l->capqueue = cap;
+	l->queue = q;
 	return 0;
 }
 
@@ -197,11 +193,9 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
                         bm_verdict *v)
 {
 	VERDICT(v);
-	if (!h)
-		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
-	bm_sockrec *s = bm_host_live_sock(h, id);
+	bm_sockrec *s = bm_op_sock(h, id, v);
 	if (!s)
-		return bm_bad_handle(h, id, v);
+		return v->code;
 	if (!ep || (ep->family != BM_AF_INET && ep->family != BM_AF_INET6)) {
 		bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no address");
 		return bm_finish(h, v);
@@ -472,11 +466,9 @@ bm_result bm_accept(bm_host *h, bm_sock id, bm_sock *child, bm_verdict *v)
 	VERDICT(v);
 	if (child)
 		*child = BM_NO_SOCK;
-	if (!h)
-		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
-	bm_sockrec *l = bm_host_live_sock(h, id);
+	bm_sockrec *l = bm_op_sock(h, id, v);
 	if (!l)
-		return bm_bad_handle(h, id, v);
+		return v->code;
 	if (l->info.proto != BM_TCP) {
 		bm_verdict_set(v, h->codes.accept_udp,
 		               "core.accept.udp", 0, "UDP sockets do not accept");

@@ -328,14 +328,10 @@ static int timer_before(const bm_timer *a, const bm_timer *b)
 
 int bm_timer_reserve(bm_host *h)
 {
-	if (h->ntimers < h->captimers)
-		return 0;
-	size_t cap = h->captimers ? h->captimers * 2 : 16;
-	bm_timer *t = realloc(h->timers, cap * sizeof *t);
+	bm_timer *t = bm_grow(h->timers, &h->captimers, h->ntimers + 1, sizeof *t, 16);
 	if (!t)
 		return -1;
 	h->timers = t;
-	h->captimers = cap;
 	return 0;
 }
 
@@ -491,14 +487,10 @@ bm_result bm_host_add_addr(bm_host *h, const char *addr, const char *dev)
 		return BM_EINVAL;
 	if (bm_host_addr_is_local(h, &ep) && !bm_addr_is_loopback(&ep))
 		return BM_OK;   /* already there, as `ip addr add` twice */
-	if (h->naddrs == h->capaddrs) {
-		size_t cap = h->capaddrs ? h->capaddrs * 2 : 4;
-		bm_local_addr *n = realloc(h->addrs, cap * sizeof *n);
-		if (!n)
-			return BM_ENOMEM;
-		h->addrs = n;
-		h->capaddrs = cap;
-	}
+	bm_local_addr *grown = bm_grow(h->addrs, &h->capaddrs, h->naddrs + 1, sizeof *grown, 4);
+	if (!grown)
+		return BM_ENOMEM;
+	h->addrs = grown;
 	bm_local_addr *a = &h->addrs[h->naddrs++];
 	memset(a, 0, sizeof *a);
 	a->addr = ep;

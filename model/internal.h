@@ -103,6 +103,13 @@ void bm_index_free(bm_host *h);
 bm_result bm_finish(bm_host *h, bm_verdict *v);
 /* EBADF for a handle that names no live socket. */
 bm_result bm_bad_handle(bm_host *h, bm_sock s, bm_verdict *v);
+/* The live socket an operation acts on, or NULL with v filled in (no host:
+ * EINVAL; no such socket: EBADF); the operation then returns v->code. */
+bm_sockrec *bm_op_sock(bm_host *h, bm_sock id, bm_verdict *v);
+/* An array items (capacity *cap of size-byte items) with room for n (n >
+ * 0), grown by doubling from first: the array, perhaps moved, or NULL when
+ * out of memory (items and *cap untouched). */
+void *bm_grow(void *items, size_t *cap, size_t n, size_t size, size_t first);
 /* The policy's pairwise conflict question, or the core's default. */
 bm_match bm_policy_conflict(const bm_host *h, const bm_sock_info *s,
                             const bm_sock_info *old, bm_phase phase, bm_verdict *v);

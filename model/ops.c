@@ -31,6 +31,31 @@ bm_result bm_bad_handle(bm_host *h, bm_sock s, bm_verdict *v)
 	return bm_finish(h, v);
 }
 
+bm_sockrec *bm_op_sock(bm_host *h, bm_sock id, bm_verdict *v)
+{
+	if (!h) {
+		bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+		return NULL;
+	}
+	bm_sockrec *s = bm_host_live_sock(h, id);
+	if (!s)
+		bm_bad_handle(h, id, v);
+	return s;
+}
+
+void *bm_grow(void *items, size_t *cap, size_t n, size_t size, size_t first)
+{
+	if (n <= *cap)
+		return items;
+	size_t c = *cap ? *cap : first;
+	while (c < n)
+		c *= 2;
+	void *grown = realloc(items, c * size);
+	if (grown)
+		*cap = c;
+	return grown;
+}
+
 bm_match bm_policy_conflict(const bm_host *h, const bm_sock_info *s,
                                 const bm_sock_info *old, bm_phase phase,
                                 bm_verdict *v)
