@@ -200,12 +200,26 @@ static const bm_rule linux_rules[] = {
 	{"linux.connect.tuple", "A TCP connect() that would duplicate a live four-tuple fails "
 	 "with EADDRNOTAVAIL (not EADDRINUSE); UDP connect() has no such check.",
 	 "net/ipv4/inet_hashtables.c __inet_check_established; observed CD1-CD4"},
-	{"linux.connect.timewait", "A TIME_WAIT four-tuple is taken over by a connect() from an "
-	 "explicitly bound port (TCP timestamps on); an autobound connect() takes it over only "
-	 "when tcp_tw_reuse allows (2, the default: loopback only) and the TIME_WAIT is older "
-	 "than one second. A socket still in FIN_WAIT2 (its peer has not closed) is never taken "
-	 "over (observed by explore, spec/linux/explore_found.bms).",
+	{"linux.connect.timewait",
+	 "A TIME_WAIT four-tuple is taken over by a connect() from an explicitly bound "
+	 "port (TCP timestamps on); an autobound connect() takes it over only when "
+	 "tcp_tw_reuse allows (2, the default: loopback only) and the TIME_WAIT is older "
+	 "than one second. A socket still in FIN_WAIT2 (its peer has not closed) is not "
+	 "taken over while it is a full socket (linux.connect.orphan_timewait; observed "
+	 "by explore, spec/linux/explore_found.bms).",
 	 "net/ipv4/tcp_ipv4.c tcp_twsk_unique; observed TW4-TW6, TWA1/TWA2, FIN_WAIT2 by explore"},
+	{"linux.connect.orphan_timewait",
+	 "A TCP connect() from an explicitly bound port over the four-tuple of an orphan "
+	 "that closed first while its peer is open: EADDRNOTAVAIL while the orphan is a "
+	 "full socket in FIN_WAIT2 (it is in the established hash), ok once it became a "
+	 "timewait socket (a bound port takes a timewait socket with a timestamp over). "
+	 "Which one is timing (linux.tcp.bind.orphan_timewait): the model answers with "
+	 "both. An autobound connect() never takes it over (tcp_twsk_unique: no reuse in "
+	 "the FIN_WAIT2 substate).",
+	 "net/ipv4/inet_hashtables.c __inet_check_established, net/ipv4/tcp_ipv4.c "
+	 "tcp_twsk_unique (twp NULL: tw_ts_recent_stamp; TCP_FIN_WAIT2 substate: reuse = "
+	 "0); observed both outcomes by explore on Debian 6.12.118 under QEMU (seed "
+	 "9109) and explore_found.bms:159"},
 	{"linux.connect.mapped", "connect() of an IPv6 socket that is v6only (the option, the "
 	 "v6only sysctl, or a bind to a specific IPv6 address) to a v4-mapped address: "
 	 "ENETUNREACH; a UDP socket is autobound first and keeps its port. A socket bound to a "
@@ -799,8 +813,8 @@ static bm_match linux_connect_port(const bm_host *h, const bm_sock_info *s,
 static bm_result linux_tuple_clash(const bm_host *h, const bm_sock_info *s,
                                    const bm_sock_info *old, int autobound, bm_verdict *v)
 {
-	/* a FIN_WAIT2 orphan has no timestamp to prove the new connection
-	 * newer (tcp_twsk_unique: tw_ts_recent_stamp is 0; found by explore) */
+	/* a FIN_WAIT2 orphan that is still a full socket is in the
+	 * established hash: its four-tuple is taken (found by explore) */
 	if (old->state == BM_STATE_TIME_WAIT && !old->fin_wait2 &&
 	    (!autobound || tw_reusable(h, old))) {
 		bm_verdict_set(v, BM_OK, "linux.connect.timewait", old->id,
@@ -808,9 +822,15 @@ static bm_result linux_tuple_clash(const bm_host *h, const bm_sock_info *s,
 		return BM_OK;
 	}
 	(void)s;
-	return bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.connect.tuple", old->id,
-	                      "socket %d already has this four-tuple (%s)", old->id,
-	                      bm_state_name(old->state));
+	bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.connect.tuple", old->id,
+	               "socket %d already has this four-tuple (%s)", old->id,
+	               bm_state_name(old->state));
+	/* the FIN_WAIT2 orphan may already be a timewait socket: a bound
+	 * port takes that over (tcp_twsk_unique with twp NULL) */
+	if (old->state == BM_STATE_TIME_WAIT && old->fin_wait2 && !autobound)
+		set_alt(v, BM_OK, "linux.connect.orphan_timewait",
+		        "ok once the orphan became a timewait socket");
+	return v->code;
 }
 
 static const uint8_t *v4_of(const bm_endpoint *ep)
