@@ -340,6 +340,10 @@ static void run_one(sc_engine *e, const char *path, const sc_script *s, size_t f
 		if (opts && opts->rules_used && o->verdict.rule)
 			fprintf(opts->rules_used, "rule-used %s %s:%d [%s]\n", o->verdict.rule, path,
 			        c->line, cur);
+		/* the rule of the other possible outcome of a set is reached too */
+		if (opts && opts->rules_used && o->verdict.alt_rule)
+			fprintf(opts->rules_used, "rule-used %s %s:%d [%s]\n", o->verdict.alt_rule, path,
+			        c->line, cur);
 		const sc_expect *x = sc_expect_for(c, cur);
 		if (x)
 			check_expect(path, c, cur, x, o, opts, t, out);

@@ -73,17 +73,65 @@ static const bm_rule linux_rules[] = {
 	 "listening: they share the port. Flags are read live; a TIME_WAIT keeps the closing "
 	 "socket's flag, an accepted child its listener's.",
 	 "net/ipv4/inet_connection_sock.c inet_bind_conflict; observed TW4/TW5, LO1"},
-	{"linux.tcp.bind.reuseport", "TCP: both sockets have SO_REUSEPORT and the same owner "
-	 "uid (the creator's, root not excepted), or the owner is in TIME_WAIT (a socket that "
-	 "closed first while its peer is open waits in FIN_WAIT2, a full socket, and is not "
-	 "exempt on 6.18; linux-6.1 and linux-6.12 exempt it too: explore_found.bms 186, 223 "
-	 "bind there, observed on Debian 6.1.0-57 and 6.12.118 under QEMU): they share.",
+	{"linux.tcp.bind.reuseport",
+	 "TCP: both sockets have SO_REUSEPORT and the same owner uid (the creator's, "
+	 "root not excepted; a socket without a struct socket on 6.1 and 6.12: "
+	 "linux.tcp.bind.orphan_uid), or the owner is a timewait socket (an orphan in "
+	 "FIN_WAIT2 may still be a full socket: linux.tcp.bind.orphan_timewait): they "
+	 "share.",
 	 "net/ipv4/inet_connection_sock.c inet_bind_conflict (uid_eq, TIME_WAIT exempt); observed U1-U5, "
 	 "TW9, FIN_WAIT2 by explore"},
 	{"linux.tcp.listen.recheck", "listen() runs the bind conflict test again with the "
 	 "socket in LISTEN: two SO_REUSEADDR sockets bound alike both bind, but the second "
 	 "listen() fails with EADDRINUSE (the socket stays bound).",
 	 "net/ipv4/inet_connection_sock.c inet_csk_listen_start -> get_port; selftest reuseaddr_conflict.c"},
+	{"linux.tcp.bind.fastreuseport_any",
+	 "TCP, linux-6.1: a port's first owner that has SO_REUSEPORT leaves the bind "
+	 "bucket FASTREUSEPORT_ANY with its uid: a later SO_REUSEPORT socket of that uid "
+	 "binds any address of the port without the conflict walk, so an owner that "
+	 "cleared SO_REUSEPORT after its bind does not stop it, until an owner without "
+	 "SO_REUSEPORT, or one that does not match (another uid), joins. From 6.12 the "
+	 "first-owner branch is never taken (as for linux.tcp.bind.fastreuse) and the "
+	 "bucket only has the state of linux.tcp.bind.fastreuseport.",
+	 "net/ipv4/inet_connection_sock.c inet_csk_update_fastreuse (empty bucket: "
+	 "FASTREUSEPORT_ANY, fastuid), sk_reuseport_match (FASTREUSEPORT_ANY: 1); "
+	 "observed on Debian 6.1.0-57 (ok) and 6.12.118 (EADDRINUSE) under QEMU "
+	 "(spec/linux/releases.bms)"},
+	{"linux.tcp.bind.orphan_uid",
+	 "TCP, linux-6.1 and linux-6.12: the SO_REUSEPORT uid check reads sock_i_uid(), "
+	 "the owner of the struct socket; a socket without one, an orphan that closed "
+	 "while its peer is open (still a full socket) or a child not accepted yet, "
+	 "counts as uid 0 (root), whoever created it. From 6.17 the check reads sk_uid, "
+	 "the creator's uid (linux-6.18).",
+	 "net/core/sock.c sock_i_uid (GLOBAL_ROOT_UID without sk->sk_socket), "
+	 "net/ipv4/inet_connection_sock.c inet_bind_conflict; \"net: remove "
+	 "sock_i_uid()\" (net-next, June 2025, v6.17); observed on Debian 6.1.0-57 and "
+	 "6.12.118 under QEMU (spec/linux/releases.bms)"},
+	{"linux.tcp.bind.orphan_timewait",
+	 "TCP: an orphan that closed first while its peer is open is a full socket in "
+	 "FIN_WAIT2 or already a timewait socket, depending on whether the peer's ACK "
+	 "was processed while close() still held the socket (then the full socket waits "
+	 "for its timer; otherwise tcp_time_wait(sk, TCP_FIN_WAIT2) replaces it at "
+	 "once). A timewait socket is exempt from the SO_REUSEPORT uid check, a full "
+	 "socket is not: where that decides, the model answers with both outcomes, "
+	 "EADDRINUSE as a full socket, ok once it became a timewait socket (when no "
+	 "other owner refuses).",
+	 "net/ipv4/tcp.c __tcp_close (adjudge_to_death), net/ipv4/tcp_input.c "
+	 "tcp_rcv_state_process (TCP_FIN_WAIT1, sock_owned_by_user), inet_bind_conflict "
+	 "(TIME_WAIT exempt); observed both outcomes on Debian 6.1.0-57 and 6.12.118 "
+	 "under QEMU (spec/linux/releases.bms) and by explore"},
+	{"linux.deliver.early",
+	 "UDP, linux-6.1 and linux-6.12 (no four-tuple hash): a connected socket is not "
+	 "looked up first; it sits in its address's chain and only scores higher. The "
+	 "walk stops at the first unconnected SO_REUSEPORT socket that raises the score, "
+	 "and its group picks an unconnected member, unless a member connected while in "
+	 "the group (then the scores go on). So an unconnected SO_REUSEPORT socket ahead "
+	 "of a connected one of another group (another family or uid, or one whose "
+	 "connect() rehashed it out of its wildcard group) receives.",
+	 "net/ipv4/udp.c udp4_lib_lookup2 (lookup_reuseport, reuseport_has_conns), "
+	 "udp_lib_rehash (reuseport_detach_sock), net/core/sock_reuseport.c "
+	 "reuseport_select_sock_by_hash (skips TCP_ESTABLISHED); observed on Debian "
+	 "6.1.0-57 and 6.12.118 under QEMU (spec/linux/releases.bms)"},
 	{"linux.udp.bind.conflict", "UDP: the owners of the port are walked in hash-chain order (newest "
 	 "first, except that IPv6 sockets with SO_REUSEPORT sit at the tail, oldest first); the first "
 	 "overlapping one that is not an SO_REUSEADDR pair decides: SO_REUSEPORT on both with the same "
@@ -160,12 +208,26 @@ static const bm_rule linux_rules[] = {
 	{"linux.connect.tuple", "A TCP connect() that would duplicate a live four-tuple fails "
 	 "with EADDRNOTAVAIL (not EADDRINUSE); UDP connect() has no such check.",
 	 "net/ipv4/inet_hashtables.c __inet_check_established; observed CD1-CD4"},
-	{"linux.connect.timewait", "A TIME_WAIT four-tuple is taken over by a connect() from an "
-	 "explicitly bound port (TCP timestamps on); an autobound connect() takes it over only "
-	 "when tcp_tw_reuse allows (2, the default: loopback only) and the TIME_WAIT is older "
-	 "than one second. A socket still in FIN_WAIT2 (its peer has not closed) is never taken "
-	 "over (observed by explore, spec/linux/explore_found.bms).",
+	{"linux.connect.timewait",
+	 "A TIME_WAIT four-tuple is taken over by a connect() from an explicitly bound "
+	 "port (TCP timestamps on); an autobound connect() takes it over only when "
+	 "tcp_tw_reuse allows (2, the default: loopback only) and the TIME_WAIT is older "
+	 "than one second. A socket still in FIN_WAIT2 (its peer has not closed) is not "
+	 "taken over while it is a full socket (linux.connect.orphan_timewait; observed "
+	 "by explore, spec/linux/explore_found.bms).",
 	 "net/ipv4/tcp_ipv4.c tcp_twsk_unique; observed TW4-TW6, TWA1/TWA2, FIN_WAIT2 by explore"},
+	{"linux.connect.orphan_timewait",
+	 "A TCP connect() from an explicitly bound port over the four-tuple of an orphan "
+	 "that closed first while its peer is open: EADDRNOTAVAIL while the orphan is a "
+	 "full socket in FIN_WAIT2 (it is in the established hash), ok once it became a "
+	 "timewait socket (a bound port takes a timewait socket with a timestamp over). "
+	 "Which one is timing (linux.tcp.bind.orphan_timewait): the model answers with "
+	 "both. An autobound connect() never takes it over (tcp_twsk_unique: no reuse in "
+	 "the FIN_WAIT2 substate).",
+	 "net/ipv4/inet_hashtables.c __inet_check_established, net/ipv4/tcp_ipv4.c "
+	 "tcp_twsk_unique (twp NULL: tw_ts_recent_stamp; TCP_FIN_WAIT2 substate: reuse = "
+	 "0); observed both outcomes by explore on Debian 6.12.118 under QEMU (seed "
+	 "9109) and explore_found.bms:159"},
 	{"linux.connect.mapped", "connect() of an IPv6 socket that is v6only (the option, the "
 	 "v6only sysctl, or a bind to a specific IPv6 address) to a v4-mapped address: "
 	 "ENETUNREACH; a UDP socket is autobound first and keeps its port. A socket bound to a "
@@ -202,14 +264,15 @@ static const bm_rule linux_rules[] = {
 	 "receives.",
 	 "net/ipv4/inet_hashtables.c inet_lhash2_lookup/reuseport_select_sock; net/ipv4/udp.c "
 	 "udp4_lib_lookup2; selftest reuseport_addr_any.c"},
-	{"linux.deliver.connected", "UDP, 6.13 and later (linux-6.18, linux-6.18-fc): among "
-	 "sockets connected to the sender from the destination address and port, the most "
-	 "recently connected one receives. In linux-6.1 and linux-6.12 there is no four-tuple "
-	 "hash: linux.deliver.best decides, and a connect() that gave a wildcard-bound socket "
-	 "its source address rehashed it to the head of that address's chain (udp_lib_rehash). "
-	 "Observed: explore_found.bms:453 (6.1.0-57 and 6.12.118 deliver to the AF_INET socket, "
-	 "6.18 to the newest connected one), 424 and 439 (every release delivers to the "
-	 "rehashed socket).",
+	{"linux.deliver.connected",
+	 "UDP, 6.13 and later (linux-6.18, linux-6.18-fc): among sockets connected to "
+	 "the sender from the destination address and port, the most recently connected "
+	 "one receives. In linux-6.1 and linux-6.12 there is no four-tuple hash: "
+	 "linux.deliver.early and linux.deliver.best decide, and a connect() that gave a "
+	 "wildcard-bound socket its source address rehashed it to the head of that "
+	 "address's chain (udp_lib_rehash). Observed: explore_found.bms:453 (6.1.0-57 "
+	 "and 6.12.118 deliver to the AF_INET socket, 6.18 to the newest connected one), "
+	 "424 and 439 (every release delivers to the rehashed socket).",
 	 "net/ipv4/udp.c udp4_lib_lookup4, net/ipv6/udp.c udp6_lib_lookup4 (four-tuple hash of "
 	 "connected sockets, 6.13+); observed by explore"},
 	{"linux.deliver.multicast", "A multicast or broadcast datagram goes to every socket "
@@ -230,12 +293,14 @@ typedef struct linux_release {
 	int fastreuse;          /* linux.tcp.bind.fastreuse: the bind bucket's
 	                           SO_REUSEADDR shortcut (6.1; bhash2 left it
 	                           never set in 6.12+) */
+	int fastreuseport_any;  /* linux.tcp.bind.fastreuseport_any: the same
+	                           first-owner branch sets FASTREUSEPORT_ANY (6.1) */
 	int mapped_any_apart;   /* linux.tcp.bind.mapped_any: an IPv6 socket on
 	                           [::ffff:0.0.0.0] does not cover a specific
 	                           v4-mapped address of another IPv6 socket (6.1) */
-	int fin_wait2_uid;      /* linux.tcp.bind.reuseport: a FIN_WAIT2 orphan
-	                           keeps the uid check (6.18); before, every
-	                           timewait socket was exempt */
+	int orphan_uid_root;    /* linux.tcp.bind.orphan_uid: sock_i_uid() of a
+	                           socket without a struct socket (an orphan, a
+	                           child not accepted yet) is root (before 6.17) */
 	int udp_hash4;          /* linux.deliver.connected: connected UDP
 	                           sockets are found by four-tuple first (6.13+) */
 	int udp_walk_all;       /* linux.udp.bind.walk_all: every overlapping
@@ -244,13 +309,13 @@ typedef struct linux_release {
 	                           connect(), listen() is EINVAL (6.18-fc) */
 } linux_release;
 
-static const linux_release LINUX_3_8 = {.fin_wait2_uid = 1, .udp_hash4 = 1};
-static const linux_release LINUX_6_1 = {.fastreuse = 1, .mapped_any_apart = 1};
-static const linux_release LINUX_6_12 = {0};
-static const linux_release LINUX_6_18 = {.fin_wait2_uid = 1, .udp_hash4 = 1};
-static const linux_release LINUX_6_18_FC = {.listen_refused = 1,
-                                            .fin_wait2_uid = 1, .udp_hash4 = 1,
-                                            .udp_walk_all = 1};
+static const linux_release LINUX_3_8 = {.udp_hash4 = 1};
+static const linux_release LINUX_6_1 = {.fastreuse = 1, .fastreuseport_any = 1,
+                                        .mapped_any_apart = 1, .orphan_uid_root = 1};
+static const linux_release LINUX_6_12 = {.orphan_uid_root = 1};
+static const linux_release LINUX_6_18 = {.udp_hash4 = 1};
+static const linux_release LINUX_6_18_FC = {.udp_hash4 = 1, .udp_walk_all = 1,
+                                            .listen_refused = 1};
 
 static const linux_release *R(const bm_host *h)
 {
@@ -454,6 +519,7 @@ static int native_any(const bm_sock_info *s)
 typedef struct linux_port {
 	int fastreuse;           /* tb->fastreuse > 0 (rows with .fastreuse) */
 	int set;
+	int any;                 /* FASTREUSEPORT_ANY: any address of that uid */
 	uint32_t uid;
 	bm_family family;
 	int v6only;
@@ -471,6 +537,8 @@ static int fast_match(const linux_port *bucket, const bm_sock_info *s, unsigned 
 {
 	if (!bucket || !bucket->set || !(opts & RP) || bucket->uid != s->uid)
 		return 0;
+	if (bucket->any)
+		return 1;   /* linux.tcp.bind.fastreuseport_any */
 	bm_sock_info joined;
 	memset(&joined, 0, sizeof joined);
 	joined.family = bucket->family;
@@ -505,6 +573,8 @@ static void linux_port_join(const bm_host *h, const bm_sock_info *s, void *state
 	/* tb->fastreuse: set by the first owner's sk_reuse (not listening),
 	 * cleared by any later owner without it (6.1: linux.tcp.bind.fastreuse) */
 	int reuse = (s->opts & RA) && s->state != BM_STATE_LISTEN;
+	/* the first owner's bind (its listen() finds itself on the port) */
+	int first = bm_port_count(h, BM_TCP, s->local.port) == 1 && s->state != BM_STATE_LISTEN;
 	if (bm_port_count(h, BM_TCP, s->local.port) == 1)
 		bucket->fastreuse = R(h)->fastreuse && reuse;
 	else if (!reuse)
@@ -513,9 +583,17 @@ static void linux_port_join(const bm_host *h, const bm_sock_info *s, void *state
 		bucket->set = 0;
 		return;
 	}
+	/* 6.1's first-owner branch: FASTREUSEPORT_ANY with the owner's uid
+	 * (linux.tcp.bind.fastreuseport_any); later kernels never take it */
+	if (first && R(h)->fastreuseport_any) {
+		bucket->set = bucket->any = 1;
+		bucket->uid = s->uid;
+		return;
+	}
 	if (fast_match(bucket, s, s->opts))
 		return;
 	bucket->set = 1;
+	bucket->any = 0;
 	bucket->uid = s->uid;
 	bucket->family = s->family;
 	bucket->v6only = s->v6only;
@@ -527,6 +605,47 @@ static void linux_port_join(const bm_host *h, const bm_sock_info *s, void *state
 static int fastreuseport(const bm_host *h, const bm_sock_info *s)
 {
 	return fast_match(bm_port_state(h, BM_TCP, s->local.port), s, s->opts);
+}
+
+/*
+ * The uid the SO_REUSEPORT check sees (linux.tcp.bind.orphan_uid): before
+ * 6.17 sock_i_uid() reads the inode of the struct socket, and a socket
+ * without one (an orphan that closed, still a full socket; a child not
+ * accepted yet) is GLOBAL_ROOT_UID; later kernels read sk_uid, the
+ * creator's.  A timewait socket is exempt from the check anyway.
+ */
+static uint32_t owner_uid(const bm_host *h, const bm_sock_info *old)
+{
+	int no_socket = old->fin_wait2 || old->pending;
+	return R(h)->orphan_uid_root && no_socket ? 0 : old->uid;
+}
+
+static void set_alt(bm_verdict *v, bm_result alt, const char *rule, const char *condition)
+{
+	v->alt = alt;
+	v->alt_rule = rule;
+	v->alt_condition = condition;
+}
+
+static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
+                             bm_phase phase, bm_verdict *v);
+
+/* Would an owner after old in the walk (older ones) refuse s? */
+static int rest_conflicts(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
+                          bm_phase phase)
+{
+	for (const bm_sock_info *w = bm_port_prev(h, old); w; w = bm_port_prev(h, w)) {
+		bm_verdict scratch;
+		memset(&scratch, 0, sizeof scratch);
+		if (w->id == s->id || !linux_overlap(h, s, w))
+			continue;
+		bm_match m = tcp_conflict(h, s, w, phase, &scratch);
+		if (m == BM_MATCH_CONFLICT)
+			return 1;
+		if (m == BM_MATCH_SHARE_STOP)
+			return 0;
+	}
+	return 0;
 }
 
 static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
@@ -541,8 +660,14 @@ static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_s
 		return BM_MATCH_SHARE_STOP;
 	}
 	if (relax && (s->opts & RP) && fastreuseport(h, s)) {
-		bm_verdict_set(v, BM_OK, "linux.tcp.bind.fastreuseport", 0,
-		               "SO_REUSEPORT, uid %u: the port's fast reuseport state matches", s->uid);
+		if (bucket->any)
+			bm_verdict_set(v, BM_OK, "linux.tcp.bind.fastreuseport_any", 0,
+			               "SO_REUSEPORT, uid %u: the port's first owner left it "
+			               "FASTREUSEPORT_ANY for this uid (6.1)", s->uid);
+		else
+			bm_verdict_set(v, BM_OK, "linux.tcp.bind.fastreuseport", 0,
+			               "SO_REUSEPORT, uid %u: the port's fast reuseport state matches",
+			               s->uid);
 		return BM_MATCH_SHARE_STOP;
 	}
 	if (relax && (s->opts & RA) && (old->opts & RA) && old->state != BM_STATE_LISTEN) {
@@ -550,12 +675,18 @@ static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_s
 		               "both have SO_REUSEADDR and socket %d is not listening", old->id);
 		return BM_MATCH_SHARE;
 	}
-	if (relax && (s->opts & RP) && (old->opts & RP) &&
-	    ((old->state == BM_STATE_TIME_WAIT && !(old->fin_wait2 && R(h)->fin_wait2_uid)) ||
-	     same_uid(s, old))) {
-		bm_verdict_set(v, BM_OK, "linux.tcp.bind.reuseport", old->id,
-		               "both have SO_REUSEPORT (uid %u)", s->uid);
-		return BM_MATCH_SHARE;
+	if (relax && (s->opts & RP) && (old->opts & RP)) {
+		int timewait = old->state == BM_STATE_TIME_WAIT && !old->fin_wait2;
+		if (timewait || s->uid == owner_uid(h, old)) {
+			bm_verdict_set(v, BM_OK, "linux.tcp.bind.reuseport", old->id,
+			               "both have SO_REUSEPORT (uid %u)", s->uid);
+			return BM_MATCH_SHARE;
+		}
+		/* a FIN_WAIT2 orphan may already be a timewait socket, exempt
+		 * from the uid check: then the rest of the walk decides */
+		if (old->fin_wait2 && !rest_conflicts(h, s, old, phase))
+			set_alt(v, BM_OK, "linux.tcp.bind.orphan_timewait",
+			        "ok once the orphan became a timewait socket");
 	}
 	if (phase == BM_PHASE_LISTEN) {
 		bm_verdict_set(v, BM_EADDRINUSE, "linux.tcp.listen.recheck", old->id,
@@ -569,8 +700,13 @@ static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_s
 			: "socket %d holds an overlapping binding";
 		char reason[160];
 		snprintf(reason, sizeof reason, why, old->id);
-		bm_verdict_set(v, BM_EADDRINUSE, "linux.tcp.bind.conflict", old->id, "%s (%s)",
-		               reason, bm_state_name(old->state));
+		/* same creator, but sock_i_uid() said root (6.1, 6.12) */
+		int as_root = (s->opts & RP) && (old->opts & RP) && same_uid(s, old) &&
+		              owner_uid(h, old) != old->uid;
+		bm_verdict_set(v, BM_EADDRINUSE,
+		               as_root ? "linux.tcp.bind.orphan_uid" : "linux.tcp.bind.conflict",
+		               old->id, "%s (%s%s)", reason, bm_state_name(old->state),
+		               as_root ? ", without a struct socket: uid 0" : "");
 	} else {
 		bm_verdict_set(v, BM_EADDRINUSE, "linux.ephemeral.bind", old->id,
 		               "socket %d holds the port", old->id);
@@ -697,8 +833,8 @@ static bm_match linux_connect_port(const bm_host *h, const bm_sock_info *s,
 static bm_result linux_tuple_clash(const bm_host *h, const bm_sock_info *s,
                                    const bm_sock_info *old, int autobound, bm_verdict *v)
 {
-	/* a FIN_WAIT2 orphan has no timestamp to prove the new connection
-	 * newer (tcp_twsk_unique: tw_ts_recent_stamp is 0; found by explore) */
+	/* a FIN_WAIT2 orphan that is still a full socket is in the
+	 * established hash: its four-tuple is taken (found by explore) */
 	if (old->state == BM_STATE_TIME_WAIT && !old->fin_wait2 &&
 	    (!autobound || tw_reusable(h, old))) {
 		bm_verdict_set(v, BM_OK, "linux.connect.timewait", old->id,
@@ -706,9 +842,15 @@ static bm_result linux_tuple_clash(const bm_host *h, const bm_sock_info *s,
 		return BM_OK;
 	}
 	(void)s;
-	return bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.connect.tuple", old->id,
-	                      "socket %d already has this four-tuple (%s)", old->id,
-	                      bm_state_name(old->state));
+	bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.connect.tuple", old->id,
+	               "socket %d already has this four-tuple (%s)", old->id,
+	               bm_state_name(old->state));
+	/* the FIN_WAIT2 orphan may already be a timewait socket: a bound
+	 * port takes that over (tcp_twsk_unique with twp NULL) */
+	if (old->state == BM_STATE_TIME_WAIT && old->fin_wait2 && !autobound)
+		set_alt(v, BM_OK, "linux.connect.orphan_timewait",
+		        "ok once the orphan became a timewait socket");
+	return v->code;
 }
 
 static const uint8_t *v4_of(const bm_endpoint *ep)
@@ -738,6 +880,7 @@ static const char *ingress_dev(const bm_host *h, const bm_endpoint *dst)
  * at the tail, oldest first). */
 typedef struct rank {
 	int tier, tail;
+	int conn;        /* connected to the sender */
 	uint64_t seq;
 	size_t i;
 } rank;
@@ -751,6 +894,29 @@ static int rank_cmp(const void *pa, const void *pb)
 		return a->tail - b->tail;
 	if (a->seq != b->seq)
 		return (a->seq > b->seq) == !a->tail ? -1 : 1;
+	return 0;
+}
+
+/* One SO_REUSEPORT group: same family, device, uid and address. */
+static int in_group(const bm_sock_info *c, const bm_sock_info *best)
+{
+	return (c->opts & RP) && c->uid == best->uid &&
+	       memcmp(c->local.addr, best->local.addr, 16) == 0 && c->family == best->family &&
+	       strcmp(c->dev, best->dev) == 0;
+}
+
+/*
+ * reuseport_has_conns(): a member connected while in the group.  A socket
+ * that connect() rehashed (it was bound to the wildcard) left its group
+ * first (udp_lib_rehash: reuseport_detach_sock), so it does not count.
+ */
+static int group_has_conns(const bm_host *h, const bm_sock_info *best)
+{
+	for (const bm_sock_info *c = bm_port_first(h, BM_UDP, best->local.port); c;
+	     c = bm_port_next(h, c))
+		if (c->state == BM_STATE_CONNECTED && in_group(c, best) &&
+		    !bm_addr_is_any(&c->bound))
+			return 1;
 	return 0;
 }
 
@@ -782,7 +948,10 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 		 * the head of that address's chain (udp_lib_rehash) */
 		int rehashed = proto == BM_UDP && !R(h)->udp_hash4 && score[i] == 3 &&
 		               bm_addr_is_any(&c->bound) && !bm_addr_is_any(&c->local);
-		r[m].tier = score[i];
+		/* without it, a connected socket is found in its address's
+		 * chain, with a higher score (linux.deliver.early) */
+		r[m].conn = score[i] == 3;
+		r[m].tier = r[m].conn && proto == BM_UDP && !R(h)->udp_hash4 ? 2 : score[i];
 		r[m].tail = !rehashed && c->family == BM_AF_INET6 && (c->opts & RP);
 		r[m].seq = rehashed ? c->connected_seq : c->bound_seq;
 		r[m].i = i;
@@ -824,27 +993,38 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 	 * SO_REUSEPORT socket that raises it ends the walk: its group decides
 	 * (udp4_lib_lookup2, inet_lhash2_lookup) */
 	const bm_sock_info *best = NULL;
-	int hi = -1;
+	int hi = -1, early = 0;
+	/* UDP without the four-tuple hash (6.1, 6.12): connected sockets
+	 * are in the walk, scored higher (linux.deliver.early) */
+	int walk4 = proto == BM_UDP && !R(h)->udp_hash4;
 	for (size_t i = 0; i < m && r[i].tier == r[0].tier; i++) {
 		const bm_sock_info *c = &cand[r[i].i];
-		int sc = (c->dev[0] ? 2 : 0) + (d4 && c->family == BM_AF_INET);
+		int sc = 4 * r[i].conn + (c->dev[0] ? 2 : 0) + (d4 && c->family == BM_AF_INET);
 		if (sc <= hi)
 			continue;
 		hi = sc;
 		best = c;
-		if ((c->opts & RP) && r[i].tier < 3)
+		/* lookup_reuseport: an unconnected SO_REUSEPORT socket's group
+		 * decides at once, unless (6.1, 6.12) a member of the group
+		 * connected: then the scores go on */
+		if ((c->opts & RP) && !r[i].conn && !(walk4 && group_has_conns(h, c))) {
+			/* did the stop pass over a connected socket? */
+			for (size_t j = i + 1; walk4 && j < m && r[j].tier == r[i].tier; j++)
+				early |= r[j].conn;
 			break;
+		}
 	}
 	size_t members = 0;
-	if (best->opts & RP) {
-		/* its group: same family, device, uid and address */
+	if ((best->opts & RP) && !(walk4 && best->state == BM_STATE_CONNECTED)) {
+		/* its group: same family, device, uid and address; a connected
+		 * member is never picked (reuseport_select_sock_by_hash) */
 		for (size_t i = 0; i < m && r[i].tier == r[0].tier; i++) {
 			const bm_sock_info *c = &cand[r[i].i];
-			if ((c->opts & RP) && c->uid == best->uid &&
-			    memcmp(c->local.addr, best->local.addr, 16) == 0 &&
-			    c->family == best->family && strcmp(c->dev, best->dev) == 0)
+			if (in_group(c, best) && !(proto == BM_UDP && c->state == BM_STATE_CONNECTED))
 				out[members++] = c->id;
 		}
+		if (members == 0)
+			out[members++] = best->id;
 	}
 	free(r);
 	if (members > 1) {
@@ -857,6 +1037,12 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 		return 1;
 	}
 	out[0] = best->id;
+	if (early) {
+		bm_verdict_set(v, BM_OK, "linux.deliver.early", best->id,
+		               "the first unconnected SO_REUSEPORT socket in the chain ends the "
+		               "walk: its group has no connected member");
+		return 1;
+	}
 	bm_verdict_set(v, BM_OK, "linux.deliver.best", 0,
 	               "the best match receives: connected, specific, then wildcard; then by "
 	               "score (bound device, AF_INET) in hash chain order");
