@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "kernel.h"
@@ -56,6 +57,58 @@ static double now_s(void)
 }
 
 /* Time n sequences; returns seconds, or -1 with err. */
+/* The scenario runner's own rate (issue 11): a generated file of
+ * RUNNER_STEPS expectations, loaded and run as `bindmodel run` does. */
+#define RUNNER_STEPS 300000
+
+static void runner_bench(const char *os)
+{
+	char path[] = "/tmp/bindmodel-bench-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	FILE *null = fopen("/dev/null", "w");
+	if (!f || !null) {
+		printf("runner: cannot make a scenario file\n");
+		goto out;
+	}
+	fprintf(f, "os %s\n", os);
+	for (long i = 0; i < RUNNER_STEPS / 3; i++)
+		fprintf(f, "s = socket udp4 => ok\nbind s 127.0.0.1:%ld => ok\nclose s => ok\n",
+		        1024 + i % 60000);
+	fclose(f);
+	f = NULL;
+	sc_script sc;
+	double t0 = now_s();
+	int loaded = sc_script_load(path, &sc, null) == 0;
+	double t1 = now_s();
+	if (loaded)
+		sc_script_free(&sc);
+	sc_engine e;
+	sc_totals t = {0};
+	sc_run_opts opts = {.nos = 0};
+	double t2 = now_s(), t3 = t2;
+	if (loaded && sc_model_engine(&e) == 0) {
+		sc_run_file(&e, path, &opts, &t, null);
+		t3 = now_s();
+		e.destroy(e.ctx);
+	}
+	if (!loaded || t.passed != RUNNER_STEPS) {
+		printf("runner: the generated scenario did not pass (%ld of %d)\n", t.passed,
+		       RUNNER_STEPS);
+		goto out;
+	}
+	printf("runner: %d steps (each an expectation), load and run: %.0f steps/s "
+	       "(loading alone %.0f lines/s)\n", RUNNER_STEPS, RUNNER_STEPS / (t3 - t2),
+	       RUNNER_STEPS / (t1 - t0));
+out:
+	if (f)
+		fclose(f);
+	if (null)
+		fclose(null);
+	if (fd >= 0)
+		unlink(path);
+}
+
 static double time_engine(sc_engine *e, const char *os, sc_cmd *cmds, long n, char *err,
                           size_t errlen)
 {
@@ -147,6 +200,8 @@ int cmd_bench(int argc, char **argv)
 	for (size_t k = 0; k < NSTEPS; k++) {
 		if (sc_parse_line(steps[k], (int)k + 1, &cmds[k], err, sizeof err, &col) != 1) {
 			fprintf(stderr, "bindmodel bench: step '%s': %s\n", steps[k], err);
+			for (size_t j = 0; j <= k; j++)
+				sc_cmd_free(&cmds[j]);
 			free(cmds);
 			return 2;
 		}
@@ -184,7 +239,10 @@ int cmd_bench(int argc, char **argv)
 			printf("  the model is %.0fx the kernel's rate\n", ks / ms);
 		k.destroy(k.ctx);
 	}
+	for (size_t j = 0; j < NSTEPS; j++)
+		sc_cmd_free(&cmds[j]);
 	free(cmds);
 	shadow_bench(n);   /* shadow_bench.c: the interposer's per-call cost */
+	runner_bench(os);
 	return 0;
 }

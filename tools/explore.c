@@ -557,8 +557,7 @@ static void step_text(const xstep *t, char *buf, size_t len)
 
 static void to_cmd(const xstep *t, int line, sc_cmd *c)
 {
-	memset(c, 0, offsetof(sc_cmd, expect));
-	c->nexpect = 0;
+	sc_cmd_free(c);   /* zeroes it */
 	c->kind = t->kind;
 	c->line = line;
 	snprintf(c->name, sizeof c->name, "%s", t->name);
@@ -580,7 +579,9 @@ static void to_cmd(const xstep *t, int line, sc_cmd *c)
 		c->nos = 1;
 		snprintf(c->arg, sizeof c->arg, "%s", t->addr);
 	}
-	step_text(t, c->text, sizeof c->text);
+	char text[256];
+	step_text(t, text, sizeof text);
+	sc_cmd_set_text(c, "%s", text);
 }
 
 /* --------------------------------------------------------------- running */
@@ -1589,7 +1590,7 @@ int cmd_explore(int argc, char **argv)
 	}
 	c->rn.os = os;
 	c->rn.other_os = os;
-	c->rn.cmd = malloc(sizeof *c->rn.cmd);
+	c->rn.cmd = calloc(1, sizeof *c->rn.cmd);
 	c->rn.out = malloc(sizeof *c->rn.out);
 	c->m = calloc(XP_MAXSTEPS, sizeof *c->m);
 	c->k = calloc(XP_MAXSTEPS, sizeof *c->k);
@@ -1749,6 +1750,8 @@ out:
 	free(udp.ops);
 	free(c->z.h);
 	free(c->kinds);
+	if (c->rn.cmd)
+		sc_cmd_free(c->rn.cmd);
 	free(c->rn.cmd);
 	free(c->rn.out);
 	free(c->m);

@@ -176,7 +176,7 @@ static int run_matrix(sc_engine *e, const char *os, fp_matrix *m, char *err, siz
 	fp_run r;
 	memset(&r, 0, sizeof r);
 	r.e = e;
-	r.c = malloc(sizeof *r.c);
+	r.c = calloc(1, sizeof *r.c);
 	if (!r.c) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -187,6 +187,7 @@ static int run_matrix(sc_engine *e, const char *os, fp_matrix *m, char *err, siz
 			char *cell = m->cell[row * NCOLS + col];
 			if (run_cell(&r, os, row, col, cell) != 0) {
 				snprintf(err, errlen, "%s", r.err);
+				sc_cmd_free(r.c);
 				free(r.c);
 				return -1;
 			}
@@ -194,6 +195,7 @@ static int run_matrix(sc_engine *e, const char *os, fp_matrix *m, char *err, siz
 				m->skipped++;
 		}
 	}
+	sc_cmd_free(r.c);
 	free(r.c);
 	return 0;
 }

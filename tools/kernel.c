@@ -45,6 +45,10 @@ typedef struct kb_sock {
 typedef struct kb_ctx {
 	kb_sock *socks;
 	size_t n, cap;
+	/* name -> socks index + 1 (0: empty), open addressing, at most half
+	 * full: a name's slot always holds the socket that has it now */
+	uint32_t *by_name;
+	size_t slots;
 	int seq;
 	uint32_t uid;            /* owner of sockets created next */
 	int root;                /* uid 0 with CAP_NET_BIND_SERVICE where the
@@ -207,14 +211,46 @@ static void close_all(kb_ctx *k)
 		close(k->socks[i].fd);
 	}
 	k->n = 0;
+	if (k->slots)
+		memset(k->by_name, 0, k->slots * sizeof *k->by_name);
+}
+
+/* The slot of name: the one that holds it, or the empty one to fill. */
+static size_t name_slot(const kb_ctx *k, const char *name)
+{
+	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	size_t mask = k->slots - 1, i = (size_t)(h ^ (h >> 29)) & mask;
+	while (k->by_name[i] && strcmp(k->socks[k->by_name[i] - 1].name, name) != 0)
+		i = (i + 1) & mask;
+	return i;
 }
 
 static kb_sock *find(kb_ctx *k, const char *name)
 {
+	if (!k->slots || !name[0])
+		return NULL;
+	size_t i = name_slot(k, name);
+	return k->by_name[i] ? &k->socks[k->by_name[i] - 1] : NULL;
+}
+
+/* Room for one more name, the table at most half full. */
+static int names_room(kb_ctx *k)
+{
+	if ((k->n + 1) * 2 <= k->slots)
+		return 0;
+	size_t slots = k->slots ? k->slots * 2 : 64;
+	uint32_t *t = slots <= UINT32_MAX ? calloc(slots, sizeof *t) : NULL;
+	if (!t)
+		return -1;
+	free(k->by_name);
+	k->by_name = t;
+	k->slots = slots;
 	for (size_t i = 0; i < k->n; i++)
-		if (strcmp(k->socks[i].name, name) == 0)
-			return &k->socks[i];
-	return NULL;
+		if (k->socks[i].name[0])
+			k->by_name[name_slot(k, k->socks[i].name)] = (uint32_t)(i + 1);
+	return 0;
 }
 
 /* A new socket entry under name (which an older socket gives up). */
@@ -229,9 +265,12 @@ static kb_sock *add_sock(kb_ctx *k, const char *name, int fd, int family, bm_pro
 		k->socks = n;
 		k->cap = cap;
 	}
-	kb_sock *old = find(k, name);
-	if (old)
-		old->name[0] = 0;
+	if (names_room(k) != 0)
+		return NULL;
+	size_t slot = name_slot(k, name);
+	if (k->by_name[slot])
+		k->socks[k->by_name[slot] - 1].name[0] = 0;
+	k->by_name[slot] = (uint32_t)(k->n + 1);
 	kb_sock *s = &k->socks[k->n++];
 	snprintf(s->name, sizeof s->name, "%s", name);
 	s->fd = fd;
@@ -943,6 +982,7 @@ static void kb_destroy(void *ctx)
 	close_all(k);
 	drop_hosts(k);
 	free(k->socks);
+	free(k->by_name);
 	free(k->addrs);
 	free(k);
 }

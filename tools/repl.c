@@ -31,7 +31,7 @@ const char *const repl_knobs[] = {
 void repl_clear_ops(repl *r)
 {
 	for (size_t i = 0; i < r->nops; i++)
-		free(r->ops[i].cmd);
+		sc_cmd_free(r->ops[i].cmd), free(r->ops[i].cmd);
 	r->nops = 0;
 }
 
@@ -178,6 +178,7 @@ static int run_op(repl *r, sc_cmd *c, const char *line, int lineno)
 	sc_outcome o;
 	if (r->eng.exec(r->eng.ctx, c, &o, err, sizeof err) != 0) {
 		report_error(r, line, lineno, 0, err, c->text);
+		sc_cmd_free(c);
 		free(c);
 		return -1;
 	}
@@ -186,6 +187,7 @@ static int run_op(repl *r, sc_cmd *c, const char *line, int lineno)
 		repl_op *n = realloc(r->ops, cap * sizeof *n);
 		if (!n) {
 			report_error(r, line, lineno, 0, "out of memory", c->text);
+			sc_cmd_free(c);
 			free(c);
 			return -1;
 		}
@@ -272,23 +274,38 @@ static int save_session(repl *r, const char *path, int flags)
 	return 0;
 }
 
-/* Run every line of a stream; returns -1 if any line failed. */
+/* Run every line of a stream, within the reader's limits (line length,
+ * size, no NUL) and the session's on lines loaded; -1 if any line failed. */
 static int run_stream(repl *r, FILE *f)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int lineno = 0, rc = 0;
-	while (!r->quit && (n = getline(&line, &cap, f)) >= 0) {
-		lineno++;
-		if (memchr(line, 0, (size_t)n)) {
-			report_error(r, "", lineno, (int)((char *)memchr(line, 0, (size_t)n) - line) + 1,
-			             "unexpected byte (the language is ASCII)", "");
+	char *line = malloc(SC_MAXLINE + 2);
+	sc_reader rd = {.f = f};
+	int rc = 0, got = 0;
+	if (!line)
+		return -1;
+	while (!r->quit && (got = sc_reader_line(&rd, line, SC_MAXLINE + 2)) > 0) {
+		if (r->depth > 0 && ++r->loaded_lines > SC_MAXLOADLINES) {
+			report_error(r, "", rd.lineno, 0, "load: more than " SC_MAXLOADLINES_TEXT
+			             " lines loaded in this session (the limit; a file loading "
+			             "itself?); the rest is not run", "");
+			r->quit = 1;
+			rc = -1;
+			break;
+		}
+		if (got == 2) {
+			report_error(r, "", rd.lineno, SC_MAXLINE + 1, "line longer than "
+			             SC_MAXLINE_TEXT " characters", "");
 			rc = -1;
 			continue;
 		}
-		if (repl_line(r, line, lineno) != 0)
+		if (repl_line(r, line, rd.lineno) != 0)
 			rc = -1;
+	}
+	if (got < 0) {
+		/* a NUL byte, a huge input: stop with an error, never a short run */
+		fprintf(r->interactive ? r->out : stderr, "%s:%s\n", r->src, rd.err);
+		r->errors++;
+		rc = -1;
 	}
 	free(line);
 	return rc;
@@ -371,7 +388,7 @@ static int do_os(repl *r, const sc_cmd *c)
 
 int repl_line(repl *r, const char *line, int lineno)
 {
-	sc_cmd *c = malloc(sizeof *c);
+	sc_cmd *c = calloc(1, sizeof *c);
 	char err[200];
 	int col = 0;
 	if (!c)
@@ -384,6 +401,7 @@ int repl_line(repl *r, const char *line, int lineno)
 			text[strcspn(text, "\r\n")] = 0;
 			report_error(r, line, lineno, col, err, text);
 		}
+		sc_cmd_free(c);
 		free(c);
 		return pr;
 	}
@@ -392,6 +410,7 @@ int repl_line(repl *r, const char *line, int lineno)
 		report_error(r, line, lineno, 0,
 		             "no personality: start the script with 'os NAME' or use --os", c->text);
 		r->quit = 1;
+		sc_cmd_free(c);
 		free(c);
 		return -1;
 	}
@@ -433,6 +452,7 @@ int repl_line(repl *r, const char *line, int lineno)
 	default:
 		break;
 	}
+	sc_cmd_free(c);
 	free(c);
 	return rc;
 }

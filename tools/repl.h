@@ -45,6 +45,7 @@ typedef struct repl {
 	FILE *out;
 	const char *src;              /* "stdin" or the file being loaded */
 	int depth;                    /* load nesting */
+	long loaded_lines;            /* lines read by load, against SC_MAXLOADLINES */
 	int quit;
 	long passed, failed, errors;  /* expectations and errors */
 	size_t prompt_len;            /* visible prompt width, for carets */

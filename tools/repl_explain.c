@@ -98,7 +98,7 @@ static sc_cmd *opt_cmd(const char *name, bm_option opt)
 	snprintf(c->target, sizeof c->target, "%s", name);
 	c->opt = opt;
 	c->value = 1;
-	snprintf(c->text, sizeof c->text, "setsockopt %s %s 1", name, bm_option_name(opt));
+	sc_cmd_set_text(c, "setsockopt %s %s 1", name, bm_option_name(opt));
 	return c;
 }
 
@@ -373,7 +373,7 @@ void repl_explain(repl *r, const char *name)
 		if (c->ins[0]) {
 			c->ins[0]->kind = SC_ADVANCE;
 			c->ins[0]->ms = wait;
-			snprintf(c->ins[0]->text, sizeof c->ins[0]->text, "advance %llums",
+			sc_cmd_set_text(c->ins[0], "advance %llums",
 			         (unsigned long long)wait);
 		}
 		char dur[32];
@@ -412,8 +412,9 @@ void repl_explain(repl *r, const char *name)
 		}
 	}
 	for (int i = 0; i < nch; i++) {
-		free(ch[i].ins[0]);
-		free(ch[i].ins[1]);
+		for (int j = 0; j < 2; j++)
+			if (ch[i].ins[j])
+				sc_cmd_free(ch[i].ins[j]), free(ch[i].ins[j]);
 	}
 	if (r->json) {
 		fputs("],\"tried\":", f);

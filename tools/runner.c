@@ -134,20 +134,61 @@ static void emit_error(const sc_run_opts *opts, sc_totals *t, FILE *out, const c
 }
 
 
-/* Read a line of any length; lines over SC_MAXLINE are cut and flagged. */
-static int read_line(FILE *f, char *buf, size_t len, int *too_long)
+int sc_reader_line(sc_reader *r, char *buf, size_t len)
 {
-	*too_long = 0;
-	if (!fgets(buf, (int)len, f))
-		return 0;
-	size_t n = strlen(buf);
-	if (n == len - 1 && buf[n - 1] != '\n') {
-		int ch;
-		*too_long = 1;
-		while ((ch = fgetc(f)) != EOF && ch != '\n')
-			;
+	size_t n = 0;
+	int ch;
+	r->lineno++;
+	while ((ch = getc_unlocked(r->f)) != EOF) {
+		if (++r->total > SC_MAXFILE) {
+			snprintf(r->err, sizeof r->err, "%d:%zu: input larger than %d bytes; reading "
+			         "stops here", r->lineno, n + 1, SC_MAXFILE);
+			return -1;
+		}
+		if (ch == 0) {
+			/* binary input (or /dev/zero): stop rather than scan it */
+			snprintf(r->err, sizeof r->err, "%d:%zu: NUL byte (the language is ASCII); "
+			         "reading stops here", r->lineno, n + 1);
+			return -1;
+		}
+		if (ch == '\n')
+			break;
+		if (n < len - 1)
+			buf[n] = (char)ch;
+		n++;
 	}
+	if (ch == EOF && n == 0) {
+		if (ferror(r->f)) {
+			snprintf(r->err, sizeof r->err, "%d: read error", r->lineno);
+			return -1;
+		}
+		return 0;
+	}
+	if (n > SC_MAXLINE || n >= len) {
+		/* the rest of the line was read and dropped: report, go on */
+		snprintf(r->err, sizeof r->err, "%d:%d: line longer than %d characters", r->lineno,
+		         SC_MAXLINE + 1, SC_MAXLINE);
+		buf[0] = 0;
+		return 2;
+	}
+	buf[n] = 0;
 	return 1;
+}
+
+/* Append c to s (taking over its block); -1 when out of memory. */
+static int script_add(sc_script *s, sc_cmd *c)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		sc_cmd *n = realloc(s->cmds, cap * sizeof *n);
+		if (!n)
+			return -1;
+		s->cmds = n;
+		s->cap = cap;
+	}
+	s->cmds[s->n++] = *c;
+	memset(c, 0, sizeof *c);   /* the block is the script's now */
+	return 0;
 }
 
 int sc_script_load(const char *path, sc_script *s, FILE *out)
@@ -159,72 +200,45 @@ int sc_script_load(const char *path, sc_script *s, FILE *out)
 		return -1;
 	}
 	char *line = malloc(SC_MAXLINE + 2);
-	sc_cmd *c = malloc(sizeof *c);
-	int lineno = 0;
-	if (!line || !c) {
-		free(line);
-		free(c);
+	sc_cmd c = {0};
+	sc_reader rd = {.f = f};
+	int rc = 0, got;
+	if (!line) {
 		fclose(f);
 		return -1;
 	}
-	int too_long;
-	while (read_line(f, line, SC_MAXLINE + 2, &too_long)) {
+	while ((got = sc_reader_line(&rd, line, SC_MAXLINE + 2)) > 0) {
 		char err[200];
 		int col;
-		lineno++;
-		if (too_long) {
-			fprintf(out, "%s:%d:%d: line longer than %d characters\n", path, lineno,
-			        SC_MAXLINE + 1, SC_MAXLINE);
+		if (got == 2) {
+			fprintf(out, "%s:%s\n", path, rd.err);
 			s->syntax_errors++;
 			continue;
 		}
-		int r = sc_parse_line(line, lineno, c, err, sizeof err, &col);
+		int r = sc_parse_line(line, rd.lineno, &c, err, sizeof err, &col);
 		if (r < 0) {
-			fprintf(out, "%s:%d:%d: %s\n", path, lineno, col, err);
+			fprintf(out, "%s:%d:%d: %s\n", path, rd.lineno, col, err);
 			s->syntax_errors++;
 			continue;
 		}
-		if (r == 0)
-			continue;
-		if (s->n == s->cap) {
-			size_t cap = s->cap ? s->cap * 2 : 64;
-			sc_cmd *n = realloc(s->cmds, cap * sizeof *n);
-			if (!n) {
-				/* never run part of a file as if it were all of it */
-				fprintf(out, "%s:%d: out of memory loading the scenario (%zu lines "
-				        "kept); not run\n", path, lineno, s->n);
-				free(line);
-				free(c);
-				fclose(f);
-				sc_script_free(s);
-				return -1;
-			}
-			s->cmds = n;
-			s->cap = cap;
-		}
-		s->cmds[s->n++] = *c;
-	}
-	/* a NUL byte inside a line hides the rest of it from fgets users:
-	 * scan the file again for it so that binary input is reported */
-	rewind(f);
-	lineno = 1;
-	int ch, colno = 0;
-	while ((ch = fgetc(f)) != EOF) {
-		colno++;
-		if (ch == '\n') {
-			lineno++;
-			colno = 0;
-		} else if (ch == 0) {
-			fprintf(out, "%s:%d:%d: unexpected byte (the language is ASCII)\n", path,
-			        lineno, colno);
-			s->syntax_errors++;
+		if (r > 0 && script_add(s, &c) != 0) {
+			/* never run part of a file as if it were all of it */
+			fprintf(out, "%s:%d: out of memory loading the scenario (%zu lines "
+			        "kept); not run\n", path, rd.lineno, s->n);
+			sc_script_free(s);
+			rc = -1;
 			break;
 		}
 	}
+	if (got < 0) {
+		/* a NUL byte, a huge input or a read error: an error, not a short run */
+		fprintf(out, "%s:%s\n", path, rd.err);
+		s->syntax_errors++;
+	}
+	sc_cmd_free(&c);
 	free(line);
-	free(c);
 	fclose(f);
-	return 0;
+	return rc;
 }
 
 static int os_allowed(const sc_run_opts *o, const char *os)
@@ -244,7 +258,8 @@ static void check_expect(const char *path, const sc_cmd *c, const char *cur,
                          const sc_expect *x, const sc_outcome *o, const sc_run_opts *opts,
                          sc_totals *t, FILE *out)
 {
-	char want[160], got[160];
+	/* as long as the line and the receivers can be: nothing is cut */
+	char want[SC_MAXLINE + 80], got[SC_RECVLEN];
 	sc_expect_text(x, want, sizeof want);
 	sc_outcome_text(o, NULL, got, sizeof got);
 	if (sc_outcome_matches(o, x) && sc_outcome_is_set(o) && x->nalt < 2) {
@@ -353,6 +368,8 @@ static void run_one(sc_engine *e, const char *path, const sc_script *s, size_t f
 
 void sc_script_free(sc_script *s)
 {
+	for (size_t i = 0; i < s->n; i++)
+		sc_cmd_free(&s->cmds[i]);
 	free(s->cmds);
 	memset(s, 0, sizeof *s);
 }

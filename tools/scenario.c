@@ -5,6 +5,8 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,18 +15,41 @@
 
 #define MAXTOK 64
 
+/* A word of the line: s points into parser.words, where every word is
+ * copied with its NUL (at most twice the line's length in all). */
 typedef struct tok {
-	char s[SC_MAXLINE + 1];
+	char *s;
 	int col;
 } tok;
 
+/* The parser's state lives on the stack: no allocation but the command's
+ * own block at the end (the fuzzer's speed depends on it). */
 typedef struct parser {
-	tok *t;
+	tok t[MAXTOK];
 	int n;
 	char *err;
 	size_t errlen;
 	int *col;
+	char words[2 * SC_MAXLINE + 2];
+	/* the expectations and their strings, until they move to the block */
+	sc_expect x[SC_MAXEXPECT];
+	int nx;
+	char pool[2 * SC_MAXLINE + 2];
+	size_t npool;
 } parser;
+
+/* A copy of str (n bytes) in the pool; NULL if it is full (it cannot be:
+ * the strings come from the line and are shorter than it). */
+static const char *pool_add(parser *p, const char *str, size_t n)
+{
+	if (p->npool + n + 1 > sizeof p->pool)
+		return NULL;
+	char *d = p->pool + p->npool;
+	memcpy(d, str, n);
+	d[n] = 0;
+	p->npool += n + 1;
+	return d;
+}
 
 static int fail(parser *p, int col, const char *fmt, const char *arg)
 {
@@ -219,11 +244,13 @@ static int personality(parser *p, int i, char *out)
 
 /* One deliver outcome: receivers joined by '+' (or ','), kept sorted so
  * that two lists compare as strings; "none" or ECONNREFUSED for nobody. */
-static int parse_receivers(parser *p, const char *val, int vcol, char *out, size_t outlen,
+static int parse_receivers(parser *p, const char *val, int vcol, const char **res,
                            bm_result *code)
 {
+	char out[16 * SC_NAMELEN];
+	size_t outlen = sizeof out;
 	if (strcmp(val, "none") == 0 || strcasecmp(val, "ECONNREFUSED") == 0) {
-		snprintf(out, outlen, "none");
+		*res = "none";
 		*code = BM_ECONNREFUSED;
 		return 0;
 	}
@@ -252,12 +279,15 @@ static int parse_receivers(parser *p, const char *val, int vcol, char *out, size
 			strcat(out, "+");
 		strcat(out, names[k]);
 	}
+	if (!(*res = pool_add(p, out, strlen(out))))
+		return fail(p, vcol, "receiver list too long", NULL);
 	*code = BM_OK;
 	return 0;
 }
 
 /* The outcomes of one expectation, joined by '|': "ok|EADDRINUSE", "a|b". */
-static int parse_outcome_set(parser *p, sc_cmd *c, sc_expect *x, const char *val, int vcol)
+static int parse_outcome_set(parser *p, const sc_cmd *c, sc_expect *x, const char *val,
+                             int vcol)
 {
 	char buf[SC_MAXLINE + 1];
 	snprintf(buf, sizeof buf, "%s", val);
@@ -272,8 +302,7 @@ static int parse_outcome_set(parser *p, sc_cmd *c, sc_expect *x, const char *val
 			return fail(p, col, "more than 4 outcomes in a set%s", NULL);
 		bm_result code;
 		if (x->is_receivers) {
-			char *r = x->alt_receivers[x->nalt];
-			if (parse_receivers(p, one, col, r, sizeof x->alt_receivers[0], &code) != 0)
+			if (parse_receivers(p, one, col, &x->alt_receivers[x->nalt], &code) != 0)
 				return -1;
 		} else if (bm_result_from_name(one, &code) != 0) {
 			return fail(p, col, "unknown result '%.40s' (ok or an errno name)", one);
@@ -282,7 +311,7 @@ static int parse_outcome_set(parser *p, sc_cmd *c, sc_expect *x, const char *val
 	}
 	x->code = x->alt[0];
 	if (x->is_receivers)
-		memcpy(x->receivers, x->alt_receivers[0], sizeof x->alt_receivers[0]);
+		x->receivers = x->alt_receivers[0];
 	return 0;
 }
 
@@ -295,7 +324,8 @@ static int parse_rule(parser *p, sc_expect *x, const char *tokn, int col)
 		return fail(p, col, "expected [rule.id], got '%.60s'", tokn);
 	if (x->rule[0])
 		return fail(p, col, "two rules for one expectation%s", NULL);
-	snprintf(x->rule, sizeof x->rule, "%.*s", (int)(n - 2), tokn + 1);
+	if (!(x->rule = pool_add(p, tokn + 1, n - 2)))
+		return fail(p, col, "rule too long%s", NULL);
 	if (strcmp(x->os, "*") != 0) {
 		if (bm_policy_rule(bm_personality_find(x->os), x->rule))
 			return 0;
@@ -369,16 +399,17 @@ static int parse_expect(parser *p, int i, sc_cmd *c)
 		return fail(p, p->t[i - 1].col + 2, "missing expectation after '=>'", NULL);
 	for (; i < p->n; i++) {
 		if (p->t[i].s[0] == '[') {
-			if (c->nexpect == 0)
+			if (p->nx == 0)
 				return fail(p, p->t[i].col, "a rule must follow an outcome%s", NULL);
-			if (parse_rule(p, &c->expect[c->nexpect - 1], p->t[i].s, p->t[i].col) != 0)
+			if (parse_rule(p, &p->x[p->nx - 1], p->t[i].s, p->t[i].col) != 0)
 				return -1;
 			continue;
 		}
-		if (c->nexpect == SC_MAXEXPECT)
+		if (p->nx == SC_MAXEXPECT)
 			return fail(p, p->t[i].col, "too many expectations", NULL);
-		sc_expect *x = &c->expect[c->nexpect];
+		sc_expect *x = &p->x[p->nx];
 		memset(x, 0, sizeof *x);
+		x->receivers = x->rule = "";
 		char *val = p->t[i].s;
 		char *colon = strchr(val, ':');
 		int vcol = p->t[i].col;
@@ -391,8 +422,8 @@ static int parse_expect(parser *p, int i, sc_cmd *c)
 		} else {
 			snprintf(x->os, sizeof x->os, "*");
 		}
-		for (int k = 0; k < c->nexpect; k++)
-			if (strcmp(c->expect[k].os, x->os) == 0)
+		for (int k = 0; k < p->nx; k++)
+			if (strcmp(p->x[k].os, x->os) == 0)
 				return fail(p, p->t[i].col, "two expectations for '%s'", x->os);
 		char *bracket = strchr(val, '[');
 		int rcol = vcol + (bracket ? (int)(bracket - val) : 0);
@@ -405,7 +436,7 @@ static int parse_expect(parser *p, int i, sc_cmd *c)
 			return -1;
 		if (bracket && parse_rule(p, x, rule, rcol) != 0)
 			return -1;
-		c->nexpect++;
+		p->nx++;
 	}
 	return 0;
 }
@@ -496,7 +527,7 @@ static int parse_setsockopt(parser *p, int i, sc_cmd *c)
 static int tokenize(const char *line, parser *p)
 {
 	int n = 0;
-	size_t len = strlen(line);
+	size_t len = strlen(line), w = 0;
 	for (size_t i = 0; i < len;) {
 		unsigned char ch = (unsigned char)line[i];
 		if (ch == '#')
@@ -511,19 +542,23 @@ static int tokenize(const char *line, parser *p)
 			return fail(p, (int)i + 1, "too many words on one line%s", NULL);
 		tok *t = &p->t[n++];
 		t->col = (int)i + 1;
+		t->s = p->words + w;
 		size_t j = 0;
 		if (ch == '=' && line[i + 1] == '>') {
 			strcpy(t->s, "=>");
+			w += 3;
 			i += 2;
 			continue;
 		}
 		if (ch == '-' && line[i + 1] == '>') {
 			strcpy(t->s, "->");
+			w += 3;
 			i += 2;
 			continue;
 		}
 		if (ch == '=') {
 			strcpy(t->s, "=");
+			w += 2;
 			i++;
 			continue;
 		}
@@ -538,10 +573,23 @@ static int tokenize(const char *line, parser *p)
 			i++;
 		}
 		t->s[j] = 0;
+		w += j + 1;
 	}
 	p->n = n;
 	return 0;
 }
+
+/* s moved from p's pool to pool, or s itself when it is not in the pool. */
+static const char *rebase(const parser *p, char *pool, const char *s)
+{
+	/* compared as integers: s may point anywhere (a literal) */
+	uintptr_t a = (uintptr_t)s, lo = (uintptr_t)p->pool;
+	if (s && a >= lo && a < lo + sizeof p->pool)
+		return pool + (a - lo);
+	return s;
+}
+
+static int keep(parser *p, sc_cmd *c, const char *text, size_t tlen);
 
 int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t errlen, int *col)
 {
@@ -558,16 +606,20 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 		{"accept", SC_ACCEPT}, {"socket", SC_SOCKET},
 		{"host", SC_HOST}, {"on", SC_ON},
 	};
-	tok *toks = malloc(sizeof(tok) * MAXTOK);
-	parser p = {toks, 0, err, errlen, col};
+	parser p;
+	p.n = p.nx = 0;
+	p.npool = 0;
+	p.err = err;
+	p.errlen = errlen;
+	p.col = col;
+	tok *toks = p.t;
 	int rc = -1;
-	if (!toks)
-		return fail(&p, 1, "out of memory%s", NULL);
+	size_t tstart = 0, tlen = 0;   /* the command's text in line */
 	if (err && errlen)
 		err[0] = 0;
 	if (col)
 		*col = 0;
-	memset(c, 0, sizeof *c);
+	sc_cmd_free(c);
 	c->line = lineno;
 	if (!line) {
 		rc = 0;
@@ -599,8 +651,8 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 			stop = (size_t)(hash - line);
 		while (stop > 0 && isspace((unsigned char)line[stop - 1]))
 			stop--;
-		size_t start = (size_t)toks[0].col - 1;
-		snprintf(c->text, sizeof c->text, "%.*s", (int)(stop - start), line + start);
+		tstart = (size_t)toks[0].col - 1;
+		tlen = stop > tstart ? stop - tstart : 0;
 	}
 	int total = p.n;
 	p.n = end;
@@ -834,10 +886,68 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 		if (parse_expect(&p, end + 1, c) != 0)
 			goto out;
 	}
+	if (keep(&p, c, line + tstart, tlen) != 0)
+		goto out;
 	rc = 1;
 out:
-	free(toks);
 	return rc;
+}
+
+/* Move the expectations, their strings and the text into one block that c
+ * owns: [sc_expect x nx][pool][text]. */
+static int keep(parser *p, sc_cmd *c, const char *text, size_t tlen)
+{
+	size_t xs = (size_t)p->nx * sizeof(sc_expect);
+	char *mem = malloc(xs + p->npool + tlen + 1);
+	if (!mem)
+		return fail(p, 1, "out of memory%s", NULL);
+	char *pool = mem + xs, *t = pool + p->npool;
+	memcpy(pool, p->pool, p->npool);
+	memcpy(t, text, tlen);
+	t[tlen] = 0;
+	sc_expect *x = (sc_expect *)(void *)mem;
+	for (int i = 0; i < p->nx; i++) {
+		x[i] = p->x[i];
+		/* strings in the pool move with it; literals ("", "none") stay */
+		x[i].rule = rebase(p, pool, x[i].rule);
+		x[i].receivers = rebase(p, pool, x[i].receivers);
+		for (int k = 0; k < x[i].nalt; k++)
+			x[i].alt_receivers[k] = rebase(p, pool, x[i].alt_receivers[k]);
+	}
+	c->mem = mem;
+	c->expect = p->nx ? x : NULL;
+	c->nexpect = p->nx;
+	c->text = t;
+	return 0;
+}
+
+void sc_cmd_free(sc_cmd *c)
+{
+	free(c->mem);
+	memset(c, 0, sizeof *c);
+	c->text = "";
+}
+
+int sc_cmd_set_text(sc_cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *t = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	/* a command built by hand has no expectations: its block is its text */
+	free(c->mem);
+	c->mem = t;
+	c->expect = NULL;
+	c->nexpect = 0;
+	c->text = "";
+	if (!t)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(t, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	c->text = t;
+	return 0;
 }
 
 static const sc_expect *expect_keyed(const sc_cmd *c, const char *key)
@@ -850,6 +960,11 @@ static const sc_expect *expect_keyed(const sc_cmd *c, const char *key)
 
 const sc_expect *sc_expect_for(const sc_cmd *c, const char *os)
 {
+	/* most lines have one expectation for every personality: no lookup */
+	if (c->nexpect == 1 && c->expect[0].os[0] == '*')
+		return &c->expect[0];
+	if (c->nexpect == 0)
+		return NULL;
 	const bm_policy *pol = os ? bm_personality_find(os) : NULL;
 	char fam[SC_OSLEN];
 	const sc_expect *x = expect_keyed(c, os);

@@ -16,6 +16,7 @@
 #define SC_MAXOS 16
 #define SC_OSLEN 24
 #define SC_MAXLINE 4096
+#define SC_RECVLEN 512
 
 typedef enum sc_kind {
 	SC_NONE = 0,
@@ -42,15 +43,16 @@ typedef enum sc_kind {
  * only the model has rule ids, so the kernel engine's outcomes (verdict
  * rule NULL) are checked on the result alone.
  */
+/* Its strings live in the block the command owns (sc_cmd.mem). */
 typedef struct sc_expect {
 	char os[SC_OSLEN];
 	int is_receivers;
 	bm_result code;              /* the first (or only) outcome */
-	char receivers[128];         /* deliver: the first (or only) receivers */
 	int nalt;                    /* outcomes in the set, 1 for a single one */
 	bm_result alt[SC_MAXALT];    /* alt[0] == code */
-	char alt_receivers[SC_MAXALT][48];  /* deliver: alt_receivers[0] == receivers */
-	char rule[SC_RULELEN];       /* the rule asserted, "" for none */
+	const char *receivers;       /* deliver: the first (or only) receivers, else "" */
+	const char *alt_receivers[SC_MAXALT];  /* deliver: alt_receivers[0] == receivers */
+	const char *rule;            /* the rule asserted, "" for none */
 } sc_expect;
 
 typedef struct sc_cmd {
@@ -74,15 +76,27 @@ typedef struct sc_cmd {
 	char arg[256];              /* help topic, file, explain/show name */
 	int flag;                   /* save: 1 --with-results, 2 --force */
 	int nonblock;               /* connect ... nonblock */
-	sc_expect expect[SC_MAXEXPECT];
+	/* The variable-size parts live in one block the command owns (mem):
+	 * a parsed line costs memory in proportion to its length, not the
+	 * longest line's (issue 12 item 4). */
+	sc_expect *expect;          /* nexpect of them, or NULL */
 	int nexpect;
-	char text[SC_MAXLINE + 1];  /* the command as written, less expectation */
+	const char *text;           /* the command as written, less expectation; never NULL */
+	void *mem;                  /* owned: expect, their strings, text */
 } sc_cmd;
 
 /* Parse one line.  Returns 1 for a command, 0 for a blank or comment line,
- * -1 on a syntax error (err holds the reason, *col the 1-based column). */
+ * -1 on a syntax error (err holds the reason, *col the 1-based column).
+ * out must be zeroed (calloc, {0}) or hold an earlier command, whose block
+ * is released first; after the call it owns a block (sc_cmd_free). */
 int sc_parse_line(const char *line, int lineno, sc_cmd *out, char *err,
                   size_t errlen, int *col);
+/* Release what c owns (not c itself); c is left zeroed, text "". */
+void sc_cmd_free(sc_cmd *c);
+/* Set c's text (for commands built without the parser); 0, or -1 when out
+ * of memory (the text is then ""). */
+int sc_cmd_set_text(sc_cmd *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 const char *sc_kind_name(sc_kind k);
 /* The expectation that applies on personality os, or NULL: a key naming
  * os itself, else the release os stands for ("linux" -> "linux-6.18"),
@@ -102,7 +116,9 @@ typedef struct sc_outcome {
 	bm_result code;
 	bm_verdict verdict;          /* the model's; rule NULL on the kernel */
 	char detail[160];            /* "127.0.0.1:49153", receivers, ... */
-	char receivers[128];         /* deliver: "a+b" sorted, or "none" */
+	/* deliver: "a+b" sorted, or "none"; a list that does not fit ends in
+	 * "+...N more" (never cut silently) */
+	char receivers[SC_RECVLEN];
 	int is_deliver;
 } sc_outcome;
 
@@ -178,6 +194,25 @@ typedef struct sc_script {
 	size_t n, cap;
 	int syntax_errors;           /* printed to out as file:line:col */
 } sc_script;
+
+/* Reading scenario text with limits (runner, REPL load and stdin): lines of
+ * at most SC_MAXLINE characters, SC_MAXFILE bytes in all, no NUL byte. */
+#define SC_MAXFILE (256 * 1024 * 1024)
+/* Lines `load` may read in one session, all files together: a file that
+ * loads itself k times at each of the 8 levels would otherwise run k^8. */
+#define SC_MAXLOADLINES 1000000
+#define SC_MAXLOADLINES_TEXT "1000000"
+#define SC_MAXLINE_TEXT "4096"
+typedef struct sc_reader {
+	FILE *f;
+	int lineno;                  /* of the line just read */
+	size_t total;                /* bytes read so far */
+	char err[120];               /* "LINE:COL: why" after a 2 or -1 */
+} sc_reader;
+/* The next line into buf (len > SC_MAXLINE + 1), without its newline.
+ * 1: a line; 0: end of input; 2: a line too long (skipped, err says so);
+ * -1: reading stops (a NUL byte, more than SC_MAXFILE bytes, a read error). */
+int sc_reader_line(sc_reader *r, char *buf, size_t len);
 
 /* Parse a file (s need not be initialised).  -1 if it cannot be read;
  * syntax errors are printed and counted, the good lines kept. */

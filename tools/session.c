@@ -8,6 +8,7 @@
  * socket's host whatever `on` says (a name given again, on any host, now
  * stands for the new socket).  advance moves every host's clock.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,22 +20,122 @@ typedef struct name_entry {
 	bm_sock id;
 } name_entry;
 
+/* Rule ids already found in a policy's table: verdict rules are the
+ * policies' own string constants, so a pointer seen once is known (a
+ * direct-mapped cache; a miss falls back to bm_policy_rule). */
+#define RULE_CACHE 512
+
 typedef struct model_ctx {
 	bm_net *net;
 	bm_host *host;           /* the current host (`on`) */
 	uint32_t uid;
-	name_entry *names;
+	name_entry *names;       /* in the order the names were first given */
 	size_t n, cap;
+	/* open addressing, index + 1 (0: empty), capacity a power of two kept
+	 * at most half full: by name, and by (host, handle) the latest name */
+	uint32_t *by_name, *by_sock;
+	size_t slots;
+	size_t sock_used;        /* by_sock slots in use, stale ones included */
+	struct {
+		const bm_policy *pol;
+		const char *rule;
+	} rules[RULE_CACHE];
 } model_ctx;
+
+static size_t hash_name(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static size_t hash_sock(const bm_host *h, bm_sock id)
+{
+	uint64_t x = (uint64_t)(uintptr_t)h * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uint32_t)id;
+	x ^= x >> 31;
+	x *= 0xBF58476D1CE4E5B9ull;
+	return (size_t)(x ^ (x >> 29));
+}
+
+/* The slot of name in by_name: its entry's, or the empty one to fill. */
+static size_t name_slot(const model_ctx *m, const char *name)
+{
+	size_t mask = m->slots - 1, i = hash_name(name) & mask;
+	while (m->by_name[i] && strcmp(m->names[m->by_name[i] - 1].name, name) != 0)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static size_t sock_slot(const model_ctx *m, const bm_host *h, bm_sock id)
+{
+	size_t mask = m->slots - 1, i = hash_sock(h, id) & mask;
+	while (m->by_sock[i]) {
+		const name_entry *e = &m->names[m->by_sock[i] - 1];
+		/* keyed on the pair the entry had when it was put here */
+		if (e->host == h && e->id == id)
+			break;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+/* Point (h, id) at entry k, the latest name it was given. */
+static void sock_put(model_ctx *m, size_t k)
+{
+	size_t i = sock_slot(m, m->names[k].host, m->names[k].id);
+	m->sock_used += !m->by_sock[i];
+	m->by_sock[i] = (uint32_t)(k + 1);
+}
+
+/* Build both tables anew with slots slots (a takeover leaves a stale
+ * by_sock slot behind: rebuilding drops them). */
+static int rebuild(model_ctx *m, size_t slots)
+{
+	uint32_t *a = calloc(slots, sizeof *a), *b = calloc(slots, sizeof *b);
+	if (!a || !b || slots > UINT32_MAX) {
+		free(a);
+		free(b);
+		return -1;
+	}
+	free(m->by_name);
+	free(m->by_sock);
+	m->by_name = a;
+	m->by_sock = b;
+	m->slots = slots;
+	m->sock_used = 0;
+	for (size_t k = 0; k < m->n; k++) {
+		m->by_name[name_slot(m, m->names[k].name)] = (uint32_t)(k + 1);
+		sock_put(m, k);
+	}
+	return 0;
+}
 
 static int set_name(model_ctx *m, bm_host *h, const char *name, bm_sock id)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		if (strcmp(m->names[i].name, name) == 0) {
-			m->names[i].host = h;
-			m->names[i].id = id;
+	if (m->slots) {
+		size_t i = name_slot(m, name);
+		if (m->by_name[i]) {
+			/* an old name taken over by a new socket */
+			size_t k = m->by_name[i] - 1;
+			m->names[k].host = h;
+			m->names[k].id = id;
+			sock_put(m, k);
+			/* stale slots pile up with takeovers: sweep them, leaving room
+			 * for a quarter of the table's worth before the next sweep */
+			if (m->sock_used * 2 > m->slots &&
+			    rebuild(m, m->n * 4 > m->slots ? m->slots * 2 : m->slots) != 0)
+				return -1;
 			return 0;
 		}
+	}
+	/* room for the new name in both tables, at most half full */
+	if ((m->n + 1) * 2 > m->slots || (m->sock_used + 1) * 2 > m->slots) {
+		size_t slots = m->slots ? m->slots : 64;
+		while ((m->n + 1) * 2 > slots)
+			slots *= 2;
+		if (rebuild(m, slots) != 0)
+			return -1;
 	}
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 16;
@@ -46,30 +147,51 @@ static int set_name(model_ctx *m, bm_host *h, const char *name, bm_sock id)
 	}
 	snprintf(m->names[m->n].name, SC_NAMELEN, "%s", name);
 	m->names[m->n].host = h;
-	m->names[m->n++].id = id;
+	m->names[m->n].id = id;
+	m->by_name[name_slot(m, name)] = (uint32_t)(m->n + 1);
+	sock_put(m, m->n);
+	m->n++;
 	return 0;
 }
 
 /* The socket a name stands for, and its host (*h may be NULL). */
 static bm_sock get_name(const model_ctx *m, const char *name, bm_host **h)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		if (strcmp(m->names[i].name, name) == 0) {
-			if (h)
-				*h = m->names[i].host;
-			return m->names[i].id;
-		}
-	}
-	return BM_NO_SOCK;
+	if (!m->slots)
+		return BM_NO_SOCK;
+	size_t i = name_slot(m, name);
+	if (!m->by_name[i])
+		return BM_NO_SOCK;
+	const name_entry *e = &m->names[m->by_name[i] - 1];
+	if (h)
+		*h = e->host;
+	return e->id;
 }
 
 static const char *name_of(const model_ctx *m, const bm_host *h, bm_sock id)
 {
-	/* the latest name given to this handle */
-	for (size_t i = m->n; i-- > 0;)
-		if (m->names[i].id == id && m->names[i].host == h)
-			return m->names[i].name;
+	/* the latest name given to this handle; a name given to it and then
+	 * taken over by another socket no longer counts */
+	if (!m->slots)
+		return NULL;
+	size_t i = sock_slot(m, h, id);
+	if (m->by_sock[i])
+		return m->names[m->by_sock[i] - 1].name;
 	return NULL;
+}
+
+/* Is rule in p's table?  Cached by pointer: the check runs on every step. */
+static int rule_known(model_ctx *m, const bm_policy *p, const char *rule)
+{
+	size_t i = hash_sock((const bm_host *)(const void *)p, (bm_sock)(uintptr_t)rule) %
+	           RULE_CACHE;
+	if (m->rules[i].rule == rule && m->rules[i].pol == p)
+		return 1;
+	if (!bm_policy_rule(p, rule))
+		return 0;
+	m->rules[i].pol = p;
+	m->rules[i].rule = rule;
+	return 1;
 }
 
 static int model_reset(void *ctx, const char *os, char *err, size_t errlen)
@@ -87,6 +209,11 @@ static int model_reset(void *ctx, const char *os, char *err, size_t errlen)
 	m->host = h;
 	m->uid = 0;
 	m->n = 0;
+	if (m->slots) {
+		memset(m->by_name, 0, m->slots * sizeof *m->by_name);
+		memset(m->by_sock, 0, m->slots * sizeof *m->by_sock);
+	}
+	m->sock_used = 0;
 	return 0;
 }
 
@@ -138,9 +265,78 @@ static void knob_error(const bm_policy *p, bm_knob k, char *err, size_t errlen)
 	}
 }
 
-static int sockname_cmp(const void *a, const void *b)
+static int sockname_ptr_cmp(const void *a, const void *b)
 {
-	return strcmp(a, b);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Write the sorted names in o->receivers, "a+b+c"; a list that does not
+ * fit ends in "+...N more" so that nothing is dropped silently. */
+static void join_receivers(sc_outcome *o, const char **nm, size_t n)
+{
+	size_t len = 0, cap = sizeof o->receivers;
+	for (size_t i = 0; i < n; i++) {
+		size_t need = strlen(nm[i]) + (i ? 1 : 0);
+		/* room for this name and, unless it is the last, the tail */
+		if (len + need + (i + 1 < n ? 24 : 0) >= cap) {
+			snprintf(o->receivers + len, cap - len, "%s...%zu more", i ? "+" : "", n - i);
+			return;
+		}
+		len += (size_t)snprintf(o->receivers + len, cap - len, "%s%s", i ? "+" : "", nm[i]);
+	}
+}
+
+/* deliver: every receiver, however many (the buffer grows until the model
+ * reports fewer than it holds). */
+static int deliver(model_ctx *m, bm_host *h, const sc_cmd *c, sc_outcome *o, char *err,
+                   size_t errlen)
+{
+	size_t max = 64, n = 0;
+	bm_sock stack[64], *got = stack;
+	for (;;) {
+		bm_deliver(h, c->proto, &c->ep, &c->ep2, got, max, &n, &o->verdict);
+		if (n < max)
+			break;
+		bm_sock *more = got == stack ? malloc(max * 2 * sizeof *more)
+		                             : realloc(got, max * 2 * sizeof *more);
+		if (!more) {
+			if (got != stack)
+				free(got);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		got = more;
+		max *= 2;
+	}
+	const char **nm = n ? malloc(n * sizeof *nm) : NULL;
+	char (*anon)[SC_NAMELEN] = n ? malloc(n * sizeof *anon) : NULL;
+	if (n && (!nm || !anon)) {
+		free(nm);
+		free(anon);
+		if (got != stack)
+			free(got);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		nm[i] = name_of(m, h, got[i]);
+		if (!nm[i]) {
+			snprintf(anon[i], SC_NAMELEN, "s%d", got[i]);
+			nm[i] = anon[i];
+		}
+	}
+	if (n == 0) {
+		snprintf(o->receivers, sizeof o->receivers, "none");
+	} else {
+		qsort(nm, n, sizeof *nm, sockname_ptr_cmp);
+		join_receivers(o, nm, n);
+		snprintf(o->detail, sizeof o->detail, "%s", o->receivers);
+	}
+	free(nm);
+	free(anon);
+	if (got != stack)
+		free(got);
+	return 0;
 }
 
 static int model_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
@@ -275,39 +471,18 @@ static int model_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size
 		bm_net_advance(m->net, c->ms);
 		bm_verdict_set(v, BM_OK, "core.args", 0, "clock advanced");
 		break;
-	case SC_DELIVER: {
-		bm_sock got[64];
-		size_t n = 0;
+	case SC_DELIVER:
 		o->is_deliver = 1;
-		bm_deliver(h, c->proto, &c->ep, &c->ep2, got, 64, &n, v);
-		if (n == 0) {
-			snprintf(o->receivers, sizeof o->receivers, "none");
-			break;
-		}
-		char names[64][SC_NAMELEN];
-		for (size_t i = 0; i < n; i++) {
-			const char *nm = name_of(m, h, got[i]);
-			if (nm)
-				snprintf(names[i], SC_NAMELEN, "%s", nm);
-			else
-				snprintf(names[i], SC_NAMELEN, "s%d", got[i]);
-		}
-		qsort(names, n, SC_NAMELEN, sockname_cmp);
-		for (size_t i = 0; i < n; i++) {
-			size_t len = strlen(o->receivers);
-			snprintf(o->receivers + len, sizeof o->receivers - len, "%s%s", i ? "+" : "",
-			         names[i]);
-		}
-		snprintf(o->detail, sizeof o->detail, "%s", o->receivers);
+		if (deliver(m, h, c, o, err, errlen) != 0)
+			return -1;
 		break;
-	}
 	default:
 		snprintf(err, errlen, "'%s' is not a scenario step", sc_kind_name(c->kind));
 		return -1;
 	}
 	o->code = v->code;
 	/* every verdict must name a rule that explain can describe */
-	if (v->rule && !bm_policy_rule(bm_host_policy(h), v->rule)) {
+	if (v->rule && !rule_known(m, bm_host_policy(h), v->rule)) {
 		snprintf(err, errlen, "rule id '%s' has no description in the %s rule table",
 		         v->rule, bm_host_policy(h)->name);
 		return -1;
@@ -322,6 +497,8 @@ static void model_destroy(void *ctx)
 		return;
 	bm_net_free(m->net);
 	free(m->names);
+	free(m->by_name);
+	free(m->by_sock);
 	free(m);
 }
 
