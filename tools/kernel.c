@@ -899,17 +899,8 @@ static int do_addr(kb_ctx *k, const sc_cmd *c, sc_outcome *o, char *err, size_t 
 		         c->arg, k->why);
 		return -1;
 	}
-	if (k->naddrs == k->addrcap) {
-		size_t cap = k->addrcap ? k->addrcap * 2 : 8;
-		bm_endpoint *n = realloc(k->addrs, cap * sizeof *n);
-		if (!n) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		k->addrs = n;
-		k->addrcap = cap;
-	}
-	k->addrs[k->naddrs++] = c->ep;
+	if (remember_addr(k, &c->ep, err, errlen) != 0)
+		return -1;
 	return result(0, o, err, errlen);
 }
 

@@ -123,6 +123,17 @@ static int write_proc(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
+/* A namespace of our own starts with lo down. */
+static int lo_up(char *err, size_t errlen)
+{
+	int rc = link_up("lo");
+	if (rc != 0) {
+		snprintf(err, errlen, "bringing lo up in the new namespace: %s", strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
 int kb_os_new_userns(char *err, size_t errlen)
 {
 	unsigned uid = (unsigned)geteuid(), gid = (unsigned)getegid();
@@ -148,12 +159,7 @@ int kb_os_new_userns(char *err, size_t errlen)
 		snprintf(err, errlen, "writing gid_map: %s", strerror(errno));
 		return -1;
 	}
-	int rc = link_up("lo");
-	if (rc != 0) {
-		snprintf(err, errlen, "bringing lo up in the new namespace: %s", strerror(-rc));
-		return -1;
-	}
-	return 0;
+	return lo_up(err, errlen);
 }
 
 int kb_os_new_netns(char *err, size_t errlen)
@@ -162,12 +168,7 @@ int kb_os_new_netns(char *err, size_t errlen)
 		snprintf(err, errlen, "unshare(CLONE_NEWNET): %s", strerror(errno));
 		return -1;
 	}
-	int rc = link_up("lo");
-	if (rc != 0) {
-		snprintf(err, errlen, "bringing lo up in the new namespace: %s", strerror(-rc));
-		return -1;
-	}
-	return 0;
+	return lo_up(err, errlen);
 }
 
 /* Nested attributes: open returns the attribute to close later. */
