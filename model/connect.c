@@ -394,8 +394,7 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 			return bm_finish(h, v);
 		}
 	}
-	int binds_now = s->info.state == BM_STATE_CLOSED;
-	if (binds_now && bm_set_bound(h, s, &cand.local, 0) != 0) {
+	if (autobind && bm_set_bound(h, s, &cand.local, 0) != 0) {
 		if (c)
 			bm_release(lh, c);
 		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
@@ -403,7 +402,7 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	}
 
 	/* commit */
-	if (binds_now) {
+	if (autobind) {
 		s->info.port_from_connect = 1;
 	} else if (!(s->info.local.family == cand.local.family &&
 	             memcmp(s->info.local.addr, cand.local.addr, 16) == 0)) {

@@ -95,17 +95,26 @@ out:
 	return rc;
 }
 
-static int link_up(const char *ifname)
+/* An RTM_NEWLINK request for the link named ifname; 0 or -errno. */
+static int link_req(nl_req *r, const char *ifname)
 {
 	unsigned idx = if_nametoindex(ifname);
 	if (!idx)
 		return -errno;
+	memset(r, 0, sizeof *r);
+	r->n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	r->n.nlmsg_type = RTM_NEWLINK;
+	NL_IFI(r)->ifi_family = AF_UNSPEC;
+	NL_IFI(r)->ifi_index = (int)idx;
+	return 0;
+}
+
+static int link_up(const char *ifname)
+{
 	nl_req r;
-	memset(&r, 0, sizeof r);
-	r.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
-	r.n.nlmsg_type = RTM_NEWLINK;
-	NL_IFI(&r)->ifi_family = AF_UNSPEC;
-	NL_IFI(&r)->ifi_index = (int)idx;
+	int rc = link_req(&r, ifname);
+	if (rc != 0)
+		return rc;
 	NL_IFI(&r)->ifi_flags = IFF_UP;
 	NL_IFI(&r)->ifi_change = IFF_UP;
 	return nl_talk(&r);
@@ -309,15 +318,10 @@ static int add_route(int family, const uint8_t *dst, const char *dev)
 /* Move dev into the namespace behind fd. */
 static int move_link(const char *dev, int fd)
 {
-	unsigned idx = if_nametoindex(dev);
-	if (!idx)
-		return -errno;
 	nl_req r;
-	memset(&r, 0, sizeof r);
-	r.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
-	r.n.nlmsg_type = RTM_NEWLINK;
-	NL_IFI(&r)->ifi_family = AF_UNSPEC;
-	NL_IFI(&r)->ifi_index = (int)idx;
+	int rc = link_req(&r, dev);
+	if (rc != 0)
+		return rc;
 	uint32_t nsfd = (uint32_t)fd;
 	nl_attr(&r, IFLA_NET_NS_FD, &nsfd, sizeof nsfd);
 	return nl_talk(&r);
