@@ -153,19 +153,25 @@ check: deps
 LINUX_RELEASES := linux-6.1 linux-6.12 linux-6.18-fc
 
 # Every stage runs and reports even when an earlier one failed; the exit
-# status is the worst of them, and the failed stages are named at the end.
+# status is the worst of them, and the failed stages are named at the end
+# with the tail of what each printed (kept in $(BUILD)/check-logs), so that
+# the last screen of a CI log says why.
 check-run:
-	@failed=""; \
-	echo "== Check unit tests"; $(TESTS) || failed="$$failed check_bindmodel"; \
-	echo "== fuzz_scenario"; $(FUZZ) || failed="$$failed fuzz_scenario"; \
-	echo "== tests/spec_rules.sh"; sh tests/spec_rules.sh || failed="$$failed tests/spec_rules.sh"; \
+	@failed=""; logs=$(BUILD)/check-logs; rm -rf $$logs; mkdir -p $$logs; \
+	stage() { name=$$1; shift; log=$$logs/$$(echo "$$name" | tr '/ ' '__').log; \
+	  echo "== $$name"; { "$$@"; echo $$? > "$$log.rc"; } 2>&1 | tee "$$log"; \
+	  [ "$$(cat "$$log.rc")" = 0 ] || failed="$$failed $$name"; }; \
+	stage "Check unit tests" $(TESTS); \
+	stage fuzz_scenario $(FUZZ); \
+	stage tests/spec_rules.sh sh tests/spec_rules.sh; \
 	for t in tests/*.sh; do [ "$$t" = tests/spec_rules.sh ] && continue; \
-	  echo "== $$t"; BIN=$(BIN) CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" VERSION=$(VERSION) sh $$t || failed="$$failed $$t"; done; \
-	echo "== every scenario in spec/ on the model"; \
-	$(BIN) run spec/*.bms spec/*/*.bms || failed="$$failed spec-run"; \
-	for r in $(LINUX_RELEASES); do echo "== spec/linux as $$r"; \
-	  $(BIN) run --os $$r spec/linux/*.bms || failed="$$failed spec-run-$$r"; done; \
-	if [ -n "$$failed" ]; then echo "make check: FAILED:$$failed"; exit 1; fi
+	  stage $$t env BIN=$(BIN) CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" VERSION=$(VERSION) sh $$t; done; \
+	stage "every scenario in spec/ on the model" $(BIN) run spec/*.bms spec/*/*.bms; \
+	for r in $(LINUX_RELEASES); do stage "spec/linux as $$r" $(BIN) run --os $$r spec/linux/*.bms; done; \
+	if [ -n "$$failed" ]; then \
+	  for log in $$logs/*.log; do [ "$$(cat "$$log.rc")" = 0 ] && continue; \
+	    echo "---- $$log (exit $$(cat "$$log.rc")), its last 25 lines:"; tail -n 25 "$$log"; done; \
+	  echo "make check: FAILED:$$failed"; exit 1; fi
 
 coverage:
 	$(MAKE) clean BUILD=build/cov
