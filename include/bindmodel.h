@@ -10,7 +10,9 @@
  *
  * No global state: everything lives in a bm_host.  Handles are small integers
  * that are never reused within a host, so a closed handle is always detected.
- * A handle means something only on the host that made it.
+ * A handle means something only on the host that made it; the hosts of one
+ * bm_net number their sockets together, so a handle used on the wrong host
+ * of a net is refused (BM_EBADF, naming the host that has it).
  *
  * Threads: the library keeps no state outside its hosts, so threads that
  * each use their own hosts need no locking.  One host must not be used by

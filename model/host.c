@@ -266,7 +266,8 @@ static void table_remove(bm_host *h, const bm_sockrec *s)
 
 bm_sockrec *bm_host_new_rec(bm_host *h)
 {
-	if (h->last_id == INT32_MAX)
+	bm_sock *last = h->net ? bm_net_last_id(h->net) : &h->last_id;
+	if (*last == INT32_MAX)
 		return NULL;   /* 2^31 - 1 handles: then no more */
 	if ((h->nrecs + 1) * 2 > h->tablecap) {
 		size_t cap = h->tablecap ? h->tablecap * 2 : 64;
@@ -283,7 +284,7 @@ bm_sockrec *bm_host_new_rec(bm_host *h)
 	bm_sockrec *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	s->info.id = ++h->last_id;
+	s->info.id = ++*last;
 	table_put(h->table, h->tablecap, s);
 	h->nrecs++;
 	s->older = h->newest;

@@ -68,7 +68,8 @@ struct bm_host {
 	bm_sockrec **table;       /* open addressing on the handle, live
 	                             records (and released ones until reaped) */
 	size_t tablecap, nrecs;
-	bm_sock last_id;          /* handles are 1, 2, ... never reused */
+	bm_sock last_id;          /* handles are 1, 2, ... never reused (alone;
+	                             in a net, the net numbers them) */
 	bm_sockrec *oldest, *newest;
 	bm_sockrec *gone;         /* released during this operation */
 
@@ -154,6 +155,11 @@ bm_sockrec *bm_host_live_sock(const bm_host *h, bm_sock id); /* not TW/GONE */
 
 /* net.c: the host that owns addr on h's net (never h itself), or NULL */
 bm_host *bm_net_route_from(const bm_host *h, const bm_endpoint *addr);
+/* The hosts of a net draw their handles from one counter, so that a handle
+ * used on the wrong host of the net is found out (bm_net_holder names the
+ * host that has it live). */
+bm_sock *bm_net_last_id(bm_net *net);
+const bm_host *bm_net_holder(const bm_net *net, bm_sock id);
 /* connect.c: the other end of s's connection, when it still points back at
  * s; *ph (may be NULL) gets its host. */
 bm_sockrec *bm_peer_of(bm_host *h, const bm_sockrec *s, bm_host **ph);

@@ -15,7 +15,21 @@
 struct bm_net {
 	bm_host **hosts;
 	size_t n, cap;
+	bm_sock last_id;   /* the hosts of a net number their sockets together */
 };
+
+bm_sock *bm_net_last_id(bm_net *net)
+{
+	return &net->last_id;
+}
+
+const bm_host *bm_net_holder(const bm_net *net, bm_sock id)
+{
+	for (size_t i = 0; net && i < net->n; i++)
+		if (bm_host_live_sock(net->hosts[i], id))
+			return net->hosts[i];
+	return NULL;
+}
 
 bm_net *bm_net_new(void)
 {

@@ -26,8 +26,13 @@ bm_result bm_finish(bm_host *h, bm_verdict *v)
 
 bm_result bm_bad_handle(bm_host *h, bm_sock s, bm_verdict *v)
 {
-	bm_verdict_set(v, BM_EBADF, "core.handle", BM_NO_SOCK,
-	               "socket %d does not exist or was closed", s);
+	const bm_host *holder = h ? bm_net_holder(h->net, s) : NULL;
+	if (holder)
+		bm_verdict_set(v, BM_EBADF, "core.handle", BM_NO_SOCK,
+		               "socket %d is on host %s, not on %s", s, holder->name, h->name);
+	else
+		bm_verdict_set(v, BM_EBADF, "core.handle", BM_NO_SOCK,
+		               "socket %d does not exist or was closed", s);
 	return bm_finish(h, v);
 }
 

@@ -49,6 +49,33 @@ START_TEST(net_routes_and_names)
 }
 END_TEST
 
+/* issue 12 item 5: the hosts of a net number their sockets together, so a
+ * handle of one host used on another is EBADF, naming the host that has it,
+ * and never acts on a socket of the same number there. */
+START_TEST(net_handle_of_another_host)
+{
+	bm_net *net = bm_net_new();
+	bm_result r;
+	bm_host *a = bm_net_add_host(net, "a", "linux", NULL, 0, &r);
+	bm_host *b = bm_net_add_host(net, "b", "freebsd", NULL, 0, &r);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	bm_sock sa = tcp4(a), sb = tcp4(b);
+	ck_assert_int_ne(sa, sb);
+	bm_endpoint ep = ep_of("127.0.0.1:8080");
+	bm_verdict v;
+	ck_assert_int_eq(bm_bind(b, sa, &ep, &v), BM_EBADF);
+	ck_assert_str_eq(v.rule, "core.handle");
+	ck_assert_ptr_nonnull(strstr(v.reason, "on host a, not on b"));
+	ck_assert_int_eq(state_of(b, sb), BM_STATE_CLOSED);
+	ck_assert_int_eq(bm_bind(a, sa, &ep, NULL), BM_OK);
+	ck_assert_int_eq(bm_close(a, sa, &v), BM_OK);
+	ck_assert_int_eq(bm_close(b, sa, &v), BM_EBADF);
+	ck_assert_ptr_nonnull(strstr(v.reason, "does not exist or was closed"));
+	bm_net_free(net);
+}
+END_TEST
+
 START_TEST(net_server_restart)
 {
 	bm_net *net = bm_net_new();
@@ -147,6 +174,7 @@ Suite *net_suite(void)
 	Suite *s = suite_create("net");
 	TCase *t = tcase_create("net");
 	tcase_add_test(t, net_routes_and_names);
+	tcase_add_test(t, net_handle_of_another_host);
 	tcase_add_test(t, net_server_restart);
 	tcase_add_test(t, net_rst_from_client);
 	tcase_add_test(t, nonblocking_connect_linux);
