@@ -51,13 +51,17 @@ check "script mode prints nothing but show" sh -c 'printf "%s\n" "$1" | grep -q 
 out=$("$BIN" repl < "$T/good.bms"); rc=$?
 check "bindmodel repl reads a script too" [ $rc -eq 0 ]
 
-# a failed expectation and a syntax error: reported with line numbers, exit 1
-printf 'os linux\na = socket tcp4\nbind a 0.0.0.0:21 => EADDRINUSE\nbnid a 1.2.3.4:5\nclose zz\n' > "$T/bad.bms"
+# a failed expectation and a syntax error: reported with line numbers, exit 1;
+# as in `run`, the rest of that personality's lines is not run after an
+# error, and its expectations are counted (the next `os` line runs again)
+printf 'os linux\na = socket tcp4\nbind a 0.0.0.0:21 => EADDRINUSE\nbnid a 1.2.3.4:5\nb = socket tcp4 => ok\nos linux\nclose zz\n' > "$T/bad.bms"
 out=$("$BIN" < "$T/bad.bms" 2>&1); rc=$?
 check "failure exits 1" [ $rc -eq 1 ]
 check "failed expectation has its line" sh -c 'printf "%s\n" "$1" | grep -q "^stdin:3: .*expected EADDRINUSE, got ok"' sh "$out"
 check "syntax error has line:column and a suggestion" sh -c 'printf "%s\n" "$1" | grep -q "^stdin:4:1: unknown command .bnid.*did you mean .bind."' sh "$out"
-check "unknown socket is an error" sh -c 'printf "%s\n" "$1" | grep -q "^stdin:5: unknown socket"' sh "$out"
+check "the rest of the personality is not run after an error" sh -c 'printf "%s\n" "$1" | grep -q "^stdin:4: 1 expectation of \[linux\] not run after that error" &&
+	printf "%s\n" "$1" | grep -q "(1 expectation not run because of them)"' sh "$out"
+check "unknown socket is an error" sh -c 'printf "%s\n" "$1" | grep -q "^stdin:7: unknown socket"' sh "$out"
 
 # junk never crashes: binary bytes, NUL, very long lines
 head -c 3000 /dev/urandom > "$T/junk.bin" 2>/dev/null || printf '\377\000\001' > "$T/junk.bin"

@@ -133,6 +133,11 @@ static void report_error(repl *r, const char *line, int lineno, int col, const c
 	}
 	const char *sug = suggestion(r, err, word);
 	r->errors++;
+	if (!r->interactive && r->depth == 0 && !r->skipping) {
+		r->skipping = 1;
+		r->skip_from = lineno;
+		r->skip_count = 0;
+	}
 	if (r->json) {
 		char msg[300];
 		if (sug)
@@ -178,6 +183,8 @@ static int run_op(repl *r, sc_cmd *c, const char *line, int lineno)
 	sc_outcome o;
 	if (r->eng.exec(r->eng.ctx, c, &o, err, sizeof err) != 0) {
 		report_error(r, line, lineno, 0, err, c->text);
+		if (r->skipping && r->skip_from == lineno)
+			r->skip_count += sc_expect_for(c, r->os) != NULL;   /* its own, as run counts */
 		sc_cmd_free(c);
 		free(c);
 		return -1;
@@ -198,15 +205,19 @@ static int run_op(repl *r, sc_cmd *c, const char *line, int lineno)
 	memset(op, 0, sizeof *op);
 	op->cmd = c;
 	op->out = o;
-	op->now_ms = bm_host_now(sc_model_host(&r->eng));
+	/* a command on a socket acts on the socket's host, whichever `on` says */
+	bm_host *on = sc_model_host(&r->eng), *owner = NULL;
+	if (c->target[0] && sc_model_sock_any(&r->eng, c->target, &owner) != BM_NO_SOCK && owner)
+		on = owner;
+	op->host = on;
+	op->now_ms = bm_host_now(on);
 	if ((c->kind == SC_SOCKET || c->kind == SC_ACCEPT) && o.code == BM_OK)
 		op->sock = sc_model_sock(&r->eng, c->name);
 	if (o.verdict.conflict != BM_NO_SOCK) {
 		char lb[64];
 		snprintf(op->conflict, sizeof op->conflict, "%s",
 		         repl_label(r, o.verdict.conflict, lb, sizeof lb));
-		op->has_cinfo = bm_sock_query(sc_model_host(&r->eng), o.verdict.conflict,
-		                              &op->cinfo) == BM_OK;
+		op->has_cinfo = bm_sock_query(on, o.verdict.conflict, &op->cinfo) == BM_OK;
 	}
 	repl_name_reason(r, o.verdict.reason, op->reason, sizeof op->reason);
 	const sc_expect *x = sc_expect_for(c, r->os);
@@ -386,6 +397,19 @@ static int do_os(repl *r, const sc_cmd *c)
 	return 0;
 }
 
+/* The end of the lines a script error left unrun: say how many
+ * expectations they held, as `run` does. */
+static void repl_end_skip(repl *r)
+{
+	if (!r->skipping)
+		return;
+	r->skipping = 0;
+	r->not_run += r->skip_count;
+	if (!r->json)
+		fprintf(stderr, "%s:%d: %ld expectation%s of [%s] not run after that error\n", r->src,
+		        r->skip_from, r->skip_count, r->skip_count == 1 ? "" : "s", r->os);
+}
+
 int repl_line(repl *r, const char *line, int lineno)
 {
 	sc_cmd *c = calloc(1, sizeof *c);
@@ -404,6 +428,16 @@ int repl_line(repl *r, const char *line, int lineno)
 		sc_cmd_free(c);
 		free(c);
 		return pr;
+	}
+	if (r->skipping && r->depth == 0) {
+		if (c->kind == SC_OS) {
+			repl_end_skip(r);
+		} else {
+			r->skip_count += sc_expect_for(c, r->os) != NULL;
+			sc_cmd_free(c);
+			free(c);
+			return 0;
+		}
 	}
 	if (!r->interactive && !r->os_given && needs_host(c->kind)) {
 		/* as `bindmodel run` does: a script names its personality */
@@ -534,10 +568,16 @@ int cmd_repl(int argc, char **argv)
 		rc = repl_interactive(&r);
 	} else {
 		run_stream(&r, stdin);
+		repl_end_skip(&r);
 		rc = r.failed || r.errors ? 1 : 0;
-		if (rc && !r.json)
-			fprintf(r.out, "%ld passed, %ld failed, %ld errors\n", r.passed, r.failed,
+		if (rc && !r.json) {
+			fprintf(r.out, "%ld passed, %ld failed, %ld errors", r.passed, r.failed,
 			        r.errors);
+			if (r.not_run)
+				fprintf(r.out, " (%ld expectation%s not run because of them)", r.not_run,
+				        r.not_run == 1 ? "" : "s");
+			fputc('\n', r.out);
+		}
 	}
 	fflush(stdout);
 	repl_clear_ops(&r);

@@ -28,7 +28,8 @@ typedef struct repl_op {
 	char reason[320];             /* verdict.reason with socket names */
 	int has_cinfo;
 	bm_sock_info cinfo;           /* the conflicting socket, just after */
-	uint64_t now_ms;              /* the host's clock just after */
+	const bm_host *host;          /* the host it acted on: its socket's */
+	uint64_t now_ms;              /* that host's clock just after */
 	bm_sock sock;                 /* socket/accept: the handle it made */
 } repl_op;
 
@@ -48,6 +49,10 @@ typedef struct repl {
 	long loaded_lines;            /* lines read by load, against SC_MAXLOADLINES */
 	int quit;
 	long passed, failed, errors;  /* expectations and errors */
+	/* script mode, as `run`: after an error the rest of that personality's
+	 * lines (up to the next `os` line) are not run, and counted */
+	int skipping, skip_from;
+	long skip_count, not_run;
 	size_t prompt_len;            /* visible prompt width, for carets */
 } repl;
 

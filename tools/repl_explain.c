@@ -219,11 +219,11 @@ void repl_explain(repl *r, const char *name)
 	}
 	const repl_op *op = &r->ops[k];
 	const sc_outcome *o = &op->out;
-	const bm_policy *pol = bm_host_policy(sc_model_host(&r->eng));
+	const bm_policy *pol = bm_host_policy(op->host);
 	const bm_rule *rule = bm_policy_rule(pol, o->verdict.rule);
 	const char *B = repl_c(r, C_BOLD), *R = repl_c(r, C_RESET);
 	const char *posix = bm_result_name(o->code);
-	const char *native = bm_host_error_name(sc_model_host(&r->eng), o->code);
+	const char *native = bm_host_error_name(op->host, o->code);
 
 	if (r->json) {
 		fputs("{\"type\":\"explain\",\"explain\":{\"command\":", f);

@@ -166,7 +166,7 @@ static int mentions(const char *text, const char *name)
 void repl_print_result(repl *r, const repl_op *op, int lineno)
 {
 	const sc_outcome *o = &op->out;
-	const bm_host *h = sc_model_host(&r->eng);
+	const bm_host *h = op->host;
 	FILE *f = r->out;
 	(void)lineno;
 	if (r->depth > 0)
@@ -278,7 +278,7 @@ void repl_json_op(repl *r, const repl_op *op, int lineno, const sc_expect *x)
 	fputs(",\"result\":", f);
 	json_str(f, bm_result_name(o->code));
 	fputs(",\"os_name\":", f);
-	json_str(f, bm_host_error_name(sc_model_host(&r->eng), o->code));
+	json_str(f, bm_host_error_name(op->host, o->code));
 	fputs(",\"rule\":", f);
 	json_str(f, o->verdict.rule);
 	fputs(",\"conflict\":", f);
