@@ -48,6 +48,7 @@ SONAME := libbindmodel.so.$(SOMAJOR)
 BIN    := $(BUILD)/bindmodel
 TESTS  := $(BUILD)/check_bindmodel
 FUZZ   := $(BUILD)/fuzz_scenario
+OOT    := $(BUILD)/oot_policy
 
 .PHONY: demo all check coverage bench fuzz install uninstall clean asan valgrind spec-check deps
 .PHONY: deps-qemu static check-kernels
@@ -124,6 +125,24 @@ $(FUZZ): $(BUILD)/tests/fuzz_scenario.o $(FUZZ_TOOLS_OBJ) $(LIB_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_EDIT)
 
+# The plug-in test (tests/oot_policy.c, tests/oot_policy.sh): every policy
+# file compiled apart from the library with only include/ on the include
+# path, linked into one object whose symbols are renamed oot_*, then run
+# by the scenario runner as a caller's policies.
+OOT_RAW := $(patsubst model/policy/%.c,$(BUILD)/oot/%.o,$(wildcard model/policy/*.c))
+$(BUILD)/oot/%.o: model/policy/%.c include/bindmodel.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $< (include/ only)")
+	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -c $< -o $@
+$(BUILD)/oot/policies.o: $(OOT_RAW)
+	@$(if $(Q),echo "  LD      $@ (symbols renamed oot_*)")
+	$(Q)$(LD) -r -o $@.tmp $^ && \
+	  objcopy $$(nm -g --defined-only $@.tmp | awk 'NF == 3 { printf " --redefine-sym %s=oot_%s", $$3, $$3 }') $@.tmp $@ && \
+	  rm -f $@.tmp
+$(OOT): $(BUILD)/tests/oot_policy.o $(BUILD)/oot/policies.o $(FUZZ_TOOLS_OBJ) $(LIB_A)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_EDIT)
+
 # libFuzzer run of the same harness (clang); FUZZ_SECONDS to change.  The
 # harness runs the whole runner (load, run, the REPL's `load`); -entropic=0
 # because libFuzzer's feature-frequency bookkeeping took 6 of every 7
@@ -145,7 +164,7 @@ fuzz:
 # rule-id cross-check, and the tool tests (REPL over a pty, oracle).
 check: DEPS_EXTRA = clang
 check: deps
-	$(MAKE) all $(TESTS) $(FUZZ) WERROR=-Werror
+	$(MAKE) all $(TESTS) $(FUZZ) $(OOT) WERROR=-Werror
 	$(MAKE) check-run
 
 # spec/linux is written for `os linux` (linux-6.18); every other Linux

@@ -578,36 +578,41 @@ BM_API int bm_policy_errno(const bm_policy *p, bm_result r, const char **name);
 
 typedef struct bm_net bm_net;
 
-bm_net *bm_net_new(void);
+BM_API bm_net *bm_net_new(void);
 /* Free the net and every host on it. */
-void bm_net_free(bm_net *net);
+BM_API void bm_net_free(bm_net *net);
 /* Create a host named name (letters, digits, '_', '-'; unique on the net)
  * with a built-in personality and the addresses addrs[0..naddrs-1] (on
  * device "lo"; naddrs may be 0).  NULL with *err (may be NULL) =
  * BM_ENOENT (unknown personality), BM_EINVAL (bad or duplicate name, bad
  * address), BM_EADDRINUSE (an address another host already has) or
  * BM_ENOMEM. */
-bm_host *bm_net_add_host(bm_net *net, const char *name, const char *personality,
-                         const char *const *addrs, size_t naddrs, bm_result *err);
+BM_API bm_host *bm_net_add_host(bm_net *net, const char *name, const char *personality,
+                                const char *const *addrs, size_t naddrs, bm_result *err);
+/* The same with a caller's policy (checked as bm_host_new_with_policy:
+ * BM_EINVAL when it is unusable); p must outlive the host. */
+BM_API bm_host *bm_net_add_host_with_policy(bm_net *net, const char *name, const bm_policy *p,
+                                            const char *const *addrs, size_t naddrs,
+                                            bm_result *err);
 /* Add an address to a host of the net: as bm_host_add_addr, and
  * BM_EADDRINUSE when another host of the net has it. */
-bm_result bm_net_add_addr(bm_net *net, bm_host *h, const char *addr, const char *dev);
+BM_API bm_result bm_net_add_addr(bm_net *net, bm_host *h, const char *addr, const char *dev);
 /* The host named name, or NULL. */
-bm_host *bm_net_host(const bm_net *net, const char *name);
+BM_API bm_host *bm_net_host(const bm_net *net, const char *name);
 /* The hosts in the order they were added; NULL past the end. */
-size_t bm_net_count(const bm_net *net);
-bm_host *bm_net_host_at(const bm_net *net, size_t i);
+BM_API size_t bm_net_count(const bm_net *net);
+BM_API bm_host *bm_net_host_at(const bm_net *net, size_t i);
 /* The host of the net that has addr configured (not loopback), or NULL. */
-bm_host *bm_net_route(const bm_net *net, const bm_endpoint *addr);
+BM_API bm_host *bm_net_route(const bm_net *net, const bm_endpoint *addr);
 /* Advance every host's clock by ms (TIME_WAIT ends on each). */
-void bm_net_advance(bm_net *net, uint64_t ms);
+BM_API void bm_net_advance(bm_net *net, uint64_t ms);
 /* A host's name on its net ("" for a host alone), and its net (or NULL). */
-const char *bm_host_name(const bm_host *h);
-bm_net *bm_host_net(const bm_host *h);
+BM_API const char *bm_host_name(const bm_host *h);
+BM_API bm_net *bm_host_net(const bm_host *h);
 /* The other end of a connected (or TIME_WAIT) socket, when the model holds
  * it: its host and handle.  BM_ENOENT when the peer is implicit (a remote
  * address of no host) or gone. */
-bm_result bm_sock_peer(bm_host *h, bm_sock s, bm_host **peer_host, bm_sock *peer);
+BM_API bm_result bm_sock_peer(bm_host *h, bm_sock s, bm_host **peer_host, bm_sock *peer);
 
 /*
  * connect() with flags.  BM_CONNECT_NONBLOCK: a TCP connect() that needs a
@@ -619,8 +624,8 @@ bm_result bm_sock_peer(bm_host *h, bm_sock s, bm_host **peer_host, bm_sock *peer
  * bm_connect_ex(..., 0, ...).
  */
 #define BM_CONNECT_NONBLOCK 1
-bm_result bm_connect_ex(bm_host *h, bm_sock s, const bm_endpoint *ep, int flags,
-                        bm_verdict *v);
+BM_API bm_result bm_connect_ex(bm_host *h, bm_sock s, const bm_endpoint *ep, int flags,
+                               bm_verdict *v);
 
 #ifdef __cplusplus
 }

@@ -130,6 +130,16 @@ static bm_host *fail(bm_result *err, bm_result code)
 bm_host *bm_net_add_host(bm_net *net, const char *name, const char *personality,
                          const char *const *addrs, size_t naddrs, bm_result *err)
 {
+	const bm_policy *p = bm_personality_find(personality);
+	if (!p)
+		return fail(err, BM_ENOENT);
+	return bm_net_add_host_with_policy(net, name, p, addrs, naddrs, err);
+}
+
+bm_host *bm_net_add_host_with_policy(bm_net *net, const char *name, const bm_policy *p,
+                                     const char *const *addrs, size_t naddrs,
+                                     bm_result *err)
+{
 	if (!net || !valid_host_name(name) || bm_net_host(net, name) || (naddrs && !addrs))
 		return fail(err, BM_EINVAL);
 	if (net->n == net->cap) {
@@ -141,7 +151,7 @@ bm_host *bm_net_add_host(bm_net *net, const char *name, const char *personality,
 		net->cap = cap;
 	}
 	bm_result r;
-	bm_host *h = bm_host_new(personality, &r);
+	bm_host *h = bm_host_new_with_policy(p, &r);
 	if (!h)
 		return fail(err, r);
 	snprintf(h->name, sizeof h->name, "%s", name);

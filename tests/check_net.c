@@ -34,8 +34,19 @@ START_TEST(net_routes_and_names)
 	ck_assert_int_eq(r, BM_EADDRINUSE);
 	ck_assert_ptr_null(bm_net_add_host(net, "y", "plan9", NULL, 0, &r));
 	ck_assert_int_eq(r, BM_ENOENT);
+	/* a caller's policy: checked as bm_host_new_with_policy checks it */
+	bm_policy mine = *bm_personality_find("solaris");
+	ck_assert_ptr_null(bm_net_add_host_with_policy(net, "z", NULL, NULL, 0, &r));
+	ck_assert_int_eq(r, BM_EINVAL);
+	mine.ephemeral_lo = 0;
+	ck_assert_ptr_null(bm_net_add_host_with_policy(net, "z", &mine, NULL, 0, &r));
+	ck_assert_int_eq(r, BM_EINVAL);
+	mine.ephemeral_lo = 40000;
+	bm_host *z = bm_net_add_host_with_policy(net, "z", &mine, NULL, 0, &r);
+	ck_assert_ptr_nonnull(z);
+	ck_assert_ptr_eq(bm_host_policy(z), &mine);
 	ck_assert_int_eq(bm_net_add_addr(net, cli, "10.0.0.1", NULL), BM_EADDRINUSE);
-	ck_assert_uint_eq(bm_net_count(net), 2);
+	ck_assert_uint_eq(bm_net_count(net), 3);
 	ck_assert_ptr_eq(bm_net_host(net, "cli"), cli);
 	ck_assert_str_eq(bm_host_name(srv), "srv");
 	ck_assert_ptr_eq(bm_host_net(srv), net);

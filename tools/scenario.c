@@ -190,6 +190,29 @@ static int socket_name(parser *p, int i, char *out)
 	return 0;
 }
 
+/* the caller's policies (the process's own table: a tool, not the library) */
+static const bm_policy *registered[SC_MAX_POLICIES];
+static size_t nregistered;
+
+int sc_policy_register(const bm_policy *p)
+{
+	if (!p || !p->name || nregistered == SC_MAX_POLICIES)
+		return -1;
+	registered[nregistered++] = p;
+	return 0;
+}
+
+const bm_policy *sc_policy_find(const char *name)
+{
+	const char *release = name ? bm_personality_alias_of(name) : NULL;
+	if (release)
+		name = release;
+	for (size_t i = 0; name && i < nregistered; i++)
+		if (strcasecmp(registered[i]->name, name) == 0)
+			return registered[i];
+	return bm_personality_find(name);
+}
+
 const char *sc_os_family(const char *release, char *buf, size_t len)
 {
 	/* "linux-6.18-fc" -> "linux": the name up to "-<digit>" */
@@ -199,20 +222,20 @@ const char *sc_os_family(const char *release, char *buf, size_t len)
 	if (!dash || (size_t)(dash - release) >= len)
 		return NULL;
 	snprintf(buf, len, "%.*s", (int)(dash - release), release);
-	const bm_policy *fam = bm_personality_find(buf), *rel = bm_personality_find(release);
+	const bm_policy *fam = sc_policy_find(buf), *rel = sc_policy_find(release);
 	return bm_personality_alias_of(buf) && fam && rel && strcmp(fam->family, rel->family) == 0
 	       ? buf : NULL;
 }
 
 int sc_canonical_os(const char *name, char *out)
 {
-	const bm_policy *pol = bm_personality_find(name);
+	const bm_policy *pol = sc_policy_find(name);
 	if (!pol)
 		return -1;
 	char fam[SC_OSLEN];
 	/* "linux", "LINUX" or "android": the family name, bound at run time */
 	if (bm_personality_alias_of(name) && sc_os_family(pol->name, fam, sizeof fam) &&
-	    bm_personality_find(fam) == pol)
+	    sc_policy_find(fam) == pol)
 		snprintf(out, SC_OSLEN, "%s", fam);
 	else
 		snprintf(out, SC_OSLEN, "%s", pol->name);
@@ -327,12 +350,15 @@ static int parse_rule(parser *p, sc_expect *x, const char *tokn, int col)
 	if (!(x->rule = pool_add(p, tokn + 1, n - 2)))
 		return fail(p, col, "rule too long%s", NULL);
 	if (strcmp(x->os, "*") != 0) {
-		if (bm_policy_rule(bm_personality_find(x->os), x->rule))
+		if (bm_policy_rule(sc_policy_find(x->os), x->rule))
 			return 0;
 		return fail(p, col + 1, "unknown rule id '%.60s' (see spec/*.md)", x->rule);
 	}
 	for (size_t k = 0; k < bm_personality_count(); k++)
 		if (bm_policy_rule(bm_personality_at(k), x->rule))
+			return 0;
+	for (size_t k = 0; k < nregistered; k++)
+		if (bm_policy_rule(registered[k], x->rule))
 			return 0;
 	return fail(p, col + 1, "unknown rule id '%.60s' (see spec/*.md)", x->rule);
 }
@@ -965,7 +991,7 @@ const sc_expect *sc_expect_for(const sc_cmd *c, const char *os)
 		return &c->expect[0];
 	if (c->nexpect == 0)
 		return NULL;
-	const bm_policy *pol = os ? bm_personality_find(os) : NULL;
+	const bm_policy *pol = os ? sc_policy_find(os) : NULL;
 	char fam[SC_OSLEN];
 	const sc_expect *x = expect_keyed(c, os);
 	if (!x && pol)

@@ -102,6 +102,15 @@ const char *sc_kind_name(sc_kind k);
  * os itself, else the release os stands for ("linux" -> "linux-6.18"),
  * else os's family ("linux" for "linux-6.1"), else "*". */
 const sc_expect *sc_expect_for(const sc_cmd *c, const char *os);
+/* The personality a scenario's name (or alias) stands for: a caller's
+ * policy registered under that release name first (a plug-in, as
+ * tests/oot_policy.c does with the built-in policy files compiled apart
+ * from the library), else the built-in one; NULL if unknown.
+ * sc_policy_register keeps p (it must outlive the process's runs); -1
+ * when the table of SC_MAX_POLICIES is full. */
+#define SC_MAX_POLICIES 32
+const bm_policy *sc_policy_find(const char *name);
+int sc_policy_register(const bm_policy *p);
 /* How a scenario names a personality: a bare family name stays as written
  * ("linux", which stands for whatever release the run binds it to); any
  * other name or alias becomes the release's own name.  out has SC_OSLEN

@@ -198,7 +198,8 @@ static int model_reset(void *ctx, const char *os, char *err, size_t errlen)
 {
 	model_ctx *m = ctx;
 	bm_net *net = bm_net_new();
-	bm_host *h = net ? bm_net_add_host(net, "local", os, NULL, 0, NULL) : NULL;
+	const bm_policy *p = sc_policy_find(os);
+	bm_host *h = net && p ? bm_net_add_host_with_policy(net, "local", p, NULL, 0, NULL) : NULL;
 	if (!h) {
 		bm_net_free(net);
 		snprintf(err, errlen, "unknown personality '%s'", os ? os : "");
@@ -231,8 +232,9 @@ static int add_host(model_ctx *m, const sc_cmd *c, bm_verdict *v, char *err, siz
 		snprintf(err, errlen, "host '%s' exists already", c->name);
 		return -1;
 	}
-	bm_result r;
-	if (!bm_net_add_host(m->net, c->name, c->os[0], addrs, n, &r)) {
+	bm_result r = BM_ENOENT;
+	const bm_policy *p = sc_policy_find(c->os[0]);
+	if (!p || !bm_net_add_host_with_policy(m->net, c->name, p, addrs, n, &r)) {
 		snprintf(err, errlen, "cannot add host '%s': %s", c->name,
 		         r == BM_EADDRINUSE ? "an address belongs to another host"
 		                            : bm_result_name(r));
