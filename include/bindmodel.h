@@ -373,9 +373,27 @@ typedef struct bm_policy {
 	 * socket as it is then; bm_port_state() reads the memory back. */
 	size_t port_state_size;
 	void (*port_join)(const bm_host *h, const bm_sock_info *s, void *state);
+
+	/* ---- version 3 ---- */
+
+	/* A promise the core uses to skip ports without asking connect_port:
+	 * a TCP connect()'s autobind never takes a port that a bind() holds,
+	 * because connect_port refuses every owner whose port_from_connect is
+	 * 0 (Linux: __inet_hash_connect skips a bucket with fastreuse >= 0).
+	 * Leave it 0 unless connect_port keeps that promise. */
+	int autobind_skips_bound;
+	/* A promise the core uses on a crowded TCP port: conflict answers
+	 * BM_MATCH_NONE for every owner that joined the port on an address
+	 * that is neither s's address (an IPv4 address and its v4-mapped form
+	 * are one) nor a wildcard, when s's address is not a wildcard; the
+	 * core then leaves those owners out of its walk.  Leave it 0 unless
+	 * conflict keeps that promise. */
+	int conflict_overlap_only;
 } bm_policy;
 
-#define BM_POLICY_VERSION 2
+/* A caller's policy of version 2 (without the members of version 3) is
+ * still accepted. */
+#define BM_POLICY_VERSION 3
 #define BM_PORT_STATE_MAX 64
 
 /* The core's default hooks, for custom policies to call. */

@@ -86,6 +86,10 @@ int bm_pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
 		 * harmless elsewhere */
 		int parity = (for_connect ? 0 : 1) ^ pass;
 		for (long p = lo; p <= hi; p++) {
+			/* ports a bind() holds, skipped where the policy
+			 * promised connect_port refuses them anyway */
+			if (for_connect && (p = bm_autobind_next(h, p, hi)) > hi)
+				break;
 			if ((p & 1) != parity)
 				continue;
 			cand->local.port = (uint16_t)p;

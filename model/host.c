@@ -27,6 +27,61 @@ bm_port *bm_index_find(const bm_host *h, bm_proto proto, uint16_t port)
 	return slot ? *slot : NULL;
 }
 
+/*
+ * What a TCP connect()'s autobind has learnt of ports (policies with
+ * autobind_skips_bound): a bit per port for "a bind() holds it", valid
+ * until the port's owners change.  With it the search steps over 64 held
+ * ports at a time instead of walking each one's owners, so a range that
+ * bind() mostly holds costs the same at 1k and 1M sockets (issue 11).
+ */
+struct bm_port_marks {
+	uint64_t known[1024];    /* the bit of held below is up to date */
+	uint64_t held[1024];     /* an owner of the port came from bind() */
+};
+
+static void forget_mark(bm_host *h, bm_proto proto, uint16_t port)
+{
+	if (h->marks && proto == BM_TCP)
+		h->marks->known[port >> 6] &= ~((uint64_t)1 << (port & 63));
+}
+
+/* Is port held by a bind()?  Learnt from its owners once, then kept. */
+static int held_by_bind(bm_host *h, uint16_t port)
+{
+	uint64_t bit = (uint64_t)1 << (port & 63);
+	if (h->marks->known[port >> 6] & bit)
+		return (h->marks->held[port >> 6] & bit) != 0;
+	int held = 0;
+	bm_port *o = bm_index_find(h, BM_TCP, port);
+	for (bm_sockrec *r = o ? o->first : NULL; r && !held; r = r->port_next)
+		held = !r->info.port_from_connect;
+	h->marks->known[port >> 6] |= bit;
+	if (held)
+		h->marks->held[port >> 6] |= bit;
+	else
+		h->marks->held[port >> 6] &= ~bit;
+	return held;
+}
+
+long bm_autobind_next(bm_host *h, long port, long hi)
+{
+	if (!h->autobind_skips_bound)
+		return port;
+	if (!h->marks && !(h->marks = calloc(1, sizeof *h->marks)))
+		return port;   /* no memory for the shortcut: walk every port */
+	for (; port <= hi; port++) {
+		/* a whole word of ports known to be held: step over it */
+		uint64_t word = h->marks->known[port >> 6] & h->marks->held[port >> 6];
+		if ((port & 63) == 0 && word == ~(uint64_t)0) {
+			port += 63;
+			continue;
+		}
+		if (!held_by_bind(h, (uint16_t)port))
+			return port;
+	}
+	return hi + 1;
+}
+
 /* Append s to the owners of its port (it joins last); -1 on ENOMEM. */
 int bm_index_add(bm_host *h, bm_sockrec *s)
 {
@@ -44,6 +99,7 @@ int bm_index_add(bm_host *h, bm_sockrec *s)
 			return -1;
 	}
 	bm_port *o = *slot;
+	forget_mark(h, proto, port);
 	s->port_prev = o->last;
 	s->port_next = NULL;
 	if (o->last)
@@ -53,6 +109,8 @@ int bm_index_add(bm_host *h, bm_sockrec *s)
 	o->last = s;
 	o->n++;
 	s->indexed = 1;
+	s->join_stamp = ++h->join_seq;
+	bm_crowd_joined(h, o, s);
 	return 0;
 }
 
@@ -67,6 +125,8 @@ void bm_index_remove(bm_host *h, bm_sockrec *s)
 	if (!slot || !*slot)
 		return;
 	bm_port *o = *slot;
+	forget_mark(h, s->info.proto, s->info.local.port);
+	bm_crowd_left(o, s);
 	if (s->port_prev)
 		s->port_prev->port_next = s->port_next;
 	else
@@ -77,6 +137,7 @@ void bm_index_remove(bm_host *h, bm_sockrec *s)
 		o->last = s->port_prev;
 	s->port_prev = s->port_next = NULL;
 	if (--o->n == 0) {
+		bm_crowd_free(o);
 		free(o);
 		*slot = NULL;
 	}
@@ -97,12 +158,17 @@ void bm_index_free(bm_host *h)
 			bm_port_page *page = h->ports[p][hi];
 			if (!page)
 				continue;
-			for (int lo = 0; lo < 256; lo++)
+			for (int lo = 0; lo < 256; lo++) {
+				if ((*page)[lo])
+					bm_crowd_free((*page)[lo]);
 				free((*page)[lo]);
+			}
 			free(page);
 			h->ports[p][hi] = NULL;
 		}
 	}
+	free(h->marks);
+	h->marks = NULL;
 }
 
 /* ---------------------------------------------------- the port view (API) */
@@ -151,7 +217,7 @@ bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err)
 {
 	/* a policy must name itself and give a usable ephemeral range; the
 	 * rest may be left 0 (the core's defaults) */
-	if (!p || p->version != BM_POLICY_VERSION || !p->name ||
+	if (!p || p->version < 2 || p->version > BM_POLICY_VERSION || !p->name ||
 	    p->port_state_size > BM_PORT_STATE_MAX || p->ephemeral_lo < 1 ||
 	    p->ephemeral_lo > p->ephemeral_hi ||
 	    p->tw_reuse < 0 || p->tw_reuse > 2 || p->time_wait_ms > 24u * 3600 * 1000) {
@@ -166,6 +232,8 @@ bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err)
 		return NULL;
 	}
 	h->policy = p;
+	h->autobind_skips_bound = p->version >= 3 && p->autobind_skips_bound;
+	h->conflict_overlap_only = p->version >= 3 && p->conflict_overlap_only;
 	h->codes = (bm_codes){
 		.bind_exhausted = p->bind_exhausted ? p->bind_exhausted : BM_EADDRINUSE,
 		.connect_exhausted = p->connect_exhausted ? p->connect_exhausted : BM_EADDRNOTAVAIL,
@@ -214,6 +282,7 @@ void bm_host_free(bm_host *h)
 	free(h->table);
 	free(h->timers);
 	free(h->addrs);
+	free(h->addr_slots);
 	bm_index_free(h);
 	free(h);
 }
@@ -492,10 +561,13 @@ bm_result bm_host_add_addr(bm_host *h, const char *addr, const char *dev)
 	if (!grown)
 		return BM_ENOMEM;
 	h->addrs = grown;
-	bm_local_addr *a = &h->addrs[h->naddrs++];
+	bm_local_addr *a = &h->addrs[h->naddrs];
 	memset(a, 0, sizeof *a);
 	a->addr = ep;
 	snprintf(a->dev, sizeof a->dev, "%s", dev && dev[0] ? dev : "lo");
+	if (bm_host_addr_indexed(h, h->naddrs) != 0)
+		return BM_ENOMEM;   /* not added: naddrs unchanged */
+	h->naddrs++;
 	return BM_OK;
 }
 

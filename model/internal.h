@@ -35,11 +35,16 @@ typedef struct bm_sockrec {
 	bm_sock *queue;          /* listener: children not yet accepted */
 	size_t nqueue, capqueue;
 	int indexed;             /* present in the port index */
+	uint32_t addr_hash;      /* crowd.c: the address group it joined */
+	uint64_t join_stamp;     /* when it joined its port: larger is newer */
 } bm_sockrec;
+
+typedef struct bm_port_addrs bm_port_addrs;
 
 typedef struct bm_port {
 	bm_sockrec *first, *last;  /* oldest and newest owner */
 	size_t n;
+	bm_port_addrs *by_addr;  /* crowd.c: owners by address, or NULL */
 	unsigned char state[];   /* policy->port_state_size bytes */
 } bm_port;
 
@@ -77,9 +82,15 @@ struct bm_host {
 	size_t ntimers, captimers;
 
 	bm_port_page *ports[2][256];
+	int autobind_skips_bound;   /* the policy's promises (version 3) */
+	int conflict_overlap_only;
+	uint64_t join_seq;          /* join stamps */
+	struct bm_port_marks *marks;   /* what autobind learnt of TCP ports */
 
 	bm_local_addr *addrs;
 	size_t naddrs, capaddrs;
+	uint32_t *addr_slots;     /* hash of addrs: index + 1, 0 empty */
+	size_t addr_slotcap;
 
 	bm_verdict last;
 
@@ -93,6 +104,10 @@ int bm_index_add(bm_host *h, bm_sockrec *s);
 void bm_index_remove(bm_host *h, bm_sockrec *s);
 void bm_index_join(bm_host *h, const bm_sockrec *s);
 void bm_index_free(bm_host *h);
+/* The first port from port to hi that a TCP connect()'s autobind may take
+ * as far as bind()-held ports go (hi + 1: none): port itself unless the
+ * policy promised autobind_skips_bound. */
+long bm_autobind_next(bm_host *h, long port, long hi);
 
 /* What the operations share (ops.c, bind.c, socket.c, connect.c) */
 
@@ -129,6 +144,29 @@ int bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_
 /* The socket is gone: out of the port index, its queue freed. */
 void bm_release(bm_host *h, bm_sockrec *s);
 int bm_grow_queue(bm_sockrec *l);
+
+/* crowd.c: a crowded TCP port's owners by address (policies with
+ * conflict_overlap_only), kept beside the port's list */
+#define BM_CROWDED 32            /* more owners than this: indexed */
+typedef struct bm_crowd_walk {
+	struct bm_addr_group *same, *any;
+	size_t ns, na;
+} bm_crowd_walk;
+/* s joined o (already in its list) / is leaving it; o is being freed */
+void bm_crowd_joined(const bm_host *h, bm_port *o, bm_sockrec *s);
+void bm_crowd_left(bm_port *o, const bm_sockrec *s);
+void bm_crowd_free(bm_port *o);
+/* The owners of o that can overlap addr, newest first: 0 and a walk, or
+ * -1 when the whole list must be walked (no index, addr a wildcard). */
+int bm_crowd_walk_start(bm_port *o, const bm_endpoint *addr, bm_crowd_walk *w);
+bm_sockrec *bm_crowd_walk_next(bm_crowd_walk *w);
+
+/* addr.c: the index of a host's configured addresses */
+/* The entry of h->addrs that ep's address is (a v4-mapped address as its
+ * IPv4 form), or -1. */
+long bm_host_addr_find(const bm_host *h, const bm_endpoint *ep);
+/* h->addrs[i] was appended: index it; -1 when out of memory. */
+int bm_host_addr_indexed(bm_host *h, size_t i);
 
 /* host.c: the socket table */
 /* The record of handle id, released or not (NULL once it is freed). */

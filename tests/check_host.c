@@ -242,6 +242,183 @@ START_TEST(custom_policy_rejected_when_bad)
 }
 END_TEST
 
+/* A caller's policy of version 2 (before autobind_skips_bound) is still
+ * accepted. */
+START_TEST(policy_version_2_accepted)
+{
+	bm_policy old = strict_policy;
+	old.version = 2;
+	bm_host *h = bm_host_new_with_policy(&old, NULL);
+	ck_assert_ptr_nonnull(h);
+	bm_host_free(h);
+}
+END_TEST
+
+/* autobind_skips_bound is only a shortcut: with it and without it, the
+ * same random run of binds, autobound connects and closes (small range,
+ * so ports are shared, refused and exhausted) gives the same results and
+ * the same ports, on each personality that promises it. */
+static uint32_t lcg(uint32_t *x)
+{
+	*x = *x * 1664525u + 1013904223u;
+	return *x >> 8;
+}
+
+static const char *const skipping_oses[] = {"linux", "linux-6.1", "windows"};
+
+START_TEST(autobind_shortcut_changes_nothing)
+{
+	bm_policy plain = *bm_personality_find(skipping_oses[_i]);
+	ck_assert_int_eq(plain.autobind_skips_bound, 1);
+	plain.autobind_skips_bound = 0;
+	bm_host *fast = host_of(skipping_oses[_i]);
+	bm_host *slow = bm_host_new_with_policy(&plain, NULL);
+	ck_assert_ptr_nonnull(slow);
+	bm_host *both[2] = {fast, slow};
+	for (int k = 0; k < 2; k++) {
+		bm_host_set_knob(both[k], BM_KNOB_EPHEMERAL_LO, 40000);
+		bm_host_set_knob(both[k], BM_KNOB_EPHEMERAL_HI, 40150);
+		ck_assert_int_eq(bm_host_add_addr(both[k], "10.0.0.1", NULL), BM_OK);
+	}
+	long shared = 0;   /* connects that took a port another connect has */
+	bm_sock socks[2][64];
+	int n = 0;
+	uint32_t x = 12345;
+	for (int step = 0; step < 4000; step++) {
+		uint32_t what = lcg(&x) % 10, pick = lcg(&x), arg = lcg(&x);
+		bm_result r[2];
+		bm_sock_info info[2];
+		char ep_text[40];
+		for (int k = 0; k < 2; k++) {
+			bm_host *h = both[k];
+			bm_sock s = n ? socks[k][pick % (uint32_t)n] : BM_NO_SOCK;
+			if (what < 2 || n == 0) {   /* a new socket */
+				bm_sock t = BM_NO_SOCK;
+				r[k] = bm_socket(h, BM_AF_INET, BM_TCP, 0, &t, NULL);
+				if (arg & 1)
+					bm_setsockopt(h, t, BM_SO_REUSEADDR, 1, NULL);
+				if (n < 64)
+					socks[k][n] = t;
+				s = t;
+			} else if (what < 4) {      /* bind in or near the range */
+				bm_endpoint ep = ep_of(arg & 64 ? "10.0.0.1:0" : "127.0.0.1:0");
+				ep.port = (uint16_t)(39990 + arg % 180);
+				r[k] = bm_bind(h, s, &ep, NULL);
+			} else if (what < 8) {      /* connect, autobound when unbound */
+				/* remote peers (they accept), and loopback (refused) */
+				snprintf(ep_text, sizeof ep_text, "%s.%u:%u",
+				         arg & 128 ? "127.0.0" : "203.0.113", 1 + arg % 2,
+				         80 + (arg >> 4) % 3);
+				bm_endpoint ep = ep_of(ep_text);
+				r[k] = bm_connect(h, s, &ep, NULL);
+			} else if (what < 9) {
+				bm_setsockopt(h, s, BM_SO_LINGER, (int)(arg & 1), NULL);
+				r[k] = bm_close(h, s, NULL);
+			} else {
+				bm_advance(h, arg % 90000);
+				r[k] = BM_OK;
+			}
+			if (bm_sock_query(h, s, &info[k]) != BM_OK)
+				memset(&info[k], 0, sizeof info[k]);
+		}
+		if (what >= 4 && what < 8 && r[0] == BM_OK && info[0].port_from_connect &&
+		    bm_port_count(fast, BM_TCP, info[0].local.port) > 1)
+			shared++;
+		if (what < 2 && n < 64)
+			n++;
+		ck_assert_msg(r[0] == r[1], "step %d (%u): %s with the shortcut, %s without", step,
+		              what, bm_result_name(r[0]), bm_result_name(r[1]));
+		ck_assert_msg(info[0].local.port == info[1].local.port && info[0].state == info[1].state,
+		              "step %d (%u): port %u vs %u", step, what, info[0].local.port,
+		              info[1].local.port);
+	}
+	/* the runs did share connect ports (Linux and Windows take a port
+	 * another connect holds, toward another destination) */
+	ck_assert_int_gt(shared, 10);
+	bm_host_free(fast);
+	bm_host_free(slow);
+}
+END_TEST
+
+/* conflict_overlap_only is only a shortcut too: the same random run of
+ * TCP binds, listens, connects and closes over a few addresses and two
+ * ports (crowded past BM_CROWDED owners) gives the same result, rule and
+ * conflicting socket with the crowd index and without it. */
+#define BM_CROWDED_TEST 32   /* model/internal.h BM_CROWDED: indexed past it */
+static const char *const overlap_oses[] = {"linux", "linux-6.1", "linux-6.12", "linux-3.8",
+                                           "linux-6.18-fc", "windows", "windows-2003",
+                                           "windows-2000"};
+
+START_TEST(crowd_index_changes_nothing)
+{
+	static const char *const addrs[] = {"127.0.0.1", "10.0.0.1", "10.0.0.2", "0.0.0.0",
+	                                    "[::]", "[::1]", "[::ffff:10.0.0.1]",
+	                                    "[::ffff:0.0.0.0]", "[2001:db8::1]"};
+	enum { NADDR = sizeof addrs / sizeof *addrs, MAXS = 1000 };
+	bm_policy plain = *bm_personality_find(overlap_oses[_i]);
+	ck_assert_int_eq(plain.conflict_overlap_only, 1);
+	plain.conflict_overlap_only = 0;
+	bm_host *both[2] = {host_of(overlap_oses[_i]), bm_host_new_with_policy(&plain, NULL)};
+	ck_assert_ptr_nonnull(both[1]);
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(bm_host_add_addr(both[k], "10.0.0.1", NULL), BM_OK);
+		ck_assert_int_eq(bm_host_add_addr(both[k], "10.0.0.2", NULL), BM_OK);
+		ck_assert_int_eq(bm_host_add_addr(both[k], "2001:db8::1", NULL), BM_OK);
+	}
+	static bm_sock socks[2][MAXS];
+	int n = 0, crowded = 0;
+	uint32_t x = 777;
+	for (int step = 0; step < 12000; step++) {
+		uint32_t what = lcg(&x) % 12, pick = lcg(&x), arg = lcg(&x);
+		bm_verdict v[2];
+		for (int k = 0; k < 2; k++) {
+			bm_host *h = both[k];
+			bm_sock s = n ? socks[k][pick % (uint32_t)n] : BM_NO_SOCK;
+			memset(&v[k], 0, sizeof v[k]);
+			if (what < 3 || n == 0) {
+				bm_sock t = BM_NO_SOCK;
+				bm_socket(h, arg & 1 ? BM_AF_INET6 : BM_AF_INET, BM_TCP, arg & 2 ? 1000 : 0, &t,
+				          &v[k]);
+				if (arg & 12)   /* many sharers: crowds on every release */
+					bm_setsockopt(h, t, BM_SO_REUSEADDR, 1, NULL);
+				if (n < MAXS)
+					socks[k][n] = t;
+			} else if (what < 5) {
+				static const bm_option opts[] = {BM_SO_REUSEADDR, BM_SO_REUSEPORT, BM_IPV6_V6ONLY};
+				bm_setsockopt(h, s, opts[arg % 3], (int)((arg >> 2) & 1 ? 1 : (arg >> 3) & 1), &v[k]);
+			} else if (what < 9) {
+				char text[48];
+				snprintf(text, sizeof text, "%s:%u", addrs[arg % NADDR],
+				         7000 + ((arg >> 5) % 4 == 0));
+				bm_endpoint ep = ep_of(text);
+				bm_bind(h, s, &ep, &v[k]);
+			} else if (what < 10) {
+				bm_listen(h, s, &v[k]);
+			} else if (what < 11) {
+				bm_endpoint ep = ep_of(arg & 1 ? "10.0.0.1:7000" : "203.0.113.1:80");
+				bm_connect(h, s, &ep, &v[k]);
+			} else {
+				bm_setsockopt(h, s, BM_SO_LINGER, (int)(arg & 1), NULL);
+				bm_close(h, s, &v[k]);
+			}
+		}
+		if ((what < 3 || n == 0) && n < MAXS)
+			n++;
+		ck_assert_msg(v[0].code == v[1].code && v[0].conflict == v[1].conflict &&
+		              strcmp(v[0].rule ? v[0].rule : "", v[1].rule ? v[1].rule : "") == 0,
+		              "step %d (%u): %s %s %d with the index, %s %s %d without", step, what,
+		              bm_result_name(v[0].code), v[0].rule, v[0].conflict,
+		              bm_result_name(v[1].code), v[1].rule, v[1].conflict);
+		if (bm_port_count(both[0], BM_TCP, 7000) > BM_CROWDED_TEST ||
+		    bm_port_count(both[0], BM_TCP, 7001) > BM_CROWDED_TEST)
+			crowded++;
+	}
+	ck_assert_int_gt(crowded, 1000);   /* the index was in use */
+	bm_host_free(both[0]);
+	bm_host_free(both[1]);
+}
+END_TEST
+
 START_TEST(result_names_round_trip)
 {
 	bm_result r;
@@ -308,6 +485,11 @@ Suite *host_suite(void)
 	tcase_add_test(t, clock_advances_and_saturates);
 	tcase_add_test(t, custom_policy_is_used);
 	tcase_add_test(t, custom_policy_rejected_when_bad);
+	tcase_add_test(t, policy_version_2_accepted);
+	tcase_add_loop_test(t, autobind_shortcut_changes_nothing, 0,
+	                    sizeof skipping_oses / sizeof *skipping_oses);
+	tcase_add_loop_test(t, crowd_index_changes_nothing, 0,
+	                    sizeof overlap_oses / sizeof *overlap_oses);
 	tcase_add_test(t, result_names_round_trip);
 	tcase_add_test(t, option_names_round_trip);
 	tcase_add_test(t, every_rule_has_text_and_source);

@@ -1108,7 +1108,9 @@ static void linux_ephemeral_range(const bm_host *h, const bm_sock_info *s, int f
 	.rules = linux_rules,                                               \
 	.nrules = sizeof linux_rules / sizeof linux_rules[0],               \
 	.port_state_size = sizeof(linux_port),                              \
-	.port_join = linux_port_join
+	.port_join = linux_port_join,                                       \
+	.autobind_skips_bound = 1,  /* linux_connect_port: linux.connect.bindowned */ \
+	.conflict_overlap_only = 1  /* linux_conflict: NONE unless linux_overlap */
 
 #define LINUX_REUSEPORT_OPTIONS                                             \
 	(BM_SO_REUSEADDR | BM_SO_REUSEPORT | BM_IPV6_V6ONLY | BM_SO_LINGER |   \

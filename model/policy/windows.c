@@ -497,6 +497,8 @@ static size_t windows_deliver(const bm_host *h, bm_proto proto, const bm_endpoin
 	.bind_precheck = windows_bind_precheck,                             \
 	.tuple_clash = windows_tuple_clash,                                 \
 	.connect_port = windows_connect_port,                               \
+	.autobind_skips_bound = 1, /* windows_connect_port: windows.connect.ephemeral */ \
+	.conflict_overlap_only = 1, /* windows_conflict: NONE unless bm_overlap */     \
 	.deliver = windows_deliver,                                         \
 	.listen_precheck = windows_listen_precheck,                         \
 	.connect_precheck = windows_connect_precheck,                       \

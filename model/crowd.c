@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * crowd.c: a crowded port's owners by address.
+ *
+ * A bind() to one address of a port that thousands of sockets share (one
+ * per address, say) only has to look at the owners that can overlap it:
+ * those on the same address and those on a wildcard.  Once a TCP port has
+ * more than BM_CROWDED owners, the core keeps, beside the port's list in
+ * join order, a hash from address to the owners on it, each group in join
+ * order; bm_check_owners then walks the merge of two groups, newest first,
+ * which is the port's own walk with the owners that cannot overlap left
+ * out (issue 11: the walk stays short whatever the crowd).  The kernels do
+ * the same: Linux's bhash2 and FreeBSD's per-address lookup.
+ *
+ * The policy promises, with conflict_overlap_only, that its conflict hook
+ * answers BM_MATCH_NONE for those owners, so leaving them out changes no
+ * verdict.  An owner's group is the address it bound; a wildcard owner
+ * that connect() later narrowed stays in the wildcard group, which every
+ * walk visits (a group too wide only costs time, never a verdict).  Out of memory, the index is dropped and the walks go
+ * back to the whole list: slower, never wrong.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct bm_addr_group {
+	uint32_t hash;
+	uint8_t len;             /* 0 for the wildcard group, 4 or 16 */
+	uint8_t key[16];
+	bm_sockrec **v;          /* the owners, in join order */
+	size_t n, cap;
+} bm_addr_group;
+
+struct bm_port_addrs {
+	bm_addr_group *slots;    /* open addressing, at most half full */
+	size_t cap, used;
+};
+
+/* The address an owner is grouped by: its IPv4 form where it has one, no
+ * bytes for a wildcard. */
+static uint8_t key_of(const bm_endpoint *ep, uint8_t key[16])
+{
+	if (bm_addr_is_any(ep))
+		return 0;
+	if (ep->family == BM_AF_INET || bm_addr_is_v4mapped(ep)) {
+		memcpy(key, ep->family == BM_AF_INET ? ep->addr : ep->addr + 12, 4);
+		return 4;
+	}
+	memcpy(key, ep->addr, 16);
+	return 16;
+}
+
+static uint32_t hash_of(const uint8_t *key, uint8_t len)
+{
+	uint32_t x = 2166136261u ^ len;
+	for (uint8_t i = 0; i < len; i++)
+		x = (x ^ key[i]) * 16777619u;
+	return x ? x : 1;   /* 0 marks an empty slot */
+}
+
+static bm_addr_group *group_find(bm_port_addrs *a, const uint8_t *key, uint8_t len,
+                                 uint32_t hash)
+{
+	size_t mask = a->cap - 1;
+	for (size_t i = hash & mask; a->slots[i].hash; i = (i + 1) & mask) {
+		bm_addr_group *g = &a->slots[i];
+		if (g->hash == hash && g->len == len && memcmp(g->key, key, len) == 0)
+			return g;
+	}
+	return NULL;
+}
+
+static int grow_slots(bm_port_addrs *a)
+{
+	size_t cap = a->cap ? a->cap * 2 : 16;
+	bm_addr_group *slots = calloc(cap, sizeof *slots);
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < a->cap; i++) {
+		if (!a->slots[i].hash)
+			continue;
+		size_t j = a->slots[i].hash & (cap - 1);
+		while (slots[j].hash)
+			j = (j + 1) & (cap - 1);
+		slots[j] = a->slots[i];
+	}
+	free(a->slots);
+	a->slots = slots;
+	a->cap = cap;
+	return 0;
+}
+
+static bm_addr_group *group_make(bm_port_addrs *a, const uint8_t *key, uint8_t len,
+                                 uint32_t hash)
+{
+	bm_addr_group *g = a->cap ? group_find(a, key, len, hash) : NULL;
+	if (g)
+		return g;
+	if ((a->used + 1) * 2 > a->cap && grow_slots(a) != 0)
+		return NULL;
+	size_t i = hash & (a->cap - 1);
+	while (a->slots[i].hash)
+		i = (i + 1) & (a->cap - 1);
+	g = &a->slots[i];
+	g->hash = hash;
+	g->len = len;
+	memcpy(g->key, key, len);
+	a->used++;
+	return g;
+}
+
+/* An owner's group: the wildcard one if it bound a wildcard (connect() may
+ * have narrowed its local address since), else its local address, which
+ * nothing changes once it is specific. */
+static uint8_t owner_key(const bm_sockrec *s, uint8_t key[16])
+{
+	if (s->info.bound.family && bm_addr_is_any(&s->info.bound))
+		return 0;
+	return key_of(&s->info.local, key);
+}
+
+static int group_append(bm_port_addrs *a, bm_sockrec *s)
+{
+	uint8_t key[16];
+	uint8_t len = owner_key(s, key);
+	uint32_t hash = hash_of(key, len);
+	bm_addr_group *g = group_make(a, key, len, hash);
+	if (!g)
+		return -1;
+	bm_sockrec **v = bm_grow(g->v, &g->cap, g->n + 1, sizeof *v, 1);
+	if (!v)
+		return -1;
+	g->v = v;
+	g->v[g->n++] = s;
+	s->addr_hash = hash;
+	return 0;
+}
+
+void bm_crowd_free(bm_port *o)
+{
+	bm_port_addrs *a = o->by_addr;
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->cap; i++)
+		free(a->slots[i].v);
+	free(a->slots);
+	free(a);
+	o->by_addr = NULL;
+}
+
+/* Index every owner of o, in join order; on failure the port has none. */
+static void crowd_build(bm_port *o)
+{
+	o->by_addr = calloc(1, sizeof *o->by_addr);
+	for (bm_sockrec *r = o->first; o->by_addr && r; r = r->port_next)
+		if (group_append(o->by_addr, r) != 0)
+			bm_crowd_free(o);
+}
+
+void bm_crowd_joined(const bm_host *h, bm_port *o, bm_sockrec *s)
+{
+	if (!h->conflict_overlap_only || s->info.proto != BM_TCP)
+		return;
+	if (o->by_addr) {
+		if (group_append(o->by_addr, s) != 0)
+			bm_crowd_free(o);
+	} else if (o->n > BM_CROWDED) {
+		crowd_build(o);
+	}
+}
+
+void bm_crowd_left(bm_port *o, const bm_sockrec *s)
+{
+	bm_port_addrs *a = o->by_addr;
+	if (!a)
+		return;
+	/* the group of the hash s joined with that holds s (the address may
+	 * have been narrowed since, the hash is what it joined with) */
+	size_t mask = a->cap - 1;
+	for (size_t i = s->addr_hash & mask; a->slots[i].hash; i = (i + 1) & mask) {
+		bm_addr_group *g = &a->slots[i];
+		if (g->hash != s->addr_hash)
+			continue;
+		for (size_t k = 0; k < g->n; k++) {
+			if (g->v[k] == s) {
+				memmove(&g->v[k], &g->v[k + 1], (g->n - k - 1) * sizeof *g->v);
+				g->n--;
+				return;
+			}
+		}
+	}
+}
+
+/* ------------------------------------------------- the walk, newest first */
+
+int bm_crowd_walk_start(bm_port *o, const bm_endpoint *addr, bm_crowd_walk *w)
+{
+	memset(w, 0, sizeof *w);
+	uint8_t key[16];
+	uint8_t len = key_of(addr, key);
+	if (!o->by_addr || len == 0)
+		return -1;   /* no index, or a wildcard overlaps every owner */
+	static const uint8_t none[1] = {0};
+	w->same = group_find(o->by_addr, key, len, hash_of(key, len));
+	w->any = group_find(o->by_addr, none, 0, hash_of(none, 0));
+	w->ns = w->same ? w->same->n : 0;
+	w->na = w->any ? w->any->n : 0;
+	return 0;
+}
+
+bm_sockrec *bm_crowd_walk_next(bm_crowd_walk *w)
+{
+	bm_sockrec *s = w->ns ? w->same->v[w->ns - 1] : NULL;
+	bm_sockrec *a = w->na ? w->any->v[w->na - 1] : NULL;
+	if (s && (!a || s->join_stamp > a->join_stamp)) {
+		w->ns--;
+		return s;
+	}
+	if (a)
+		w->na--;
+	return a;
+}
