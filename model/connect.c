@@ -189,6 +189,273 @@ bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *
 	return bm_connect_ex(h, id, ep, 0, v);
 }
 
+/* connect() on an unbound UDP socket binds it to the wildcard and a port
+ * before anything else looks at the destination (policy flag
+ * udp_connect_autobind); the binding stays even if connect() then fails.
+ * 0, or -1 with the verdict set. */
+static int udp_autobind_first(bm_host *h, bm_sockrec *s, bm_verdict *v)
+{
+	bm_sock_info cand = s->info;
+	cand.local = bm_wildcard_of(s->info.family);
+	cand.opts_at_bind = cand.opts;
+	if (!bm_pick_port(h, &cand, 0, NULL, v)) {
+		bm_verdict_set(v, h->codes.udp_autobind_exhausted, "core.ephemeral.exhausted",
+		               0, "no free port to autobind");
+		return -1;
+	}
+	if (bm_set_bound(h, s, &cand.local, 0) != 0) {
+		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
+		return -1;
+	}
+	s->info.port_from_connect = 1;
+	return 0;
+}
+
+/* Connecting to the wildcard means this host (core.connect.any): the
+ * loopback address of the destination's family.  An IPv6 socket on a
+ * v4-mapped address reaches ::ffff:127.0.0.1 (Linux tcp_v6_connect,
+ * __ip6_datagram_connect). */
+static void aim_at_this_host(const bm_sockrec *s, bm_endpoint *dst)
+{
+	if (bm_addr_is_v4mapped(&s->info.local)) {
+		dst->addr[10] = dst->addr[11] = 0xff;
+	}
+	if (dst->family == BM_AF_INET || bm_addr_is_v4mapped(dst)) {
+		int off = dst->family == BM_AF_INET ? 0 : 12;
+		dst->addr[off] = 127;
+		dst->addr[off + 3] = 1;
+	} else {
+		dst->addr[15] = 1;
+	}
+}
+
+/* The destination the socket will connect to, after the core's checks of
+ * the address (family, port 0, a TCP group); these run after the state
+ * checks (Linux __inet_stream_connect before tcp_v6_connect; BSD soconnect
+ * before pru_connect).  0 with *dst set, or -1 with the verdict set. */
+static int resolve_destination(const bm_host *h, const bm_sockrec *s, const bm_endpoint *ep,
+                               bm_endpoint *dst, bm_verdict *v)
+{
+	int tcp = s->info.proto == BM_TCP;
+	*dst = *ep;
+	if (!tcp && ep->family == BM_AF_INET && s->info.family == BM_AF_INET6 &&
+	    h->policy->udp6_connect_v4) {
+		/* an IPv4 address on a UDP IPv6 socket means its v4-mapped form,
+		 * unless the socket is v6only (policy flag udp6_connect_v4) */
+		if (s->info.v6only) {
+			bm_verdict_set(v, BM_EAFNOSUPPORT, "core.family", 0,
+			               "an IPV6_V6ONLY socket cannot take an IPv4 address");
+			return -1;
+		}
+		memset(dst, 0, sizeof *dst);
+		dst->family = BM_AF_INET6;
+		dst->addr[10] = dst->addr[11] = 0xff;
+		memcpy(dst->addr + 12, ep->addr, 4);
+		dst->port = ep->port;
+	}
+	if (dst->family != s->info.family) {
+		bm_result mismatch = h->policy->family_mismatch ? h->policy->family_mismatch
+		                                                : BM_EINVAL;
+		bm_verdict_set(v, s->info.family == BM_AF_INET6 ? mismatch : BM_EAFNOSUPPORT,
+		               "core.family", 0, "address family does not match the socket");
+		return -1;
+	}
+	if ((dst->port == 0 && (tcp || !h->policy->udp_connect_port0)) ||
+	    (tcp && bm_addr_is_multicast(dst))) {
+		bm_verdict_set(v, tcp ? BM_ECONNREFUSED : BM_EINVAL, "core.connect.dest", 0,
+		               "cannot connect to that destination");
+		return -1;
+	}
+	if (bm_addr_is_any(dst))
+		aim_at_this_host(s, dst);
+	return 0;
+}
+
+/* The local end cand will have: the source address, and for an unbound
+ * socket an ephemeral port free for this destination.  Nothing is taken
+ * yet.  0, or -1 with the verdict set. */
+static int choose_local_end(bm_host *h, const bm_sockrec *s, const bm_endpoint *dst,
+                            int autobind, bm_sock_info *cand, bm_verdict *v)
+{
+	int tcp = s->info.proto == BM_TCP;
+	*cand = s->info;
+	if (choose_source(h, s, dst, &cand->local) != 0) {
+		bm_verdict_set(v, BM_ENETUNREACH, "core.connect.noroute", 0,
+		               "no local address to reach %s from",
+		               bm_addr_format(dst, (char[BM_ENDPOINT_STRLEN]){0}, BM_ENDPOINT_STRLEN));
+		return -1;
+	}
+	cand->remote = *dst;
+	if (!autobind)
+		return 0;
+	cand->opts_at_bind = cand->opts;
+	if (!bm_pick_port(h, cand, tcp, dst, v)) {
+		bm_result code = tcp ? h->codes.connect_exhausted : h->codes.udp_autobind_exhausted;
+		bm_verdict_set(v, code, "core.ephemeral.exhausted", 0,
+		               "no free ephemeral port in %ld-%ld for this destination",
+		               h->knob[BM_KNOB_EPHEMERAL_LO], h->knob[BM_KNOB_EPHEMERAL_HI]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Another socket with the same four-tuple: the policy decides (tuple_clash;
+ * default core.connect.tuple) and may let a TIME_WAIT one be taken over,
+ * which releases it.  0, or -1 with the verdict set. */
+static int check_tuple(bm_host *h, const bm_sock_info *cand, const bm_endpoint *dst,
+                       int autobind, bm_verdict *v)
+{
+	const bm_sock_info *old = find_tuple(h, cand, dst);
+	if (!old)
+		return 0;
+	bm_result r;
+	if (h->policy->tuple_clash)
+		r = h->policy->tuple_clash(h, cand, old, autobind, v);
+	else
+		r = bm_verdict_set(v, h->codes.connect_tuple_error, "core.connect.tuple", old->id,
+		                   "socket %d already has this four-tuple", old->id);
+	if (r != BM_OK)
+		return -1;
+	bm_sockrec *tw = bm_host_rec(h, old->id);
+	if (tw && tw->info.state == BM_STATE_TIME_WAIT)
+		bm_release(h, tw);
+	return 0;
+}
+
+/* Send the SYN to lh (this host, or the host rh of the net that owns the
+ * destination) and find the listener it reaches, if any.  The delivery is
+ * not an operation of its own, so lh's last verdict is kept.  0, or -1
+ * (out of memory, not "nothing listens") with the verdict set. */
+static int find_listener(bm_host *lh, bm_host *rh, const bm_sock_info *cand,
+                         const bm_endpoint *dst, bm_sockrec **listener, bm_verdict *v)
+{
+	bm_sock got[1];
+	size_t n = 0;
+	bm_verdict dv;
+	bm_endpoint src = cand->local;
+	if (rh)
+		syn_meets_old(rh, dst, &src);
+	bm_verdict saved = lh->last;
+	bm_deliver(lh, BM_TCP, &src, dst, got, 1, &n, &dv);
+	lh->last = saved;
+	if (dv.code == BM_ENOMEM) {
+		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
+		return -1;
+	}
+	if (n == 1) {
+		bm_sockrec *l = bm_host_rec(lh, got[0]);
+		if (l && l->info.state == BM_STATE_LISTEN)
+			*listener = l;
+	}
+	return 0;
+}
+
+/* Nothing listens (core.connect.refused).  What a bound socket keeps is the
+ * policy's: the source its connect chose, when bound to an address that is
+ * not its family's plain wildcard (a group, ::ffff:0.0.0.0; policy flag
+ * refused_keeps_source); not a port bind() did not name (policy flag
+ * close_releases_port; the address stays). */
+static bm_result refused(bm_host *h, bm_sockrec *s, const bm_sock_info *cand,
+                         const bm_host *rh, int nonblock, bm_verdict *v)
+{
+	int plain_any = bm_addr_is_any(&s->info.local) &&
+	                (s->info.family == BM_AF_INET || !bm_addr_is_v4mapped(&s->info.local));
+	if (h->policy->refused_keeps_source && s->info.state == BM_STATE_BOUND && !plain_any)
+		s->info.local = cand->local;
+	if (h->policy->close_releases_port && s->info.state == BM_STATE_BOUND &&
+	    !s->info.explicit_port) {
+		bm_index_remove(h, s);
+		s->info.state = BM_STATE_CLOSED;
+		s->info.local.port = 0;
+	}
+	s->info.connect_refused = nonblock ? 2 : 1;
+	bm_verdict_set(v, BM_ECONNREFUSED, "core.connect.refused", 0,
+	               "nothing listens on the destination%s%s",
+	               rh ? " on host " : "", rh ? rh->name : "");
+	if (nonblock)
+		return in_progress(h, s, BM_ECONNREFUSED, v);
+	return bm_finish(h, v);
+}
+
+/* Everything that can run out of memory, before anything changes: the
+ * child the listener will queue (*child), its room in the queue, the
+ * autobound socket's binding.  0, or -1 with the verdict set and nothing
+ * left allocated. */
+static int reserve(bm_host *h, bm_sockrec *s, bm_host *lh, bm_sockrec *listener, int autobind,
+                   const bm_sock_info *cand, bm_sockrec **child, bm_verdict *v)
+{
+	bm_sockrec *c = NULL;
+	if (listener) {
+		c = bm_new_socket(lh);
+		if (!c || bm_grow_queue(listener) != 0) {
+			if (c)
+				bm_release(lh, c);
+			bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
+			return -1;
+		}
+	}
+	if (autobind && bm_set_bound(h, s, &cand->local, 0) != 0) {
+		if (c)
+			bm_release(lh, c);
+		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
+		return -1;
+	}
+	*child = c;
+	return 0;
+}
+
+/* The accepted child c of listener on lh: it shares the listener's port and
+ * takes its options and owner (core.accept.child), and is queued for
+ * accept().  Across hosts each end remembers the other's host. */
+static void queue_child(bm_host *h, bm_host *lh, bm_host *rh, bm_sockrec *listener,
+                        bm_sockrec *c, bm_sockrec *s, const bm_endpoint *dst)
+{
+	c->info.family = listener->info.family;
+	c->info.proto = BM_TCP;
+	c->info.uid = listener->info.uid;
+	c->info.opts = c->info.opts_at_bind = listener->info.opts;
+	c->info.v6only = listener->info.v6only;
+	c->info.linger = listener->info.linger;
+	memcpy(c->info.dev, listener->info.dev, sizeof c->info.dev);
+	c->info.local = *dst;
+	if (listener->info.family == BM_AF_INET6 && dst->family == BM_AF_INET) {
+		c->info.local.family = BM_AF_INET6;
+		memset(c->info.local.addr, 0, 16);
+		c->info.local.addr[10] = c->info.local.addr[11] = 0xff;
+		memcpy(c->info.local.addr + 12, dst->addr, 4);
+	}
+	c->info.remote = s->info.local;
+	c->info.state = BM_STATE_CONNECTED;
+	c->info.parent = listener->info.id;
+	c->info.pending = 1;
+	c->info.explicit_port = listener->info.explicit_port;
+	c->info.bound_seq = ++lh->seq;
+	c->peer = s->info.id;
+	s->peer = c->info.id;
+	c->peer_host = rh ? h : NULL;
+	s->peer_host = rh;
+	bm_index_add(lh, c);   /* the listener's port is there: no allocation */
+	listener->queue[listener->nqueue++] = c->info.id;
+}
+
+/* core.connect.ok; on a net it names the other end: its host and its
+ * socket there. */
+static void connected_verdict(const bm_sockrec *s, const bm_endpoint *dst, const bm_host *rh,
+                              const bm_sockrec *listener, bm_verdict *v)
+{
+	char a[BM_ENDPOINT_STRLEN], b[BM_ENDPOINT_STRLEN];
+	if (rh && listener)
+		bm_verdict_set(v, BM_OK, "core.connect.ok", 0,
+		               "%s -> %s on host %s (socket %d there, queued on listener %d)",
+		               bm_endpoint_format(&s->info.local, a, sizeof a),
+		               bm_endpoint_format(dst, b, sizeof b), rh->name, s->peer,
+		               listener->info.id);
+	else
+		bm_verdict_set(v, BM_OK, "core.connect.ok", 0, "%s -> %s",
+		               bm_endpoint_format(&s->info.local, a, sizeof a),
+		               bm_endpoint_format(dst, b, sizeof b));
+}
+
 bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags,
                         bm_verdict *v)
 {
@@ -208,23 +475,9 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 		bm_verdict_set(v, BM_EISCONN, "core.connect.isconn", 0, "already connected");
 		return bm_finish(h, v);
 	}
-	if (!tcp && s->info.state == BM_STATE_CLOSED && h->policy->udp_connect_autobind) {
-		/* bind to the wildcard and a port before anything else looks at
-		 * the destination (policy flag udp_connect_autobind) */
-		bm_sock_info cand = s->info;
-		cand.local = bm_wildcard_of(s->info.family);
-		cand.opts_at_bind = cand.opts;
-		if (!bm_pick_port(h, &cand, 0, NULL, v)) {
-			bm_verdict_set(v, h->codes.udp_autobind_exhausted, "core.ephemeral.exhausted",
-			               0, "no free port to autobind");
-			return bm_finish(h, v);
-		}
-		if (bm_set_bound(h, s, &cand.local, 0) != 0) {
-			bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
-			return bm_finish(h, v);
-		}
-		s->info.port_from_connect = 1;
-	}
+	if (!tcp && s->info.state == BM_STATE_CLOSED && h->policy->udp_connect_autobind &&
+	    udp_autobind_first(h, s, v) != 0)
+		return bm_finish(h, v);
 	/* the OS's own checks of the call */
 	if (h->policy->connect_precheck &&
 	    h->policy->connect_precheck(h, &s->info, ep, v) != BM_OK)
@@ -234,54 +487,9 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 		               "a listening socket cannot connect");
 		return bm_finish(h, v);
 	}
-	/* the state is checked before the address (Linux __inet_stream_connect
-	 * before tcp_v6_connect; BSD soconnect before pru_connect) */
-	bm_endpoint mapped;
-	if (!tcp && ep->family == BM_AF_INET && s->info.family == BM_AF_INET6 &&
-	    h->policy->udp6_connect_v4) {
-		/* an IPv4 address on a UDP IPv6 socket means its v4-mapped form,
-		 * unless the socket is v6only (policy flag udp6_connect_v4) */
-		if (s->info.v6only) {
-			bm_verdict_set(v, BM_EAFNOSUPPORT, "core.family", 0,
-			               "an IPV6_V6ONLY socket cannot take an IPv4 address");
-			return bm_finish(h, v);
-		}
-		memset(&mapped, 0, sizeof mapped);
-		mapped.family = BM_AF_INET6;
-		mapped.addr[10] = mapped.addr[11] = 0xff;
-		memcpy(mapped.addr + 12, ep->addr, 4);
-		mapped.port = ep->port;
-		ep = &mapped;
-	}
-	if (ep->family != s->info.family) {
-		bm_result mismatch = h->policy->family_mismatch ? h->policy->family_mismatch
-		                                                : BM_EINVAL;
-		bm_verdict_set(v, s->info.family == BM_AF_INET6 ? mismatch : BM_EAFNOSUPPORT,
-		               "core.family", 0, "address family does not match the socket");
+	bm_endpoint dst;
+	if (resolve_destination(h, s, ep, &dst, v) != 0)
 		return bm_finish(h, v);
-	}
-	if ((ep->port == 0 && (tcp || !h->policy->udp_connect_port0)) ||
-	    (tcp && bm_addr_is_multicast(ep))) {
-		bm_verdict_set(v, tcp ? BM_ECONNREFUSED : BM_EINVAL, "core.connect.dest", 0,
-		               "cannot connect to that destination");
-		return bm_finish(h, v);
-	}
-	bm_endpoint dst = *ep;
-	if (bm_addr_is_any(&dst)) {
-		/* connecting to the wildcard means this host (core.connect.any) */
-		/* an IPv6 socket on a v4-mapped address reaches ::ffff:127.0.0.1
-		 * (Linux tcp_v6_connect, __ip6_datagram_connect) */
-		if (bm_addr_is_v4mapped(&s->info.local)) {
-			dst.addr[10] = dst.addr[11] = 0xff;
-		}
-		if (dst.family == BM_AF_INET || bm_addr_is_v4mapped(&dst)) {
-			int off = dst.family == BM_AF_INET ? 0 : 12;
-			dst.addr[off] = 127;
-			dst.addr[off + 3] = 1;
-		} else {
-			dst.addr[15] = 1;
-		}
-	}
 
 	/* a local peer must be listening (TCP): find it before taking a port;
 	 * on a net, so must a peer on the host that owns the destination */
@@ -289,117 +497,24 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	bm_host *rh = dst_local ? NULL : bm_net_route_from(h, &dst);
 	bm_host *lh = rh ? rh : h;   /* the host the SYN reaches */
 	bm_sockrec *listener = NULL;
-	bm_sock_info cand = s->info;
-	if (choose_source(h, s, &dst, &cand.local) != 0) {
-		bm_verdict_set(v, BM_ENETUNREACH, "core.connect.noroute", 0,
-		               "no local address to reach %s from",
-		               bm_addr_format(&dst, (char[BM_ENDPOINT_STRLEN]){0}, BM_ENDPOINT_STRLEN));
-		return bm_finish(h, v);
-	}
 	int autobind = s->info.state == BM_STATE_CLOSED;
-	cand.remote = dst;
-	if (autobind) {
-		cand.opts_at_bind = cand.opts;
-		if (!bm_pick_port(h, &cand, tcp, &dst, v)) {
-			bm_result code = tcp ? h->codes.connect_exhausted
-			                     : h->codes.udp_autobind_exhausted;
-			bm_verdict_set(v, code, "core.ephemeral.exhausted", 0,
-			               "no free ephemeral port in %ld-%ld for this destination",
-			               h->knob[BM_KNOB_EPHEMERAL_LO], h->knob[BM_KNOB_EPHEMERAL_HI]);
-			return bm_finish(h, v);
-		}
-	}
-	if (tcp || h->policy->udp_connect_tuple) {
-		const bm_sock_info *old = find_tuple(h, &cand, &dst);
-		if (old) {
-			bm_result r;
-			if (h->policy->tuple_clash)
-				r = h->policy->tuple_clash(h, &cand, old, autobind, v);
-			else
-				r = bm_verdict_set(v, h->codes.connect_tuple_error,
-				                   "core.connect.tuple", old->id,
-				                   "socket %d already has this four-tuple", old->id);
-			if (r != BM_OK)
-				return bm_finish(h, v);
-			/* the policy let us take over a TIME_WAIT four-tuple */
-			bm_sockrec *tw = bm_host_rec(h, old->id);
-			if (tw && tw->info.state == BM_STATE_TIME_WAIT)
-				bm_release(h, tw);
-		}
-	}
-	if (tcp) {
-		if (dst_local || rh) {
-			bm_sock got[1];
-			size_t n = 0;
-			bm_verdict dv;
-			bm_endpoint src = cand.local;
-			if (rh)
-				syn_meets_old(rh, &dst, &src);
-			/* the SYN's delivery is not an operation of its own */
-			bm_verdict saved = lh->last;
-			bm_deliver(lh, BM_TCP, &src, &dst, got, 1, &n, &dv);
-			lh->last = saved;
-			if (dv.code == BM_ENOMEM) {   /* not "nothing listens" */
-				bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
-				return bm_finish(h, v);
-			}
-			if (n == 1) {
-				bm_sockrec *l = bm_host_rec(lh, got[0]);
-				if (l && l->info.state == BM_STATE_LISTEN)
-					listener = l;
-			}
-			/* a socket that connects to its own address and port meets
-			 * itself: TCP simultaneous open (core.connect.self) */
-			int self = !rh && cand.local.port == dst.port &&
-			           bm_addr_equal(&cand.local, &dst);
-			if (!listener && !self) {
-				/* a socket bound to an address that is not its family's
-				 * plain wildcard (a group, ::ffff:0.0.0.0) keeps the
-				 * source its connect chose (policy flag
-				 * refused_keeps_source) */
-				int plain_any = bm_addr_is_any(&s->info.local) &&
-				                (s->info.family == BM_AF_INET ||
-				                 !bm_addr_is_v4mapped(&s->info.local));
-				if (h->policy->refused_keeps_source && s->info.state == BM_STATE_BOUND &&
-				    !plain_any)
-					s->info.local = cand.local;
-				/* a port bind() did not name goes back (policy flag
-				 * close_releases_port); the address stays */
-				if (h->policy->close_releases_port && s->info.state == BM_STATE_BOUND &&
-				    !s->info.explicit_port) {
-					bm_index_remove(h, s);
-					s->info.state = BM_STATE_CLOSED;
-					s->info.local.port = 0;
-				}
-				s->info.connect_refused = nonblock ? 2 : 1;
-				bm_verdict_set(v, BM_ECONNREFUSED, "core.connect.refused", 0,
-				               "nothing listens on the destination%s%s",
-				               rh ? " on host " : "", rh ? rh->name : "");
-				if (nonblock)
-					return in_progress(h, s, BM_ECONNREFUSED, v);
-				return bm_finish(h, v);
-			}
-		}
-	}
-
-	/* everything that can run out of memory comes first: the child the
-	 * listener will queue, its room in the queue, our own binding */
-	bm_sockrec *c = NULL;
-	if (listener) {
-		c = bm_new_socket(lh);
-		if (!c || bm_grow_queue(listener) != 0) {
-			if (c)
-				bm_release(lh, c);
-			bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
-			return bm_finish(h, v);
-		}
-	}
-	if (autobind && bm_set_bound(h, s, &cand.local, 0) != 0) {
-		if (c)
-			bm_release(lh, c);
-		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
+	bm_sock_info cand;
+	if (choose_local_end(h, s, &dst, autobind, &cand, v) != 0)
 		return bm_finish(h, v);
+	if ((tcp || h->policy->udp_connect_tuple) && check_tuple(h, &cand, &dst, autobind, v) != 0)
+		return bm_finish(h, v);
+	if (tcp && (dst_local || rh)) {
+		if (find_listener(lh, rh, &cand, &dst, &listener, v) != 0)
+			return bm_finish(h, v);
+		/* a socket that connects to its own address and port meets
+		 * itself: TCP simultaneous open (core.connect.self) */
+		int self = !rh && cand.local.port == dst.port && bm_addr_equal(&cand.local, &dst);
+		if (!listener && !self)
+			return refused(h, s, &cand, rh, nonblock, v);
 	}
+	bm_sockrec *c = NULL;
+	if (reserve(h, s, lh, listener, autobind, &cand, &c, v) != 0)
+		return bm_finish(h, v);
 
 	/* commit */
 	if (autobind) {
@@ -411,48 +526,9 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	s->info.remote = dst;
 	s->info.state = BM_STATE_CONNECTED;
 	s->info.connected_seq = ++h->seq;
-	if (listener) {
-		/* an accepted child shares the listener's port and takes its
-		 * options and owner (core.accept.child) */
-		c->info.family = listener->info.family;
-		c->info.proto = BM_TCP;
-		c->info.uid = listener->info.uid;
-		c->info.opts = c->info.opts_at_bind = listener->info.opts;
-		c->info.v6only = listener->info.v6only;
-		c->info.linger = listener->info.linger;
-		memcpy(c->info.dev, listener->info.dev, sizeof c->info.dev);
-		c->info.local = dst;
-		if (listener->info.family == BM_AF_INET6 && dst.family == BM_AF_INET) {
-			c->info.local.family = BM_AF_INET6;
-			memset(c->info.local.addr, 0, 16);
-			c->info.local.addr[10] = c->info.local.addr[11] = 0xff;
-			memcpy(c->info.local.addr + 12, dst.addr, 4);
-		}
-		c->info.remote = s->info.local;
-		c->info.state = BM_STATE_CONNECTED;
-		c->info.parent = listener->info.id;
-		c->info.pending = 1;
-		c->info.explicit_port = listener->info.explicit_port;
-		c->info.bound_seq = ++lh->seq;
-		c->peer = s->info.id;
-		s->peer = c->info.id;
-		/* across hosts each end remembers the other's host */
-		c->peer_host = rh ? h : NULL;
-		s->peer_host = rh;
-		bm_index_add(lh, c);   /* the listener's port is there: no allocation */
-		listener->queue[listener->nqueue++] = c->info.id;
-	}
-	char a[BM_ENDPOINT_STRLEN], b[BM_ENDPOINT_STRLEN];
-	if (rh && listener)   /* name the other end: its host and its socket there */
-		bm_verdict_set(v, BM_OK, "core.connect.ok", 0,
-		               "%s -> %s on host %s (socket %d there, queued on listener %d)",
-		               bm_endpoint_format(&s->info.local, a, sizeof a),
-		               bm_endpoint_format(&dst, b, sizeof b), rh->name, s->peer,
-		               listener->info.id);
-	else
-		bm_verdict_set(v, BM_OK, "core.connect.ok", 0, "%s -> %s",
-		               bm_endpoint_format(&s->info.local, a, sizeof a),
-		               bm_endpoint_format(&dst, b, sizeof b));
+	if (listener)
+		queue_child(h, lh, rh, listener, c, s, &dst);
+	connected_verdict(s, &dst, rh, listener, v);
 	if (nonblock)
 		return in_progress(h, s, BM_OK, v);
 	return bm_finish(h, v);

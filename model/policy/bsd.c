@@ -40,12 +40,13 @@ static const bm_rule bsd_rules[] = {
 	 "4.4BSD in_pcbbind (inp_lport || inp_laddr); FreeBSD in_pcbbind; XNU in_pcbbind; "
 	 "OpenBSD in_pcbbind_locked; NetBSD inpcb_bind"},
 	{"bsd.bind.notlocal", "A specific unicast address no interface has: EADDRNOTAVAIL. "
-	 "Multicast is not checked; IP_BINDANY (FreeBSD) / SO_BINDANY (OpenBSD) lift it; "
+	 "Multicast is not checked; IP_BINDANY (FreeBSD, NetBSD; NetBSD's IPV6_BINDANY also "
+	 "for a v4-mapped address) / SO_BINDANY (OpenBSD) lift it; "
 	 "OpenBSD lets a UDP socket bind 255.255.255.255 (elsewhere it is not an interface "
 	 "address); only 127.0.0.1 of 127/8 exists (lo0). A v4-mapped address on a V6ONLY "
 	 "socket is not an interface address either.",
 	 "FreeBSD in_pcbbind_setup ifa_ifwithaddr_check/INP_BINDANY; XNU in_pcbbind ifa_ifwithaddr; "
-	 "OpenBSD in_pcbaddrisavail_lock; NetBSD inpcb_bind_addr"},
+	 "OpenBSD in_pcbaddrisavail_lock; NetBSD inpcb_bind_addr, in6pcb_bind_addr (IN6P_BINDANY)"},
 	{"bsd.bind.privport", "A port below 1024 (FreeBSD: reservedlow 0 .. reservedhigh 1023) "
 	 "needs root: EACCES, checked before any EADDRINUSE.",
 	 "4.4BSD in_pcbbind (suser); FreeBSD in_pcbbind_setup PRIV_NETINET_RESERVEDPORT; NetBSD "
@@ -1037,7 +1038,9 @@ const bm_policy bm_policy_netbsd = {
 	.name = "netbsd",
 	.description = "NetBSD: BSD rules, uid check that lets wildcard SO_REUSEPORT sockets "
 	               "share across users",
-	.options = RA | RP | BM_IPV6_V6ONLY | BM_SO_LINGER,
+	/* IP_BINDANY (27, netinet/in.h) / IPV6_BINDANY set INP_BINDANY /
+	 * IN6P_BINDANY (netinet/in_pcb.h), which in6pcb_bind_addr reads */
+	.options = RA | RP | BM_IPV6_V6ONLY | BM_SO_LINGER | BM_IP_FREEBIND,
 	.v6only_default = 1,
 	.time_wait_ms = 60000,
 	.ephemeral_lo = 49152, .ephemeral_hi = 65535,

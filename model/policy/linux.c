@@ -920,22 +920,18 @@ static int group_has_conns(const bm_host *h, const bm_sock_info *best)
 	return 0;
 }
 
-static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint *src,
-                            const bm_endpoint *dst, const bm_sock_info *cand, size_t n,
-                            int *score, bm_sock *out, bm_verdict *v)
+/* The candidates that can receive, ranked (rank_cmp sorts them): a socket
+ * bound to another device, or an IPv6 socket for an IPv4 group, cannot.
+ * Returns how many of r are filled. */
+static size_t rank_candidates(const bm_host *h, bm_proto proto, const bm_endpoint *dst,
+                              const bm_sock_info *cand, size_t n, const int *score, rank *r)
 {
 	const char *dev = ingress_dev(h, dst);
 	const uint8_t *d4 = v4_of(dst);
 	/* IPv4 multicast, not broadcast: an IPv6 socket has no mc_all and
 	 * joined no IPv4 group (ip_mc_sf_allow) */
 	int mc4 = d4 && (d4[0] & 0xf0) == 0xe0;
-	rank *r = malloc((n ? n : 1) * sizeof *r);
 	size_t m = 0;
-	if (!r) {
-		/* not "nobody receives": the caller tells ENOMEM apart */
-		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
-		return 0;
-	}
 	for (size_t i = 0; i < n; i++) {
 		const bm_sock_info *c = &cand[i];
 		/* udp_sk_bound_dev_eq, inet_sk_bound_dev_eq */
@@ -957,6 +953,90 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 		r[m].i = i;
 		m++;
 	}
+	return m;
+}
+
+/* udp4_lib_lookup4/udp6_lib_lookup4 (6.13+): connected sockets are found
+ * first through their four-tuple hash, the most recently connected first
+ * (linux.deliver.connected).  NULL if none is connected. */
+static const bm_sock_info *hash4_connected(const bm_sock_info *cand, const rank *r, size_t m)
+{
+	const bm_sock_info *conn = NULL;
+	for (size_t i = 0; i < m; i++) {
+		const bm_sock_info *c = &cand[r[i].i];
+		if (r[i].tier == 3 && (!conn || c->connected_seq > conn->connected_seq))
+			conn = c;
+	}
+	return conn;
+}
+
+/*
+ * The walk of the best tier in chain order (r sorted).  compute_score: a
+ * bound device, then an AF_INET socket for an IPv4 packet; a higher score
+ * replaces the result, and the first SO_REUSEPORT socket that raises it
+ * ends the walk: its group decides (udp4_lib_lookup2, inet_lhash2_lookup).
+ * *early: the stop passed over a connected socket (walk4: UDP without the
+ * four-tuple hash, 6.1 and 6.12, where connected sockets are in the walk,
+ * scored higher; linux.deliver.early).
+ */
+static const bm_sock_info *walk_scores(const bm_host *h, const bm_endpoint *dst,
+                                       const bm_sock_info *cand, const rank *r, size_t m,
+                                       int walk4, int *early)
+{
+	const uint8_t *d4 = v4_of(dst);
+	const bm_sock_info *best = NULL;
+	int hi = -1;
+	*early = 0;
+	for (size_t i = 0; i < m && r[i].tier == r[0].tier; i++) {
+		const bm_sock_info *c = &cand[r[i].i];
+		int sc = 4 * r[i].conn + (c->dev[0] ? 2 : 0) + (d4 && c->family == BM_AF_INET);
+		if (sc <= hi)
+			continue;
+		hi = sc;
+		best = c;
+		/* lookup_reuseport: an unconnected SO_REUSEPORT socket's group
+		 * decides at once, unless (6.1, 6.12) a member of the group
+		 * connected: then the scores go on */
+		if ((c->opts & RP) && !r[i].conn && !(walk4 && group_has_conns(h, c))) {
+			for (size_t j = i + 1; walk4 && j < m && r[j].tier == r[i].tier; j++)
+				*early |= r[j].conn;
+			break;
+		}
+	}
+	return best;
+}
+
+/* The SO_REUSEPORT group of best in the best tier, into out: same family,
+ * device, uid and address; a connected member is never picked
+ * (reuseport_select_sock_by_hash).  0 when best's group does not decide. */
+static size_t reuseport_members(bm_proto proto, int walk4, const bm_sock_info *best,
+                                const bm_sock_info *cand, const rank *r, size_t m,
+                                bm_sock *out)
+{
+	size_t members = 0;
+	if (!(best->opts & RP) || (walk4 && best->state == BM_STATE_CONNECTED))
+		return 0;
+	for (size_t i = 0; i < m && r[i].tier == r[0].tier; i++) {
+		const bm_sock_info *c = &cand[r[i].i];
+		if (in_group(c, best) && !(proto == BM_UDP && c->state == BM_STATE_CONNECTED))
+			out[members++] = c->id;
+	}
+	if (members == 0)
+		out[members++] = best->id;
+	return members;
+}
+
+static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint *src,
+                            const bm_endpoint *dst, const bm_sock_info *cand, size_t n,
+                            int *score, bm_sock *out, bm_verdict *v)
+{
+	rank *r = malloc((n ? n : 1) * sizeof *r);
+	if (!r) {
+		/* not "nobody receives": the caller tells ENOMEM apart */
+		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
+		return 0;
+	}
+	size_t m = rank_candidates(h, proto, dst, cand, n, score, r);
 	if (m == 0) {
 		free(r);
 		return 0;
@@ -969,63 +1049,19 @@ static size_t linux_deliver(const bm_host *h, bm_proto proto, const bm_endpoint 
 		               "every socket on the group or the wildcard receives");
 		return m;
 	}
-	if (proto == BM_UDP && R(h)->udp_hash4) {
-		/* udp4_lib_lookup4/udp6_lib_lookup4 (6.13+): connected sockets are
-		 * found first through their four-tuple hash, the most recently
-		 * connected first (linux.deliver.connected) */
-		const bm_sock_info *conn = NULL;
-		for (size_t i = 0; i < m; i++) {
-			const bm_sock_info *c = &cand[r[i].i];
-			if (r[i].tier == 3 && (!conn || c->connected_seq > conn->connected_seq))
-				conn = c;
-		}
-		if (conn) {
-			out[0] = conn->id;
-			free(r);
-			bm_verdict_set(v, BM_OK, "linux.deliver.connected", conn->id,
-			               "the most recently connected socket with this four-tuple");
-			return 1;
-		}
+	const bm_sock_info *conn = proto == BM_UDP && R(h)->udp_hash4
+	                           ? hash4_connected(cand, r, m) : NULL;
+	if (conn) {
+		out[0] = conn->id;
+		free(r);
+		bm_verdict_set(v, BM_OK, "linux.deliver.connected", conn->id,
+		               "the most recently connected socket with this four-tuple");
+		return 1;
 	}
 	qsort(r, m, sizeof *r, rank_cmp);
-	/* compute_score: a bound device, then an AF_INET socket for an IPv4
-	 * packet; a higher score replaces the result, and the first
-	 * SO_REUSEPORT socket that raises it ends the walk: its group decides
-	 * (udp4_lib_lookup2, inet_lhash2_lookup) */
-	const bm_sock_info *best = NULL;
-	int hi = -1, early = 0;
-	/* UDP without the four-tuple hash (6.1, 6.12): connected sockets
-	 * are in the walk, scored higher (linux.deliver.early) */
-	int walk4 = proto == BM_UDP && !R(h)->udp_hash4;
-	for (size_t i = 0; i < m && r[i].tier == r[0].tier; i++) {
-		const bm_sock_info *c = &cand[r[i].i];
-		int sc = 4 * r[i].conn + (c->dev[0] ? 2 : 0) + (d4 && c->family == BM_AF_INET);
-		if (sc <= hi)
-			continue;
-		hi = sc;
-		best = c;
-		/* lookup_reuseport: an unconnected SO_REUSEPORT socket's group
-		 * decides at once, unless (6.1, 6.12) a member of the group
-		 * connected: then the scores go on */
-		if ((c->opts & RP) && !r[i].conn && !(walk4 && group_has_conns(h, c))) {
-			/* did the stop pass over a connected socket? */
-			for (size_t j = i + 1; walk4 && j < m && r[j].tier == r[i].tier; j++)
-				early |= r[j].conn;
-			break;
-		}
-	}
-	size_t members = 0;
-	if ((best->opts & RP) && !(walk4 && best->state == BM_STATE_CONNECTED)) {
-		/* its group: same family, device, uid and address; a connected
-		 * member is never picked (reuseport_select_sock_by_hash) */
-		for (size_t i = 0; i < m && r[i].tier == r[0].tier; i++) {
-			const bm_sock_info *c = &cand[r[i].i];
-			if (in_group(c, best) && !(proto == BM_UDP && c->state == BM_STATE_CONNECTED))
-				out[members++] = c->id;
-		}
-		if (members == 0)
-			out[members++] = best->id;
-	}
+	int walk4 = proto == BM_UDP && !R(h)->udp_hash4, early;
+	const bm_sock_info *best = walk_scores(h, dst, cand, r, m, walk4, &early);
+	size_t members = reuseport_members(proto, walk4, best, cand, r, m, out);
 	free(r);
 	if (members > 1) {
 		/* hash over the group in join order: IPv4 members came newest
