@@ -95,8 +95,9 @@ static int step(fp_run *r, const char *line)
 		snprintf(r->err, sizeof r->err, "bad line '%s': %s", line, perr);
 		return -1;
 	}
-	if (r->e->exec(r->e->ctx, r->c, &r->o, r->err, sizeof r->err) != 0) {
-		r->skip = strncmp(r->err, "skip:", 5) == 0;
+	int rc = r->e->exec(r->e->ctx, r->c, &r->o, r->err, sizeof r->err);
+	if (rc != SC_EXEC_OK) {
+		r->skip = rc == SC_EXEC_SKIP;
 		return -1;
 	}
 	return (int)r->o.code;

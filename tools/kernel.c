@@ -499,7 +499,14 @@ static int do_on(kb_ctx *k, const sc_cmd *c, sc_outcome *o, char *err, size_t er
 
 /* ------------------------------------------------------------- engine */
 
-static int kb_reset(void *ctx, const char *os, char *err, size_t errlen)
+/* The engine's answer, typed: the steps below say "skip: why" in err
+ * (kernel.h), which the caller gets as SC_EXEC_SKIP. */
+static int typed(int rc, const char *err)
+{
+	return rc != 0 && strncmp(err, "skip:", 5) == 0 ? SC_EXEC_SKIP : rc;
+}
+
+static int reset_step(void *ctx, const char *os, char *err, size_t errlen)
 {
 	kb_ctx *k = ctx;
 	(void)os;   /* the kernel is what it is; os names the expectations */
@@ -904,7 +911,7 @@ static int do_addr(kb_ctx *k, const sc_cmd *c, sc_outcome *o, char *err, size_t 
 	return result(0, o, err, errlen);
 }
 
-static int kb_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
+static int exec_step(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
 {
 	kb_ctx *k = ctx;
 	memset(o, 0, sizeof *o);
@@ -962,6 +969,16 @@ static int kb_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t 
 		snprintf(err, errlen, "'%s' is not a scenario step", sc_kind_name(c->kind));
 		return -1;
 	}
+}
+
+static int kb_reset(void *ctx, const char *os, char *err, size_t errlen)
+{
+	return typed(reset_step(ctx, os, err, errlen), err);
+}
+
+static int kb_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
+{
+	return typed(exec_step(ctx, c, o, err, errlen), err);
 }
 
 static void kb_destroy(void *ctx)

@@ -18,12 +18,13 @@
  *    o->verdict.rule is NULL and o->detail holds the kernel's own view
  *    ("127.0.0.1:41234" after an ephemeral bind or a connect).  Ports the
  *    kernel picks are real ones: compare them as "an ephemeral port".
- *  - exec() returns -1 with err starting "skip:" when the step cannot be
- *    run faithfully here (no namespace, a knob Linux lacks, a destination
- *    outside the namespace, advance without allow_sleep, TCP deliver, ...).
- *    The state after a skip no longer follows the scenario: callers stop
- *    the scenario there.  Any other -1 is an error (unknown socket name,
- *    an errno bm_result cannot express, a connect that never completed).
+ *  - exec() returns SC_EXEC_SKIP, with err starting "skip:", when the
+ *    step cannot be run faithfully here (no namespace, a knob Linux lacks,
+ *    a destination outside the namespace, advance without allow_sleep, TCP
+ *    deliver, ...).  The state after a skip no longer follows the
+ *    scenario: callers stop the scenario there (reset may answer so too).
+ *    SC_EXEC_ERROR is an error (unknown socket name, an errno bm_result
+ *    cannot express, a connect that never completed).
  *  - isolation: nothing the engine does reaches outside its namespace:
  *    connect() and deliver refuse any destination that is not loopback,
  *    the wildcard or an address the scenario added.  Without a namespace

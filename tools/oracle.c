@@ -7,9 +7,10 @@
  * A step is an operation (socket, setsockopt, bind, listen, connect,
  * accept, close, deliver); it passes when both engines give the same
  * result code, or for deliver the same receivers.  Where the real answer
- * is a set (the model's verdict has a second answer, or the file's
- * expectation for the step is a set such as `=> ok|EADDRINUSE` holding the
- * model's answer), a kernel result that is another member of the set is
+ * is a set (the model's verdict has a second answer, the model delivered
+ * to one member of an SO_REUSEPORT group, or the file's expectation for
+ * the step is a set such as `=> ok|EADDRINUSE` holding the model's
+ * answer), a kernel result that is another member of the set is
  * counted apart, "within a set": neither a pass nor a failure.  Ports the kernel picks
  * are never compared by value: no step's result depends on one.  Set-up
  * lines (user, addr add, set, advance) run on both but are not counted.
@@ -17,7 +18,10 @@
  * model is checked against them by `bindmodel run`; here it is checked
  * against the kernel.
  *
- * When the kernel engine cannot run a step faithfully it answers "skip:";
+ * Each step runs through pair.c, which decides with scenario.c which
+ * steps are compared and how two results compare.
+ *
+ * When the kernel engine cannot run a step faithfully it answers a skip;
  * the rest of that scenario (up to the next `os` line, which resets both
  * engines) is skipped, because the kernel's state no longer follows it.
  * A step that differs is reported and the scenario goes on.
@@ -29,20 +33,17 @@
 
 #include "commands.h"
 #include "kernel.h"
+#include "pair.h"
 #include "scenario.h"
 
 typedef struct oracle {
 	sc_engine model, kernel;
+	sc_pair pair;              /* model, kernel */
 	int verbose;
 	const sc_run_opts *opts;   /* --os: binds a file's `os linux` */
 	long passed, failed, skipped, errors;
 	long within_set;           /* the kernel gave another answer of a set */
 } oracle;
-
-static int compared(sc_kind k)
-{
-	return k >= SC_SOCKET && k <= SC_DELIVER && k != SC_ADVANCE;
-}
 
 static const char *text(const sc_outcome *o, char *buf, size_t len)
 {
@@ -52,23 +53,70 @@ static const char *text(const sc_outcome *o, char *buf, size_t len)
 static int reset_both(oracle *q, const char *path, int line, const char *os)
 {
 	char err[512];
-	if (q->model.reset(q->model.ctx, os, err, sizeof err) != 0) {
-		printf("%s:%d: [%s] model: %s\n", path, line, os, err);
-		q->errors++;
-		return -1;
-	}
-	if (q->kernel.reset(q->kernel.ctx, os, err, sizeof err) != 0) {
-		printf("%s:%d: [%s] kernel: %s\n", path, line, os, err);
+	const sc_engine *bad = sc_pair_reset(&q->pair, os, os, err, sizeof err);
+	if (bad) {
+		printf("%s:%d: [%s] %s: %s\n", path, line, os, bad->name, err);
 		q->errors++;
 		return -1;
 	}
 	return 0;
 }
 
+/* Report a step both engines ran; r->compared is set. */
+static void report_compared(oracle *q, const char *path, const sc_cmd *c, const sc_pair_step *r,
+                            const sc_outcome *m, const sc_outcome *k)
+{
+	char mbuf[160], kbuf[160];
+	if (r->agree == SC_SAME) {
+		q->passed++;
+		if (q->verbose)
+			printf("%s:%d: %s: both %s\n", path, c->line, c->text, text(m, mbuf, sizeof mbuf));
+		return;
+	}
+	if (r->agree == SC_WITHIN_SET) {
+		q->within_set++;
+		printf("%s:%d: %s: within a set: model %s (rule %s), kernel %s\n", path, c->line,
+		       c->text, text(m, mbuf, sizeof mbuf), m->verdict.rule ? m->verdict.rule : "-",
+		       text(k, kbuf, sizeof kbuf));
+		return;
+	}
+	q->failed++;
+	printf("%s:%d: %s: model %s (rule %s), kernel %s\n", path, c->line, c->text,
+	       text(m, mbuf, sizeof mbuf), m->verdict.rule ? m->verdict.rule : "-",
+	       text(k, kbuf, sizeof kbuf));
+}
+
+/* One step on both engines; 0 when the scenario goes on, -1 when it stops
+ * here (an error or a skip). */
+static int run_step(oracle *q, const char *path, const sc_cmd *c, const char *os,
+                    sc_outcome *m, sc_outcome *k)
+{
+	sc_pair_step r;
+	/* the file's expectation counts where it states a set */
+	sc_pair_exec(&q->pair, c, sc_expect_for(c, os), m, k, &r);
+	if (r.sa != SC_STEP_RAN) {
+		printf("%s:%d: %s: model: %s\n", path, c->line, c->text, r.erra);
+		q->errors++;
+		return -1;
+	}
+	if (r.sb == SC_STEP_SKIP) {
+		printf("%s:%d: %s: skipped:%s\n", path, c->line, c->text, r.errb + 5);
+		q->skipped++;
+		return -1;
+	}
+	if (r.sb != SC_STEP_RAN) {
+		printf("%s:%d: %s: kernel: %s\n", path, c->line, c->text, r.errb);
+		q->errors++;
+		return -1;
+	}
+	if (r.compared)
+		report_compared(q, path, c, &r, m, k);
+	return 0;
+}
+
 /* One personality over the script, from command first on. */
 static void run_os(oracle *q, const char *path, const sc_script *s, size_t first, const char *os)
 {
-	char err[512], mbuf[160], kbuf[160];
 	sc_outcome *m = malloc(sizeof *m), *k = malloc(sizeof *k);
 	if (!m || !k) {
 		free(m);
@@ -94,45 +142,7 @@ static void run_os(oracle *q, const char *path, const sc_script *s, size_t first
 		}
 		if (!live || c->kind >= SC_SHOW)
 			continue;   /* a skipped scenario, or an interactive command */
-		if (q->model.exec(q->model.ctx, c, m, err, sizeof err) != 0) {
-			printf("%s:%d: %s: model: %s\n", path, c->line, c->text, err);
-			q->errors++;
-			live = 0;
-			continue;
-		}
-		if (q->kernel.exec(q->kernel.ctx, c, k, err, sizeof err) != 0) {
-			if (strncmp(err, "skip:", 5) == 0) {
-				printf("%s:%d: %s: skipped:%s\n", path, c->line, c->text, err + 5);
-				q->skipped++;
-			} else {
-				printf("%s:%d: %s: kernel: %s\n", path, c->line, c->text, err);
-				q->errors++;
-			}
-			live = 0;
-			continue;
-		}
-		if (!compared(c->kind))
-			continue;
-		/* the file's expectation counts where it states a set */
-		sc_agree a = sc_outcomes_agree(c, m, sc_expect_for(c, cur), k);
-		if (a == SC_SAME) {
-			q->passed++;
-			if (q->verbose)
-				printf("%s:%d: %s: both %s\n", path, c->line, c->text,
-				       text(m, mbuf, sizeof mbuf));
-			continue;
-		}
-		if (a == SC_WITHIN_SET) {
-			q->within_set++;
-			printf("%s:%d: %s: within a set: model %s (rule %s), kernel %s\n", path, c->line,
-			       c->text, text(m, mbuf, sizeof mbuf),
-			       m->verdict.rule ? m->verdict.rule : "-", text(k, kbuf, sizeof kbuf));
-			continue;
-		}
-		q->failed++;
-		printf("%s:%d: %s: model %s (rule %s), kernel %s\n", path, c->line, c->text,
-		       text(m, mbuf, sizeof mbuf), m->verdict.rule ? m->verdict.rule : "-",
-		       text(k, kbuf, sizeof kbuf));
+		live = run_step(q, path, c, cur, m, k) == 0;
 	}
 	free(m);
 	free(k);
@@ -232,6 +242,8 @@ int cmd_oracle(int argc, char **argv)
 	memset(&q, 0, sizeof q);
 	q.verbose = verbose;
 	q.opts = &opts;
+	q.pair.a = &q.model;
+	q.pair.b = &q.kernel;
 	if (sc_model_engine(&q.model) != 0) {
 		fprintf(stderr, "bindmodel oracle: out of memory\n");
 		return 2;

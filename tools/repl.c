@@ -267,8 +267,7 @@ static int save_session(repl *r, const char *path, int flags)
 	for (size_t i = 0; i < r->nops; i++) {
 		const sc_cmd *c = r->ops[i].cmd;
 		const sc_outcome *o = &r->ops[i].out;
-		int expectable = c->kind >= SC_SOCKET && c->kind <= SC_DELIVER && c->kind != SC_ADVANCE;
-		if (with_results && expectable)
+		if (with_results && sc_kind_compared(c->kind))
 			fprintf(f, "%s => %s\n", c->text,
 			        o->is_deliver ? o->receivers : bm_result_name(o->code));
 		else

@@ -36,11 +36,6 @@ int repl_run_cmds(const char *os, const sc_cmd *const *cmds, size_t n, sc_outcom
 	return 0;
 }
 
-static int expectable(sc_kind k)
-{
-	return k >= SC_SOCKET && k <= SC_DELIVER && k != SC_ADVANCE;
-}
-
 void repl_compare(repl *r, const sc_cmd *c)
 {
 	FILE *f = r->out;
@@ -92,7 +87,7 @@ void repl_compare(repl *r, const sc_cmd *c)
 				snprintf(cell, CELL, "%s", errs[i]);
 			else if (outs[i].is_deliver)
 				snprintf(cell, CELL, "%s", outs[i].receivers);
-			else if (expectable(cmds[i]->kind) || outs[i].code != BM_OK)
+			else if (sc_kind_compared(cmds[i]->kind) || outs[i].code != BM_OK)
 				snprintf(cell, CELL, "%s", bm_result_name(outs[i].code));
 		}
 	}

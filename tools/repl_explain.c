@@ -51,7 +51,7 @@ static long find_op(const repl *r, const char *name)
 		if (name) {
 			if (strcmp(c->target, name) == 0 || strcmp(c->name, name) == 0)
 				return (long)i;
-		} else if (c->kind >= SC_SOCKET && c->kind <= SC_DELIVER && c->kind != SC_ADVANCE) {
+		} else if (sc_kind_compared(c->kind)) {
 			return (long)i;
 		}
 	}

@@ -338,8 +338,9 @@ static void run_one(sc_engine *e, const char *path, const sc_script *s, size_t f
 		}
 		if (c->kind >= SC_SHOW)
 			continue;   /* interactive commands: nothing to check */
-		if (e->exec(e->ctx, c, o, err, sizeof err) != 0) {
-			if (strncmp(err, "skip:", 5) == 0) {
+		int rc = e->exec(e->ctx, c, o, err, sizeof err);
+		if (rc != SC_EXEC_OK) {
+			if (rc == SC_EXEC_SKIP) {
 				t->skipped++;
 				report r = {.type = "skip", .path = path, .line = c->line, .os = cur,
 				            .command = c->text, .message = err + 5};

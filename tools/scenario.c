@@ -903,8 +903,7 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 	if (r != 0)
 		goto out;
 	if (end < total) {
-		int expectable = c->kind >= SC_SOCKET && c->kind <= SC_DELIVER && c->kind != SC_ADVANCE;
-		if (!expectable) {
+		if (!sc_kind_compared(c->kind)) {
 			fail(&p, toks[end].col, "'%s' takes no expectation", sc_kind_name(c->kind));
 			goto out;
 		}
@@ -1036,13 +1035,32 @@ const char *sc_expect_text(const sc_expect *x, char *buf, size_t len)
 	return buf;
 }
 
+int sc_kind_compared(sc_kind k)
+{
+	return k >= SC_SOCKET && k <= SC_DELIVER && k != SC_ADVANCE;
+}
+
+/* Is k's single receiver a member of the SO_REUSEPORT group the model
+ * delivered to ("+a++b+")? */
+static int in_receiver_group(const sc_outcome *m, const sc_outcome *k)
+{
+	char pat[SC_RECVLEN + 2];
+	if (!m->alt_receivers[0] || strchr(k->receivers, '+'))
+		return 0;
+	snprintf(pat, sizeof pat, "+%s+", k->receivers);
+	return strstr(m->alt_receivers, pat) != NULL;
+}
+
 sc_agree sc_outcomes_agree(const sc_cmd *c, const sc_outcome *m, const sc_expect *x,
                            const sc_outcome *k)
 {
 	if (c->kind == SC_DELIVER ? strcmp(m->receivers, k->receivers) == 0 : m->code == k->code)
 		return SC_SAME;
-	/* the model's own second answer (receivers sets are not modelled yet) */
+	/* the model's own second answer */
 	if (c->kind != SC_DELIVER && sc_outcome_is_set(m) && k->code == m->verdict.alt)
+		return SC_WITHIN_SET;
+	/* which member of an SO_REUSEPORT group gets a datagram is a hash */
+	if (c->kind == SC_DELIVER && in_receiver_group(m, k))
 		return SC_WITHIN_SET;
 	/* the file says the answer is a set, and the model's is one of it */
 	if (x && x->nalt > 1 && sc_expect_has(x, m) && sc_expect_has(x, k))

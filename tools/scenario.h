@@ -128,8 +128,19 @@ typedef struct sc_outcome {
 	/* deliver: "a+b" sorted, or "none"; a list that does not fit ends in
 	 * "+...N more" (never cut silently) */
 	char receivers[SC_RECVLEN];
+	/* deliver, the model's: when its one receiver is in an SO_REUSEPORT
+	 * group, every member "+a++b+" (the real system hashes the datagram
+	 * to any of them); else "" */
+	char alt_receivers[SC_RECVLEN];
 	int is_deliver;
 } sc_outcome;
+
+/* What exec() and reset() return.  A skip is a step the engine cannot run
+ * faithfully here (the kernel engine's: no namespace, a knob Linux lacks,
+ * ...; err still reads "skip: why"): its state no longer follows the
+ * scenario, so callers stop the scenario there.  An error is anything
+ * else that kept the step from running. */
+enum { SC_EXEC_OK = 0, SC_EXEC_ERROR = -1, SC_EXEC_SKIP = -2 };
 
 /* An engine executes commands: the model, or the live kernel. */
 typedef struct sc_engine {
@@ -137,7 +148,8 @@ typedef struct sc_engine {
 	void *ctx;
 	/* select a personality and start from an empty host */
 	int (*reset)(void *ctx, const char *os, char *err, size_t errlen);
-	/* 0: executed (o filled); -1: the step cannot run (err says why) */
+	/* SC_EXEC_OK: executed (o filled); SC_EXEC_ERROR or SC_EXEC_SKIP: the
+	 * step did not run (err says why); reset answers the same way */
 	int (*exec)(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen);
 	void (*destroy)(void *ctx);
 } sc_engine;
@@ -155,6 +167,9 @@ const char *sc_model_name(const sc_engine *e, bm_sock s);
 bm_net *sc_model_net(const sc_engine *e);
 bm_sock sc_model_sock_any(const sc_engine *e, const char *name, bm_host **h);
 const char *sc_model_name_on(const sc_engine *e, const bm_host *h, bm_sock s);
+/* The SO_REUSEPORT group socket s of host h is in ("+a++b+" in buf, the
+ * members that have names; "" if s has no SO_REUSEPORT); how many. */
+int sc_model_reuseport_group(const sc_engine *e, bm_host *h, bm_sock s, char *buf, size_t len);
 
 /* Text of an outcome as the runner prints it: "ok", "EADDRINUSE", "a+b". */
 const char *sc_outcome_text(const sc_outcome *o, const bm_host *h, char *buf, size_t len);
@@ -170,12 +185,20 @@ int sc_outcome_is_set(const sc_outcome *o);
 /* The expectation as written: "ok|EADDRINUSE [rule.id]". */
 const char *sc_expect_text(const sc_expect *x, char *buf, size_t len);
 
+/* Does a step of this kind have a result that expectations state and the
+ * engines' results are compared on (socket ... deliver, not advance)?
+ * Set-up lines (user, addr, set, advance, host, on) have none. */
+int sc_kind_compared(sc_kind k);
+
 /* How a kernel result k compares with the model's m (and, when the file
  * has one for this step, the expectation x): */
 typedef enum sc_agree {
 	SC_DIFFER = 0,    /* k is no answer the model or the file allows */
 	SC_SAME,          /* k is the model's answer */
-	SC_WITHIN_SET     /* k is another answer of the model's or x's set */
+	SC_WITHIN_SET     /* k is another answer of the model's or x's set: the
+	                     model's second answer, another member of the
+	                     SO_REUSEPORT group it delivered to, or another
+	                     member of x's set */
 } sc_agree;
 sc_agree sc_outcomes_agree(const sc_cmd *c, const sc_outcome *m, const sc_expect *x,
                            const sc_outcome *k);

@@ -288,6 +288,48 @@ static void join_receivers(sc_outcome *o, const char **nm, size_t n)
 	}
 }
 
+/* The SO_REUSEPORT group socket r is in: the sockets of the same kind,
+ * owner, state and local address that share its port, named in buf as
+ * "+a++b+"; how many of them have names. */
+typedef struct group_ctx {
+	const model_ctx *m;
+	const bm_host *h;
+	const bm_sock_info *r;
+	char *buf;
+	size_t len;
+	int n;
+} group_ctx;
+
+static int group_visit(const bm_sock_info *s, void *arg)
+{
+	group_ctx *g = arg;
+	const bm_sock_info *r = g->r;
+	if (s->proto != r->proto || s->family != r->family || s->uid != r->uid ||
+	    s->state != r->state || s->local.port != r->local.port || s->pending ||
+	    !(s->opts & (BM_SO_REUSEPORT | BM_SO_REUSEPORT_LB)) ||
+	    memcmp(s->local.addr, r->local.addr, 16) != 0)
+		return 0;
+	const char *nm = name_of(g->m, g->h, s->id);
+	if (nm) {
+		size_t l = strlen(g->buf);
+		snprintf(g->buf + l, g->len - l, "+%s+", nm);
+		g->n++;
+	}
+	return 0;
+}
+
+static int reuseport_group(const model_ctx *m, bm_host *h, bm_sock r, char *buf, size_t len)
+{
+	bm_sock_info info;
+	buf[0] = 0;
+	if (bm_sock_query(h, r, &info) != BM_OK ||
+	    !(info.opts & (BM_SO_REUSEPORT | BM_SO_REUSEPORT_LB)))
+		return 0;
+	group_ctx g = {m, h, &info, buf, len, 0};
+	bm_sock_foreach(h, group_visit, &g);
+	return g.n;
+}
+
 /* deliver: every receiver, however many (the buffer grows until the model
  * reports fewer than it holds). */
 static int deliver(model_ctx *m, bm_host *h, const sc_cmd *c, sc_outcome *o, char *err,
@@ -333,6 +375,9 @@ static int deliver(model_ctx *m, bm_host *h, const sc_cmd *c, sc_outcome *o, cha
 		qsort(nm, n, sizeof *nm, sockname_ptr_cmp);
 		join_receivers(o, nm, n);
 		snprintf(o->detail, sizeof o->detail, "%s", o->receivers);
+		/* the real system may hash the datagram to any member */
+		if (n == 1)
+			reuseport_group(m, h, got[0], o->alt_receivers, sizeof o->alt_receivers);
 	}
 	free(nm);
 	free(anon);
@@ -549,4 +594,13 @@ bm_sock sc_model_sock_any(const sc_engine *e, const char *name, bm_host **h)
 const char *sc_model_name_on(const sc_engine *e, const bm_host *h, bm_sock s)
 {
 	return e && e->exec == model_exec ? name_of(e->ctx, h, s) : NULL;
+}
+
+int sc_model_reuseport_group(const sc_engine *e, bm_host *h, bm_sock s, char *buf, size_t len)
+{
+	if (!e || e->exec != model_exec) {
+		buf[0] = 0;
+		return 0;
+	}
+	return reuseport_group(e->ctx, h, s, buf, len);
 }
