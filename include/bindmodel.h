@@ -435,6 +435,25 @@ BM_API const bm_sock_info *bm_port_last(const bm_host *h, bm_proto proto, uint16
 BM_API const bm_sock_info *bm_port_next(const bm_host *h, const bm_sock_info *owner);
 BM_API const bm_sock_info *bm_port_prev(const bm_host *h, const bm_sock_info *owner);
 BM_API size_t bm_port_count(const bm_host *h, bm_proto proto, uint16_t port);
+/* The owners of a TCP port that can overlap addr, newest first: those on
+ * addr itself (an IPv4 address and its v4-mapped form are one) and those
+ * bound to a wildcard (even after connect() narrowed them), in the order
+ * bm_port_last/prev gives.  A superset: the caller still judges each.  A
+ * wildcard addr, a UDP port or a port with few owners walks every owner.
+ * On a crowded port (dozens of owners) each step is O(1) whatever the
+ * crowd: a policy that
+ * looks for the owners matching one address walks these (the BSDs'
+ * in_pcblookup_local).  The cursor keeps the place; the same validity as
+ * the port view. */
+typedef struct bm_port_cursor {
+	const void *group[2];    /* private */
+	size_t left[2];
+	const void *at;
+	int whole;
+} bm_port_cursor;
+BM_API const bm_sock_info *bm_port_near_last(const bm_host *h, bm_proto proto, uint16_t port,
+                                             const bm_endpoint *addr, bm_port_cursor *c);
+BM_API const bm_sock_info *bm_port_near_prev(const bm_host *h, bm_port_cursor *c);
 /* The policy's memory of a port (see bm_policy.port_state_size), or NULL
  * when the port has no owner. */
 BM_API const void *bm_port_state(const bm_host *h, bm_proto proto, uint16_t port);

@@ -12,9 +12,10 @@
  * out (issue 11: the walk stays short whatever the crowd).  The kernels do
  * the same: Linux's bhash2 and FreeBSD's per-address lookup.
  *
- * The policy promises, with conflict_overlap_only, that its conflict hook
- * answers BM_MATCH_NONE for those owners, so leaving them out changes no
- * verdict.  An owner's group is the address it bound; a wildcard owner
+ * bm_check_owners walks it where the policy promises, with
+ * conflict_overlap_only, that its conflict hook answers BM_MATCH_NONE for
+ * those owners, so leaving them out changes no verdict; a policy that
+ * looks up one address itself walks it through bm_port_near_last/prev.  An owner's group is the address it bound; a wildcard owner
  * that connect() later narrowed stays in the wildcard group, which every
  * walk visits (a group too wide only costs time, never a verdict).  Out of memory, the index is dropped and the walks go
  * back to the whole list: slower, never wrong.
@@ -137,6 +138,11 @@ static int group_append(bm_port_addrs *a, bm_sockrec *s)
 	return 0;
 }
 
+void bm_host_set_crowded(bm_host *h, size_t n)
+{
+	h->crowded = n;
+}
+
 void bm_crowd_free(bm_port *o)
 {
 	bm_port_addrs *a = o->by_addr;
@@ -160,12 +166,13 @@ static void crowd_build(bm_port *o)
 
 void bm_crowd_joined(const bm_host *h, bm_port *o, bm_sockrec *s)
 {
-	if (!h->conflict_overlap_only || s->info.proto != BM_TCP)
+	(void)h;
+	if (s->info.proto != BM_TCP)
 		return;
 	if (o->by_addr) {
 		if (group_append(o->by_addr, s) != 0)
 			bm_crowd_free(o);
-	} else if (o->n > BM_CROWDED) {
+	} else if (o->n > h->crowded) {
 		crowd_build(o);
 	}
 }
@@ -220,4 +227,46 @@ bm_sockrec *bm_crowd_walk_next(bm_crowd_walk *w)
 	if (a)
 		w->na--;
 	return a;
+}
+
+/* ------------------------------------------------- the walk, for policies */
+
+const bm_sock_info *bm_port_near_last(const bm_host *h, bm_proto proto, uint16_t port,
+                                      const bm_endpoint *addr, bm_port_cursor *c)
+{
+	if (!c)
+		return NULL;
+	memset(c, 0, sizeof *c);
+	bm_port *o = h && addr ? bm_index_find(h, proto, port) : NULL;
+	if (!o)
+		return NULL;
+	bm_crowd_walk w;
+	if (proto == BM_TCP && bm_crowd_walk_start(o, addr, &w) == 0) {
+		c->group[0] = w.same;
+		c->group[1] = w.any;
+		c->left[0] = w.ns;
+		c->left[1] = w.na;
+	} else {
+		c->whole = 1;
+		c->at = o->last;
+	}
+	return bm_port_near_prev(h, c);
+}
+
+const bm_sock_info *bm_port_near_prev(const bm_host *h, bm_port_cursor *c)
+{
+	(void)h;
+	if (!c)
+		return NULL;
+	if (c->whole) {
+		const bm_sockrec *r = c->at;
+		c->at = r ? r->port_prev : NULL;
+		return r ? &r->info : NULL;
+	}
+	bm_crowd_walk w = {(struct bm_addr_group *)c->group[0], (struct bm_addr_group *)c->group[1],
+	                   c->left[0], c->left[1]};
+	bm_sockrec *r = bm_crowd_walk_next(&w);
+	c->left[0] = w.ns;
+	c->left[1] = w.na;
+	return r ? &r->info : NULL;
 }

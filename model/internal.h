@@ -85,6 +85,8 @@ struct bm_host {
 	int autobind_skips_bound;   /* the policy's promises (version 3) */
 	int conflict_overlap_only;
 	uint64_t join_seq;          /* join stamps */
+	size_t crowded;             /* owners past which a TCP port is indexed
+	                               by address (BM_CROWDED; tests change it) */
 	struct bm_port_marks *marks;   /* what autobind learnt of TCP ports */
 
 	bm_local_addr *addrs;
@@ -156,6 +158,9 @@ typedef struct bm_crowd_walk {
 void bm_crowd_joined(const bm_host *h, bm_port *o, bm_sockrec *s);
 void bm_crowd_left(bm_port *o, const bm_sockrec *s);
 void bm_crowd_free(bm_port *o);
+/* For tests: index a TCP port past n owners (SIZE_MAX: never), so that a
+ * run with the index and one without can be compared. */
+void bm_host_set_crowded(bm_host *h, size_t n);
 /* The owners of o that can overlap addr, newest first: 0 and a walk, or
  * -1 when the whole list must be walked (no index, addr a wildcard). */
 int bm_crowd_walk_start(bm_port *o, const bm_endpoint *addr, bm_crowd_walk *w);

@@ -98,9 +98,11 @@ bm_result bm_check_owners(bm_host *h, const bm_sock_info *cand,
 	bm_port *o = bm_index_find(h, cand->proto, cand->local.port);
 	if (!o)
 		return BM_OK;
-	/* a crowded TCP port: only the owners that can overlap (crowd.c) */
+	/* a crowded TCP port: only the owners that can overlap, where the
+	 * policy promised the others answer NONE (crowd.c) */
 	bm_crowd_walk w;
-	int near = cand->proto == BM_TCP && bm_crowd_walk_start(o, &cand->local, &w) == 0;
+	int near = h->conflict_overlap_only && cand->proto == BM_TCP &&
+	           bm_crowd_walk_start(o, &cand->local, &w) == 0;
 	for (bm_sockrec *old = near ? bm_crowd_walk_next(&w) : o->last; old;
 	     old = near ? bm_crowd_walk_next(&w) : old->port_prev) {
 		if (old->info.id == cand->id)

@@ -340,14 +340,15 @@ START_TEST(autobind_shortcut_changes_nothing)
 }
 END_TEST
 
-/* conflict_overlap_only is only a shortcut too: the same random run of
- * TCP binds, listens, connects and closes over a few addresses and two
- * ports (crowded past BM_CROWDED owners) gives the same result, rule and
- * conflicting socket with the crowd index and without it. */
+/* The crowd index is only a shortcut too: the same random run of TCP
+ * binds, listens, connects and closes over a few addresses and two ports
+ * (crowded past BM_CROWDED owners) gives the same result, rule and
+ * conflicting socket on a host that indexes crowded ports and on one that
+ * never does, for every personality (the index serves bm_check_owners
+ * where the policy promised conflict_overlap_only, and the BSDs' own
+ * lookup through bm_port_near_last/prev). */
 #define BM_CROWDED_TEST 32   /* model/internal.h BM_CROWDED: indexed past it */
-static const char *const overlap_oses[] = {"linux", "linux-6.1", "linux-6.12", "linux-3.8",
-                                           "linux-6.18-fc", "windows", "windows-2003",
-                                           "windows-2000"};
+void bm_host_set_crowded(bm_host *h, size_t n);   /* model/internal.h, for tests */
 
 START_TEST(crowd_index_changes_nothing)
 {
@@ -355,11 +356,9 @@ START_TEST(crowd_index_changes_nothing)
 	                                    "[::]", "[::1]", "[::ffff:10.0.0.1]",
 	                                    "[::ffff:0.0.0.0]", "[2001:db8::1]"};
 	enum { NADDR = sizeof addrs / sizeof *addrs, MAXS = 1000 };
-	bm_policy plain = *bm_personality_find(overlap_oses[_i]);
-	ck_assert_int_eq(plain.conflict_overlap_only, 1);
-	plain.conflict_overlap_only = 0;
-	bm_host *both[2] = {host_of(overlap_oses[_i]), bm_host_new_with_policy(&plain, NULL)};
-	ck_assert_ptr_nonnull(both[1]);
+	const bm_policy *p = bm_personality_at((size_t)_i);
+	bm_host *both[2] = {host_of(p->name), host_of(p->name)};
+	bm_host_set_crowded(both[1], SIZE_MAX);
 	for (int k = 0; k < 2; k++) {
 		ck_assert_int_eq(bm_host_add_addr(both[k], "10.0.0.1", NULL), BM_OK);
 		ck_assert_int_eq(bm_host_add_addr(both[k], "10.0.0.2", NULL), BM_OK);
@@ -416,6 +415,75 @@ START_TEST(crowd_index_changes_nothing)
 	ck_assert_int_gt(crowded, 1000);   /* the index was in use */
 	bm_host_free(both[0]);
 	bm_host_free(both[1]);
+}
+END_TEST
+
+/* bm_port_near_last/prev keep their contract: on a crowded port the owners
+ * of the whole walk, in its order, less exactly those on another specific
+ * address that did not bind a wildcard; on a small port the whole walk. */
+static const uint8_t *v4_bytes(const bm_endpoint *e)
+{
+	return e->family == BM_AF_INET ? e->addr : bm_addr_is_v4mapped(e) ? e->addr + 12 : NULL;
+}
+
+static int same_v4ish(const bm_endpoint *a, const bm_endpoint *b)
+{
+	const uint8_t *x = v4_bytes(a), *y = v4_bytes(b);
+	if (x || y)
+		return x && y && memcmp(x, y, 4) == 0;
+	return memcmp(a->addr, b->addr, 16) == 0;
+}
+
+START_TEST(near_walk_contract)
+{
+	static const char *const addrs[] = {"10.0.0.1", "10.0.0.2", "0.0.0.0", "[::]",
+	                                    "[::ffff:10.0.0.1]", "[2001:db8::1]", "127.0.0.1"};
+	enum { NADDR = sizeof addrs / sizeof *addrs };
+	bm_host *h = host_of("freebsd");
+	ck_assert_int_eq(bm_host_add_addr(h, "10.0.0.1", NULL), BM_OK);
+	ck_assert_int_eq(bm_host_add_addr(h, "10.0.0.2", NULL), BM_OK);
+	ck_assert_int_eq(bm_host_add_addr(h, "2001:db8::1", NULL), BM_OK);
+	uint32_t x = 99;
+	for (int i = 0; i < 300; i++) {
+		uint32_t arg = lcg(&x);
+		const char *a = addrs[arg % NADDR];
+		bm_sock s = sock_of(h, a[0] == '[' ? "tcp6" : "tcp4", BM_SO_REUSEPORT, 0);
+		char text[48];
+		snprintf(text, sizeof text, "%s:7000", a);
+		bind_to(h, s, text);
+		if (arg & 256) {   /* a wildcard narrowed by connect() */
+			bm_endpoint dst = ep_of(a[0] == '[' ? "[2001:db8::9]:80" : "203.0.113.1:80");
+			bm_connect(h, s, &dst, NULL);
+		}
+		if (i != 20 && i != 299)
+			continue;   /* a small port (below the index) and a crowded one */
+		for (size_t k = 0; k < NADDR; k++) {
+			snprintf(text, sizeof text, "%s:0", addrs[k]);
+			bm_endpoint at = ep_of(text);
+			bm_port_cursor c;
+			const bm_sock_info *n = bm_port_near_last(h, BM_TCP, 7000, &at, &c);
+			for (const bm_sock_info *o = bm_port_last(h, BM_TCP, 7000); o;
+			     o = bm_port_prev(h, o)) {
+				int wild = bm_addr_is_any(&o->bound) || bm_addr_is_any(&o->local);
+				/* a small port is walked whole */
+				int in = i < 40 || bm_addr_is_any(&at) || wild || same_v4ish(&o->local, &at);
+				if (in) {
+					ck_assert_msg(n == o, "%s: owner %d missing from the near walk",
+					              addrs[k], o->id);
+					n = bm_port_near_prev(h, &c);
+				} else {
+					char l1[64], l2[64];
+					bm_endpoint_format(&o->local, l1, sizeof l1);
+					bm_endpoint_format(&o->bound, l2, sizeof l2);
+					ck_assert_msg(n != o, "%s: owner %d on another address (%s bound %s, %s)",
+					              addrs[k], o->id, l1, l2, bm_state_name(o->state));
+				}
+			}
+			ck_assert_ptr_null(n);
+		}
+	}
+	ck_assert_uint_gt(bm_port_count(h, BM_TCP, 7000), 40);
+	bm_host_free(h);
 }
 END_TEST
 
@@ -488,8 +556,8 @@ Suite *host_suite(void)
 	tcase_add_test(t, policy_version_2_accepted);
 	tcase_add_loop_test(t, autobind_shortcut_changes_nothing, 0,
 	                    sizeof skipping_oses / sizeof *skipping_oses);
-	tcase_add_loop_test(t, crowd_index_changes_nothing, 0,
-	                    sizeof overlap_oses / sizeof *overlap_oses);
+	tcase_add_test(t, near_walk_contract);
+	tcase_add_loop_test(t, crowd_index_changes_nothing, 0, (int)bm_personality_count());
 	tcase_add_test(t, result_names_round_trip);
 	tcase_add_test(t, option_names_round_trip);
 	tcase_add_test(t, every_rule_has_text_and_source);

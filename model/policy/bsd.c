@@ -434,8 +434,12 @@ static const bm_sock_info *lookup_local(const bm_host *h, const bsd_params *p,
 {
 	const bm_sock_info *best = NULL;
 	int bestcost = 1000;
-	for (const bm_sock_info *t = bm_port_last(h, s->proto, s->local.port); t;
-	     t = bm_port_prev(h, t)) {
+	/* only owners on laddr or a wildcard can match (lookup_cost skips
+	 * two different specific addresses): on a crowded port the core
+	 * hands just those, in the same order */
+	bm_port_cursor cur;
+	for (const bm_sock_info *t = bm_port_near_last(h, s->proto, s->local.port, laddr, &cur); t;
+	     t = bm_port_near_prev(h, &cur)) {
 		if (t->id == s->id || (fam && t->family != (bm_family)fam))
 			continue;
 		int c = lookup_cost(p, t, w, laddr, wild);
