@@ -309,6 +309,10 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 			return bm_finish(h, v);
 		}
 	}
+	/* the rule that let the connect pass where the core's would not (the
+	 * policy's TIME_WAIT takeover, a simultaneous open): the verdict
+	 * names it instead of core.connect.ok, as bind names a share */
+	const char *allowed = NULL;
 	if (tcp || h->policy->udp_connect_tuple) {
 		const bm_sock_info *old = find_tuple(h, &cand, &dst);
 		if (old) {
@@ -321,6 +325,7 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 				                   "socket %d already has this four-tuple", old->id);
 			if (r != BM_OK)
 				return bm_finish(h, v);
+			allowed = v->rule;
 			/* the policy let us take over a TIME_WAIT four-tuple */
 			bm_sockrec *tw = bm_host_rec(h, old->id);
 			if (tw && tw->info.state == BM_STATE_TIME_WAIT)
@@ -352,6 +357,8 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 			 * itself: TCP simultaneous open (core.connect.self) */
 			int self = !rh && cand.local.port == dst.port &&
 			           bm_addr_equal(&cand.local, &dst);
+			if (self && !listener)
+				allowed = "core.connect.self";
 			if (!listener && !self) {
 				/* a socket bound to an address that is not its family's
 				 * plain wildcard (a group, ::ffff:0.0.0.0) keeps the
@@ -450,7 +457,7 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 		               bm_endpoint_format(&dst, b, sizeof b), rh->name, s->peer,
 		               listener->info.id);
 	else
-		bm_verdict_set(v, BM_OK, "core.connect.ok", 0, "%s -> %s",
+		bm_verdict_set(v, BM_OK, allowed ? allowed : "core.connect.ok", 0, "%s -> %s",
 		               bm_endpoint_format(&s->info.local, a, sizeof a),
 		               bm_endpoint_format(&dst, b, sizeof b));
 	if (nonblock)
