@@ -202,8 +202,9 @@ typedef struct bm_verdict {
 	 * core.bind.ok / core.listen.ok mean the port was free
 	 * (core.listen.autobind: listen() bound a free port first).  On a
 	 * connect() that succeeded where the core alone would not, rule is
-	 * the rule that allowed it: the policy's tuple_clash rule that took
-	 * over a TIME_WAIT four-tuple, or core.connect.self. */
+	 * the rule that allowed it: core.connect.any (a wildcard
+	 * destination), the policy's tuple_clash rule that took over a
+	 * TIME_WAIT four-tuple, core.connect.self, core.connect.synold. */
 
 	/* Where the real answer depends on timing or a hash (an orphaned
 	 * FIN_WAIT2 socket that may already be a timewait socket; which

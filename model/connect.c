@@ -153,8 +153,9 @@ static bm_result in_progress(bm_host *h, bm_sockrec *s, bm_result result, bm_ver
  * connection there (core.connect.synold): a TIME_WAIT socket is replaced
  * (RFC 1122 4.2.2.13; Linux tcp_timewait_state_process TCP_TW_SYN;
  * FreeBSD tcp_twcheck), a half-closed one is reset. */
-static void syn_meets_old(bm_host *rh, const bm_endpoint *dst, const bm_endpoint *src)
+static int syn_meets_old(bm_host *rh, const bm_endpoint *dst, const bm_endpoint *src)
 {
+	int ended = 0;   /* how many old connections the SYN ended */
 	bm_port *o = bm_index_find(rh, BM_TCP, dst->port);
 	for (bm_sockrec *r = o ? o->first : NULL; r;) {
 		bm_sockrec *next = r->port_next;
@@ -166,9 +167,11 @@ static void syn_meets_old(bm_host *rh, const bm_endpoint *dst, const bm_endpoint
 				bm_release(rh, r);
 			else
 				r->info.reset = 1;
+			ended++;
 		}
 		r = next;
 	}
+	return ended;
 }
 
 void bm_release(bm_host *h, bm_sockrec *s)
@@ -266,9 +269,16 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 		               "cannot connect to that destination");
 		return bm_finish(h, v);
 	}
+	/* the rule that let the connect pass where the core's would not (a
+	 * wildcard destination, the policy's TIME_WAIT takeover, a
+	 * simultaneous open, a SYN that ended the server's old connection):
+	 * the verdict names it instead of core.connect.ok, as bind names a
+	 * share; a later one is the more specific */
+	const char *allowed = NULL;
 	bm_endpoint dst = *ep;
 	if (bm_addr_is_any(&dst)) {
 		/* connecting to the wildcard means this host (core.connect.any) */
+		allowed = "core.connect.any";
 		/* an IPv6 socket on a v4-mapped address reaches ::ffff:127.0.0.1
 		 * (Linux tcp_v6_connect, __ip6_datagram_connect) */
 		if (bm_addr_is_v4mapped(&s->info.local)) {
@@ -309,14 +319,11 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 			return bm_finish(h, v);
 		}
 	}
-	/* the rule that let the connect pass where the core's would not (the
-	 * policy's TIME_WAIT takeover, a simultaneous open): the verdict
-	 * names it instead of core.connect.ok, as bind names a share */
-	const char *allowed = NULL;
 	if (tcp || h->policy->udp_connect_tuple) {
 		const bm_sock_info *old = find_tuple(h, &cand, &dst);
 		if (old) {
 			bm_result r;
+			v->rule = NULL;   /* what follows is the hook's answer only */
 			if (h->policy->tuple_clash)
 				r = h->policy->tuple_clash(h, &cand, old, autobind, v);
 			else
@@ -325,7 +332,8 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 				                   "socket %d already has this four-tuple", old->id);
 			if (r != BM_OK)
 				return bm_finish(h, v);
-			allowed = v->rule;
+			if (v->rule)
+				allowed = v->rule;
 			/* the policy let us take over a TIME_WAIT four-tuple */
 			bm_sockrec *tw = bm_host_rec(h, old->id);
 			if (tw && tw->info.state == BM_STATE_TIME_WAIT)
@@ -338,8 +346,8 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 			size_t n = 0;
 			bm_verdict dv;
 			bm_endpoint src = cand.local;
-			if (rh)
-				syn_meets_old(rh, &dst, &src);
+			if (rh && syn_meets_old(rh, &dst, &src))
+				allowed = "core.connect.synold";
 			/* the SYN's delivery is not an operation of its own */
 			bm_verdict saved = lh->last;
 			bm_deliver(lh, BM_TCP, &src, &dst, got, 1, &n, &dv);
@@ -451,7 +459,7 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	}
 	char a[BM_ENDPOINT_STRLEN], b[BM_ENDPOINT_STRLEN];
 	if (rh && listener)   /* name the other end: its host and its socket there */
-		bm_verdict_set(v, BM_OK, "core.connect.ok", 0,
+		bm_verdict_set(v, BM_OK, allowed ? allowed : "core.connect.ok", 0,
 		               "%s -> %s on host %s (socket %d there, queued on listener %d)",
 		               bm_endpoint_format(&s->info.local, a, sizeof a),
 		               bm_endpoint_format(&dst, b, sizeof b), rh->name, s->peer,

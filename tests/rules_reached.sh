@@ -9,7 +9,7 @@
 # more rule ids are unreached than CEILING (a rule that lost its last
 # scenario, or a new rule without one), and says loudly how many remain.
 # Lower CEILING as scenarios are added; at 0 every rule is reached.
-CEILING=${RULES_REACHED_CEILING:-20}
+CEILING=${RULES_REACHED_CEILING:-18}
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BIN=${BIN:-build/bindmodel}
