@@ -199,7 +199,12 @@ typedef struct bm_verdict {
 	/* On a bind() or listen() that shared a port, rule is the policy's
 	 * rule that allowed it (linux.udp.bind.reuseaddr, ...) and conflict
 	 * the owner it shares with (BM_NO_SOCK when the rule names none);
-	 * core.bind.ok / core.listen.ok mean the port was free. */
+	 * core.bind.ok / core.listen.ok mean the port was free
+	 * (core.listen.autobind: listen() bound a free port first).  On a
+	 * connect() that succeeded where the core alone would not, rule is
+	 * the rule that allowed it: core.connect.any (a wildcard
+	 * destination), the policy's tuple_clash rule that took over a
+	 * TIME_WAIT four-tuple, core.connect.self, core.connect.synold. */
 
 	/* Where the real answer depends on timing or a hash (an orphaned
 	 * FIN_WAIT2 socket that may already be a timewait socket; which

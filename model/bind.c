@@ -243,7 +243,8 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 	bm_clear_verdict(v);
 	bm_sock_info cand = s->info;
 	cand.state = BM_STATE_LISTEN;
-	if (s->info.state == BM_STATE_CLOSED) {
+	int autobind = s->info.state == BM_STATE_CLOSED;
+	if (autobind) {
 		/* autobind: as bind(wildcard, 0) (core.listen.autobind) */
 		cand.local = bm_wildcard_of(s->info.family);
 		/* the address a close_releases_port socket kept, else zeros */
@@ -262,5 +263,7 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 	s->info.state = BM_STATE_LISTEN;
 	s->info.opts_at_listen = s->info.opts;
 	bm_index_join(h, s);
-	return bm_finish_ok(h, v, "core.listen.ok", "listening on", &s->info.local);
+	/* an autobind is what this listen() did beyond listening: name it */
+	return bm_finish_ok(h, v, autobind ? "core.listen.autobind" : "core.listen.ok",
+	                    "listening on", &s->info.local);
 }

@@ -153,8 +153,9 @@ static bm_result in_progress(bm_host *h, bm_sockrec *s, bm_result result, bm_ver
  * connection there (core.connect.synold): a TIME_WAIT socket is replaced
  * (RFC 1122 4.2.2.13; Linux tcp_timewait_state_process TCP_TW_SYN;
  * FreeBSD tcp_twcheck), a half-closed one is reset. */
-static void syn_meets_old(bm_host *rh, const bm_endpoint *dst, const bm_endpoint *src)
+static int syn_meets_old(bm_host *rh, const bm_endpoint *dst, const bm_endpoint *src)
 {
+	int ended = 0;   /* how many old connections the SYN ended */
 	bm_port *o = bm_index_find(rh, BM_TCP, dst->port);
 	for (bm_sockrec *r = o ? o->first : NULL; r;) {
 		bm_sockrec *next = r->port_next;
@@ -166,9 +167,11 @@ static void syn_meets_old(bm_host *rh, const bm_endpoint *dst, const bm_endpoint
 				bm_release(rh, r);
 			else
 				r->info.reset = 1;
+			ended++;
 		}
 		r = next;
 	}
+	return ended;
 }
 
 void bm_release(bm_host *h, bm_sockrec *s)
@@ -303,12 +306,13 @@ static int choose_local_end(bm_host *h, const bm_sockrec *s, const bm_endpoint *
  * default core.connect.tuple) and may let a TIME_WAIT one be taken over,
  * which releases it.  0, or -1 with the verdict set. */
 static int check_tuple(bm_host *h, const bm_sock_info *cand, const bm_endpoint *dst,
-                       int autobind, bm_verdict *v)
+                       int autobind, const char **allowed, bm_verdict *v)
 {
 	const bm_sock_info *old = find_tuple(h, cand, dst);
 	if (!old)
 		return 0;
 	bm_result r;
+	v->rule = NULL;   /* what follows is the hook's answer only */
 	if (h->policy->tuple_clash)
 		r = h->policy->tuple_clash(h, cand, old, autobind, v);
 	else
@@ -316,6 +320,8 @@ static int check_tuple(bm_host *h, const bm_sock_info *cand, const bm_endpoint *
 		                   "socket %d already has this four-tuple", old->id);
 	if (r != BM_OK)
 		return -1;
+	if (v->rule)
+		*allowed = v->rule;   /* e.g. linux.connect.timewait */
 	bm_sockrec *tw = bm_host_rec(h, old->id);
 	if (tw && tw->info.state == BM_STATE_TIME_WAIT)
 		bm_release(h, tw);
@@ -327,14 +333,15 @@ static int check_tuple(bm_host *h, const bm_sock_info *cand, const bm_endpoint *
  * not an operation of its own, so lh's last verdict is kept.  0, or -1
  * (out of memory, not "nothing listens") with the verdict set. */
 static int find_listener(bm_host *lh, bm_host *rh, const bm_sock_info *cand,
-                         const bm_endpoint *dst, bm_sockrec **listener, bm_verdict *v)
+                         const bm_endpoint *dst, bm_sockrec **listener, const char **allowed,
+                         bm_verdict *v)
 {
 	bm_sock got[1];
 	size_t n = 0;
 	bm_verdict dv;
 	bm_endpoint src = cand->local;
-	if (rh)
-		syn_meets_old(rh, dst, &src);
+	if (rh && syn_meets_old(rh, dst, &src))
+		*allowed = "core.connect.synold";
 	bm_verdict saved = lh->last;
 	bm_deliver(lh, BM_TCP, &src, dst, got, 1, &n, &dv);
 	lh->last = saved;
@@ -438,20 +445,22 @@ static void queue_child(bm_host *h, bm_host *lh, bm_host *rh, bm_sockrec *listen
 	listener->queue[listener->nqueue++] = c->info.id;
 }
 
-/* core.connect.ok; on a net it names the other end: its host and its
- * socket there. */
+/* core.connect.ok, or the rule that let the connect pass where the
+ * core's would not (allowed); on a net it names the other end: its host
+ * and its socket there. */
 static void connected_verdict(const bm_sockrec *s, const bm_endpoint *dst, const bm_host *rh,
-                              const bm_sockrec *listener, bm_verdict *v)
+                              const bm_sockrec *listener, const char *allowed, bm_verdict *v)
 {
 	char a[BM_ENDPOINT_STRLEN], b[BM_ENDPOINT_STRLEN];
+	const char *rule = allowed ? allowed : "core.connect.ok";
 	if (rh && listener)
-		bm_verdict_set(v, BM_OK, "core.connect.ok", 0,
+		bm_verdict_set(v, BM_OK, rule, 0,
 		               "%s -> %s on host %s (socket %d there, queued on listener %d)",
 		               bm_endpoint_format(&s->info.local, a, sizeof a),
 		               bm_endpoint_format(dst, b, sizeof b), rh->name, s->peer,
 		               listener->info.id);
 	else
-		bm_verdict_set(v, BM_OK, "core.connect.ok", 0, "%s -> %s",
+		bm_verdict_set(v, BM_OK, rule, 0, "%s -> %s",
 		               bm_endpoint_format(&s->info.local, a, sizeof a),
 		               bm_endpoint_format(dst, b, sizeof b));
 }
@@ -490,6 +499,12 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	bm_endpoint dst;
 	if (resolve_destination(h, s, ep, &dst, v) != 0)
 		return bm_finish(h, v);
+	/* the rule that let the connect pass where the core's would not (a
+	 * wildcard destination, the policy's TIME_WAIT takeover, a
+	 * simultaneous open, a SYN that ended the server's old connection):
+	 * the verdict names it instead of core.connect.ok, as bind names a
+	 * share; a later one is the more specific */
+	const char *allowed = bm_addr_is_any(ep) ? "core.connect.any" : NULL;
 
 	/* a local peer must be listening (TCP): find it before taking a port;
 	 * on a net, so must a peer on the host that owns the destination */
@@ -501,14 +516,17 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	bm_sock_info cand;
 	if (choose_local_end(h, s, &dst, autobind, &cand, v) != 0)
 		return bm_finish(h, v);
-	if ((tcp || h->policy->udp_connect_tuple) && check_tuple(h, &cand, &dst, autobind, v) != 0)
+	if ((tcp || h->policy->udp_connect_tuple) &&
+	    check_tuple(h, &cand, &dst, autobind, &allowed, v) != 0)
 		return bm_finish(h, v);
 	if (tcp && (dst_local || rh)) {
-		if (find_listener(lh, rh, &cand, &dst, &listener, v) != 0)
+		if (find_listener(lh, rh, &cand, &dst, &listener, &allowed, v) != 0)
 			return bm_finish(h, v);
 		/* a socket that connects to its own address and port meets
 		 * itself: TCP simultaneous open (core.connect.self) */
 		int self = !rh && cand.local.port == dst.port && bm_addr_equal(&cand.local, &dst);
+		if (self && !listener)
+			allowed = "core.connect.self";
 		if (!listener && !self)
 			return refused(h, s, &cand, rh, nonblock, v);
 	}
@@ -528,7 +546,7 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	s->info.connected_seq = ++h->seq;
 	if (listener)
 		queue_child(h, lh, rh, listener, c, s, &dst);
-	connected_verdict(s, &dst, rh, listener, v);
+	connected_verdict(s, &dst, rh, listener, allowed, v);
 	if (nonblock)
 		return in_progress(h, s, BM_OK, v);
 	return bm_finish(h, v);

@@ -172,6 +172,15 @@ static void fail_each_allocation(const char *os)
 					ck_assert_msg(x == BM_ENOMEM, "%s: allocation %ld failing in step "
 					              "%d gave %s, not %s or ENOMEM", os, n, i,
 					              bm_result_name(x), bm_result_name(ref[i]));
+					/* the rule that refuses for want of memory is
+					 * core.limit (tests/rules_reached.sh counts on
+					 * this test for it: no scenario can reach it) */
+					const bm_verdict *lv = bm_last_verdict(r.h);
+					ck_assert_msg(x != BM_ENOMEM || (lv->rule &&
+					              strcmp(lv->rule, "core.limit") == 0),
+					              "%s: allocation %ld failing in step %d: rule %s, "
+					              "not core.limit", os, n, i,
+					              lv->rule ? lv->rule : "(none)");
 					ck_assert_msg(strcmp(before.text, after.text) == 0,
 					              "%s: allocation %ld failing in step %d left the host "
 					              "changed:\n before %s\n after  %s", os, n, i,

@@ -14,6 +14,11 @@
  * --break registers linux-6.18 with a conflict hook that lets every socket
  * share, the negative control: spec/linux must then fail, which shows the
  * registered copies, not the library's, decided.
+ *
+ * It also registers "defaults": a caller's policy with every hook NULL, so
+ * the core's default hooks (bm_default_conflict, the default bind checks,
+ * tuple clash and delivery), which every built-in policy overrides, run on
+ * the scenarios of spec/core/defaults/ (tests/rules_reached.sh).
  */
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +37,19 @@ static bm_match share_everything(const bm_host *h, const bm_sock_info *s,
 	(void)h, (void)s, (void)old, (void)phase, (void)v;
 	return BM_MATCH_SHARE;
 }
+
+/* Parameters only: every hook and result code is the core's default, as
+ * spec/core.md and include/bindmodel.h state them. */
+static const bm_policy core_defaults = {
+	.version = BM_POLICY_VERSION,
+	.name = "defaults",
+	.description = "the core's defaults: a policy with no hooks (tests only)",
+	.family = "core",
+	.options = BM_SO_REUSEADDR | BM_SO_REUSEPORT | BM_IPV6_V6ONLY | BM_SO_LINGER,
+	.time_wait_ms = 60000,
+	.ephemeral_lo = 49152, .ephemeral_hi = 65535,
+	.unprivileged_port_start = 1024,
+};
 
 int main(int argc, char **argv)
 {
@@ -61,6 +79,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "oot_policy: cannot register %s\n", p->name);
 			return 2;
 		}
+	}
+	if (sc_policy_register(&core_defaults) != 0) {
+		fprintf(stderr, "oot_policy: cannot register %s\n", core_defaults.name);
+		return 2;
 	}
 	fprintf(stderr, "oot_policy: %zu policies compiled with include/ only, registered%s\n",
 	        oot_bm_builtin_npolicies, brk ? " (linux-6.18 broken on purpose)" : "");

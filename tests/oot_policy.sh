@@ -7,6 +7,7 @@
 #    header declares BM_API;
 #  - the whole spec run, and spec/linux under each Linux release, give the
 #    same totals as with the built-in policies, with no failure;
+#  - spec/core/defaults passes on "defaults", a policy with no hooks;
 #  - the negative control (--break: linux-6.18 lets every socket share)
 #    fails spec/linux, so the registered copies are what decided.
 set -u
@@ -42,6 +43,14 @@ compare "every scenario in spec/" spec/*.bms spec/*/*.bms
 for r in linux-6.1 linux-6.12 linux-6.18-fc; do
 	compare "spec/linux as $r" --os "$r" spec/linux/*.bms
 done
+
+# the core's defaults: the "defaults" plug-in (every hook NULL) passes
+# spec/core/defaults, whose expectations are spec/core.md's contract
+got=$("$OOT" run spec/core/defaults/*.bms 2>/dev/null | totals)
+case $got in
+*" 0 failed"*) ok "spec/core/defaults on the core's default hooks: $got" ;;
+*) fail "spec/core/defaults on the core's default hooks: '$got'" ;;
+esac
 
 broken=$("$OOT" --break run spec/linux/*.bms 2>/dev/null | totals)
 case $broken in

@@ -578,8 +578,15 @@ static const bm_sock_info *bind_check(const bm_host *h, const bsd_params *p,
 			               "socket %d holds port %u", t->id, s->local.port);
 			return t;
 		}
-		if (may_share(p, s, t, w))
+		if (may_share(p, s, t, w)) {
+			/* bsd.bind.reuseport: an exact duplicate with SO_REUSEPORT on
+			 * both is why the bind passes it; the verdict names it (the
+			 * group, LB and dual-stack shares keep the core's rule) */
+			if (!is_group(&s->local) && (s->opts & t->opts & RP))
+				bm_verdict_set(v, BM_OK, "bsd.bind.reuseport", t->id,
+				               "socket %d has SO_REUSEPORT too", t->id);
 			continue;
+		}
 		bm_verdict_set(v, BM_EADDRINUSE, conflict_rule(p, s, t, w), t->id,
 		               wild ? "the wildcard lookup (no reuse flag) finds socket %d (%s)"
 		                    : "socket %d (%s) is bound to exactly this address without a "

@@ -362,8 +362,15 @@ static bm_match udp_conflict(const bm_host *h, const bm_sock_info *s, const bm_s
 static bm_match solaris_conflict(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
                                  bm_phase phase, bm_verdict *v)
 {
-	if (phase == BM_PHASE_LISTEN)
-		return BM_MATCH_NONE;   /* solaris.listen.norecheck */
+	/* solaris.listen.norecheck: an overlapping owner is not looked at
+	 * again; that rule is why listen() passes it, so the verdict names it */
+	if (phase == BM_PHASE_LISTEN) {
+		if (!bm_overlap(s, old))
+			return BM_MATCH_NONE;
+		bm_verdict_set(v, BM_OK, "solaris.listen.norecheck", old->id,
+		               "socket %d: listen() does not re-run the conflict test", old->id);
+		return BM_MATCH_SHARE;
+	}
 	return s->proto == BM_TCP ? tcp_conflict(h, s, old, phase, v)
 	                          : udp_conflict(h, s, old, phase, v);
 }

@@ -389,8 +389,12 @@ static bm_sock_info as_bound(const bm_sock_info *old)
 static bm_match windows_conflict(const bm_host *h, const bm_sock_info *s,
                                  const bm_sock_info *owner, bm_phase phase, bm_verdict *v)
 {
+	/* windows.listen.nocheck: an overlapping owner is not looked at
+	 * again; that rule is why listen() passes it, so the verdict names it */
 	if (phase == BM_PHASE_LISTEN)
-		return BM_MATCH_NONE;               /* windows.listen.nocheck */
+		return bm_overlap(s, owner) ? share(v, "windows.listen.nocheck", owner,
+		                                    "listen() does not check the port again")
+		                            : BM_MATCH_NONE;
 	bm_sock_info held = phase == BM_PHASE_BIND ? as_bound(owner) : *owner;
 	const bm_sock_info *old = &held;
 	if (!bm_overlap(s, old))
