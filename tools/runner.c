@@ -180,8 +180,12 @@ int sc_reader_line(sc_reader *r, char *buf, size_t len)
  * the callers that walk a script) or only its text (sc_lines, for `run`).
  * A parsed line is about 860 bytes, its text a few dozen: `run` keeps the
  * text and parses each line again as it runs it (parsing is cheap next to
- * writing and reading back a large array: issue 11).
+ * writing and reading back a large array: issue 11).  A file of at most
+ * SC_KEEP_PARSED commands (every file of the spec) keeps its parsed
+ * commands as well: it is run once per personality, each without parsing.
  */
+#define SC_KEEP_PARSED 4096
+
 typedef struct sc_line_ref {
 	size_t off;              /* in text */
 	int line;
@@ -193,6 +197,8 @@ typedef struct sc_lines {
 	sc_line_ref *at;
 	size_t n, capn;
 	int syntax_errors;
+	sc_script parsed;        /* all n commands parsed, or none (n = 0) */
+	int too_many;            /* parsed is given up: more than SC_KEEP_PARSED */
 } sc_lines;
 
 typedef struct keeper {
@@ -204,6 +210,7 @@ static void lines_free(sc_lines *l)
 {
 	free(l->text);
 	free(l->at);
+	sc_script_free(&l->parsed);
 	memset(l, 0, sizeof *l);
 }
 
@@ -263,7 +270,16 @@ static int keep(keeper *k, sc_cmd *c, const char *line, int lineno)
 {
 	if (k->script)
 		return script_add(k->script, c);
-	return lines_add(k->lines, line, lineno);
+	sc_lines *l = k->lines;
+	if (lines_add(l, line, lineno) != 0)
+		return -1;
+	/* the parsed form too, while the file is small; out of memory it is
+	 * only given up (the text is enough) */
+	if (!l->too_many && (l->n > SC_KEEP_PARSED || script_add(&l->parsed, c) != 0)) {
+		l->too_many = 1;
+		sc_script_free(&l->parsed);
+	}
+	return 0;
 }
 
 static size_t kept(const keeper *k)
@@ -344,16 +360,19 @@ static int lines_load(const char *path, sc_lines *l, FILE *out)
 	return load(path, &k, &l->syntax_errors, out);
 }
 
-/* Command i of l parsed into c; -1 with err (out of memory: it parsed
- * when the file was loaded). */
-static int line_cmd(const sc_lines *l, size_t i, sc_cmd *c, char *err, size_t errlen)
+/* Command i of l: kept parsed, or parsed into c; NULL with err (out of
+ * memory: it parsed when the file was loaded). */
+static const sc_cmd *line_cmd(const sc_lines *l, size_t i, sc_cmd *c, char *err,
+                              size_t errlen)
 {
+	if (!l->too_many)
+		return &l->parsed.cmds[i];
 	int col;
 	if (sc_parse_line(l->text + l->at[i].off, l->at[i].line, c, err, errlen, &col) == 1)
-		return 0;
+		return c;
 	if (!err[0])
 		snprintf(err, errlen, "line %d no longer parses", l->at[i].line);
-	return -1;
+	return NULL;
 }
 
 static int os_allowed(const sc_run_opts *o, const char *os)
@@ -415,12 +434,14 @@ static void record_error(const sc_run_opts *opts, sc_totals *t, FILE *out, const
 static long expectations_after(const sc_lines *s, size_t i, const char *os)
 {
 	long n = 0;
-	sc_cmd c = {0};
+	sc_cmd scratch = {0};
 	char err[200];
-	for (; i < s->n; i++)
-		if (line_cmd(s, i, &c, err, sizeof err) == 0 && c.kind != SC_OS && sc_expect_for(&c, os))
+	for (; i < s->n; i++) {
+		const sc_cmd *c = line_cmd(s, i, &scratch, err, sizeof err);
+		if (c && c->kind != SC_OS && sc_expect_for(c, os))
 			n++;
-	sc_cmd_free(&c);
+	}
+	sc_cmd_free(&scratch);
 	return n;
 }
 
@@ -428,14 +449,15 @@ static long expectations_after(const sc_lines *s, size_t i, const char *os)
  * parsed at a time. */
 static void run_cmds(sc_engine *e, const char *path, const sc_lines *s, size_t first,
                      const char *os, const sc_run_opts *opts, sc_totals *t, FILE *out,
-                     sc_cmd *c, sc_outcome *o)
+                     sc_cmd *scratch, sc_outcome *o)
 {
 	char err[200];
 	char cur[SC_OSLEN];
 	snprintf(cur, sizeof cur, "%s", os);
 	int skipping = 0;   /* after a skip: until the next `os` resets */
 	for (size_t i = first; i < s->n; i++) {
-		if (line_cmd(s, i, c, err, sizeof err) != 0) {
+		const sc_cmd *c = line_cmd(s, i, scratch, err, sizeof err);
+		if (!c) {
 			emit_error(opts, t, out, path, s->at[i].line, cur, err,
 			           expectations_after(s, i, cur));
 			break;
@@ -560,14 +582,13 @@ int sc_run_file(sc_engine *e, const char *path, const sc_run_opts *opts, sc_tota
 	size_t first;
 	char list[SC_MAXOS][SC_OSLEN], err[200];
 	sc_cmd head = {0};
-	sc_script one = {.cmds = &head, .n = 1};
-	if (s.n > 0 && line_cmd(&s, 0, &head, err, sizeof err) != 0) {
+	const sc_cmd *c0 = s.n > 0 ? line_cmd(&s, 0, &head, err, sizeof err) : NULL;
+	if (s.n > 0 && !c0) {
 		record_error(opts, t, out, path, s.at[0].line, err);
 		lines_free(&s);
 		return -1;
 	}
-	if (s.n == 0)
-		one.n = 0;
+	sc_script one = {.cmds = (sc_cmd *)c0, .n = c0 != NULL};
 	int nlist = sc_script_personalities(&one, opts, path, list, &first, stderr);
 	sc_cmd_free(&head);
 	if (nlist < 0) {
