@@ -215,6 +215,27 @@ typedef struct bm_verdict {
 	bm_result alt;
 	const char *alt_rule;
 	const char *alt_condition;
+
+	/* Private (added at the end in 0.2: callers never touch it).  The
+	 * reason is made only when it is read: bm_verdict_set keeps its format
+	 * (static, like rule) and a copy of its arguments here, and the text
+	 * is written into reason when the operation that was given this
+	 * verdict ends, by bm_last_verdict, or by bm_verdict_reason.  The
+	 * record holds no pointer into itself: a copy of the struct is a
+	 * complete verdict. */
+	struct bm_verdict_lazy_ {
+		const char *fmt;     /* NULL: reason holds the text */
+		unsigned char nargs;
+		unsigned char caller;   /* the operation's caller passed it */
+		unsigned short nstr;
+		union bm_verdict_arg_ {
+			long long i;
+			unsigned long long u;
+			double d;
+			const void *p;
+		} arg[8];
+		char str[120];       /* the %s arguments, copied */
+	} lazy_;
 } bm_verdict;
 
 /* A rule's description, for explain. */
@@ -463,13 +484,20 @@ BM_API const bm_sock_info *bm_port_near_prev(const bm_host *h, bm_port_cursor *c
  * when the port has no owner. */
 BM_API const void *bm_port_state(const bm_host *h, bm_proto proto, uint16_t port);
 
-/* Fill in a verdict; returns code. */
+/* Fill in a verdict; returns code.  fmt must be static storage (a string
+ * literal), as rule is: the reason is formatted only when it is read (a
+ * copy of each argument is kept, %s strings included).  An operation fills
+ * the reason of a verdict its caller passed before it returns; after a
+ * direct call, read the text with bm_verdict_reason. */
 BM_API bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,
                          bm_sock conflict, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 5, 6)))
 #endif
 	;
+/* The verdict's reason, formatted now if it was not yet; returns
+ * v->reason ("" for a NULL v). */
+BM_API const char *bm_verdict_reason(bm_verdict *v);
 
 /* ------------------------------------------------------- personalities */
 
@@ -561,10 +589,14 @@ BM_API bm_result bm_sock_query(const bm_host *h, bm_sock s, bm_sock_info *out);
 BM_API void bm_sock_foreach(const bm_host *h,
                      int (*fn)(const bm_sock_info *s, void *arg), void *arg);
 
-/* The verdict of the last operation on the host (NULL for a NULL host).
- * The pointer stays valid for the host's life; the verdict it points to
- * changes with the next operation. */
+/* The verdict of the last operation on the host (NULL for a NULL host),
+ * its reason formatted by this call.  The pointer stays valid for the
+ * host's life; the verdict it points to changes with the next operation. */
 BM_API const bm_verdict *bm_last_verdict(const bm_host *h);
+/* A copy of the last verdict (a zeroed verdict for a NULL host) whose
+ * reason is left unformatted until bm_verdict_reason(out) asks for it: the
+ * cheap way to keep every verdict and read few reasons. */
+BM_API void bm_last_verdict_copy(const bm_host *h, bm_verdict *out);
 
 /* Render a result the way the host's OS names it: "EADDRINUSE", or for
  * Windows "WSAEADDRINUSE (10048)". */

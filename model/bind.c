@@ -15,7 +15,7 @@
  * v can only be the policy's answer for a port it let this socket share. */
 static void bm_clear_verdict(bm_verdict *v)
 {
-	memset(v, 0, sizeof *v);
+	bm_verdict_clear(v);
 }
 
 /*
@@ -32,7 +32,7 @@ static bm_result bm_finish_ok(bm_host *h, bm_verdict *v, const char *free_rule,
 	char buf[BM_ENDPOINT_STRLEN], why[sizeof v->reason];
 	bm_endpoint_format(ep, buf, sizeof buf);
 	if (v->code == BM_OK && v->rule) {
-		snprintf(why, sizeof why, "%s", v->reason);
+		snprintf(why, sizeof why, "%s", bm_verdict_reason(v));
 		if (v->conflict != BM_NO_SOCK)
 			bm_verdict_set(v, BM_OK, v->rule, v->conflict, "%s %s, sharing the port with "
 			               "socket %d: %.120s", what, buf, v->conflict, why);
@@ -100,7 +100,7 @@ int bm_pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
 				if (old->id == cand->id)
 					continue;
 				bm_verdict scratch;
-				memset(&scratch, 0, sizeof scratch);
+				bm_verdict_begin(NULL, &scratch);
 				if (for_connect) {
 					if (h->policy->connect_port)
 						ok = h->policy->connect_port(h, cand, old, &scratch) != BM_MATCH_CONFLICT;

@@ -72,8 +72,10 @@ bm_result bm_deliver(bm_host *h, bm_proto proto, const bm_endpoint *src,
 	VERDICT(v);
 	if (n)
 		*n = 0;
-	if (!h)
-		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+	if (!h) {
+		bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+		return bm_finish(h, v);
+	}
 	if (!src || !dst || (proto != BM_TCP && proto != BM_UDP) || src->family != dst->family) {
 		bm_verdict_set(v, BM_EINVAL, "core.args", 0, "bad packet");
 		return bm_finish(h, v);

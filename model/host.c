@@ -583,30 +583,7 @@ uint64_t bm_host_now(const bm_host *h)
 	return h ? h->now_ms : 0;
 }
 
-const bm_verdict *bm_last_verdict(const bm_host *h)
-{
-	return h ? &h->last : NULL;
-}
-
-/* ---------------------------------------------------------- the verdict */
-
-bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,
-                         bm_sock conflict, const char *fmt, ...)
-{
-	if (!v)
-		return code;
-	v->code = code;
-	v->rule = rule;
-	v->conflict = conflict;
-	v->reason[0] = 0;
-	if (fmt) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(v->reason, sizeof v->reason, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
+/* bm_last_verdict and bm_verdict_set: verdict.c */
 
 /* ---------------------------------------------------------------- names */
 

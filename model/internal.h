@@ -113,11 +113,19 @@ long bm_autobind_next(bm_host *h, long port, long hi);
 
 /* What the operations share (ops.c, bind.c, socket.c, connect.c) */
 
-/* A verdict to fill when the caller passed none. */
-#define VERDICT(v) bm_verdict scratch_; if (!(v)) (v) = &scratch_; \
-	memset((v), 0, sizeof *(v))
+/* The verdict an operation fills: the caller's, else one of its own;
+ * cleared, and marked with whose it is (bm_finish formats a caller's). */
+#define VERDICT(v) bm_verdict scratch_; (v) = bm_verdict_begin((v), &scratch_)
 
-/* End an operation: the host remembers v as its last verdict. */
+/* verdict.c */
+bm_verdict *bm_verdict_begin(bm_verdict *v, bm_verdict *scratch);
+/* Clear v again, keeping whose it is. */
+void bm_verdict_clear(bm_verdict *v);
+/* Copy the used part of a verdict (its reason, or what makes it). */
+void bm_verdict_copy(bm_verdict *to, const bm_verdict *from);
+
+/* End an operation: a verdict the caller passed gets its reason now; the
+ * host (if any) remembers v, reason unformatted, as its last verdict. */
 bm_result bm_finish(bm_host *h, bm_verdict *v);
 /* EBADF for a handle that names no live socket. */
 bm_result bm_bad_handle(bm_host *h, bm_sock s, bm_verdict *v);

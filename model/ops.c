@@ -17,8 +17,11 @@
 
 bm_result bm_finish(bm_host *h, bm_verdict *v)
 {
+	if (v->lazy_.caller)
+		bm_verdict_reason(v);   /* the caller reads v->reason */
 	if (h) {
-		h->last = *v;
+		if (v != &h->last)
+			bm_verdict_copy(&h->last, v);
 		bm_reap(h);   /* sockets released by this operation */
 	}
 	return v->code;
@@ -40,6 +43,7 @@ bm_sockrec *bm_op_sock(bm_host *h, bm_sock id, bm_verdict *v)
 {
 	if (!h) {
 		bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+		bm_finish(h, v);   /* the caller's verdict gets its text */
 		return NULL;
 	}
 	bm_sockrec *s = bm_host_live_sock(h, id);

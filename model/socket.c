@@ -22,8 +22,10 @@ bm_result bm_socket(bm_host *h, bm_family fam, bm_proto proto, uint32_t uid,
 	VERDICT(v);
 	if (out)
 		*out = BM_NO_SOCK;
-	if (!h)
-		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+	if (!h) {
+		bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+		return bm_finish(h, v);
+	}
 	if ((fam != BM_AF_INET && fam != BM_AF_INET6) || (proto != BM_TCP && proto != BM_UDP)) {
 		bm_verdict_set(v, BM_EAFNOSUPPORT, "core.args", 0, "unknown family or protocol");
 		return bm_finish(h, v);
@@ -108,8 +110,10 @@ static bm_result set_option(bm_host *h, bm_sock id, bm_option o, int value,
 bm_result bm_setsockopt(bm_host *h, bm_sock s, bm_option o, int value, bm_verdict *v)
 {
 	VERDICT(v);
-	if (!h)
-		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+	if (!h) {
+		bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+		return bm_finish(h, v);
+	}
 	if (o == BM_SO_BINDTODEVICE) {
 		bm_verdict_set(v, BM_EINVAL, "core.opt.value", 0,
 		               "SO_BINDTODEVICE takes an interface name");
@@ -121,8 +125,10 @@ bm_result bm_setsockopt(bm_host *h, bm_sock s, bm_option o, int value, bm_verdic
 bm_result bm_setsockopt_dev(bm_host *h, bm_sock s, const char *ifname, bm_verdict *v)
 {
 	VERDICT(v);
-	if (!h)
-		return bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+	if (!h) {
+		bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
+		return bm_finish(h, v);
+	}
 	if (!ifname || strlen(ifname) >= BM_DEVLEN) {
 		bm_verdict_set(v, BM_EINVAL, "core.opt.value", 0, "bad interface name");
 		return bm_finish(h, v);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* check_addr.c: endpoints, their text forms and address classes. */
+#include <arpa/inet.h>
 #include <stdio.h>
 
 #include "check_util.h"
@@ -146,6 +147,25 @@ START_TEST(tuple_hash_is_deterministic)
 }
 END_TEST
 
+/* IPv4 endpoints are formatted by hand (issue 11): the same text as
+ * inet_ntop and snprintf, cut the same way in a short buffer. */
+START_TEST(endpoint_v4_format_matches_libc)
+{
+	static const char *const eps[] = {"0.0.0.0:0", "255.255.255.255:65535", "10.20.3.4:80",
+	                                  "127.0.0.1:1024", "1.0.0.9:9"};
+	for (size_t i = 0; i < sizeof eps / sizeof *eps; i++) {
+		bm_endpoint ep = ep_of(eps[i]);
+		char want[64], got[64], a[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, ep.addr, a, sizeof a);
+		for (size_t len = 1; len <= sizeof got; len++) {
+			snprintf(want, len, "%s:%u", a, ep.port);
+			bm_endpoint_format(&ep, got, len);
+			ck_assert_str_eq(got, want);
+		}
+	}
+}
+END_TEST
+
 Suite *addr_suite(void)
 {
 	Suite *s = suite_create("addr");
@@ -153,6 +173,7 @@ Suite *addr_suite(void)
 	tcase_add_loop_test(t, endpoint_round_trip, 0, sizeof round_trip / sizeof *round_trip);
 	tcase_add_loop_test(t, endpoint_malformed_rejected, 0, sizeof malformed / sizeof *malformed);
 	tcase_add_test(t, endpoint_null_arguments);
+	tcase_add_test(t, endpoint_v4_format_matches_libc);
 	tcase_add_test(t, endpoint_format_truncates_safely);
 	tcase_add_test(t, address_classes);
 	tcase_add_loop_test(t, overlap_predicate, 0, sizeof overlaps / sizeof *overlaps);

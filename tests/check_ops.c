@@ -533,6 +533,83 @@ START_TEST(error_names_default)
 }
 END_TEST
 
+/* The reason is made when read (issue 11): the text must be what
+ * snprintf gives for the same format, conversion by conversion. */
+#define SAME_AS_SNPRINTF(...) do { \
+	bm_verdict v_; \
+	char want_[sizeof v_.reason]; \
+	snprintf(want_, sizeof want_, __VA_ARGS__); \
+	bm_verdict_set(&v_, BM_OK, "core.args", 0, __VA_ARGS__); \
+	ck_assert_str_eq(bm_verdict_reason(&v_), want_); \
+	ck_assert_str_eq(v_.reason, want_); \
+} while (0)
+
+START_TEST(lazy_reason_matches_snprintf)
+{
+	char local[64];
+	snprintf(local, sizeof local, "%s", "127.0.0.1:5000");
+	SAME_AS_SNPRINTF("plain text, 100%% literal");
+	SAME_AS_SNPRINTF("socket %d holds %s", 7, local);
+	SAME_AS_SNPRINTF("%u %ld %lu %lld %llu %zu", 4000000000u, -5L, 6UL, -7LL, 8ULL, (size_t)9);
+	SAME_AS_SNPRINTF("[%5d|%-5d|%05d|%+d|%x|%#o|%X]", 42, 42, 42, 42, 255, 8, 0xBEEF);
+	SAME_AS_SNPRINTF("%.*s|%.3s|%10s|%-10s|%*d|%-*.*s|", 4, "abcdefgh", "wxyz", "r", "l", 6, 3,
+	                 8, 2, "precision");
+	SAME_AS_SNPRINTF("%c%c %hhd %hd %hu %.2f %g", 'o', 'k', (signed char)-3, (short)-7,
+	                 (unsigned short)65535, 1.5, 0.25);
+	/* strings longer than the record holds, a NULL string, many arguments
+	 * and an unusual conversion are formatted at once: the same text */
+	char big[300];
+	memset(big, 'b', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	SAME_AS_SNPRINTF("%s and %s", big, big);
+	SAME_AS_SNPRINTF("%d %d %d %d %d %d %d %d %d %d", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+	SAME_AS_SNPRINTF("%jd %td", (intmax_t)-3, (ptrdiff_t)4);
+	SAME_AS_SNPRINTF("%Lf", 2.5L);
+}
+END_TEST
+
+START_TEST(lazy_reason_outlives_its_arguments)
+{
+	bm_verdict v, copy;
+	char buf[32];
+	snprintf(buf, sizeof buf, "dev%d", 3);
+	bm_verdict_set(&v, BM_ENODEV, "core.opt.nodev", 0, "no interface named %s", buf);
+	strcpy(buf, "changed");
+	copy = v;   /* a copy is a whole verdict: no pointer into the original */
+	memset(&v, 'x', sizeof v);
+	ck_assert_str_eq(bm_verdict_reason(&copy), "no interface named dev3");
+	ck_assert_str_eq(bm_verdict_reason(&copy), "no interface named dev3");
+	ck_assert_str_eq(bm_verdict_reason(NULL), "");
+}
+END_TEST
+
+START_TEST(lazy_reason_reaches_every_reader)
+{
+	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
+	bind_ok(h, a, "0.0.0.0:5000");
+	/* no verdict passed: the host keeps it, made when read */
+	ck_assert_int_eq(bind_to(h, b, "127.0.0.1:5000"), BM_EADDRINUSE);
+	bm_verdict copy;
+	bm_last_verdict_copy(h, &copy);
+	ck_assert_str_eq(copy.rule, "linux.tcp.bind.conflict");
+	char want[100];
+	snprintf(want, sizeof want, "socket %d holds an overlapping binding (BOUND)", a);
+	ck_assert_str_eq(bm_verdict_reason(&copy), want);
+	ck_assert_str_eq(bm_last_verdict(h)->reason, want);
+	/* a verdict passed in has its text when the call returns */
+	bm_verdict v;
+	memset(&v, 'x', sizeof v);
+	ck_assert_int_eq(bind_verdict(h, a, "0.0.0.0:5001", &v), BM_EINVAL);
+	ck_assert_str_eq(v.reason, bm_last_verdict(h)->reason);
+	ck_assert(v.reason[0] != 0);
+	ck_assert_int_eq(bm_socket(NULL, BM_AF_INET, BM_TCP, 0, NULL, &v), BM_EINVAL);
+	ck_assert_str_eq(v.reason, "no host");
+	bm_last_verdict_copy(NULL, &copy);
+	ck_assert_ptr_null(copy.rule);
+	ck_assert_str_eq(bm_verdict_reason(&copy), "");
+}
+END_TEST
+
 Suite *ops_suite(void)
 {
 	Suite *s = suite_create("ops");
@@ -546,6 +623,9 @@ Suite *ops_suite(void)
 	tcase_add_test(t, family_mismatch);
 	tcase_add_test(t, bind_twice_is_einval);
 	tcase_add_test(t, verdict_names_conflict);
+	tcase_add_test(t, lazy_reason_matches_snprintf);
+	tcase_add_test(t, lazy_reason_outlives_its_arguments);
+	tcase_add_test(t, lazy_reason_reaches_every_reader);
 	tcase_add_test(t, listen_udp_is_eopnotsupp);
 	tcase_add_test(t, listen_autobinds);
 	tcase_add_test(t, listen_after_connect_is_einval);

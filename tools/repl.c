@@ -219,7 +219,7 @@ static int run_op(repl *r, sc_cmd *c, const char *line, int lineno)
 		         repl_label(r, o.verdict.conflict, lb, sizeof lb));
 		op->has_cinfo = bm_sock_query(on, o.verdict.conflict, &op->cinfo) == BM_OK;
 	}
-	repl_name_reason(r, o.verdict.reason, op->reason, sizeof op->reason);
+	repl_name_reason(r, bm_verdict_reason(&o.verdict), op->reason, sizeof op->reason);
 	const sc_expect *x = sc_expect_for(c, r->os);
 	int ok = !x || sc_outcome_matches(&o, x);
 	if (x)

@@ -175,6 +175,81 @@ int sc_reader_line(sc_reader *r, char *buf, size_t len)
 	return 1;
 }
 
+/*
+ * What a load keeps of each command: the parsed command (sc_script, for
+ * the callers that walk a script) or only its text (sc_lines, for `run`).
+ * A parsed line is about 860 bytes, its text a few dozen: `run` keeps the
+ * text and parses each line again as it runs it (parsing is cheap next to
+ * writing and reading back a large array: issue 11).  A file of at most
+ * SC_KEEP_PARSED commands (every file of the spec) keeps its parsed
+ * commands as well: it is run once per personality, each without parsing.
+ */
+#define SC_KEEP_PARSED 4096
+
+typedef struct sc_line_ref {
+	size_t off;              /* in text */
+	int line;
+} sc_line_ref;
+
+typedef struct sc_lines {
+	char *text;              /* the command lines, each NUL-terminated */
+	size_t len, cap;
+	sc_line_ref *at;
+	size_t n, capn;
+	int syntax_errors;
+	sc_script parsed;        /* all n commands parsed, or none (n = 0) */
+	int too_many;            /* parsed is given up: more than SC_KEEP_PARSED */
+} sc_lines;
+
+typedef struct keeper {
+	sc_script *script;       /* keep parsed commands here, or */
+	sc_lines *lines;         /* their text here */
+} keeper;
+
+static void lines_free(sc_lines *l)
+{
+	free(l->text);
+	free(l->at);
+	sc_script_free(&l->parsed);
+	memset(l, 0, sizeof *l);
+}
+
+/* Room for need items of size bytes in *items (capacity *cap, doubled);
+ * -1 when out of memory (nothing changed). */
+static int grow(void **items, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : 256;
+	while (c < need)
+		c *= 2;
+	void *p = realloc(*items, c * size);
+	if (!p)
+		return -1;
+	*items = p;
+	*cap = c;
+	return 0;
+}
+
+/* Append a command line to l; -1 when out of memory. */
+static int lines_add(sc_lines *l, const char *line, int lineno)
+{
+	size_t n = strlen(line) + 1;
+	void *text = l->text, *at = l->at;
+	int rc = grow(&text, &l->cap, l->len + n, 1);
+	l->text = text;
+	rc = rc ? rc : grow(&at, &l->capn, l->n + 1, sizeof *l->at);
+	l->at = at;
+	if (rc)
+		return -1;
+	memcpy(l->text + l->len, line, n);
+	l->at[l->n].off = l->len;
+	l->at[l->n].line = lineno;
+	l->n++;
+	l->len += n;
+	return 0;
+}
+
 /* Append c to s (taking over its block); -1 when out of memory. */
 static int script_add(sc_script *s, sc_cmd *c)
 {
@@ -191,9 +266,39 @@ static int script_add(sc_script *s, sc_cmd *c)
 	return 0;
 }
 
-int sc_script_load(const char *path, sc_script *s, FILE *out)
+static int keep(keeper *k, sc_cmd *c, const char *line, int lineno)
 {
-	memset(s, 0, sizeof *s);
+	if (k->script)
+		return script_add(k->script, c);
+	sc_lines *l = k->lines;
+	if (lines_add(l, line, lineno) != 0)
+		return -1;
+	/* the parsed form too, while the file is small; out of memory it is
+	 * only given up (the text is enough) */
+	if (!l->too_many && (l->n > SC_KEEP_PARSED || script_add(&l->parsed, c) != 0)) {
+		l->too_many = 1;
+		sc_script_free(&l->parsed);
+	}
+	return 0;
+}
+
+static size_t kept(const keeper *k)
+{
+	return k->script ? k->script->n : k->lines->n;
+}
+
+static void keeper_free(keeper *k)
+{
+	if (k->script)
+		sc_script_free(k->script);
+	else
+		lines_free(k->lines);
+}
+
+/* Read and parse path, keeping each command as k says; syntax errors are
+ * printed to out and counted in *syntax_errors. */
+static int load(const char *path, keeper *k, int *syntax_errors, FILE *out)
+{
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		fprintf(out, "%s: cannot open: %s\n", path, strerror(errno));
@@ -212,20 +317,20 @@ int sc_script_load(const char *path, sc_script *s, FILE *out)
 		int col;
 		if (got == 2) {
 			fprintf(out, "%s:%s\n", path, rd.err);
-			s->syntax_errors++;
+			(*syntax_errors)++;
 			continue;
 		}
 		int r = sc_parse_line(line, rd.lineno, &c, err, sizeof err, &col);
 		if (r < 0) {
 			fprintf(out, "%s:%d:%d: %s\n", path, rd.lineno, col, err);
-			s->syntax_errors++;
+			(*syntax_errors)++;
 			continue;
 		}
-		if (r > 0 && script_add(s, &c) != 0) {
+		if (r > 0 && keep(k, &c, line, rd.lineno) != 0) {
 			/* never run part of a file as if it were all of it */
 			fprintf(out, "%s:%d: out of memory loading the scenario (%zu lines "
-			        "kept); not run\n", path, rd.lineno, s->n);
-			sc_script_free(s);
+			        "kept); not run\n", path, rd.lineno, kept(k));
+			keeper_free(k);
 			rc = -1;
 			break;
 		}
@@ -233,12 +338,41 @@ int sc_script_load(const char *path, sc_script *s, FILE *out)
 	if (got < 0) {
 		/* a NUL byte, a huge input or a read error: an error, not a short run */
 		fprintf(out, "%s:%s\n", path, rd.err);
-		s->syntax_errors++;
+		(*syntax_errors)++;
 	}
 	sc_cmd_free(&c);
 	free(line);
 	fclose(f);
 	return rc;
+}
+
+int sc_script_load(const char *path, sc_script *s, FILE *out)
+{
+	memset(s, 0, sizeof *s);
+	keeper k = {.script = s};
+	return load(path, &k, &s->syntax_errors, out);
+}
+
+static int lines_load(const char *path, sc_lines *l, FILE *out)
+{
+	memset(l, 0, sizeof *l);
+	keeper k = {.lines = l};
+	return load(path, &k, &l->syntax_errors, out);
+}
+
+/* Command i of l: kept parsed, or parsed into c; NULL with err (out of
+ * memory: it parsed when the file was loaded). */
+static const sc_cmd *line_cmd(const sc_lines *l, size_t i, sc_cmd *c, char *err,
+                              size_t errlen)
+{
+	if (!l->too_many)
+		return &l->parsed.cmds[i];
+	int col;
+	if (sc_parse_line(l->text + l->at[i].off, l->at[i].line, c, err, errlen, &col) == 1)
+		return c;
+	if (!err[0])
+		snprintf(err, errlen, "line %d no longer parses", l->at[i].line);
+	return NULL;
 }
 
 static int os_allowed(const sc_run_opts *o, const char *os)
@@ -258,11 +392,17 @@ static void check_expect(const char *path, const sc_cmd *c, const char *cur,
                          const sc_expect *x, const sc_outcome *o, const sc_run_opts *opts,
                          sc_totals *t, FILE *out)
 {
+	int ok = sc_outcome_matches(o, x);
+	int ambiguous = ok && sc_outcome_is_set(o) && x->nalt < 2;
+	if (ok && !ambiguous && !(opts && (opts->tap || opts->verbose))) {
+		t->passed++;   /* a pass nobody prints: no text to make */
+		return;
+	}
 	/* as long as the line and the receivers can be: nothing is cut */
 	char want[SC_MAXLINE + 80], got[SC_RECVLEN];
 	sc_expect_text(x, want, sizeof want);
 	sc_outcome_text(o, NULL, got, sizeof got);
-	if (sc_outcome_matches(o, x) && sc_outcome_is_set(o) && x->nalt < 2) {
+	if (ambiguous) {
 		t->ambiguous++;
 		fprintf(out, "%s:%d: [%s] %s: ambiguous: expected %s, the model answers %s or %s "
 		        "(%s, rule %s)\n", path, c->line, cur, c->text, want, got,
@@ -271,12 +411,12 @@ static void check_expect(const char *path, const sc_cmd *c, const char *cur,
 		        o->verdict.alt_rule);
 		return;
 	}
-	int ok = sc_outcome_matches(o, x);
 	ok ? t->passed++ : t->failed++;
+	bm_verdict v = o->verdict;   /* its reason is made here, when printed */
 	report r = {.type = ok ? "pass" : "failure", .path = path, .line = c->line, .os = cur,
 	            .command = c->text, .expected = want, .got = got,
 	            .rule = o->verdict.rule ? o->verdict.rule : NULL,
-	            .reason = o->verdict.reason};
+	            .reason = bm_verdict_reason(&v)};
 	emit(opts, t, &r, out);
 }
 
@@ -291,33 +431,37 @@ static void record_error(const sc_run_opts *opts, sc_totals *t, FILE *out, const
 
 /* Expectations for os from command i on, up to the end of the file: the
  * ones an error at i keeps from running. */
-static long expectations_after(const sc_script *s, size_t i, const char *os)
+static long expectations_after(const sc_lines *s, size_t i, const char *os)
 {
 	long n = 0;
-	for (; i < s->n; i++)
-		if (s->cmds[i].kind != SC_OS && sc_expect_for(&s->cmds[i], os))
+	sc_cmd scratch = {0};
+	char err[200];
+	for (; i < s->n; i++) {
+		const sc_cmd *c = line_cmd(s, i, &scratch, err, sizeof err);
+		if (c && c->kind != SC_OS && sc_expect_for(c, os))
 			n++;
+	}
+	sc_cmd_free(&scratch);
 	return n;
 }
 
-static void run_one(sc_engine *e, const char *path, const sc_script *s, size_t first,
-                    const char *os, const sc_run_opts *opts, sc_totals *t, FILE *out)
+/* Run the commands of s from first on, under os.  c is the one command
+ * parsed at a time. */
+static void run_cmds(sc_engine *e, const char *path, const sc_lines *s, size_t first,
+                     const char *os, const sc_run_opts *opts, sc_totals *t, FILE *out,
+                     sc_cmd *scratch, sc_outcome *o)
 {
 	char err[200];
 	char cur[SC_OSLEN];
 	snprintf(cur, sizeof cur, "%s", os);
-	if (e->reset(e->ctx, os, err, sizeof err) != 0) {
-		emit_error(opts, t, out, path, 0, os, err, expectations_after(s, first, os));
-		return;
-	}
-	sc_outcome *o = malloc(sizeof *o);
-	if (!o) {
-		emit_error(opts, t, out, path, 0, os, "out of memory", expectations_after(s, first, os));
-		return;
-	}
 	int skipping = 0;   /* after a skip: until the next `os` resets */
 	for (size_t i = first; i < s->n; i++) {
-		const sc_cmd *c = &s->cmds[i];
+		const sc_cmd *c = line_cmd(s, i, scratch, err, sizeof err);
+		if (!c) {
+			emit_error(opts, t, out, path, s->at[i].line, cur, err,
+			           expectations_after(s, i, cur));
+			break;
+		}
 		if (skipping && c->kind != SC_OS)
 			continue;
 		skipping = 0;
@@ -364,6 +508,24 @@ static void run_one(sc_engine *e, const char *path, const sc_script *s, size_t f
 		if (x)
 			check_expect(path, c, cur, x, o, opts, t, out);
 	}
+}
+
+static void run_one(sc_engine *e, const char *path, const sc_lines *s, size_t first,
+                    const char *os, const sc_run_opts *opts, sc_totals *t, FILE *out)
+{
+	char err[200];
+	if (e->reset(e->ctx, os, err, sizeof err) != 0) {
+		emit_error(opts, t, out, path, 0, os, err, expectations_after(s, first, os));
+		return;
+	}
+	sc_outcome *o = malloc(sizeof *o);
+	if (!o) {
+		emit_error(opts, t, out, path, 0, os, "out of memory", expectations_after(s, first, os));
+		return;
+	}
+	sc_cmd c = {0};
+	run_cmds(e, path, s, first, os, opts, t, out, &c, o);
+	sc_cmd_free(&c);
 	free(o);
 }
 
@@ -403,32 +565,42 @@ int sc_script_personalities(const sc_script *s, const sc_run_opts *opts, const c
 int sc_run_file(sc_engine *e, const char *path, const sc_run_opts *opts, sc_totals *t,
                 FILE *out)
 {
-	sc_script s;
+	sc_lines s;
 	sc_totals before = *t;
 	/* syntax errors and unreadable files are diagnostics: stderr, and in
 	 * --json/--tap also a record */
-	if (sc_script_load(path, &s, stderr) != 0) {
+	if (lines_load(path, &s, stderr) != 0) {
 		record_error(opts, t, out, path, 0, "cannot open");
 		return -1;
 	}
 	if (s.syntax_errors) {
 		for (int i = 0; i < s.syntax_errors; i++)
 			record_error(opts, t, out, path, 0, "syntax error (see stderr); file not run");
-		sc_script_free(&s);
+		lines_free(&s);
 		return -1;
 	}
+	/* the personalities come from the first command */
 	size_t first;
-	char list[SC_MAXOS][SC_OSLEN];
-	int nlist = sc_script_personalities(&s, opts, path, list, &first, stderr);
+	char list[SC_MAXOS][SC_OSLEN], err[200];
+	sc_cmd head = {0};
+	const sc_cmd *c0 = s.n > 0 ? line_cmd(&s, 0, &head, err, sizeof err) : NULL;
+	if (s.n > 0 && !c0) {
+		record_error(opts, t, out, path, s.at[0].line, err);
+		lines_free(&s);
+		return -1;
+	}
+	sc_script one = {.cmds = (sc_cmd *)c0, .n = c0 != NULL};
+	int nlist = sc_script_personalities(&one, opts, path, list, &first, stderr);
+	sc_cmd_free(&head);
 	if (nlist < 0) {
 		record_error(opts, t, out, path, 1,
 		             "no personality: start the file with 'os NAME...' or use --os");
-		sc_script_free(&s);
+		lines_free(&s);
 		return -1;
 	}
 	for (int i = 0; i < nlist; i++)
 		run_one(e, path, &s, first, list[i], opts, t, out);
-	sc_script_free(&s);
+	lines_free(&s);
 	return t->failed == before.failed && t->errors == before.errors ? 0 : -1;
 }
 

@@ -13,6 +13,15 @@
 
 #include "scenario.h"
 
+/* snprintf(dst, size, "%s", src) without the printf machinery: a parse
+ * copies several tokens, and `run` parses every line (issue 11). */
+static void str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
 #define MAXTOK 64
 
 /* A word of the line: s points into parser.words, where every word is
@@ -186,7 +195,7 @@ static int socket_name(parser *p, int i, char *out)
 		return -1;
 	if (!valid_name(p->t[i].s))
 		return fail(p, p->t[i].col, "bad socket name '%.40s'", p->t[i].s);
-	snprintf(out, SC_NAMELEN, "%s", p->t[i].s);
+	str_copy(out, SC_NAMELEN, p->t[i].s);
 	return 0;
 }
 
@@ -236,9 +245,9 @@ int sc_canonical_os(const char *name, char *out)
 	/* "linux", "LINUX" or "android": the family name, bound at run time */
 	if (bm_personality_alias_of(name) && sc_os_family(pol->name, fam, sizeof fam) &&
 	    sc_policy_find(fam) == pol)
-		snprintf(out, SC_OSLEN, "%s", fam);
+		str_copy(out, SC_OSLEN, fam);
 	else
-		snprintf(out, SC_OSLEN, "%s", pol->name);
+		str_copy(out, SC_OSLEN, pol->name);
 	return 0;
 }
 
@@ -285,11 +294,11 @@ static int parse_receivers(parser *p, const char *val, int vcol, const char **re
 	    strstr(val, ",+") || val[0] == '+' || val[0] == ',' ||
 	    (vlen && (val[vlen - 1] == '+' || val[vlen - 1] == ',')))
 		return fail(p, vcol, "bad receiver list '%.60s'", val);
-	snprintf(buf, sizeof buf, "%s", val);
+	str_copy(buf, sizeof buf, val);
 	for (char *s = strtok(buf, "+,"); s; s = strtok(NULL, "+,")) {
 		if (!valid_name(s) || nn == 16)
 			return fail(p, vcol, "bad receiver list '%.60s'", val);
-		snprintf(names[nn++], SC_NAMELEN, "%s", s);
+		str_copy(names[nn++], SC_NAMELEN, s);
 	}
 	if (nn == 0)
 		return fail(p, vcol, "bad receiver list '%.60s'", val);
@@ -313,7 +322,7 @@ static int parse_outcome_set(parser *p, const sc_cmd *c, sc_expect *x, const cha
                              int vcol)
 {
 	char buf[SC_MAXLINE + 1];
-	snprintf(buf, sizeof buf, "%s", val);
+	str_copy(buf, sizeof buf, val);
 	size_t vlen = strlen(buf);
 	if (vlen == 0 || buf[0] == '|' || buf[vlen - 1] == '|' || strstr(buf, "||"))
 		return fail(p, vcol, "bad outcome set '%.60s' (write ok|EADDRINUSE)", val);
@@ -338,6 +347,47 @@ static int parse_outcome_set(parser *p, const sc_cmd *c, sc_expect *x, const cha
 	return 0;
 }
 
+/* Rule ids found already (issue 11): checking a `[rule]` walked every
+ * rule table with strcmp, on each line that names one.  A (table, id) found
+ * stays found (rule tables are static, policies are only ever added), so a
+ * direct-mapped memory of hits answers again; a miss walks as before. */
+#define RULE_SEEN 1024
+static struct {
+	const bm_policy *pol;    /* with any 0: this one's table */
+	int any;                 /* in some personality's table */
+	char id[SC_RULELEN];
+} rule_seen[RULE_SEEN];
+
+static int rule_in_any(const char *id)
+{
+	for (size_t k = 0; k < bm_personality_count(); k++)
+		if (bm_policy_rule(bm_personality_at(k), id))
+			return 1;
+	for (size_t k = 0; k < nregistered; k++)
+		if (bm_policy_rule(registered[k], id))
+			return 1;
+	return 0;
+}
+
+/* Is id in pol's table (any: in some personality's)? */
+static int rule_exists(const bm_policy *pol, int any, const char *id)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)pol ^ (uint64_t)any;
+	for (const char *s = id; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	size_t i = (size_t)(h ^ (h >> 32)) % RULE_SEEN;
+	if (rule_seen[i].pol == pol && rule_seen[i].any == any && strcmp(rule_seen[i].id, id) == 0)
+		return 1;
+	if (!(any ? rule_in_any(id) : bm_policy_rule(pol, id) != NULL))
+		return 0;
+	if (strlen(id) < sizeof rule_seen[i].id) {
+		rule_seen[i].pol = pol;
+		rule_seen[i].any = any;
+		strcpy(rule_seen[i].id, id);
+	}
+	return 1;
+}
+
 /* "[rule.id]" after an outcome: the rule must exist in the personality the
  * expectation is for (any personality for "*"). */
 static int parse_rule(parser *p, sc_expect *x, const char *tokn, int col)
@@ -349,17 +399,9 @@ static int parse_rule(parser *p, sc_expect *x, const char *tokn, int col)
 		return fail(p, col, "two rules for one expectation%s", NULL);
 	if (!(x->rule = pool_add(p, tokn + 1, n - 2)))
 		return fail(p, col, "rule too long%s", NULL);
-	if (strcmp(x->os, "*") != 0) {
-		if (bm_policy_rule(sc_policy_find(x->os), x->rule))
-			return 0;
-		return fail(p, col + 1, "unknown rule id '%.60s' (see spec/*.md)", x->rule);
-	}
-	for (size_t k = 0; k < bm_personality_count(); k++)
-		if (bm_policy_rule(bm_personality_at(k), x->rule))
-			return 0;
-	for (size_t k = 0; k < nregistered; k++)
-		if (bm_policy_rule(registered[k], x->rule))
-			return 0;
+	int any = strcmp(x->os, "*") == 0;
+	if (rule_exists(any ? NULL : sc_policy_find(x->os), any, x->rule))
+		return 0;
 	return fail(p, col + 1, "unknown rule id '%.60s' (see spec/*.md)", x->rule);
 }
 
@@ -393,7 +435,7 @@ static int parse_host(parser *p, int i, sc_cmd *c)
 		return fail(p, p->t[i].col, "bad host name '%.40s'", p->t[i].s);
 	if (strcmp(p->t[i].s, "local") == 0)
 		return fail(p, p->t[i].col, "'local' is the host of the os line%s", NULL);
-	snprintf(c->name, sizeof c->name, "%s", p->t[i].s);
+	str_copy(c->name, sizeof c->name, p->t[i].s);
 	if (need(p, i + 1, "personality") != 0 || personality(p, i + 1, c->os[0]) != 0)
 		return -1;
 	if (strcmp(c->os[0], "*") == 0)
@@ -405,7 +447,7 @@ static int parse_host(parser *p, int i, sc_cmd *c)
 	if (strlen(list) >= sizeof c->arg)
 		return fail(p, p->t[i + 2].col, "address list too long%s", NULL);
 	char buf[256];
-	snprintf(buf, sizeof buf, "%s", list);
+	str_copy(buf, sizeof buf, list);
 	for (char *save = NULL, *a = strtok_r(buf, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
 		bm_endpoint ep;
 		if (bm_addr_parse(a, &ep) != 0 || bm_addr_is_any(&ep) || bm_addr_is_multicast(&ep) ||
@@ -415,7 +457,7 @@ static int parse_host(parser *p, int i, sc_cmd *c)
 	}
 	if (list[0] == ',' || list[strlen(list) - 1] == ',' || strstr(list, ",,"))
 		return fail(p, p->t[i + 2].col, "empty address in '%.40s'", list);
-	snprintf(c->arg, sizeof c->arg, "%s", list);
+	str_copy(c->arg, sizeof c->arg, list);
 	return no_more(p, i + 3);
 }
 
@@ -453,9 +495,10 @@ static int parse_expect(parser *p, int i, sc_cmd *c)
 				return fail(p, p->t[i].col, "two expectations for '%s'", x->os);
 		char *bracket = strchr(val, '[');
 		int rcol = vcol + (bracket ? (int)(bracket - val) : 0);
-		char rule[SC_MAXLINE + 1] = "";
+		char rule[SC_MAXLINE + 1];   /* not zeroed: 4 KB a line (issue 11) */
+		rule[0] = 0;
 		if (bracket) {
-			snprintf(rule, sizeof rule, "%s", bracket);
+			str_copy(rule, sizeof rule, bracket);
 			*bracket = 0;
 		}
 		if (parse_outcome_set(p, c, x, val, vcol) != 0)
@@ -484,7 +527,7 @@ static int parse_set(parser *p, int i, sc_cmd *c)
 			return fail(p, vcol, "expected LO-HI, e.g. 32768-60999", NULL);
 		memcpy(lo, v, (size_t)(dash - v));
 		lo[dash - v] = 0;
-		snprintf(hi, sizeof hi, "%s", dash + 1);
+		str_copy(hi, sizeof hi, dash + 1);
 		if (parse_ulong(lo, 65535, &a) || parse_ulong(hi, 65535, &b) || a < 1 || a > b)
 			return fail(p, vcol, "expected LO-HI with 1 <= LO <= HI <= 65535", NULL);
 		c->knob = BM_KNOB_EPHEMERAL_LO;
@@ -531,7 +574,7 @@ static int parse_setsockopt(parser *p, int i, sc_cmd *c)
 	if (c->opt == BM_SO_BINDTODEVICE) {
 		if (strlen(v) >= BM_DEVLEN)
 			return fail(p, vcol, "interface name too long", NULL);
-		snprintf(c->dev, sizeof c->dev, "%s", strcmp(v, "\"\"") == 0 ? "" : v);
+		str_copy(c->dev, sizeof c->dev, strcmp(v, "\"\"") == 0 ? "" : v);
 	} else if (c->opt == BM_SO_LINGER) {
 		if (strcasecmp(v, "off") == 0)
 			c->value = -1;
@@ -623,13 +666,15 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 		const char *word;
 		sc_kind kind;
 	} words[] = {
+		/* the steps first: they are most lines */
+		{"socket", SC_SOCKET}, {"bind", SC_BIND}, {"close", SC_CLOSE},
+		{"connect", SC_CONNECT}, {"listen", SC_LISTEN}, {"accept", SC_ACCEPT},
+		{"setsockopt", SC_SETSOCKOPT},
 		{"os", SC_OS}, {"user", SC_USER}, {"addr", SC_ADDR}, {"set", SC_SET},
-		{"setsockopt", SC_SETSOCKOPT}, {"bind", SC_BIND}, {"listen", SC_LISTEN},
-		{"connect", SC_CONNECT}, {"close", SC_CLOSE}, {"advance", SC_ADVANCE},
+		{"advance", SC_ADVANCE},
 		{"deliver", SC_DELIVER}, {"show", SC_SHOW}, {"explain", SC_EXPLAIN},
 		{"compare", SC_COMPARE}, {"help", SC_HELP}, {"reset", SC_RESET},
 		{"save", SC_SAVE}, {"load", SC_LOAD}, {"quit", SC_QUIT}, {"exit", SC_QUIT},
-		{"accept", SC_ACCEPT}, {"socket", SC_SOCKET},
 		{"host", SC_HOST}, {"on", SC_ON},
 	};
 	parser p;
@@ -692,7 +737,7 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 			fail(&p, toks[0].col, "bad socket name '%.40s'", toks[0].s);
 			goto out;
 		}
-		snprintf(c->name, sizeof c->name, "%s", toks[0].s);
+		str_copy(c->name, sizeof c->name, toks[0].s);
 		i = 2;
 		if (need(&p, i, "socket or accept") != 0)
 			goto out;
@@ -757,7 +802,7 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 			r = fail(&p, toks[i + 1].col, "bad unicast address '%.40s'", toks[i + 1].s);
 			break;
 		}
-		snprintf(c->arg, sizeof c->arg, "%s", toks[i + 1].s);
+		str_copy(c->arg, sizeof c->arg, toks[i + 1].s);
 		i += 2;
 		if (i < p.n) {
 			if (strcmp(toks[i].s, "dev") != 0 || i + 1 >= p.n ||
@@ -765,7 +810,7 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 				r = fail(&p, toks[i].col, "expected 'dev IFNAME'%s", NULL);
 				break;
 			}
-			snprintf(c->dev, sizeof c->dev, "%s", toks[i + 1].s);
+			str_copy(c->dev, sizeof c->dev, toks[i + 1].s);
 			i += 2;
 		}
 		r = no_more(&p, i);
@@ -806,7 +851,7 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 			r = fail(&p, toks[i].col, "bad host name '%.40s'", toks[i].s);
 			break;
 		}
-		snprintf(c->name, sizeof c->name, "%s", toks[i].s);
+		str_copy(c->name, sizeof c->name, toks[i].s);
 		r = no_more(&p, i + 1);
 		break;
 	case SC_LISTEN:
@@ -859,7 +904,7 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 	case SC_SAVE:
 		if ((r = need(&p, i, "file name")) != 0)
 			break;
-		snprintf(c->arg, sizeof c->arg, "%s", toks[i].s);
+		str_copy(c->arg, sizeof c->arg, toks[i].s);
 		/* --with-results (flag 1), --force (flag 2: overwrite), any order */
 		for (; i + 1 < p.n; i++) {
 			if (strcmp(toks[i + 1].s, "--with-results") == 0)
@@ -874,7 +919,7 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 	case SC_LOAD:
 		if ((r = need(&p, i, "file name")) != 0)
 			break;
-		snprintf(c->arg, sizeof c->arg, "%s", toks[i].s);
+		str_copy(c->arg, sizeof c->arg, toks[i].s);
 		r = no_more(&p, i + 1);
 		break;
 	case SC_COMPARE:
@@ -892,7 +937,7 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 	case SC_EXPLAIN:
 	case SC_HELP:
 		if (i < p.n) {
-			snprintf(c->arg, sizeof c->arg, "%s", toks[i].s);
+			str_copy(c->arg, sizeof c->arg, toks[i].s);
 			r = no_more(&p, i + 1);
 		}
 		break;

@@ -20,10 +20,14 @@ typedef struct name_entry {
 	bm_sock id;
 } name_entry;
 
-/* Rule ids already found in a policy's table: verdict rules are the
- * policies' own string constants, so a pointer seen once is known (a
- * direct-mapped cache; a miss falls back to bm_policy_rule). */
-#define RULE_CACHE 512
+/* A rule id already found in a policy's table.  Verdict rules are the
+ * policies' own string constants, so a pointer seen once is known: the
+ * session keeps every (policy, rule pointer) it has checked in a hash set
+ * (the policies are const and may be the caller's: the memory is here). */
+typedef struct rule_key {
+	const bm_policy *pol;
+	const char *rule;        /* NULL: an empty slot */
+} rule_key;
 
 typedef struct model_ctx {
 	bm_net *net;
@@ -36,10 +40,8 @@ typedef struct model_ctx {
 	uint32_t *by_name, *by_sock;
 	size_t slots;
 	size_t sock_used;        /* by_sock slots in use, stale ones included */
-	struct {
-		const bm_policy *pol;
-		const char *rule;
-	} rules[RULE_CACHE];
+	rule_key *rules;         /* open addressing, at most half full */
+	size_t rules_cap, nrules;
 } model_ctx;
 
 static size_t hash_name(const char *s)
@@ -180,17 +182,46 @@ static const char *name_of(const model_ctx *m, const bm_host *h, bm_sock id)
 	return NULL;
 }
 
-/* Is rule in p's table?  Cached by pointer: the check runs on every step. */
+static size_t rule_slot(const rule_key *keys, size_t cap, const bm_policy *p,
+                        const char *rule)
+{
+	size_t mask = cap - 1;
+	size_t i = hash_sock((const bm_host *)(const void *)p, (bm_sock)(uintptr_t)rule) & mask;
+	while (keys[i].rule && !(keys[i].rule == rule && keys[i].pol == p))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Remember (p, rule); out of memory, it is just not remembered. */
+static void rule_remember(model_ctx *m, const bm_policy *p, const char *rule)
+{
+	if (2 * (m->nrules + 1) > m->rules_cap) {
+		size_t cap = m->rules_cap ? 2 * m->rules_cap : 256;
+		rule_key *keys = calloc(cap, sizeof *keys);
+		if (!keys)
+			return;
+		for (size_t i = 0; i < m->rules_cap; i++)
+			if (m->rules[i].rule)
+				keys[rule_slot(keys, cap, m->rules[i].pol, m->rules[i].rule)] = m->rules[i];
+		free(m->rules);
+		m->rules = keys;
+		m->rules_cap = cap;
+	}
+	rule_key *k = &m->rules[rule_slot(m->rules, m->rules_cap, p, rule)];
+	k->pol = p;
+	k->rule = rule;
+	m->nrules++;
+}
+
+/* Is rule in p's table?  By pointer: the check runs on every step, and
+ * bm_policy_rule's walk over the table only the first time. */
 static int rule_known(model_ctx *m, const bm_policy *p, const char *rule)
 {
-	size_t i = hash_sock((const bm_host *)(const void *)p, (bm_sock)(uintptr_t)rule) %
-	           RULE_CACHE;
-	if (m->rules[i].rule == rule && m->rules[i].pol == p)
+	if (m->rules_cap && m->rules[rule_slot(m->rules, m->rules_cap, p, rule)].rule)
 		return 1;
 	if (!bm_policy_rule(p, rule))
 		return 0;
-	m->rules[i].pol = p;
-	m->rules[i].rule = rule;
+	rule_remember(m, p, rule);
 	return 1;
 }
 
@@ -338,7 +369,7 @@ static int deliver(model_ctx *m, bm_host *h, const sc_cmd *c, sc_outcome *o, cha
 	size_t max = 64, n = 0;
 	bm_sock stack[64], *got = stack;
 	for (;;) {
-		bm_deliver(h, c->proto, &c->ep, &c->ep2, got, max, &n, &o->verdict);
+		bm_deliver(h, c->proto, &c->ep, &c->ep2, got, max, &n, NULL);
 		if (n < max)
 			break;
 		bm_sock *more = got == stack ? malloc(max * 2 * sizeof *more)
@@ -384,6 +415,19 @@ static int deliver(model_ctx *m, bm_host *h, const sc_cmd *c, sc_outcome *o, cha
 	if (got != stack)
 		free(got);
 	return 0;
+}
+
+/* The commands that are a model operation on host h (its verdict is the
+ * host's last one); the others make their own verdict. */
+static int is_operation(sc_kind k)
+{
+	switch (k) {
+	case SC_SOCKET: case SC_SETSOCKOPT: case SC_BIND: case SC_LISTEN: case SC_CONNECT:
+	case SC_ACCEPT: case SC_CLOSE: case SC_DELIVER:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 static int model_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
@@ -464,7 +508,7 @@ static int model_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size
 	}
 	case SC_SOCKET: {
 		bm_sock id;
-		if (bm_socket(h, c->fam, c->proto, m->uid, &id, v) == BM_OK &&
+		if (bm_socket(h, c->fam, c->proto, m->uid, &id, NULL) == BM_OK &&
 		    set_name(m, h, c->name, id) != 0) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
@@ -473,12 +517,12 @@ static int model_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size
 	}
 	case SC_SETSOCKOPT:
 		if (c->opt == BM_SO_BINDTODEVICE)
-			bm_setsockopt_dev(h, s, c->dev, v);
+			bm_setsockopt_dev(h, s, c->dev, NULL);
 		else
-			bm_setsockopt(h, s, c->opt, c->value, v);
+			bm_setsockopt(h, s, c->opt, c->value, NULL);
 		break;
 	case SC_BIND:
-		if (bm_bind(h, s, &c->ep, v) == BM_OK && c->ep.port == 0 &&
+		if (bm_bind(h, s, &c->ep, NULL) == BM_OK && c->ep.port == 0 &&
 		    bm_sock_query(h, s, &info) == BM_OK)
 			snprintf(o->detail, sizeof o->detail, "%s",
 			         bm_endpoint_format(&info.local, buf, sizeof buf));
@@ -486,21 +530,21 @@ static int model_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size
 	case SC_LISTEN: {
 		int was_unbound = bm_sock_query(h, s, &info) == BM_OK &&
 		                  info.state == BM_STATE_CLOSED;
-		if (bm_listen(h, s, v) == BM_OK && was_unbound &&
+		if (bm_listen(h, s, NULL) == BM_OK && was_unbound &&
 		    bm_sock_query(h, s, &info) == BM_OK)
 			snprintf(o->detail, sizeof o->detail, "%s",
 			         bm_endpoint_format(&info.local, buf, sizeof buf));
 		break;
 	}
 	case SC_CONNECT:
-		if (bm_connect_ex(h, s, &c->ep, c->nonblock ? BM_CONNECT_NONBLOCK : 0, v) == BM_OK &&
+		if (bm_connect_ex(h, s, &c->ep, c->nonblock ? BM_CONNECT_NONBLOCK : 0, NULL) == BM_OK &&
 		    bm_sock_query(h, s, &info) == BM_OK)
 			snprintf(o->detail, sizeof o->detail, "%s",
 			         bm_endpoint_format(&info.local, buf, sizeof buf));
 		break;
 	case SC_ACCEPT: {
 		bm_sock child;
-		if (bm_accept(h, s, &child, v) == BM_OK) {
+		if (bm_accept(h, s, &child, NULL) == BM_OK) {
 			if (set_name(m, h, c->name, child) != 0) {
 				snprintf(err, errlen, "out of memory");
 				return -1;
@@ -512,7 +556,7 @@ static int model_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size
 		break;
 	}
 	case SC_CLOSE:
-		bm_close(h, s, v);
+		bm_close(h, s, NULL);
 		break;
 	case SC_ADVANCE:
 		bm_net_advance(m->net, c->ms);
@@ -527,6 +571,10 @@ static int model_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size
 		snprintf(err, errlen, "'%s' is not a scenario step", sc_kind_name(c->kind));
 		return -1;
 	}
+	/* an operation left its verdict in the host: copied with the reason
+	 * unformatted, made only if someone reads it (bm_verdict_reason) */
+	if (is_operation(c->kind))
+		bm_last_verdict_copy(h, v);
 	o->code = v->code;
 	/* every verdict must name a rule that explain can describe */
 	if (v->rule && !rule_known(m, bm_host_policy(h), v->rule)) {
@@ -546,6 +594,7 @@ static void model_destroy(void *ctx)
 	free(m->names);
 	free(m->by_name);
 	free(m->by_sock);
+	free(m->rules);
 	free(m);
 }
 

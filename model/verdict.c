@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * verdict.c: a verdict's reason is made when it is read, not when it is
+ * set.  Formatting the text with vsnprintf on every operation was most of
+ * a bind decision's time (issue 11), and most reasons are never read.
+ * bm_verdict_set keeps the format and a copy of each argument in the
+ * verdict's private record; bm_verdict_reason formats them into reason,
+ * one conversion at a time, giving the very text vsnprintf would have.
+ * Anything the record cannot hold (an unusual conversion, too many
+ * arguments, long strings, a NULL string) is formatted at once instead.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum { SPEC_MAX = 24 };   /* one conversion, "%-12.*lld" and the like */
+
+typedef struct spec {
+	const char *start, *end;   /* from '%' to the conversion letter */
+	int stars;                  /* '*' width and precision: int args */
+	int prec;                   /* -1: none, -2: given by an argument */
+	char len[3];                /* length modifier as written */
+	char conv;
+} spec;
+
+/* Parse the conversion at p ('%' not %%): 0, or -1 if it is not one the
+ * record can hold. */
+static int parse_spec(const char *p, spec *sp)
+{
+	memset(sp, 0, sizeof *sp);
+	sp->start = p++;
+	sp->prec = -1;
+	while (*p && strchr("-+ #0", *p))
+		p++;
+	if (*p == '*') {
+		sp->stars++;
+		p++;
+	} else {
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == '.') {
+		p++;
+		if (*p == '*') {
+			sp->stars++;
+			sp->prec = -2;
+			p++;
+		} else {
+			sp->prec = 0;
+			for (; *p >= '0' && *p <= '9'; p++)
+				if (sp->prec < 10000)
+					sp->prec = sp->prec * 10 + (*p - '0');
+		}
+	}
+	size_t n = 0;
+	if (*p && strchr("hlzjt", *p))
+		sp->len[n++] = *p++;
+	if (n == 1 && (sp->len[0] == 'h' || sp->len[0] == 'l') && *p == sp->len[0])
+		sp->len[n++] = *p++;   /* hh, ll */
+	sp->conv = *p;
+	sp->end = p;
+	if (!*p || !strchr("diuoxXcspfFeEgGaA", *p) || p - sp->start + 3 >= SPEC_MAX)
+		return -1;
+	if (strchr("cspfFeEgGaA", *p) && n && strcmp(sp->len, "l") != 0)
+		return -1;   /* %lc, %ls, %Lf: not used, not kept */
+	if ((*p == 'c' || *p == 's' || *p == 'p') && n)
+		return -1;
+	return 0;
+}
+
+/* Take one integer argument of the spec's type, as printf would read it. */
+static void take_int(spec *sp, va_list *ap, union bm_verdict_arg_ *a)
+{
+	int sgn = sp->conv == 'd' || sp->conv == 'i';
+	const char *l = sp->len;
+	if (strcmp(l, "hh") == 0) {
+		int x = va_arg(*ap, int);
+		if (sgn)
+			a->i = (signed char)x;
+		else
+			a->u = (unsigned char)x;
+	} else if (strcmp(l, "h") == 0) {
+		int x = va_arg(*ap, int);
+		if (sgn)
+			a->i = (short)x;
+		else
+			a->u = (unsigned short)x;
+	} else if (strcmp(l, "l") == 0) {
+		if (sgn)
+			a->i = va_arg(*ap, long);
+		else
+			a->u = va_arg(*ap, unsigned long);
+	} else if (strcmp(l, "ll") == 0) {
+		if (sgn)
+			a->i = va_arg(*ap, long long);
+		else
+			a->u = va_arg(*ap, unsigned long long);
+	} else if (strcmp(l, "z") == 0) {
+		if (sgn)
+			a->i = (long long)va_arg(*ap, ptrdiff_t);   /* ssize_t's size */
+		else
+			a->u = va_arg(*ap, size_t);
+	} else if (strcmp(l, "j") == 0) {
+		if (sgn)
+			a->i = va_arg(*ap, intmax_t);
+		else
+			a->u = va_arg(*ap, uintmax_t);
+	} else if (strcmp(l, "t") == 0) {
+		if (sgn)
+			a->i = va_arg(*ap, ptrdiff_t);
+		else
+			a->u = (unsigned long long)va_arg(*ap, ptrdiff_t);
+	} else if (sgn) {
+		a->i = va_arg(*ap, int);
+	} else {
+		a->u = va_arg(*ap, unsigned);
+	}
+}
+
+/* Keep fmt's arguments in v's record: 0, or -1 when they do not fit. */
+static int capture(struct bm_verdict_lazy_ *z, const char *fmt, va_list *ap)
+{
+	z->nargs = 0;
+	z->nstr = 0;
+	for (const char *p = fmt; (p = strchr(p, '%')); p++) {
+		if (p[1] == '%') {
+			p++;
+			continue;
+		}
+		spec sp;
+		if (parse_spec(p, &sp) != 0 || z->nargs + sp.stars + 1 > 8)
+			return -1;
+		int prec = sp.prec;
+		for (int k = 0; k < sp.stars; k++) {
+			int x = va_arg(*ap, int);
+			z->arg[z->nargs++].i = x;
+			if (k == sp.stars - 1 && sp.prec == -2)
+				prec = x < 0 ? -1 : x;   /* a negative precision is none */
+		}
+		union bm_verdict_arg_ *a = &z->arg[z->nargs++];
+		switch (sp.conv) {
+		case 'c':
+			a->i = va_arg(*ap, int);
+			break;
+		case 'p':
+			a->p = va_arg(*ap, void *);
+			break;
+		case 's': {
+			const char *s = va_arg(*ap, const char *);
+			if (!s)
+				return -1;   /* the C library's own "(null)" */
+			size_t n = prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s);
+			if (n + 1 > sizeof z->str - z->nstr)
+				return -1;
+			memcpy(z->str + z->nstr, s, n);
+			z->str[z->nstr + n] = 0;
+			a->u = z->nstr;
+			z->nstr = (unsigned short)(z->nstr + n + 1);
+			break;
+		}
+		case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': case 'a': case 'A':
+			a->d = va_arg(*ap, double);
+			break;
+		default:
+			take_int(&sp, ap, a);
+		}
+		p = sp.end;
+	}
+	return 0;
+}
+
+bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,
+                         bm_sock conflict, const char *fmt, ...)
+{
+	if (!v)
+		return code;
+	v->code = code;
+	v->rule = rule;
+	v->conflict = conflict;
+	v->reason[0] = 0;
+	v->lazy_.fmt = NULL;
+	if (!fmt)
+		return code;
+	va_list ap, again;
+	va_start(ap, fmt);
+	va_copy(again, ap);
+	if (capture(&v->lazy_, fmt, &ap) == 0)
+		v->lazy_.fmt = fmt;
+	else
+		vsnprintf(v->reason, sizeof v->reason, fmt, again);
+	va_end(again);
+	va_end(ap);
+	return code;
+}
+
+/* One conversion into out[*pos..cap), *pos moved past what it wrote. */
+static void put_spec(char *out, size_t cap, size_t *pos, const spec *sp,
+                     const struct bm_verdict_lazy_ *z, unsigned char *k)
+{
+	char f[SPEC_MAX];
+	size_t n = 0;
+	/* flags, width, precision as written; integers then read as long long */
+	for (const char *q = sp->start; q < sp->end && !strchr("hlzjt", *q); q++)
+		f[n++] = *q;
+	int integer = !strchr("cspfFeEgGaA", sp->conv);
+	if (integer) {
+		f[n++] = 'l';
+		f[n++] = 'l';
+	}
+	f[n++] = sp->conv;
+	f[n] = 0;
+	int st[2] = {0, 0};
+	for (int i = 0; i < sp->stars; i++)
+		st[i] = (int)z->arg[(*k)++].i;
+	const union bm_verdict_arg_ *a = &z->arg[(*k)++];
+	char *o = out + *pos;
+	size_t rem = cap - *pos;
+	int w;
+#define PUT(x) (sp->stars == 0 ? snprintf(o, rem, f, x) \
+		: sp->stars == 1 ? snprintf(o, rem, f, st[0], x) \
+		: snprintf(o, rem, f, st[0], st[1], x))
+	if (sp->conv == 's')
+		w = PUT(z->str + a->u);
+	else if (sp->conv == 'p')
+		w = PUT(a->p);
+	else if (sp->conv == 'c')
+		w = PUT((int)a->i);
+	else if (!integer)
+		w = PUT(a->d);
+	else if (sp->conv == 'd' || sp->conv == 'i')
+		w = PUT(a->i);
+	else
+		w = PUT(a->u);
+#undef PUT
+	if (w > 0)
+		*pos += (size_t)w < rem ? (size_t)w : rem - 1;
+}
+
+const char *bm_verdict_reason(bm_verdict *v)
+{
+	if (!v)
+		return "";
+	const struct bm_verdict_lazy_ *z = &v->lazy_;
+	const char *fmt = z->fmt;
+	if (!fmt)
+		return v->reason;
+	char *out = v->reason;
+	size_t cap = sizeof v->reason, pos = 0;
+	unsigned char k = 0;
+	for (const char *p = fmt; *p && pos + 1 < cap;) {
+		if (*p != '%' || p[1] == '%') {
+			out[pos++] = *p;
+			p += *p == '%' ? 2 : 1;
+			continue;
+		}
+		spec sp;
+		parse_spec(p, &sp);   /* it parsed when the arguments were kept */
+		put_spec(out, cap, &pos, &sp, z, &k);
+		p = sp.end + 1;
+	}
+	out[pos] = 0;
+	v->lazy_.fmt = NULL;
+	return v->reason;
+}
+
+bm_verdict *bm_verdict_begin(bm_verdict *v, bm_verdict *scratch)
+{
+	bm_verdict *w = v ? v : scratch;
+	bm_verdict_clear(w);
+	w->lazy_.caller = v != NULL;
+	return w;
+}
+
+void bm_verdict_clear(bm_verdict *w)
+{
+	w->code = BM_OK;
+	w->rule = NULL;
+	w->conflict = 0;
+	w->reason[0] = 0;
+	w->alt = BM_OK;
+	w->alt_rule = NULL;
+	w->alt_condition = NULL;
+	w->lazy_.fmt = NULL;
+	w->lazy_.nargs = 0;
+	w->lazy_.nstr = 0;
+}
+
+/* Copy what a verdict holds, not its unused bytes. */
+void bm_verdict_copy(bm_verdict *to, const bm_verdict *from)
+{
+	to->code = from->code;
+	to->rule = from->rule;
+	to->conflict = from->conflict;
+	to->alt = from->alt;
+	to->alt_rule = from->alt_rule;
+	to->alt_condition = from->alt_condition;
+	const struct bm_verdict_lazy_ *z = &from->lazy_;
+	to->lazy_.fmt = z->fmt;
+	to->lazy_.caller = z->caller;
+	if (!z->fmt) {
+		size_t n = strlen(from->reason);
+		memcpy(to->reason, from->reason, n + 1);
+		to->lazy_.nargs = 0;
+		to->lazy_.nstr = 0;
+		return;
+	}
+	to->reason[0] = 0;
+	to->lazy_.nargs = z->nargs;
+	to->lazy_.nstr = z->nstr;
+	memcpy(to->lazy_.arg, z->arg, z->nargs * sizeof z->arg[0]);
+	memcpy(to->lazy_.str, z->str, z->nstr);
+}
+
+const bm_verdict *bm_last_verdict(const bm_host *h)
+{
+	if (!h)
+		return NULL;
+	/* the host is never a const object (bm_host_new allocates it): the
+	 * const only says the verdict does not change, and its text is made
+	 * now, once */
+	bm_verdict *last = &((bm_host *)h)->last;
+	bm_verdict_reason(last);
+	return last;
+}
+
+void bm_last_verdict_copy(const bm_host *h, bm_verdict *out)
+{
+	if (!out)
+		return;
+	if (!h) {
+		memset(out, 0, sizeof *out);
+		return;
+	}
+	bm_verdict_copy(out, &h->last);
+}
