@@ -12,7 +12,9 @@ MAKEFLAGS += --no-print-directory
 BUILD   ?= build
 CC      ?= cc
 VERSION := $(shell sed -n 's/^\#define BM_VERSION "\(.*\)"/\1/p' include/bindmodel.h)
-SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
+# The SONAME's version: the major one, or while it is 0 (no stable ABI
+# yet) major.minor, so that 0.3 and 0.2 are never mistaken for each other.
+SOMAJOR := $(shell echo $(VERSION) | sed 's/^\(0\.[0-9]*\)\..*/\1/; s/^\([1-9][0-9]*\)\..*/\1/')
 CSTD    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
 # gcc's -Wformat-truncation flags deliberate truncating snprintf calls; clang
 # does not know the option, so it is asked for only where it exists.

@@ -34,9 +34,9 @@ extern "C" {
 
 /* The version this header belongs to; bm_version() gives the library's at
  * run time (a program may run against a newer shared library). */
-#define BM_VERSION "0.2.0"
+#define BM_VERSION "0.3.0"
 #define BM_VERSION_MAJOR 0
-#define BM_VERSION_MINOR 2
+#define BM_VERSION_MINOR 3
 #define BM_VERSION_PATCH 0
 #define BM_VERSION_NUMBER (BM_VERSION_MAJOR * 10000 + BM_VERSION_MINOR * 100 + BM_VERSION_PATCH)
 

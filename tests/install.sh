@@ -16,6 +16,7 @@ build=$(dirname "${BIN:-build/bindmodel}")
 case $build in /*) ;; *) build=$top/$build ;; esac
 version=${VERSION:-$(sed -n 's/^#define BM_VERSION "\(.*\)"/\1/p' "$top/include/bindmodel.h")}
 major=${version%%.*}
+[ "$major" != 0 ] || major=$(echo "$version" | cut -d. -f1,2)   # 0.x: the ABI is major.minor
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "install: FAIL: $*"; exit 1; }
