@@ -1,22 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench.c: `bindmodel bench [--count N] [--os NAME]`: the same sequence of
- * scenario steps timed on the model and on the live kernel in one run, and
- * the rates printed side by side.  No assertions: numbers only.
+ * bench.c: `bindmodel bench [--count N] [--os NAME]`: the same scenario
+ * steps timed on the model and on the live kernel in one run, side by
+ * side, for each of these sequences (the set-up steps run once after each
+ * reset, untimed):
  *
- * One sequence is a whole TCP round trip on a fixed port:
- *
- *   l = socket tcp4; setsockopt l SO_REUSEADDR 1; bind l 127.0.0.1:PORT
- *   listen l; c = socket tcp4; setsockopt c SO_LINGER 0
- *   connect c 127.0.0.1:PORT; a = accept l; close c; close a; close l
+ *   round trip     l = socket; SO_REUSEADDR; bind; listen; c = socket;
+ *                  SO_LINGER 0; connect (autobind); accept; close c, a, l
+ *   socket close   s = socket; close s
+ *   bind free      s = socket; bind 127.0.0.1:P; close s
+ *   bind conflict  (h bound and listening on P) s = socket; bind P
+ *                  => EADDRINUSE; close s
+ *   listen         s = socket; bind; listen; close s
+ *   reuseport join (g in a SO_REUSEPORT group on P) s = socket;
+ *                  SO_REUSEPORT; bind P; close s
  *
  * SO_LINGER 0 on the client aborts the connection, so no TIME_WAIT piles up
- * and every sequence can reuse the port.  Both engines go through the same
+ * and every sequence can reuse its port.  Both engines go through the same
  * sc_engine interface with the commands parsed once, so the figures compare
  * the model's bookkeeping with the kernel's syscalls (and, for the kernel,
  * a real loopback handshake).  The engines are reset every RESET_EVERY
- * sequences (the model keeps closed handles; the kernel gets a fresh
- * namespace where it can); resets are not timed.
+ * sequences (the kernel gets a fresh namespace where it can); resets are
+ * not timed.  A bind decision alone is the difference between a bind
+ * sequence and "socket close", on each engine.  Then the interposer's cost per call (shadow_bench.c) and the
+ * scenario runner's rate.  No assertions: numbers only, but a step whose
+ * result is not the one written is an error, never a number.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -34,20 +42,84 @@ void shadow_bench(long n);   /* shadow_bench.c */
 #define RESET_EVERY 500
 #define BENCH_PORT 47000
 
-static const char *const steps[] = {
-	"l = socket tcp4",
-	"setsockopt l SO_REUSEADDR 1",
-	"bind l 127.0.0.1:47000",
-	"listen l",
-	"c = socket tcp4",
-	"setsockopt c SO_LINGER 0",
-	"connect c 127.0.0.1:47000",
-	"a = accept l",
-	"close c",
-	"close a",
-	"close l",
+typedef struct bench_seq {
+	const char *name;
+	const char *const *setup, *const *loop;   /* NULL-terminated */
+} bench_seq;
+
+static const char *const no_setup[] = {NULL};
+static const char *const round_trip[] = {
+	"l = socket tcp4 => ok", "setsockopt l SO_REUSEADDR 1 => ok", "bind l 127.0.0.1:47000 => ok",
+	"listen l => ok", "c = socket tcp4 => ok", "setsockopt c SO_LINGER 0 => ok",
+	"connect c 127.0.0.1:47000 => ok", "a = accept l => ok", "close c => ok", "close a => ok",
+	"close l => ok", NULL};
+static const char *const open_close[] = {"s = socket tcp4 => ok", "close s => ok", NULL};
+static const char *const bind_free[] = {"s = socket tcp4 => ok", "bind s 127.0.0.1:47001 => ok",
+                                        "close s => ok", NULL};
+static const char *const holder[] = {"h = socket tcp4", "bind h 127.0.0.1:47002", "listen h",
+                                     NULL};
+static const char *const bind_conflict[] = {"s = socket tcp4 => ok",
+                                            "bind s 127.0.0.1:47002 => EADDRINUSE",
+                                            "close s => ok", NULL};
+static const char *const do_listen[] = {"s = socket tcp4 => ok", "bind s 127.0.0.1:47003 => ok",
+                                        "listen s => ok", "close s => ok", NULL};
+static const char *const group[] = {"g = socket tcp4", "setsockopt g SO_REUSEPORT 1",
+                                    "bind g 127.0.0.1:47004", NULL};
+static const char *const join_group[] = {"s = socket tcp4 => ok",
+                                         "setsockopt s SO_REUSEPORT 1 => ok",
+                                         "bind s 127.0.0.1:47004 => ok", "close s => ok", NULL};
+
+/* seqs[1] is the baseline the bind rows are measured against */
+static const bench_seq seqs[] = {
+	{"round trip", no_setup, round_trip},
+	{"socket close", no_setup, open_close},
+	{"bind free", no_setup, bind_free},
+	{"bind conflict", holder, bind_conflict},
+	{"listen", no_setup, do_listen},
+	{"reuseport join", group, join_group},
 };
-#define NSTEPS (sizeof steps / sizeof *steps)
+#define NSEQS (sizeof seqs / sizeof *seqs)
+
+/* A sequence's lines, parsed once. */
+typedef struct parsed {
+	sc_cmd *setup, *loop;
+	size_t nsetup, nloop;
+} parsed;
+
+static size_t count_lines(const char *const *lines)
+{
+	size_t n = 0;
+	while (lines[n])
+		n++;
+	return n;
+}
+
+static int parse_lines(const char *const *lines, sc_cmd **out, size_t *n, char *err,
+                       size_t errlen)
+{
+	*n = count_lines(lines);
+	*out = calloc(*n ? *n : 1, sizeof **out);
+	if (!*out) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t k = 0; k < *n; k++) {
+		int col;
+		char why[200];
+		if (sc_parse_line(lines[k], (int)k + 1, &(*out)[k], why, sizeof why, &col) != 1) {
+			snprintf(err, errlen, "'%s': %s", lines[k], why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void free_lines(sc_cmd *cmds, size_t n)
+{
+	for (size_t k = 0; cmds && k < n; k++)
+		sc_cmd_free(&cmds[k]);
+	free(cmds);
+}
 
 static double now_s(void)
 {
@@ -109,40 +181,69 @@ out:
 		unlink(path);
 }
 
-static double time_engine(sc_engine *e, const char *os, sc_cmd *cmds, long n, char *err,
-                          size_t errlen)
+/* Run cmds[0..n) once; -1 with err when a step fails or gives another
+ * result than its line says. */
+static int run_lines(sc_engine *e, const char *os, const sc_cmd *cmds, size_t n, char *err,
+                     size_t errlen)
 {
 	sc_outcome o;
+	for (size_t k = 0; k < n; k++) {
+		if (e->exec(e->ctx, &cmds[k], &o, err, errlen) != 0)
+			return -1;
+		const sc_expect *x = sc_expect_for(&cmds[k], os);
+		if (x ? !sc_outcome_matches(&o, x) : o.code != BM_OK) {
+			snprintf(err, errlen, "'%s' gave %s", cmds[k].text, bm_result_name(o.code));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Seconds for n runs of the sequence's loop, set-up and resets untimed. */
+static double time_engine(sc_engine *e, const char *os, const parsed *p, long n, char *err,
+                          size_t errlen)
+{
 	double total = 0;
 	for (long done = 0; done < n;) {
-		if (e->reset(e->ctx, os, err, errlen) != 0)
+		if (e->reset(e->ctx, os, err, errlen) != 0 ||
+		    run_lines(e, os, p->setup, p->nsetup, err, errlen) != 0)
 			return -1;
 		long batch = n - done < RESET_EVERY ? n - done : RESET_EVERY;
 		double t0 = now_s();
-		for (long i = 0; i < batch; i++) {
-			for (size_t k = 0; k < NSTEPS; k++) {
-				if (e->exec(e->ctx, &cmds[k], &o, err, errlen) != 0)
-					return -1;
-				if (o.code != BM_OK) {
-					snprintf(err, errlen, "'%s' gave %s", steps[k], bm_result_name(o.code));
-					return -1;
-				}
-			}
-		}
+		for (long i = 0; i < batch; i++)
+			if (run_lines(e, os, p->loop, p->nloop, err, errlen) != 0)
+				return -1;
 		total += now_s() - t0;
 		done += batch;
 	}
 	return total;
 }
 
-static void row(const char *name, long n, double secs, const char *note)
+static void print_row(const char *name, double model_ns, double kernel_ns, const char *note)
 {
-	if (secs <= 0) {
-		printf("  %-8s %14s %14s  %s\n", name, "-", "-", note);
+	printf("  %-26s %10.0f", name, model_ns);
+	if (kernel_ns > 0 && model_ns > 0)
+		printf(" %10.0f %8.0fx\n", kernel_ns, kernel_ns / model_ns);
+	else
+		printf(" %10s %9s  %s\n", "-", "-", note);
+}
+
+/* One sequence on both engines: a row of ns per sequence and the ratio;
+ * ns[0], ns[1] get the model's and the kernel's (or -1). */
+static void bench_row(const bench_seq *q, const parsed *p, sc_engine *m, sc_engine *k,
+                      const char *os, long n, double ns[2])
+{
+	char err[512] = "";
+	double ms = time_engine(m, os, p, n, err, sizeof err);
+	ns[0] = ns[1] = -1;
+	if (ms < 0) {
+		printf("  %-26s model: %s\n", q->name, err);
 		return;
 	}
-	printf("  %-8s %14.0f %14.0f  %s\n", name, (double)n / secs,
-	       (double)n * (double)NSTEPS / secs, note);
+	double ks = k ? time_engine(k, os, p, n, err, sizeof err) : -1;
+	ns[0] = ms * 1e9 / (double)n;
+	ns[1] = ks > 0 ? ks * 1e9 / (double)n : -1;
+	print_row(q->name, ns[0], ns[1], k ? err : "");
 }
 
 int cmd_bench(int argc, char **argv)
@@ -192,56 +293,59 @@ int cmd_bench(int argc, char **argv)
 		fputs(use, stderr);
 		return 2;
 	}
-	sc_cmd *cmds = calloc(NSTEPS, sizeof *cmds);
-	if (!cmds)
-		return 2;
 	char err[512];
-	int col;
-	for (size_t k = 0; k < NSTEPS; k++) {
-		if (sc_parse_line(steps[k], (int)k + 1, &cmds[k], err, sizeof err, &col) != 1) {
-			fprintf(stderr, "bindmodel bench: step '%s': %s\n", steps[k], err);
-			for (size_t j = 0; j <= k; j++)
-				sc_cmd_free(&cmds[j]);
-			free(cmds);
-			return 2;
-		}
+	parsed p[NSEQS];
+	memset(p, 0, sizeof p);
+	int ok = 1;
+	for (size_t i = 0; ok && i < NSEQS; i++)
+		ok = parse_lines(seqs[i].setup, &p[i].setup, &p[i].nsetup, err, sizeof err) == 0 &&
+		     parse_lines(seqs[i].loop, &p[i].loop, &p[i].nloop, err, sizeof err) == 0;
+	if (!ok)
+		fprintf(stderr, "bindmodel bench: %s\n", err);
+
+	sc_engine m, k;
+	int have_m = ok && sc_model_engine(&m) == 0, have_k = 0;
+	const char *kernel_note = "";
+	char why[200], note[260];
+	if (ok && kb_engine(&k, err, sizeof err) == 0) {
+		have_k = kb_engine_opts(&k, 0, loopback_only, err, sizeof err) == 0;
+		if (!have_k)
+			k.destroy(k.ctx);
 	}
-
-	printf("bench: %ld sequences of %zu steps (socket, bind, listen, connect, accept, close "
-	       "... on 127.0.0.1:%d), model personality %s\n", n, NSTEPS, BENCH_PORT, os);
-	printf("  %-8s %14s %14s\n", "engine", "sequences/s", "steps/s");
-
-	sc_engine m;
-	double ms = -1;
-	if (sc_model_engine(&m) == 0) {
-		ms = time_engine(&m, os, cmds, n, err, sizeof err);
-		row("model", n, ms, ms < 0 ? err : "in memory");
-		m.destroy(m.ctx);
-	}
-
-	sc_engine k;
-	if (kb_engine(&k, err, sizeof err) != 0) {
-		row("kernel", n, -1, err);
-	} else if (kb_engine_opts(&k, 0, loopback_only, err, sizeof err) != 0) {
-		row("kernel", n, -1, err);
-		k.destroy(k.ctx);
-	} else {
-		double ks = time_engine(&k, os, cmds, n, err, sizeof err);
-		char note[260], why[200];
-		if (ks < 0)
-			snprintf(note, sizeof note, "%s", err);
-		else if (kb_engine_isolated(&k, why, sizeof why) == 1)
+	if (have_k) {
+		if (kb_engine_isolated(&k, why, sizeof why) == 1)
 			snprintf(note, sizeof note, "live kernel, private network namespace");
 		else
 			snprintf(note, sizeof note, "live kernel, host loopback (%s)", why);
-		row("kernel", n, ks, note);
-		if (ks > 0 && ms > 0)
-			printf("  the model is %.0fx the kernel's rate\n", ks / ms);
-		k.destroy(k.ctx);
+		kernel_note = note;
+	} else if (ok) {
+		snprintf(note, sizeof note, "no live kernel: %s", err);
+		kernel_note = note;
 	}
-	for (size_t j = 0; j < NSTEPS; j++)
-		sc_cmd_free(&cmds[j]);
-	free(cmds);
+	if (ok && have_m) {
+		printf("bench: %ld runs of each sequence, model personality %s; %s\n", n, os,
+		       kernel_note);
+		printf("  %-26s %10s %10s %9s\n", "ns per sequence", "model", "kernel", "ratio");
+		double ns[NSEQS][2];
+		for (size_t i = 0; i < NSEQS; i++)
+			bench_row(&seqs[i], &p[i], &m, have_k ? &k : NULL, os, n, ns[i]);
+		/* the bind decision alone: less the socket() and close() */
+		for (size_t i = 2; i < 4; i++) {
+			char name[40];
+			snprintf(name, sizeof name, "%s, bind alone", seqs[i].name);
+			int both = ns[i][1] > 0 && ns[1][1] > 0;
+			print_row(name, ns[i][0] - ns[1][0], both ? ns[i][1] - ns[1][1] : -1,
+			          both ? "" : "no kernel figure");
+		}
+	}
+	if (have_m)
+		m.destroy(m.ctx);
+	if (have_k)
+		k.destroy(k.ctx);
+	for (size_t i = 0; i < NSEQS; i++) {
+		free_lines(p[i].setup, p[i].nsetup);
+		free_lines(p[i].loop, p[i].nloop);
+	}
 	shadow_bench(n);   /* shadow_bench.c: the interposer's per-call cost */
 	runner_bench(os);
 	return 0;
