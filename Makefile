@@ -22,7 +22,13 @@ NO_FMT_TRUNC := $(shell $(CC) -Werror -Wno-format-truncation -E -x c /dev/null >
 WERROR  ?=
 WARN    := -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes $(NO_FMT_TRUNC) $(WERROR)
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Iinclude -Imodel -Itools
+# tools/ is in parts: the scenario language and its engines (lang/), the
+# REPL (repl/), the kernel backend (kernel/), the oracle, explorer and
+# fingerprint (oracle/), the interposer (shadow/); main.c and the small
+# commands stay at the top.
+TOOLS_DIRS := tools tools/lang tools/repl tools/kernel tools/oracle
+TOOLS_INC  := $(addprefix -I,$(TOOLS_DIRS))
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Iinclude -Imodel $(TOOLS_INC)
 # The library: position independent (the archive can go into a shared
 # object, e.g. a Python extension) and only the BM_API symbols exported.
 LIB_CFLAGS = -fPIC -fvisibility=hidden
@@ -36,12 +42,12 @@ LDLIBS_EDIT := $(shell pkg-config --libs libedit 2>/dev/null || echo -ledit)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 MODEL_SRC := $(wildcard model/*.c model/policy/*.c)
-TOOLS_SRC := $(wildcard tools/*.c)
+TOOLS_SRC := $(foreach d,$(TOOLS_DIRS),$(wildcard $(d)/*.c))
 TEST_SRC  := $(filter-out tests/fuzz_scenario.c,$(wildcard tests/check_*.c))
 
 MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
 TOOLS_OBJ := $(TOOLS_SRC:%.c=$(BUILD)/%.o)
-TOOLS_LIB_OBJ := $(BUILD)/tools/scenario.o $(BUILD)/tools/session.o
+TOOLS_LIB_OBJ := $(BUILD)/tools/lang/scenario.o $(BUILD)/tools/lang/session.o
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 LIB_A  := $(BUILD)/libbindmodel.a
@@ -73,7 +79,7 @@ $(BUILD)/model/%.o: model/%.c $(wildcard include/*.h model/*.h) | $(BUILD)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
 
 # QEMU, busybox and the static libraries --kernel VERSION needs (asked for
-# here, or installed on demand by tools/kernel_qemu.sh with a message).
+# here, or installed on demand by tools/kernel/kernel_qemu.sh with a message).
 deps-qemu:
 	@sh tools/deps.sh qemu
 
@@ -88,7 +94,7 @@ static:
 check-kernels: deps-qemu all
 	BIN=$(BIN) BM_KERNEL_VERSIONS="$(KERNELS)" sh tests/kernels.sh
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h model/*.h tools/*.h) | $(BUILD)
+$(BUILD)/%.o: %.c $(wildcard include/*.h model/*.h $(addsuffix /*.h,$(TOOLS_DIRS))) | $(BUILD)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -154,7 +160,7 @@ FUZZ_MAXLEN ?= 1024
 fuzz:
 	mkdir -p build/fuzz
 	clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DBM_LIBFUZZER -g -O1 \
-	  -fsanitize=fuzzer,address,undefined -Iinclude -Imodel -Itools \
+	  -fsanitize=fuzzer,address,undefined -Iinclude -Imodel $(TOOLS_INC) \
 	  tests/fuzz_scenario.c $(filter-out tools/main.c,$(TOOLS_SRC)) $(MODEL_SRC) \
 	  -o build/fuzz/fuzz_scenario $(LDLIBS_EDIT) -ldl
 	mkdir -p build/fuzz/corpus
@@ -230,7 +236,7 @@ install: all
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 tools/bindmodel.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -d $(DESTDIR)$(PREFIX)/share/bindmodel
-	install -m 644 tools/kernel_qemu.sh $(DESTDIR)$(PREFIX)/share/bindmodel/
+	install -m 644 tools/kernel/kernel_qemu.sh $(DESTDIR)$(PREFIX)/share/bindmodel/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	  tools/bindmodel.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bindmodel.pc
 

@@ -6,7 +6,7 @@
 # DEPS_EXTRA names packages only some stages need (make check: clang).
 #   deps.sh        what make and make check need
 #   deps.sh qemu   what --kernel VERSION needs to boot other kernels (make
-#                  deps-qemu; tools/kernel_qemu.sh asks for it on demand)
+#                  deps-qemu; tools/kernel/kernel_qemu.sh asks for it on demand)
 set -u
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kernel_qemu.c: `--kernel VERSION` on run, oracle, explore and fingerprint.
- * The command is handed, without --kernel, to tools/kernel_qemu.sh, which
+ * The command is handed, without --kernel, to tools/kernel/kernel_qemu.sh, which
  * boots that Debian kernel under QEMU with a static bindmodel in an initramfs
  * and runs it there; its output and exit status are this process's (exec).
  * The C side only finds the script and rewrites the arguments.
@@ -15,7 +15,7 @@
 
 #include "commands.h"
 
-#define KQ_SCRIPT "tools/kernel_qemu.sh"
+#define KQ_SCRIPT "tools/kernel/kernel_qemu.sh"
 
 /* the index of `--kernel` in argv, or 0 when there is none */
 static int kernel_arg(int argc, char **argv)
