@@ -17,8 +17,14 @@ bad() { echo "tools_limits: FAIL: $*"; fails=$((fails + 1)); }
 # 1. 300,000 lines under a 700 MB address-space limit (they took 2.6 GB)
 awk 'BEGIN { print "os linux"; for (i = 0; i < 100000; i++) {
   printf "s%d = socket udp4 => ok\nbind s%d 127.0.0.1:%d => ok\nclose s%d => ok\n", i, i, 1000 + i % 60000, i } }' > "$T/big.bms"
-out=$( (ulimit -v 700000; timeout 300 "$BIN" run "$T/big.bms") 2>&1 | tail -1)
-[ "$out" = "300000 passed, 0 failed" ] && ok "300k lines in 700 MB" || bad "300k lines in 700 MB: $out"
+case " ${CFLAGS:-} " in
+*-fsanitize*)
+	echo "tools_limits: SKIPPED: 300k lines in 700 MB under CFLAGS=${CFLAGS} (a sanitizer runtime cannot start under ulimit -v; plain make check runs it)" ;;
+*)
+	out=$( (ulimit -v 700000; timeout 300 "$BIN" run "$T/big.bms") 2>&1 | tail -1)
+	[ "$out" = "300000 passed, 0 failed" ] && ok "300k lines in 700 MB" ||
+		bad "300k lines in 700 MB: $out" ;;
+esac
 
 # 2. 200,000 live sockets by name (40k took 33 s with a linear lookup)
 awk 'BEGIN { print "os linux"; for (i = 0; i < 200000; i++) printf "sock%d = socket udp4 => ok\n", i;

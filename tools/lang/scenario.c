@@ -69,20 +69,51 @@ static int fail(parser *p, int col, const char *fmt, const char *arg)
 	return -1;
 }
 
-static const char *const kind_names[SC_KIND_COUNT] = {
-	[SC_NONE] = "", [SC_OS] = "os", [SC_USER] = "user", [SC_ADDR] = "addr",
-	[SC_SET] = "set", [SC_SOCKET] = "socket", [SC_SETSOCKOPT] = "setsockopt",
-	[SC_BIND] = "bind", [SC_LISTEN] = "listen", [SC_CONNECT] = "connect",
-	[SC_ACCEPT] = "accept", [SC_CLOSE] = "close", [SC_ADVANCE] = "advance",
-	[SC_DELIVER] = "deliver", [SC_SHOW] = "show", [SC_EXPLAIN] = "explain",
-	[SC_COMPARE] = "compare", [SC_HELP] = "help", [SC_RESET] = "reset",
-	[SC_SAVE] = "save", [SC_LOAD] = "load", [SC_QUIT] = "quit",
-	[SC_HOST] = "host", [SC_ON] = "on",
+/* The language's commands: the one list that the parser, sc_kind_name and
+ * the REPL's help, suggestions and Tab completion read (the steps first:
+ * they are most lines; "exit" is a second word for quit). */
+static const struct {
+	const char *word;
+	sc_kind kind;
+} commands[] = {
+	{"socket", SC_SOCKET}, {"bind", SC_BIND}, {"close", SC_CLOSE},
+	{"connect", SC_CONNECT}, {"listen", SC_LISTEN}, {"accept", SC_ACCEPT},
+	{"setsockopt", SC_SETSOCKOPT},
+	{"os", SC_OS}, {"user", SC_USER}, {"addr", SC_ADDR}, {"set", SC_SET},
+	{"advance", SC_ADVANCE},
+	{"deliver", SC_DELIVER}, {"show", SC_SHOW}, {"explain", SC_EXPLAIN},
+	{"compare", SC_COMPARE}, {"help", SC_HELP}, {"reset", SC_RESET},
+	{"save", SC_SAVE}, {"load", SC_LOAD}, {"quit", SC_QUIT}, {"exit", SC_QUIT},
+	{"host", SC_HOST}, {"on", SC_ON},
 };
+#define NCOMMANDS (sizeof commands / sizeof *commands)
+
+const char *sc_command_word(size_t i)
+{
+	return i < NCOMMANDS ? commands[i].word : NULL;
+}
 
 const char *sc_kind_name(sc_kind k)
 {
-	return (unsigned)k < SC_KIND_COUNT ? kind_names[k] : "?";
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (commands[i].kind == k)
+			return commands[i].word;
+	return k == SC_NONE ? "" : "?";
+}
+
+/* The words `set` takes: "ephemeral" (LO-HI, both ends), then the library's
+ * knob names but its two ends. */
+const char *sc_knob_word(size_t i)
+{
+	if (i == 0)
+		return "ephemeral";
+	for (int k = 0; k < BM_KNOB_COUNT; k++) {
+		if (k == BM_KNOB_EPHEMERAL_LO || k == BM_KNOB_EPHEMERAL_HI)
+			continue;
+		if (--i == 0)
+			return bm_knob_name((bm_knob)k);
+	}
+	return NULL;
 }
 
 static int valid_name(const char *s)
@@ -271,6 +302,20 @@ static int personality(parser *p, int i, char *out)
 	}
 	if (sc_canonical_os(p->t[i].s, out) != 0)
 		return fail(p, p->t[i].col, "unknown personality '%.40s' (try: os)", p->t[i].s);
+	return 0;
+}
+
+/* The personalities from token i on (os A B C, compare A B C). */
+static int personalities(parser *p, int i, sc_cmd *c)
+{
+	for (; i < p->n; i++) {
+		if (c->nos == SC_MAXOS)
+			return fail(p, p->t[i].col, "too many personalities%s", NULL);
+		int r = personality(p, i, c->os[c->nos]);
+		if (r != 0)
+			return r;
+		c->nos++;
+	}
 	return 0;
 }
 
@@ -545,9 +590,18 @@ static int parse_set(parser *p, int i, sc_cmd *c)
 	}
 	if (bm_knob_from_name(k, &c->knob) != 0 || c->knob == BM_KNOB_EPHEMERAL_LO ||
 	    c->knob == BM_KNOB_EPHEMERAL_HI)
-		return fail(p, p->t[i].col,
-		            "unknown knob '%.40s' (ephemeral, tw_reuse, v6only, "
-		            "unprivileged_port_start, time_wait, nonlocal_bind)", k);
+	{
+		char msg[240];
+		int len = snprintf(msg, sizeof msg, "unknown knob '%%s' (");
+		for (size_t w = 0; sc_knob_word(w) && len > 0 && (size_t)len < sizeof msg; w++)
+			len += snprintf(msg + len, sizeof msg - (size_t)len, "%s%s", w ? ", " : "",
+			                sc_knob_word(w));
+		if (len > 0 && (size_t)len < sizeof msg - 1)
+			snprintf(msg + len, sizeof msg - (size_t)len, ")");
+		char word[41];
+		str_copy(word, sizeof word, k);
+		return fail(p, p->t[i].col, msg, word);
+	}
 	unsigned long max = c->knob == BM_KNOB_UNPRIVILEGED_PORT_START ? 65536
 	                  : c->knob == BM_KNOB_TW_REUSE ? 2 : 1;
 	if (parse_ulong(v, max, &a) != 0)
@@ -662,21 +716,6 @@ static int keep(parser *p, sc_cmd *c, const char *text, size_t tlen);
 
 int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t errlen, int *col)
 {
-	static const struct {
-		const char *word;
-		sc_kind kind;
-	} words[] = {
-		/* the steps first: they are most lines */
-		{"socket", SC_SOCKET}, {"bind", SC_BIND}, {"close", SC_CLOSE},
-		{"connect", SC_CONNECT}, {"listen", SC_LISTEN}, {"accept", SC_ACCEPT},
-		{"setsockopt", SC_SETSOCKOPT},
-		{"os", SC_OS}, {"user", SC_USER}, {"addr", SC_ADDR}, {"set", SC_SET},
-		{"advance", SC_ADVANCE},
-		{"deliver", SC_DELIVER}, {"show", SC_SHOW}, {"explain", SC_EXPLAIN},
-		{"compare", SC_COMPARE}, {"help", SC_HELP}, {"reset", SC_RESET},
-		{"save", SC_SAVE}, {"load", SC_LOAD}, {"quit", SC_QUIT}, {"exit", SC_QUIT},
-		{"host", SC_HOST}, {"on", SC_ON},
-	};
 	parser p;
 	p.n = p.nx = 0;
 	p.npool = 0;
@@ -749,14 +788,14 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 	}
 	const char *w = toks[i].s;
 	size_t k;
-	for (k = 0; k < sizeof words / sizeof *words; k++)
-		if (strcmp(w, words[k].word) == 0)
+	for (k = 0; k < NCOMMANDS; k++)
+		if (strcmp(w, commands[k].word) == 0)
 			break;
-	if (k == sizeof words / sizeof *words) {
+	if (k == NCOMMANDS) {
 		fail(&p, toks[i].col, "unknown command '%.40s' (try: help)", w);
 		goto out;
 	}
-	c->kind = words[k].kind;
+	c->kind = commands[k].kind;
 	if ((c->kind == SC_SOCKET || c->kind == SC_ACCEPT) && !c->name[0]) {
 		fail(&p, toks[i].col, "write NAME = %s ...", w);
 		goto out;
@@ -768,15 +807,7 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 	case SC_OS:
 		if (i >= p.n)
 			break;   /* "os" alone lists personalities */
-		for (; i < p.n; i++) {
-			if (c->nos == SC_MAXOS) {
-				r = fail(&p, toks[i].col, "too many personalities%s", NULL);
-				break;
-			}
-			if ((r = personality(&p, i, c->os[c->nos])) != 0)
-				break;
-			c->nos++;
-		}
+		r = personalities(&p, i, c);
 		break;
 	case SC_USER:
 		if ((r = need(&p, i, "uid")) != 0)
@@ -923,15 +954,7 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 		r = no_more(&p, i + 1);
 		break;
 	case SC_COMPARE:
-		for (; i < p.n; i++) {
-			if (c->nos == SC_MAXOS) {
-				r = fail(&p, toks[i].col, "too many personalities%s", NULL);
-				break;
-			}
-			if ((r = personality(&p, i, c->os[c->nos])) != 0)
-				break;
-			c->nos++;
-		}
+		r = personalities(&p, i, c);
 		break;
 	case SC_SHOW:
 	case SC_EXPLAIN:

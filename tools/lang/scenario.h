@@ -98,6 +98,10 @@ void sc_cmd_free(sc_cmd *c);
 int sc_cmd_set_text(sc_cmd *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *sc_kind_name(sc_kind k);
+/* The i-th command word and the i-th word `set` takes; NULL past the end.
+ * The one list the parser, help, suggestions and completion read. */
+const char *sc_command_word(size_t i);
+const char *sc_knob_word(size_t i);
 /* The expectation that applies on personality os, or NULL: a key naming
  * os itself, else the release os stands for ("linux" -> "linux-6.18"),
  * else os's family ("linux" for "linux-6.1"), else "*". */

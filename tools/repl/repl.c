@@ -17,16 +17,14 @@
 #include "commands.h"
 #include "repl.h"
 
-const char *const repl_commands[] = {
-	"os", "user", "addr", "set", "socket", "setsockopt", "bind", "listen", "connect",
-	"accept", "close", "advance", "deliver", "show", "explain", "compare", "help",
-	"reset", "save", "load", "quit", "exit", NULL,
-};
-
-const char *const repl_knobs[] = {
-	"ephemeral", "tw_reuse", "v6only", "unprivileged_port_start", "time_wait",
-	"nonlocal_bind", NULL,
-};
+size_t repl_words(const char *(*word)(size_t), const char **out, size_t max)
+{
+	size_t n = 0;
+	for (const char *w; n + 1 < max && (w = word(n)); n++)
+		out[n] = w;
+	out[n] = NULL;
+	return n;
+}
 
 void repl_clear_ops(repl *r)
 {
@@ -45,14 +43,6 @@ int repl_switch_os(repl *r, const char *os)
 		snprintf(r->os, sizeof r->os, "%s", bm_host_policy(sc_model_host(&r->eng))->name);
 	repl_clear_ops(r);
 	return 0;
-}
-
-static size_t count_names(const char *const *list)
-{
-	size_t n = 0;
-	while (list[n])
-		n++;
-	return n;
 }
 
 /* The word of line at 1-based column col (up to a blank, ':', '=' or '#'). */
@@ -76,7 +66,8 @@ static const char *suggestion(const repl *r, const char *err, const char *word)
 	if (!word[0])
 		return NULL;
 	if (strncmp(err, "unknown command", 15) == 0) {
-		pick = repl_suggest(word, repl_commands, count_names(repl_commands));
+		n = repl_words(sc_command_word, list, 64);
+		pick = repl_suggest(word, list, n);
 	} else if (strncmp(err, "unknown option", 14) == 0) {
 		for (unsigned b = 1; b <= BM_ALL_OPTIONS && n < 64; b <<= 1)
 			list[n++] = bm_option_name((bm_option)b);
@@ -89,7 +80,8 @@ static const char *suggestion(const repl *r, const char *err, const char *word)
 			list[n++] = bm_personality_alias_at(i);
 		pick = repl_suggest(word, list, n);
 	} else if (strncmp(err, "unknown knob", 12) == 0) {
-		pick = repl_suggest(word, repl_knobs, count_names(repl_knobs));
+		n = repl_words(sc_knob_word, list, 64);
+		pick = repl_suggest(word, list, n);
 	} else if (strncmp(err, "unknown result", 14) == 0) {
 		for (int k = 0; k < BM_RESULT_COUNT && n < 64; k++)
 			list[n++] = bm_result_name((bm_result)k);
@@ -404,7 +396,7 @@ static void repl_end_skip(repl *r)
 		return;
 	r->skipping = 0;
 	r->not_run += r->skip_count;
-	if (!r->json)
+	if (!r->json && r->skip_count > 0)
 		fprintf(stderr, "%s:%d: %ld expectation%s of [%s] not run after that error\n", r->src,
 		        r->skip_from, r->skip_count, r->skip_count == 1 ? "" : "s", r->os);
 }

@@ -63,8 +63,10 @@ int repl_line(repl *r, const char *line, int lineno);
 int repl_switch_os(repl *r, const char *os);
 void repl_clear_ops(repl *r);
 /* The command words of the language, NULL-terminated (for help/completion). */
-extern const char *const repl_commands[];
-extern const char *const repl_knobs[];
+/* The words word(0), word(1), ... (sc_command_word, sc_knob_word) into
+ * out[0..max), NULL-terminated; how many. */
+#define REPL_MAXWORDS 64
+size_t repl_words(const char *(*word)(size_t), const char **out, size_t max);
 
 /* repl_edit.c */
 int repl_interactive(repl *r);

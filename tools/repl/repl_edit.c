@@ -274,10 +274,10 @@ static void candidates(cands *c, const repl *r, char **t, int n)
 		}
 	}
 	if (n == 0) {
-		for (size_t i = 0; repl_commands[i]; i++)
-			if (strcmp(repl_commands[i], "socket") != 0 &&
-			    strcmp(repl_commands[i], "accept") != 0)
-				add(c, repl_commands[i]);
+		for (size_t i = 0; sc_command_word(i); i++)
+			if (strcmp(sc_command_word(i), "socket") != 0 &&
+			    strcmp(sc_command_word(i), "accept") != 0)
+				add(c, sc_command_word(i));
 		return;
 	}
 	if (n >= 2 && strcmp(t[1], "=") == 0) {
@@ -299,7 +299,8 @@ static void candidates(cands *c, const repl *r, char **t, int n)
 		add_personalities(c, 1);
 	} else if (strcmp(cmd, "help") == 0) {
 		if (n == 1) {
-			add_list(c, repl_commands);
+			for (size_t i = 0; sc_command_word(i); i++)
+				add(c, sc_command_word(i));
 			add(c, "expect");
 		}
 	} else if (strcmp(cmd, "setsockopt") == 0) {
@@ -328,7 +329,8 @@ static void candidates(cands *c, const repl *r, char **t, int n)
 			add_names(c, r);
 	} else if (strcmp(cmd, "set") == 0) {
 		if (n == 1)
-			add_list(c, repl_knobs);
+			for (size_t i = 0; sc_knob_word(i); i++)
+				add(c, sc_knob_word(i));
 	} else if (strcmp(cmd, "addr") == 0) {
 		if (n == 1)
 			add(c, "add");

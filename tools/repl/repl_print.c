@@ -642,7 +642,9 @@ void repl_help(repl *r, const char *topic)
 			           "  bind b 0.0.0.0:21 => bsd:ok linux:EADDRINUSE *:ok\n");
 			return;
 		}
-		const char *s = repl_suggest(topic, repl_commands, 22);
+		const char *words[REPL_MAXWORDS];
+		const char *s = repl_suggest(topic, words, repl_words(sc_command_word, words,
+		                                                      REPL_MAXWORDS));
 		fprintf(f, "no help for '%s'", topic);
 		if (s)
 			fprintf(f, "; did you mean '%s'?", s);
