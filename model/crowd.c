@@ -17,7 +17,9 @@
  * those owners, so leaving them out changes no verdict; a policy that
  * looks up one address itself walks it through bm_port_near_last/prev.  An owner's group is the address it bound; a wildcard owner
  * that connect() later narrowed stays in the wildcard group, which every
- * walk visits (a group too wide only costs time, never a verdict).  Out of memory, the index is dropped and the walks go
+ * walk visits (a group too wide only costs time, never a verdict).  When
+ * the owners fall to half the threshold the index goes, and with it the
+ * groups of addresses nobody holds any more.  Out of memory, the index is dropped and the walks go
  * back to the whole list: slower, never wrong.
  */
 #include <stdlib.h>

@@ -30,36 +30,45 @@ bm_port *bm_index_find(const bm_host *h, bm_proto proto, uint16_t port)
 /*
  * What a TCP connect()'s autobind has learnt of ports (policies with
  * autobind_skips_bound): a bit per port for "a bind() holds it", valid
- * until the port's owners change.  With it the search steps over 64 held
+ * until the port's owners change, and a bit per 64 ports for "all 64 are
+ * known to be held".  With them the search steps over 64, or 4,096, held
  * ports at a time instead of walking each one's owners, so a range that
- * bind() mostly holds costs the same at 1k and 1M sockets (issue 11).
+ * bind() mostly holds costs about the same at 1k and 1M sockets (issue 11).
  */
 struct bm_port_marks {
 	uint64_t known[1024];    /* the bit of held below is up to date */
 	uint64_t held[1024];     /* an owner of the port came from bind() */
+	uint64_t full[16];       /* known & held is all ones in that word */
 };
 
 static void forget_mark(bm_host *h, bm_proto proto, uint16_t port)
 {
-	if (h->marks && proto == BM_TCP)
-		h->marks->known[port >> 6] &= ~((uint64_t)1 << (port & 63));
+	if (!h->marks || proto != BM_TCP)
+		return;
+	unsigned w = port >> 6;
+	h->marks->known[w] &= ~((uint64_t)1 << (port & 63));
+	h->marks->full[w >> 6] &= ~((uint64_t)1 << (w & 63));
 }
 
 /* Is port held by a bind()?  Learnt from its owners once, then kept. */
 static int held_by_bind(bm_host *h, uint16_t port)
 {
+	struct bm_port_marks *m = h->marks;
+	unsigned w = port >> 6;
 	uint64_t bit = (uint64_t)1 << (port & 63);
-	if (h->marks->known[port >> 6] & bit)
-		return (h->marks->held[port >> 6] & bit) != 0;
+	if (m->known[w] & bit)
+		return (m->held[w] & bit) != 0;
 	int held = 0;
 	bm_port *o = bm_index_find(h, BM_TCP, port);
 	for (bm_sockrec *r = o ? o->first : NULL; r && !held; r = r->port_next)
 		held = !r->info.port_from_connect;
-	h->marks->known[port >> 6] |= bit;
+	m->known[w] |= bit;
 	if (held)
-		h->marks->held[port >> 6] |= bit;
+		m->held[w] |= bit;
 	else
-		h->marks->held[port >> 6] &= ~bit;
+		m->held[w] &= ~bit;
+	if ((m->known[w] & m->held[w]) == ~(uint64_t)0)
+		m->full[w >> 6] |= (uint64_t)1 << (w & 63);
 	return held;
 }
 
@@ -69,15 +78,20 @@ long bm_autobind_next(bm_host *h, long port, long hi)
 		return port;
 	if (!h->marks && !(h->marks = calloc(1, sizeof *h->marks)))
 		return port;   /* no memory for the shortcut: walk every port */
-	for (; port <= hi; port++) {
-		/* a whole word of ports known to be held: step over it */
-		uint64_t word = h->marks->known[port >> 6] & h->marks->held[port >> 6];
-		if ((port & 63) == 0 && word == ~(uint64_t)0) {
-			port += 63;
+	const struct bm_port_marks *m = h->marks;
+	while (port <= hi) {
+		/* 4,096 or 64 ports known to be held: step over them */
+		if ((port & 4095) == 0 && m->full[port >> 12] == ~(uint64_t)0) {
+			port += 4096;
+			continue;
+		}
+		if ((port & 63) == 0 && (m->full[port >> 12] >> ((port >> 6) & 63) & 1)) {
+			port += 64;
 			continue;
 		}
 		if (!held_by_bind(h, (uint16_t)port))
 			return port;
+		port++;
 	}
 	return hi + 1;
 }
@@ -140,6 +154,8 @@ void bm_index_remove(bm_host *h, bm_sockrec *s)
 		bm_crowd_free(o);
 		free(o);
 		*slot = NULL;
+	} else if (o->by_addr && o->n <= h->crowded / 2) {
+		bm_crowd_free(o);   /* no crowd any more: its empty groups go too */
 	}
 }
 

@@ -347,6 +347,47 @@ END_TEST
  * never does, for every personality (the index serves bm_check_owners
  * where the policy promised conflict_overlap_only, and the BSDs' own
  * lookup through bm_port_near_last/prev). */
+/* Whole words of held ports, then some freed: the shortcut must see them
+ * free again (its summary of full words is forgotten with the port). */
+START_TEST(autobind_shortcut_sees_freed_ports)
+{
+	bm_policy plain = *bm_personality_find(skipping_oses[_i]);
+	plain.autobind_skips_bound = 0;
+	bm_host *both[2] = {host_of(skipping_oses[_i]), bm_host_new_with_policy(&plain, NULL)};
+	ck_assert_ptr_nonnull(both[1]);
+	bm_endpoint dst = ep_of("203.0.113.1:80");
+	uint16_t got[2][3];
+	for (int k = 0; k < 2; k++) {
+		bm_host *h = both[k];
+		bm_host_set_knob(h, BM_KNOB_EPHEMERAL_LO, 32768);
+		bm_host_set_knob(h, BM_KNOB_EPHEMERAL_HI, 45000);
+		ck_assert_int_eq(bm_host_add_addr(h, "10.0.0.1", NULL), BM_OK);
+		static bm_sock held[2][8192];
+		for (int p = 0; p < 8192; p++) {   /* 32768-40959: two summary words */
+			held[k][p] = sock_of(h, "tcp4", 0, 0);
+			bm_endpoint ep = ep_of("10.0.0.1:0");
+			ep.port = (uint16_t)(32768 + p);
+			ck_assert_int_eq(bm_bind(h, held[k][p], &ep, NULL), BM_OK);
+		}
+		for (int round = 0; round < 3; round++) {
+			bm_sock c = sock_of(h, "tcp4", 0, 0);
+			ck_assert_int_eq(bm_connect(h, c, &dst, NULL), BM_OK);
+			bm_sock_info in;
+			ck_assert_int_eq(bm_sock_query(h, c, &in), BM_OK);
+			got[k][round] = in.local.port;
+			/* free a port deep inside the held words for the next round */
+			bm_close(h, held[k][100 + 3000 * round], NULL);
+			bm_close(h, held[k][101 + 3000 * round], NULL);
+		}
+	}
+	for (int round = 0; round < 3; round++)
+		ck_assert_uint_eq(got[0][round], got[1][round]);
+	ck_assert_uint_lt(got[0][1], 40960);   /* a freed port inside, not past the words */
+	bm_host_free(both[0]);
+	bm_host_free(both[1]);
+}
+END_TEST
+
 #define BM_CROWDED_TEST 32   /* model/internal.h BM_CROWDED: indexed past it */
 void bm_host_set_crowded(bm_host *h, size_t n);   /* model/internal.h, for tests */
 
@@ -557,6 +598,8 @@ Suite *host_suite(void)
 	tcase_add_loop_test(t, autobind_shortcut_changes_nothing, 0,
 	                    sizeof skipping_oses / sizeof *skipping_oses);
 	tcase_add_test(t, near_walk_contract);
+	tcase_add_loop_test(t, autobind_shortcut_sees_freed_ports, 0,
+	                    sizeof skipping_oses / sizeof *skipping_oses);
 	tcase_add_loop_test(t, crowd_index_changes_nothing, 0, (int)bm_personality_count());
 	tcase_add_test(t, result_names_round_trip);
 	tcase_add_test(t, option_names_round_trip);
