@@ -272,7 +272,7 @@ int bm_overlap(const bm_sock_info *a, const bm_sock_info *b)
  * addressing, at most half full) so that a host with 20,000 addresses
  * answers "is this address mine?" as fast as one with two (issue 11).
  */
-static uint32_t addr_hash(const uint8_t *bytes, size_t len)
+uint32_t bm_addr_hash(const uint8_t *bytes, size_t len)
 {
 	uint32_t x = 2166136261u ^ (uint32_t)len;
 	for (size_t i = 0; i < len; i++)
@@ -280,8 +280,7 @@ static uint32_t addr_hash(const uint8_t *bytes, size_t len)
 	return x;
 }
 
-/* The bytes an address is looked up by: the IPv4 form where there is one. */
-static const uint8_t *addr_key(const bm_endpoint *ep, size_t *len)
+const uint8_t *bm_addr_key(const bm_endpoint *ep, size_t *len)
 {
 	const uint8_t *v4 = v4_part(ep);
 	*len = v4 ? 4 : 16;
@@ -298,9 +297,9 @@ long bm_host_addr_find(const bm_host *h, const bm_endpoint *ep)
 	if (!h->addr_slotcap)
 		return -1;
 	size_t len;
-	const uint8_t *key = addr_key(ep, &len);
+	const uint8_t *key = bm_addr_key(ep, &len);
 	size_t mask = h->addr_slotcap - 1;
-	for (size_t i = addr_hash(key, len) & mask; h->addr_slots[i]; i = (i + 1) & mask) {
+	for (size_t i = bm_addr_hash(key, len) & mask; h->addr_slots[i]; i = (i + 1) & mask) {
 		size_t at = h->addr_slots[i] - 1;
 		if (same_key(&h->addrs[at].addr, key, len))
 			return (long)at;
@@ -311,8 +310,8 @@ long bm_host_addr_find(const bm_host *h, const bm_endpoint *ep)
 static void slot_put(uint32_t *slots, size_t cap, const bm_endpoint *ep, size_t at)
 {
 	size_t len;
-	const uint8_t *key = addr_key(ep, &len);
-	size_t i = addr_hash(key, len) & (cap - 1);
+	const uint8_t *key = bm_addr_key(ep, &len);
+	size_t i = bm_addr_hash(key, len) & (cap - 1);
 	while (slots[i])
 		i = (i + 1) & (cap - 1);
 	slots[i] = (uint32_t)at + 1;

@@ -40,25 +40,21 @@ struct bm_port_addrs {
 	size_t cap, used;
 };
 
-/* The address an owner is grouped by: its IPv4 form where it has one, no
- * bytes for a wildcard. */
+/* The address an owner is grouped by: bm_addr_key's bytes, none for a
+ * wildcard. */
 static uint8_t key_of(const bm_endpoint *ep, uint8_t key[16])
 {
 	if (bm_addr_is_any(ep))
 		return 0;
-	if (ep->family == BM_AF_INET || bm_addr_is_v4mapped(ep)) {
-		memcpy(key, ep->family == BM_AF_INET ? ep->addr : ep->addr + 12, 4);
-		return 4;
-	}
-	memcpy(key, ep->addr, 16);
-	return 16;
+	size_t len;
+	const uint8_t *bytes = bm_addr_key(ep, &len);
+	memcpy(key, bytes, len);
+	return (uint8_t)len;
 }
 
 static uint32_t hash_of(const uint8_t *key, uint8_t len)
 {
-	uint32_t x = 2166136261u ^ len;
-	for (uint8_t i = 0; i < len; i++)
-		x = (x ^ key[i]) * 16777619u;
+	uint32_t x = bm_addr_hash(key, len);
 	return x ? x : 1;   /* 0 marks an empty slot */
 }
 
@@ -203,31 +199,37 @@ void bm_crowd_left(bm_port *o, const bm_sockrec *s)
 
 /* ------------------------------------------------- the walk, newest first */
 
-int bm_crowd_walk_start(bm_port *o, const bm_endpoint *addr, bm_crowd_walk *w)
+/* The one cursor both walks use (bm_check_owners and the policies' near
+ * view): group[0] holds the owners on the address, group[1] those on a
+ * wildcard, left[] how many of each are still to come. */
+int bm_crowd_walk_start(bm_port *o, const bm_endpoint *addr, bm_port_cursor *c)
 {
-	memset(w, 0, sizeof *w);
+	memset(c, 0, sizeof *c);
 	uint8_t key[16];
 	uint8_t len = key_of(addr, key);
 	if (!o->by_addr || len == 0)
 		return -1;   /* no index, or a wildcard overlaps every owner */
 	static const uint8_t none[1] = {0};
-	w->same = group_find(o->by_addr, key, len, hash_of(key, len));
-	w->any = group_find(o->by_addr, none, 0, hash_of(none, 0));
-	w->ns = w->same ? w->same->n : 0;
-	w->na = w->any ? w->any->n : 0;
+	const bm_addr_group *same = group_find(o->by_addr, key, len, hash_of(key, len));
+	const bm_addr_group *any = group_find(o->by_addr, none, 0, hash_of(none, 0));
+	c->group[0] = same;
+	c->group[1] = any;
+	c->left[0] = same ? same->n : 0;
+	c->left[1] = any ? any->n : 0;
 	return 0;
 }
 
-bm_sockrec *bm_crowd_walk_next(bm_crowd_walk *w)
+bm_sockrec *bm_crowd_walk_next(bm_port_cursor *c)
 {
-	bm_sockrec *s = w->ns ? w->same->v[w->ns - 1] : NULL;
-	bm_sockrec *a = w->na ? w->any->v[w->na - 1] : NULL;
+	const bm_addr_group *same = c->group[0], *any = c->group[1];
+	bm_sockrec *s = c->left[0] ? same->v[c->left[0] - 1] : NULL;
+	bm_sockrec *a = c->left[1] ? any->v[c->left[1] - 1] : NULL;
 	if (s && (!a || s->join_stamp > a->join_stamp)) {
-		w->ns--;
+		c->left[0]--;
 		return s;
 	}
 	if (a)
-		w->na--;
+		c->left[1]--;
 	return a;
 }
 
@@ -242,13 +244,7 @@ const bm_sock_info *bm_port_near_last(const bm_host *h, bm_proto proto, uint16_t
 	bm_port *o = h && addr ? bm_index_find(h, proto, port) : NULL;
 	if (!o)
 		return NULL;
-	bm_crowd_walk w;
-	if (proto == BM_TCP && bm_crowd_walk_start(o, addr, &w) == 0) {
-		c->group[0] = w.same;
-		c->group[1] = w.any;
-		c->left[0] = w.ns;
-		c->left[1] = w.na;
-	} else {
+	if (proto != BM_TCP || bm_crowd_walk_start(o, addr, c) != 0) {
 		c->whole = 1;
 		c->at = o->last;
 	}
@@ -260,15 +256,12 @@ const bm_sock_info *bm_port_near_prev(const bm_host *h, bm_port_cursor *c)
 	(void)h;
 	if (!c)
 		return NULL;
+	const bm_sockrec *r;
 	if (c->whole) {
-		const bm_sockrec *r = c->at;
+		r = c->at;
 		c->at = r ? r->port_prev : NULL;
-		return r ? &r->info : NULL;
+	} else {
+		r = bm_crowd_walk_next(c);
 	}
-	bm_crowd_walk w = {(struct bm_addr_group *)c->group[0], (struct bm_addr_group *)c->group[1],
-	                   c->left[0], c->left[1]};
-	bm_sockrec *r = bm_crowd_walk_next(&w);
-	c->left[0] = w.ns;
-	c->left[1] = w.na;
 	return r ? &r->info : NULL;
 }

@@ -158,10 +158,6 @@ int bm_grow_queue(bm_sockrec *l);
 /* crowd.c: a crowded TCP port's owners by address (policies with
  * conflict_overlap_only), kept beside the port's list */
 #define BM_CROWDED 32            /* more owners than this: indexed */
-typedef struct bm_crowd_walk {
-	struct bm_addr_group *same, *any;
-	size_t ns, na;
-} bm_crowd_walk;
 /* s joined o (already in its list) / is leaving it; o is being freed */
 void bm_crowd_joined(const bm_host *h, bm_port *o, bm_sockrec *s);
 void bm_crowd_left(bm_port *o, const bm_sockrec *s);
@@ -171,8 +167,14 @@ void bm_crowd_free(bm_port *o);
 void bm_host_set_crowded(bm_host *h, size_t n);
 /* The owners of o that can overlap addr, newest first: 0 and a walk, or
  * -1 when the whole list must be walked (no index, addr a wildcard). */
-int bm_crowd_walk_start(bm_port *o, const bm_endpoint *addr, bm_crowd_walk *w);
-bm_sockrec *bm_crowd_walk_next(bm_crowd_walk *w);
+int bm_crowd_walk_start(bm_port *o, const bm_endpoint *addr, bm_port_cursor *c);
+bm_sockrec *bm_crowd_walk_next(bm_port_cursor *c);
+
+/* addr.c: the bytes an address is looked up by (its IPv4 form where it
+ * has one: 4 bytes, else 16), and their hash (FNV-1a seeded with the
+ * length), shared by the host's address table and crowd.c */
+const uint8_t *bm_addr_key(const bm_endpoint *ep, size_t *len);
+uint32_t bm_addr_hash(const uint8_t *bytes, size_t len);
 
 /* addr.c: the index of a host's configured addresses */
 /* The entry of h->addrs that ep's address is (a v4-mapped address as its

@@ -104,7 +104,7 @@ bm_result bm_check_owners(bm_host *h, const bm_sock_info *cand,
 		return BM_OK;
 	/* a crowded TCP port: only the owners that can overlap, where the
 	 * policy promised the others answer NONE (crowd.c) */
-	bm_crowd_walk w;
+	bm_port_cursor w;
 	int near = h->conflict_overlap_only && cand->proto == BM_TCP &&
 	           bm_crowd_walk_start(o, &cand->local, &w) == 0;
 	for (bm_sockrec *old = near ? bm_crowd_walk_next(&w) : o->last; old;
