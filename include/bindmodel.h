@@ -204,7 +204,11 @@ typedef struct bm_verdict {
 	 * connect() that succeeded where the core alone would not, rule is
 	 * the rule that allowed it: core.connect.any (a wildcard
 	 * destination), the policy's tuple_clash rule that took over a
-	 * TIME_WAIT four-tuple, core.connect.self, core.connect.synold. */
+	 * TIME_WAIT four-tuple, core.connect.self, core.connect.synold.
+	 * Where the OS made a choice for the caller and nothing more specific
+	 * decided, rule names that choice (bm_policy.choice_rule): the port
+	 * of a bind(port 0) or a connect() autobind, the source address of a
+	 * connect() (core.connect.source).  accept() names core.accept.child. */
 
 	/* Where the real answer depends on timing or a hash (an orphaned
 	 * FIN_WAIT2 socket that may already be a timewait socket; which
@@ -256,6 +260,14 @@ typedef enum bm_phase {
 	BM_PHASE_EPHEMERAL,      /* is this port free for bind(port 0)/autobind */
 	BM_PHASE_EPHEMERAL_RELAX /* second pass where the OS has one */
 } bm_phase;
+
+/* A choice the OS makes for the caller (bm_policy.choice_rule). */
+typedef enum bm_choice {
+	BM_CHOICE_BIND_PORT = 0, /* the port of a bind(port 0) */
+	BM_CHOICE_CONNECT_PORT,  /* the port of a connect() on an unbound socket */
+	BM_CHOICE_SOURCE         /* the source address of a connect() on a
+	                            wildcard-bound socket */
+} bm_choice;
 
 /* Answer of a pairwise conflict question. */
 typedef enum bm_match {
@@ -333,7 +345,10 @@ typedef struct bm_policy {
 	/* setsockopt: validate (e.g. RA with EX on Windows); BM_OK to accept */
 	bm_result (*setsockopt)(const bm_host *h, const bm_sock_info *s,
 	                        bm_option o, int value, bm_verdict *v);
-	/* bind() checks before the conflict search, in the OS's order */
+	/* bind() checks before the conflict search, in the OS's order.
+	 * BM_OK goes on; a rule set in v with BM_OK names why a bind the
+	 * core would refuse goes on (Linux: a reset socket whose port went
+	 * back), and is the verdict's rule when the port was free. */
 	bm_result (*bind_precheck)(const bm_host *h, const bm_sock_info *s,
 	                           const bm_endpoint *ep, bm_verdict *v);
 	/* one pairwise conflict question: may s (new) bind/listen at its
@@ -352,7 +367,9 @@ typedef struct bm_policy {
 	/* connect(): the OS's own checks of the call and its destination,
 	 * after the EISCONN check and before the core's listening-socket and
 	 * destination checks (an unbound UDP socket is already autobound when
-	 * udp_connect_autobind is set); BM_OK to go on. */
+	 * udp_connect_autobind is set); BM_OK to go on.  A rule set in v with
+	 * BM_OK names why a connect() the core would refuse goes on, and is
+	 * the verdict's rule when it succeeds. */
 	bm_result (*connect_precheck)(const bm_host *h, const bm_sock_info *s,
 	                              const bm_endpoint *dst, bm_verdict *v);
 	/* connect(): s would take the four-tuple already held by old */
@@ -415,11 +432,23 @@ typedef struct bm_policy {
 	 * core then leaves those owners out of its walk.  Leave it 0 unless
 	 * conflict keeps that promise. */
 	int conflict_overlap_only;
+
+	/* ---- version 4 ---- */
+
+	/* The rule that names a choice the OS made for the caller (issue 7:
+	 * verdicts keep the why): the port bind(port 0) took, the port a
+	 * connect() autobind took, or the source address connect() gave a
+	 * wildcard-bound socket (s->local holds the choice, s->remote the
+	 * destination).  found is 0 when no port was free: the rule then names
+	 * why.  NULL (or a NULL hook) takes the core's: core.bind.ok,
+	 * core.connect.ok, core.connect.source, core.ephemeral.exhausted. */
+	const char *(*choice_rule)(const bm_host *h, const bm_sock_info *s, bm_choice what,
+	                           int found);
 } bm_policy;
 
-/* A caller's policy of version 2 (without the members of version 3) is
- * still accepted. */
-#define BM_POLICY_VERSION 3
+/* A caller's policy of version 2 or 3 (without the members added after
+ * it) is still accepted. */
+#define BM_POLICY_VERSION 4
 #define BM_PORT_STATE_MAX 64
 
 /* The core's default hooks, for custom policies to call. */

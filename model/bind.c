@@ -73,6 +73,15 @@ static bm_result default_precheck(const bm_host *h, const bm_sock_info *s,
 	return BM_OK;
 }
 
+/* The rule naming a choice the OS made (bm_policy.choice_rule), else the
+ * core's rule core_rule. */
+const char *bm_choice_rule(const bm_host *h, const bm_sock_info *s, bm_choice what, int found,
+                           const char *core_rule)
+{
+	const char *r = h->choice_rule ? h->choice_rule(h, s, what, found) : NULL;
+	return r ? r : core_rule;
+}
+
 /* Find a free ephemeral port for cand (its address already set). */
 int bm_pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
                      const bm_endpoint *dst, bm_verdict *v)
@@ -179,6 +188,8 @@ bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 	                                       : default_precheck(h, &s->info, ep, v);
 	if (r != BM_OK)
 		return bm_finish(h, v);
+	/* a precheck may name why a bind the core would refuse goes on */
+	const char *allowed = v->code == BM_OK ? v->rule : NULL;
 
 	bm_sock_info cand = s->info;
 	cand.local = *ep;
@@ -186,11 +197,17 @@ bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 	bm_clear_verdict(v);
 	if (ep->port == 0) {
 		if (!bm_pick_port(h, &cand, 0, NULL, v)) {
-			bm_verdict_set(v, h->codes.bind_exhausted, "core.ephemeral.exhausted", 0,
-			               "no free port in %ld-%ld", h->knob[BM_KNOB_EPHEMERAL_LO],
+			bm_verdict_set(v, h->codes.bind_exhausted,
+			               bm_choice_rule(h, &cand, BM_CHOICE_BIND_PORT, 0,
+			                              "core.ephemeral.exhausted"),
+			               0, "no free port in %ld-%ld", h->knob[BM_KNOB_EPHEMERAL_LO],
 			               h->knob[BM_KNOB_EPHEMERAL_HI]);
 			return bm_finish(h, v);
 		}
+		/* the policy's rule for the port it chose, unless a precheck
+		 * already named why this bind goes on */
+		if (!allowed)
+			allowed = bm_choice_rule(h, &cand, BM_CHOICE_BIND_PORT, 1, NULL);
 	} else if (bm_check_owners(h, &cand, BM_PHASE_BIND, v) != BM_OK) {
 		return bm_finish(h, v);
 	}
@@ -208,7 +225,7 @@ bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 	if (ep->family == BM_AF_INET6 && !bm_addr_is_any(ep) && !bm_addr_is_v4mapped(ep))
 		s->info.v6only = 1;
 	bm_index_join(h, s);
-	return bm_finish_ok(h, v, "core.bind.ok", "bound to", &s->info.local);
+	return bm_finish_ok(h, v, allowed ? allowed : "core.bind.ok", "bound to", &s->info.local);
 }
 
 /* --------------------------------------------------------------- listen */
@@ -251,8 +268,10 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 		memcpy(cand.local.addr, s->info.local.addr, sizeof cand.local.addr);
 		cand.opts_at_bind = cand.opts;
 		if (!bm_pick_port(h, &cand, 0, NULL, v)) {
-			bm_verdict_set(v, h->codes.bind_exhausted, "core.ephemeral.exhausted", 0,
-			               "no free port to autobind");
+			bm_verdict_set(v, h->codes.bind_exhausted,
+			               bm_choice_rule(h, &cand, BM_CHOICE_BIND_PORT, 0,
+			                              "core.ephemeral.exhausted"),
+			               0, "no free port to autobind");
 			return bm_finish(h, v);
 		}
 		if (bm_set_bound(h, s, &cand.local, 0) != 0)

@@ -202,7 +202,9 @@ static int udp_autobind_first(bm_host *h, bm_sockrec *s, bm_verdict *v)
 	cand.local = bm_wildcard_of(s->info.family);
 	cand.opts_at_bind = cand.opts;
 	if (!bm_pick_port(h, &cand, 0, NULL, v)) {
-		bm_verdict_set(v, h->codes.udp_autobind_exhausted, "core.ephemeral.exhausted",
+		bm_verdict_set(v, h->codes.udp_autobind_exhausted,
+		               bm_choice_rule(h, &cand, BM_CHOICE_BIND_PORT, 0,
+		                              "core.ephemeral.exhausted"),
 		               0, "no free port to autobind");
 		return -1;
 	}
@@ -294,8 +296,10 @@ static int choose_local_end(bm_host *h, const bm_sockrec *s, const bm_endpoint *
 	cand->opts_at_bind = cand->opts;
 	if (!bm_pick_port(h, cand, tcp, dst, v)) {
 		bm_result code = tcp ? h->codes.connect_exhausted : h->codes.udp_autobind_exhausted;
-		bm_verdict_set(v, code, "core.ephemeral.exhausted", 0,
-		               "no free ephemeral port in %ld-%ld for this destination",
+		bm_verdict_set(v, code,
+		               bm_choice_rule(h, cand, BM_CHOICE_CONNECT_PORT, 0,
+		                              "core.ephemeral.exhausted"),
+		               0, "no free ephemeral port in %ld-%ld for this destination",
 		               h->knob[BM_KNOB_EPHEMERAL_LO], h->knob[BM_KNOB_EPHEMERAL_HI]);
 		return -1;
 	}
@@ -487,10 +491,12 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	if (!tcp && s->info.state == BM_STATE_CLOSED && h->policy->udp_connect_autobind &&
 	    udp_autobind_first(h, s, v) != 0)
 		return bm_finish(h, v);
-	/* the OS's own checks of the call */
+	/* the OS's own checks of the call; one may name why a connect the
+	 * core would refuse goes on */
 	if (h->policy->connect_precheck &&
 	    h->policy->connect_precheck(h, &s->info, ep, v) != BM_OK)
 		return bm_finish(h, v);
+	const char *precheck_allowed = v->code == BM_OK ? v->rule : NULL;
 	if (tcp && s->info.state == BM_STATE_LISTEN) {
 		bm_verdict_set(v, h->codes.connect_on_listen, "core.connect.listen", 0,
 		               "a listening socket cannot connect");
@@ -504,7 +510,7 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	 * simultaneous open, a SYN that ended the server's old connection):
 	 * the verdict names it instead of core.connect.ok, as bind names a
 	 * share; a later one is the more specific */
-	const char *allowed = bm_addr_is_any(ep) ? "core.connect.any" : NULL;
+	const char *allowed = bm_addr_is_any(ep) ? "core.connect.any" : precheck_allowed;
 
 	/* a local peer must be listening (TCP): find it before taking a port;
 	 * on a net, so must a peer on the host that owns the destination */
@@ -534,12 +540,17 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	if (reserve(h, s, lh, listener, autobind, &cand, &c, v) != 0)
 		return bm_finish(h, v);
 
-	/* commit */
+	/* commit; where nothing more specific let the connect pass, the
+	 * verdict names the choice the OS made: the port, else the source */
 	if (autobind) {
 		s->info.port_from_connect = 1;
+		if (!allowed)
+			allowed = bm_choice_rule(h, &cand, BM_CHOICE_CONNECT_PORT, 1, NULL);
 	} else if (!(s->info.local.family == cand.local.family &&
 	             memcmp(s->info.local.addr, cand.local.addr, 16) == 0)) {
 		s->info.local = cand.local;   /* wildcard narrowed to the source */
+		if (!allowed)
+			allowed = bm_choice_rule(h, &cand, BM_CHOICE_SOURCE, 1, "core.connect.source");
 	}
 	s->info.remote = dst;
 	s->info.state = BM_STATE_CONNECTED;
@@ -584,7 +595,7 @@ bm_result bm_accept(bm_host *h, bm_sock id, bm_sock *child, bm_verdict *v)
 	if (child)
 		*child = c;
 	char a[BM_ENDPOINT_STRLEN];
-	bm_verdict_set(v, BM_OK, "core.accept.ok", 0, "socket %d from %s", c,
+	bm_verdict_set(v, BM_OK, "core.accept.child", 0, "socket %d from %s", c,
 	               bm_endpoint_format(&cr->info.remote, a, sizeof a));
 	return bm_finish(h, v);
 }

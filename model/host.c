@@ -250,6 +250,7 @@ bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err)
 	h->policy = p;
 	h->autobind_skips_bound = p->version >= 3 && p->autobind_skips_bound;
 	h->conflict_overlap_only = p->version >= 3 && p->conflict_overlap_only;
+	h->choice_rule = p->version >= 4 ? p->choice_rule : NULL;
 	h->crowded = BM_CROWDED;
 	h->codes = (bm_codes){
 		.bind_exhausted = p->bind_exhausted ? p->bind_exhausted : BM_EADDRINUSE,

@@ -84,6 +84,8 @@ struct bm_host {
 	bm_port_page *ports[2][256];
 	int autobind_skips_bound;   /* the policy's promises (version 3) */
 	int conflict_overlap_only;
+	/* the policy's choice_rule hook (version 4), NULL before */
+	const char *(*choice_rule)(const bm_host *, const bm_sock_info *, bm_choice, int);
 	uint64_t join_seq;          /* join stamps */
 	size_t crowded;             /* owners past which a TCP port is indexed
 	                               by address (BM_CROWDED; tests change it) */
@@ -146,6 +148,8 @@ bm_sockrec *bm_new_socket(bm_host *h);
 bm_endpoint bm_wildcard_of(bm_family fam);
 /* Find a free ephemeral port for cand (its address already set); 0 if
  * none is left. */
+const char *bm_choice_rule(const bm_host *h, const bm_sock_info *s, bm_choice what, int found,
+                           const char *core_rule);
 int bm_pick_port(bm_host *h, bm_sock_info *cand, int for_connect, const bm_endpoint *dst,
                  bm_verdict *v);
 /* Bind s to ep: it joins the port index and becomes BOUND; -1 (nothing

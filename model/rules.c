@@ -94,15 +94,15 @@ const bm_rule bm_core_rules[] = {
 	{"core.connect.synold",
 	 "On a net, a SYN for a four-tuple that the server host still holds ends the old connection there: a TIME_WAIT socket is replaced by the new connection, a connection whose other end went away is reset.",
 	 "RFC 1122 section 4.2.2.13 (a SYN may reopen a connection in TIME_WAIT); Linux tcp_timewait_state_process (TCP_TW_SYN), tcp_v4_rcv; FreeBSD tcp_twcheck"},
-	{"core.accept.child", "An accepted child shares the listener's local port and inherits its options "
-	 "and owner.", "Linux sk_clone_lock/__inet_inherit_port; BSD sonewconn"},
+	{"core.accept.child", "A waiting connection was accepted: the child shares the listener's local "
+	 "port and inherits its options and owner.",
+	 "POSIX accept(2); Linux sk_clone_lock/__inet_inherit_port; BSD sonewconn"},
 	{"core.accept.udp", "accept() on a UDP socket fails with EOPNOTSUPP, or the policy's "
 	 "accept_udp code (FreeBSD: EINVAL).", "POSIX accept(2)"},
 	{"core.accept.notlisten", "accept() on a socket that is not listening fails with EINVAL.",
 	 "POSIX accept(2): EINVAL"},
 	{"core.accept.empty", "No connection is waiting: a non-blocking accept() fails with EAGAIN.",
 	 "POSIX accept(2): EAGAIN/EWOULDBLOCK"},
-	{"core.accept.ok", "A waiting connection was accepted.", "POSIX accept(2)"},
 	{"core.close.listener", "Closing a listener releases its port now; accepted children keep it and "
 	 "connections not yet accepted are reset.", "Linux inet_csk_listen_stop; linux.md section 11 CL1-CL6"},
 	{"core.close.abort", "SO_LINGER 0 (or a reset connection) closes without TIME_WAIT; the RST "

@@ -960,6 +960,17 @@ static size_t bsd_deliver(const bm_host *h, bm_proto proto, const bm_endpoint *s
 	return 1;
 }
 
+/* The rule behind the port an autobind took: bsd.ephemeral.bind for
+ * bind(port 0), the release's connect() rule for a connect(). */
+static const char *bsd_choice_rule(const bm_host *h, const bm_sock_info *s, bm_choice what,
+                                   int found)
+{
+	(void)s;
+	if (!found || what == BM_CHOICE_SOURCE)
+		return NULL;
+	return what == BM_CHOICE_CONNECT_PORT ? P(h)->connect_rule : "bsd.ephemeral.bind";
+}
+
 /* ------------------------------------------------------- personalities */
 
 #define BSD_COMMON                                                          \
@@ -979,6 +990,7 @@ static size_t bsd_deliver(const bm_host *h, bm_proto proto, const bm_endpoint *s
 	.connect_port = bsd_connect_port,                                   \
 	.deliver = bsd_deliver,                                             \
 	.connect_precheck = bsd_connect_precheck,                           \
+	.choice_rule = bsd_choice_rule,                                     \
 	.rules = bsd_rules,                                                 \
 	.nrules = sizeof bsd_rules / sizeof bsd_rules[0]
 

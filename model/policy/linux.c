@@ -367,6 +367,18 @@ static int on_device(const bm_host *h, const bm_endpoint *ep, const char *dev)
 	return holder && strcmp(holder, dev) == 0;
 }
 
+/* A bind the state check let through because the socket's connection
+ * ended and gave its port back names that rule (linux.close.port). */
+static bm_result port_given_back(const bm_sock_info *s, bm_verdict *v)
+{
+	int refused = s->state == BM_STATE_CLOSED && s->proto == BM_TCP && s->connect_refused;
+	int reset = s->state != BM_STATE_CLOSED && s->reset && s->local.port == 0;
+	if (refused || reset)
+		bm_verdict_set(v, BM_OK, "linux.close.port", 0,
+		               "the socket's connection ended and gave its port back");
+	return BM_OK;
+}
+
 static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
                                      const bm_endpoint *ep, bm_verdict *v)
 {
@@ -389,7 +401,7 @@ static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
 			                      bm_host_knob(h, BM_KNOB_UNPRIVILEGED_PORT_START), s->uid);
 		if (bound)
 			return bm_verdict_set(v, BM_EINVAL, "linux.bind.state", 0, "socket is already bound");
-		return BM_OK;
+		return port_given_back(s, v);
 	}
 	/* __inet6_bind: multicast TCP, privilege, state, mapped, address */
 	if (s->proto == BM_TCP && bm_addr_is_multicast(ep) && !bm_addr_is_v4mapped(ep))
@@ -415,7 +427,7 @@ static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
 	    !(s->opts & BM_IP_FREEBIND) && !on_device(h, ep, s->dev))
 		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.bind6.device", 0,
 		                      "a link- or host-scope address that is not on %s", s->dev);
-	return BM_OK;
+	return port_given_back(s, v);
 }
 
 /*
@@ -439,6 +451,10 @@ static bm_result linux_connect_precheck(const bm_host *h, const bm_sock_info *s,
                                         const bm_endpoint *dst, bm_verdict *v)
 {
 	(void)h;
+	/* linux.connect.udp_port0: the datagram connect has no port check */
+	if (s->proto == BM_UDP && dst->port == 0)
+		bm_verdict_set(v, BM_OK, "linux.connect.udp_port0", 0,
+		               "a UDP connect() to port 0 is not refused");
 	/* __inet_stream_connect looks at the state (listening: EISCONN, the
 	 * core's check) before tcp_v6_connect looks at the address */
 	if (s->family != BM_AF_INET6 || dst->family != BM_AF_INET6 ||
@@ -1113,6 +1129,35 @@ static void linux_ephemeral_range(const bm_host *h, const bm_sock_info *s, int f
 		(*hi)--;
 }
 
+/*
+ * The rule behind a choice the kernel made: the port rules of bind(port 0)
+ * and connect(), linux.ephemeral.even when the scan could not reach the
+ * whole range and found nothing, linux.connect.prefsrc when a connect() to
+ * 127/8 got 127.0.0.1 rather than the destination as its source.
+ */
+static const char *linux_choice_rule(const bm_host *h, const bm_sock_info *s, bm_choice what,
+                                     int found)
+{
+	if (what == BM_CHOICE_SOURCE) {
+		int off = bm_addr_is_v4mapped(&s->remote) ? 12 : 0;
+		int v4 = s->remote.family == BM_AF_INET || off;
+		return v4 && s->remote.addr[off] == 127 &&
+		               memcmp(s->local.addr, s->remote.addr, 16) != 0
+		           ? "linux.connect.prefsrc"
+		           : NULL;
+	}
+	int for_connect = what == BM_CHOICE_CONNECT_PORT;
+	if (!found) {
+		long lo = bm_host_knob(h, BM_KNOB_EPHEMERAL_LO), hi = bm_host_knob(h, BM_KNOB_EPHEMERAL_HI);
+		long want = hi;
+		/* the release's scan (linux-3.8 has none narrower) */
+		if (bm_host_policy(h)->ephemeral_range)
+			bm_host_policy(h)->ephemeral_range(h, s, for_connect, &lo, &hi);
+		return hi < want ? "linux.ephemeral.even" : NULL;
+	}
+	return for_connect && s->proto == BM_TCP ? "linux.connect.bindowned" : "linux.ephemeral.bind";
+}
+
 #define LINUX_COMMON                                                        \
 	.version = BM_POLICY_VERSION,                                       \
 	.family = "linux",                                                  \
@@ -1146,7 +1191,8 @@ static void linux_ephemeral_range(const bm_host *h, const bm_sock_info *s, int f
 	.port_state_size = sizeof(linux_port),                              \
 	.port_join = linux_port_join,                                       \
 	.autobind_skips_bound = 1,  /* linux_connect_port: linux.connect.bindowned */ \
-	.conflict_overlap_only = 1  /* linux_conflict: NONE unless linux_overlap */
+	.conflict_overlap_only = 1, /* linux_conflict: NONE unless linux_overlap */ \
+	.choice_rule = linux_choice_rule
 
 #define LINUX_REUSEPORT_OPTIONS                                             \
 	(BM_SO_REUSEADDR | BM_SO_REUSEPORT | BM_IPV6_V6ONLY | BM_SO_LINGER |   \

@@ -206,6 +206,17 @@ static pair make_pair(const bm_sock_info *s, const bm_sock_info *old)
 	return p;
 }
 
+/* Would the two be on different specific addresses if the owner were
+ * judged by the source connect() gave it?  Then only
+ * solaris.bind.bound_addr made them overlap. */
+static int apart_but_for_bound_addr(const bm_sock_info *s, const bm_sock_info *old)
+{
+	pair p = make_pair(s, old);
+	uint8_t local[16];
+	bound_addr(old, &old->local, local);
+	return p.o_any && !p.s_any && !addr_any(local) && memcmp(p.s, local, 16) != 0;
+}
+
 static int reuseport_pair(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old)
 {
 	return has_reuseport(h) && (s->opts & RP) && (old->opts_at_bind & RP) &&
@@ -371,8 +382,13 @@ static bm_match solaris_conflict(const bm_host *h, const bm_sock_info *s, const 
 		               "socket %d: listen() does not re-run the conflict test", old->id);
 		return BM_MATCH_SHARE;
 	}
-	return s->proto == BM_TCP ? tcp_conflict(h, s, old, phase, v)
-	                          : udp_conflict(h, s, old, phase, v);
+	bm_match m = s->proto == BM_TCP ? tcp_conflict(h, s, old, phase, v)
+	                                : udp_conflict(h, s, old, phase, v);
+	if (m == BM_MATCH_CONFLICT && apart_but_for_bound_addr(s, old))
+		bm_verdict_set(v, v->code, "solaris.bind.bound_addr", old->id,
+		               "socket %d was bound to the wildcard: connect() did not narrow that",
+		               old->id);
+	return m;
 }
 
 /* --------------------------------------------------------------- bind */
@@ -510,6 +526,17 @@ static size_t solaris_deliver(const bm_host *h, bm_proto proto, const bm_endpoin
 	return 1;
 }
 
+/* The rule behind the port an autobind took: the anonymous-port walk
+ * (bind port 0) or the quick connect. */
+static const char *solaris_choice_rule(const bm_host *h, const bm_sock_info *s, bm_choice what,
+                                       int found)
+{
+	(void)h, (void)s;
+	if (!found || what == BM_CHOICE_SOURCE)
+		return NULL;
+	return what == BM_CHOICE_CONNECT_PORT ? "solaris.connect.port" : "solaris.ephemeral.bind";
+}
+
 /* ----------------------------------------------------------- policies */
 
 #define SOLARIS_COMMON                                                      \
@@ -532,6 +559,7 @@ static size_t solaris_deliver(const bm_host *h, bm_proto proto, const bm_endpoin
 	.connect_port = solaris_connect_port,                               \
 	.family_mismatch = BM_EAFNOSUPPORT, /* proto_verify_ip_addr */      \
 	.deliver = solaris_deliver,                                         \
+	.choice_rule = solaris_choice_rule,                                 \
 	.rules = solaris_rules,                                             \
 	.nrules = sizeof solaris_rules / sizeof solaris_rules[0]
 

@@ -401,9 +401,14 @@ static bm_match windows_conflict(const bm_host *h, const bm_sock_info *s,
 		return BM_MATCH_NONE;
 	if (phase != BM_PHASE_BIND)
 		return refuse(v, BM_EADDRINUSE, "windows.ephemeral.bind", old, "holds the port");
-	if (lingering(old))
-		return linger_rule(s, old, v);
-	return release_of(h)->classic ? classic_pair(s, old, v) : enhanced_pair(s, old, v);
+	bm_match m = lingering(old) ? linger_rule(s, old, v)
+	             : release_of(h)->classic ? classic_pair(s, old, v) : enhanced_pair(s, old, v);
+	/* refused only because the owner is judged by its bound address:
+	 * that rule decided (windows.bind.bound_addr) */
+	if (m == BM_MATCH_CONFLICT && !bm_overlap(s, owner))
+		return refuse(v, v->code, "windows.bind.bound_addr", old,
+		              "its connection does not narrow the address it was bound to");
+	return m;
 }
 
 /* --------------------------------------------------------------- connect */
@@ -483,6 +488,17 @@ static size_t windows_deliver(const bm_host *h, bm_proto proto, const bm_endpoin
 	return 1;
 }
 
+/* The rule behind the port an autobind took: the dynamic range for
+ * bind(port 0), the shared implicit bind of connect(). */
+static const char *windows_choice_rule(const bm_host *h, const bm_sock_info *s, bm_choice what,
+                                       int found)
+{
+	(void)h, (void)s;
+	if (!found || what == BM_CHOICE_SOURCE)
+		return NULL;
+	return what == BM_CHOICE_CONNECT_PORT ? "windows.connect.ephemeral" : "windows.ephemeral.bind";
+}
+
 /* ---------------------------------------------------------- personalities */
 
 #define WINDOWS_COMMON                                                      \
@@ -510,6 +526,7 @@ static size_t windows_deliver(const bm_host *h, bm_proto proto, const bm_endpoin
 	.conflict = windows_conflict,                                       \
 	.family_mismatch = BM_EFAULT,                                       \
 	.error_name = windows_error_name,                                   \
+	.choice_rule = windows_choice_rule,                                 \
 	.rules = windows_rules,                                             \
 	.nrules = sizeof windows_rules / sizeof windows_rules[0]
 
