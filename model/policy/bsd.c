@@ -96,6 +96,11 @@ static const bm_rule bsd_rules[] = {
 	 "options\").",
 	 "4.4BSD udp_input; FreeBSD udp_multi_input/udp6_input; XNU udp_input; NetBSD udp4_realinput; "
 	 "OpenBSD udp_input"},
+	{"freebsd.opt.bindany", "FreeBSD: IP_BINDANY / IPV6_BINDANY need PRIV_NETINET_BINDANY: "
+	 "a non-root caller gets EPERM, whatever the value.",
+	 "FreeBSD sys/netinet/ip_output.c ip_ctloutput IP_BINDANY, sys/netinet6/ip6_output.c "
+	 "ip6_ctloutput IPV6_BINDANY (priv_check before the value is read); "
+	 "tests/sys/netinet/socket_afinet.c socket_afinet_bindany"},
 	{"bsd.opt.v6only_bound", "IPV6_V6ONLY may be set only before bind(): EINVAL afterwards.",
 	 "KAME ip6_ctloutput (\"available only prior to bind(2)\"): OpenBSD ip6_ctloutput; FreeBSD, "
 	 "XNU, NetBSD ip6_ctloutput"},
@@ -605,6 +610,11 @@ static bm_match bsd_connect_port(const bm_host *h, const bm_sock_info *s, const 
 static bm_result bsd_setsockopt(const bm_host *h, const bm_sock_info *s, bm_option o,
                                 int value, bm_verdict *v)
 {
+	/* freebsd.opt.bindany: priv_check(PRIV_NETINET_BINDANY) comes before
+	 * the value is read, so even turning it off needs root */
+	if (o == BM_IP_FREEBIND && P(h)->calls == CALLS_FREEBSD && s->uid != 0)
+		return bm_verdict_set(v, BM_EPERM, "freebsd.opt.bindany", 0,
+		                      "IP_BINDANY needs PRIV_NETINET_BINDANY (root)");
 	if (o != BM_IPV6_V6ONLY)
 		return BM_OK;
 	if (s->state != BM_STATE_CLOSED)
