@@ -246,6 +246,16 @@ static const bm_rule bsd_rules[] = {
 	 "0.0.0.0: an exact (SO_REUSEADDR/SO_REUSEPORT) lookup never returns it, so an IPv4 "
 	 "bind with either flag passes it.",
 	 "sys/netinet/in_pcb.c inpcb_bind_port (in6_pcblookup_port on the mapped address)"},
+	{"netbsd.opt.bindany", "NetBSD 10: setsockopt(IP_BINDANY) or setsockopt(IPV6_BINDANY), "
+	 "to set or to clear, by a non-root caller: EPERM (kauth KAUTH_REQ_NETWORK_BIND_ANYADDR, "
+	 "which secmodel_suser allows only for euid 0); the flag is left as it was.",
+	 "sys/netinet/ip_output.c 1.324.2.3 ip_ctloutput, sys/netinet6/ip6_output.c ip6_ctloutput "
+	 "(kauth_authorize_network KAUTH_NETWORK_BIND, KAUTH_REQ_NETWORK_BIND_ANYADDR); "
+	 "secmodel_suser.c 1.58; kern_auth.c kauth_authorize_action (EPERM)"},
+	{"openbsd.opt.bindany", "OpenBSD: setsockopt(SO_BINDANY), to set or to clear, by a "
+	 "non-root caller: EPERM.",
+	 "sys/kern/uipc_socket.c sosetopt (case SO_BINDANY: suser(curproc)); sys/kern/kern_prot.c "
+	 "suser (EPERM unless cr_uid == 0)"},
 };
 
 /* ----------------------------------------------------------- parameters */
@@ -272,6 +282,8 @@ typedef struct bsd_params {
 	int v6only_fixed;         /* OpenBSD */
 	int split_mapped;         /* NetBSD: IPv4 and IPv6 pcbs looked up apart
 	                             (netbsd.bind.inet6, netbsd.bind.mapped) */
+	const char *bindany_rule; /* non-root IP_BINDANY/SO_BINDANY: EPERM under
+	                             this rule (FreeBSD, NetBSD, OpenBSD); NULL: allowed */
 	const char *connect_rule;
 	enum calls_rule calls;    /* tcp_usr_bind/connect call checks (review) */
 	/* differences between releases of one OS (spec/bsd.md, "Releases") */
@@ -293,7 +305,7 @@ typedef struct bsd_params {
 	.priv_rule = "bsd.bind.privport", .dual_exception = 1,              \
 	.dual_rule = "freebsd.bind.dualstack", .mapped_cost = 3,            \
 	.connect_per_dest = 1, .connect_rule = "freebsd.connect.autobind",  \
-	.calls = CALLS_FREEBSD
+	.bindany_rule = "freebsd.opt.bindany", .calls = CALLS_FREEBSD
 
 #define MACOS_ROW                                                           \
 	.reuse_flags = RA | RP, .mcast_promote = RA, .uid = UID_XNU,        \
@@ -314,12 +326,14 @@ static const bsd_params row_openbsd = {
 	.reuse_flags = RA | RP, .mcast_promote = RA | RP, .uid = UID_OPENBSD,
 	.uid_rule = "openbsd.bind.uid", .priv = PRIV_AFTER, .priv_rule = "openbsd.bind.privport",
 	.rootonly_2049 = 1, .connect_from_source = 1, .v6only_fixed = 1,
-	.connect_rule = "openbsd.connect.autobind", .calls = CALLS_OPENBSD};
+	.connect_rule = "openbsd.connect.autobind", .calls = CALLS_OPENBSD,
+	.bindany_rule = "openbsd.opt.bindany"};
 static const bsd_params row_netbsd = {
 	.reuse_flags = RA | RP, .mcast_promote = RA | RP, .uid = UID_NETBSD,
 	.uid_rule = "netbsd.bind.uid", .priv = PRIV_BEFORE, .priv_rule = "bsd.bind.privport",
 	.dual_rule = "netbsd.bind.mapped", .ephemeral_wild = 1, .split_mapped = 1,
-	.calls = CALLS_NETBSD, .connect_rule = "bsd.connect.autobind"};
+	.calls = CALLS_NETBSD, .connect_rule = "bsd.connect.autobind",
+	.bindany_rule = "netbsd.opt.bindany"};
 static const bsd_params row_macos14 = {MACOS_ROW};
 static const bsd_params row_macos15 = {MACOS_ROW, .xnu_connect_mixed = 1};
 
@@ -610,11 +624,13 @@ static bm_match bsd_connect_port(const bm_host *h, const bm_sock_info *s, const 
 static bm_result bsd_setsockopt(const bm_host *h, const bm_sock_info *s, bm_option o,
                                 int value, bm_verdict *v)
 {
-	/* freebsd.opt.bindany: priv_check(PRIV_NETINET_BINDANY) comes before
-	 * the value is read, so even turning it off needs root */
-	if (o == BM_IP_FREEBIND && P(h)->calls == CALLS_FREEBSD && s->uid != 0)
-		return bm_verdict_set(v, BM_EPERM, "freebsd.opt.bindany", 0,
-		                      "IP_BINDANY needs PRIV_NETINET_BINDANY (root)");
+	/* freebsd.opt.bindany, netbsd.opt.bindany, openbsd.opt.bindany: the
+	 * privilege check (priv_check, kauth, suser) runs whatever the value,
+	 * before the flag is touched.  The kernels ask about the caller's
+	 * credentials; the model's caller is the socket's owner. */
+	if (o == BM_IP_FREEBIND && P(h)->bindany_rule && s->uid != 0)
+		return bm_verdict_set(v, BM_EPERM, P(h)->bindany_rule, 0,
+		                      "only root may set or clear the bind-any option");
 	if (o != BM_IPV6_V6ONLY)
 		return BM_OK;
 	if (s->state != BM_STATE_CLOSED)
