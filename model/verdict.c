@@ -25,6 +25,29 @@ typedef struct spec {
 	char conv;
 } spec;
 
+/* Character classes of a conversion, without strchr's call per character:
+ * parsing formats is on every operation's path. */
+static int is_flag(char c)
+{
+	return c == '-' || c == '+' || c == ' ' || c == '#' || c == '0';
+}
+
+static int is_length(char c)
+{
+	return c == 'h' || c == 'l' || c == 'z' || c == 'j' || c == 't';
+}
+
+static int is_int_conv(char c)
+{
+	return c == 'd' || c == 'i' || c == 'u' || c == 'o' || c == 'x' || c == 'X';
+}
+
+static int is_float_conv(char c)
+{
+	return c == 'f' || c == 'F' || c == 'e' || c == 'E' || c == 'g' || c == 'G' ||
+	       c == 'a' || c == 'A';
+}
+
 /* Parse the conversion at p ('%' not %%): 0, or -1 if it is not one the
  * record can hold. */
 static int parse_spec(const char *p, spec *sp)
@@ -32,7 +55,7 @@ static int parse_spec(const char *p, spec *sp)
 	memset(sp, 0, sizeof *sp);
 	sp->start = p++;
 	sp->prec = -1;
-	while (*p && strchr("-+ #0", *p))
+	while (is_flag(*p))
 		p++;
 	if (*p == '*') {
 		sp->stars++;
@@ -55,15 +78,16 @@ static int parse_spec(const char *p, spec *sp)
 		}
 	}
 	size_t n = 0;
-	if (*p && strchr("hlzjt", *p))
+	if (is_length(*p))
 		sp->len[n++] = *p++;
 	if (n == 1 && (sp->len[0] == 'h' || sp->len[0] == 'l') && *p == sp->len[0])
 		sp->len[n++] = *p++;   /* hh, ll */
 	sp->conv = *p;
 	sp->end = p;
-	if (!*p || !strchr("diuoxXcspfFeEgGaA", *p) || p - sp->start + 3 >= SPEC_MAX)
+	int text = *p == 'c' || *p == 's' || *p == 'p';
+	if (!(is_int_conv(*p) || text || is_float_conv(*p)) || p - sp->start + 3 >= SPEC_MAX)
 		return -1;
-	if (strchr("cspfFeEgGaA", *p) && n && strcmp(sp->len, "l") != 0)
+	if ((text || is_float_conv(*p)) && n && !(n == 1 && sp->len[0] == 'l'))
 		return -1;   /* %lc, %ls, %Lf: not used, not kept */
 	if ((*p == 'c' || *p == 's' || *p == 'p') && n)
 		return -1;

@@ -434,7 +434,11 @@ static int model_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size
 {
 	model_ctx *m = ctx;
 	bm_verdict *v = &o->verdict;
-	memset(o, 0, sizeof *o);
+	/* the outcome's fixed part and empty strings: the two receiver
+	 * buffers (1 KB) are written only by deliver */
+	memset(o, 0, offsetof(sc_outcome, detail));
+	o->detail[0] = o->receivers[0] = o->alt_receivers[0] = '\0';
+	o->is_deliver = 0;
 	if (!m->net) {
 		snprintf(err, errlen, "no personality selected (os NAME)");
 		return -1;
