@@ -106,6 +106,12 @@ for c in run oracle explore fingerprint bench repl; do
 		check "man page documents $c $o" grep -q -- "$pat" "$man"
 	done
 done
+# ... and every command of the language (the REPL's help list is the
+# language's own table, tools/lang/scenario.c)
+for w in $(printf 'help\n' | "$BIN" --os linux 2>/dev/null |
+	awk '/^  [a-zA-Z]/ { print ($2 == "=") ? $3 : $1 }'); do
+	check "man page: command $w" sh -c 'grep "^\." "$1" | grep -qw -- "$2"' sh "$man" "$w"
+done
 for k in NO_COLOR COLUMNS "EXIT STATUS" ephemeral tw_reuse time_wait nonlocal_bind unprivileged_port_start; do
 	check "man page: $k" grep -q "$k" "$man"
 done

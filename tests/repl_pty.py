@@ -173,6 +173,20 @@ def main():
     out = t.cmd("80")
     expect("\nok" in out and "error" not in out,
            "Tab completed command, socket name and endpoint", out)
+    # completion follows each command's synopsis (the language's one table):
+    # literal alternatives after "NAME = socket", the "->" of deliver
+    t.send("u = socket ud\t")
+    shown = t.read(until="udp", timeout=3)
+    t.send("\t")
+    shown = t.read(until="udp6", timeout=3)
+    expect("udp4" in shown and "udp6" in shown, "Tab lists socket kinds from the synopsis", shown)
+    t.send("\x15")
+    t.read(until="", timeout=0.3)
+    t.send("deliver udp4 127.0.0.1:9 -\t")
+    shown = t.read(until="-> ", timeout=3)
+    expect(shown.endswith("-> "), "Tab completes deliver's arrow", shown)
+    t.send("\x15")
+    t.read(until="", timeout=0.3)
 
     # history: the Up arrow recalls the previous line
     out = t.cmd("show")

@@ -69,28 +69,141 @@ static int fail(parser *p, int col, const char *fmt, const char *arg)
 	return -1;
 }
 
-/* The language's commands: the one list that the parser, sc_kind_name and
- * the REPL's help, suggestions and Tab completion read (the steps first:
- * they are most lines; "exit" is a second word for quit). */
-static const struct {
-	const char *word;
-	sc_kind kind;
-} commands[] = {
-	{"socket", SC_SOCKET}, {"bind", SC_BIND}, {"close", SC_CLOSE},
-	{"connect", SC_CONNECT}, {"listen", SC_LISTEN}, {"accept", SC_ACCEPT},
-	{"setsockopt", SC_SETSOCKOPT},
-	{"os", SC_OS}, {"user", SC_USER}, {"addr", SC_ADDR}, {"set", SC_SET},
-	{"advance", SC_ADVANCE},
-	{"deliver", SC_DELIVER}, {"show", SC_SHOW}, {"explain", SC_EXPLAIN},
-	{"compare", SC_COMPARE}, {"help", SC_HELP}, {"reset", SC_RESET},
-	{"save", SC_SAVE}, {"load", SC_LOAD}, {"quit", SC_QUIT}, {"exit", SC_QUIT},
-	{"host", SC_HOST}, {"on", SC_ON},
+/* The language's commands: the one table that the parser, sc_kind_name,
+ * the REPL's help, suggestions and Tab completion read.  A synopsis is
+ * the command's shape: literal words in lower case (alternatives joined
+ * by '|'), placeholders in upper case, [optional] parts, a last one that
+ * repeats ending in "...".  The REPL completes each argument from its
+ * placeholder (sc_synopsis_arg), so help and completion cannot disagree.
+ * "exit" is a second word for quit (no synopsis of its own). */
+static const sc_command commands[] = {
+	{"os", SC_OS, "os [OS]", "list the personalities, or switch to one (new host)",
+	 "Without OS: list the personalities.  With OS: switch to it,\n"
+	 "starting again from an empty host (like `os` in a scenario file).\n"
+	 "  os windows"},
+	{"user", SC_USER, "user UID", "owner uid of the sockets created next",
+	 "Owner uid of the sockets created next (default 0, root).\n"
+	 "  user 1000"},
+	{"addr", SC_ADDR, "addr add ADDRESS [dev IF]", "add a local address",
+	 "Add a local address to the host (loopback is always there).\n"
+	 "  addr add 192.168.0.1\n  addr add fe80::1 dev eth0"},
+	{"set", SC_SET, "set KNOB VALUE",
+	 "set a host knob (ephemeral, tw_reuse, v6only, time_wait, ...)",
+	 "Set a host knob: ephemeral LO-HI, tw_reuse 0|1|2, v6only 0|1,\n"
+	 "unprivileged_port_start N, time_wait DURATION, nonlocal_bind 0|1.\n"
+	 "  set ephemeral 40000-40010\n  set time_wait 30s"},
+	{"socket", SC_SOCKET, "NAME = socket tcp4|tcp6|udp4|udp6", "create a socket",
+	 "Create a socket and call it NAME.\n"
+	 "  a = socket tcp4"},
+	{"setsockopt", SC_SETSOCKOPT, "setsockopt NAME OPTION VALUE",
+	 "set an option (SO_REUSEADDR, SO_REUSEPORT, ...)",
+	 "Set an option: SO_REUSEADDR, SO_REUSEPORT, SO_REUSEPORT_LB,\n"
+	 "SO_EXCLUSIVEADDRUSE, SO_EXCLBIND, IPV6_V6ONLY (0 or 1), SO_LINGER (off or\n"
+	 "seconds), SO_BINDTODEVICE (an interface), IP_FREEBIND / IP_BINDANY.\n"
+	 "  setsockopt a SO_REUSEADDR 1"},
+	{"bind", SC_BIND, "bind NAME ADDRESS:PORT", "bind; port 0 asks for an ephemeral port",
+	 "Bind.  Port 0 asks for an ephemeral port; IPv6 is [addr]:port.\n"
+	 "  bind a 0.0.0.0:21\n  bind b [::]:0"},
+	{"listen", SC_LISTEN, "listen NAME", "listen (autobinds an unbound socket)",
+	 "Listen (binds an ephemeral port first if the socket is unbound)."},
+	{"connect", SC_CONNECT, "connect NAME ADDRESS:PORT [nonblock]",
+	 "connect (autobinds; a listener queues a child)",
+	 "Connect (autobinds if needed; a listener on this host, or on the\n"
+	 "host that owns the address, completes the handshake and queues a child\n"
+	 "for accept).  nonblock: EINPROGRESS, and the next connect collects it.\n"
+	 "  connect b 127.0.0.1:21"},
+	{"accept", SC_ACCEPT, "NAME = accept LISTENER", "take the next connection from the listener",
+	 "Take the next connection from the listener's queue.\n"
+	 "  c = accept a"},
+	{"close", SC_CLOSE, "close NAME", "close (a connected TCP socket stays in TIME_WAIT)",
+	 "Close.  Actively closing a connected TCP socket leaves it in\n"
+	 "TIME_WAIT, still holding its port; SO_LINGER 0 aborts instead."},
+	{"advance", SC_ADVANCE, "advance DURATION", "move the virtual clock; TIME_WAIT ends",
+	 "Move the virtual clock (ms, s, m, h); TIME_WAIT ends.\n"
+	 "  advance 60s"},
+	{"deliver", SC_DELIVER, "deliver tcp4|tcp6|udp4|udp6 SRC -> DST",
+	 "which socket(s) receive a datagram or SYN",
+	 "Which socket(s) receive a datagram (udp) or a SYN (tcp)?\n"
+	 "  deliver udp4 10.0.0.9:5000 -> 192.168.0.1:53"},
+	{"host", SC_HOST, "host NAME OS ADDR[,ADDR...]",
+	 "add a host with its own release and addresses",
+	 "Add a host with its own release and addresses; an address\n"
+	 "belongs to one host.  The host of the os line is local.\n"
+	 "  host cli windows 10.0.0.2"},
+	{"on", SC_ON, "on HOST", "switch the host that commands act on",
+	 "The host that socket, addr, set and deliver act on (on local goes\n"
+	 "back).  Socket names are global: an operation on a named socket acts on\n"
+	 "its own host.\n  on cli"},
+	{"show", SC_SHOW, "show [NAME]", "the socket table, or one socket in full",
+	 "The socket table, or one socket in full."},
+	{"explain", SC_EXPLAIN, "explain [NAME]",
+	 "why the last operation got its result; what would fix it",
+	 "The verdict of the last operation (or the last one on NAME): the\n"
+	 "rule, its text and source, the conflicting socket, and which single\n"
+	 "change (SO_REUSEADDR / SO_REUSEPORT on either socket, waiting out\n"
+	 "TIME_WAIT) would have made it succeed on this OS."},
+	{"compare", SC_COMPARE, "compare [OS...]",
+	 "replay the session under every personality, side by side",
+	 "Replay the session under every personality (or those named) and\n"
+	 "print one row per operation, one column per personality; rows that\n"
+	 "differ are marked.\n  compare\n  compare linux freebsd windows"},
+	{"help", SC_HELP, "help [COMMAND]", "this list, or one command in detail",
+	 "This list, or one command in more detail."},
+	{"reset", SC_RESET, "reset", "start again from an empty host",
+	 "Start again from an empty host, same personality."},
+	{"save", SC_SAVE, "save FILE [--with-results] [--force]", "write the session as a scenario file",
+	 "Write the session as a scenario file (--force: over an existing file); --with-results adds each\n"
+	 "result as an expectation (=> ...), recorded from the model."},
+	{"load", SC_LOAD, "load FILE", "run a scenario file into the session",
+	 "Run a scenario file into the session; its expectations are checked."},
+	{"quit", SC_QUIT, "quit", "leave (Ctrl-D too)", "Leave (so does Ctrl-D; `exit` too)."},
+	{"exit", SC_QUIT, NULL, NULL, NULL},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
+
+const sc_command *sc_command_at(size_t i)
+{
+	return i < NCOMMANDS ? &commands[i] : NULL;
+}
 
 const char *sc_command_word(size_t i)
 {
 	return i < NCOMMANDS ? commands[i].word : NULL;
+}
+
+const sc_command *sc_command_find(const char *word)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(word, commands[i].word) == 0)
+			return commands[i].synopsis ? &commands[i] : sc_command_find("quit");
+	return NULL;
+}
+
+/* The i-th argument (0: the first after the command word) of c's
+ * synopsis, without its brackets or "...", into out; a part with "..."
+ * stands for every argument from it on.  0, or -1 past the end. */
+int sc_synopsis_arg(const sc_command *c, size_t i, char *out, size_t len)
+{
+	const char *p = c->synopsis ? strstr(c->synopsis, c->word) : NULL;   /* after "NAME = " */
+	if (!p || !len)
+		return -1;
+	p += strlen(c->word);
+	for (size_t k = 0;; k++) {
+		p += strspn(p, " ");
+		if (!*p)
+			return -1;
+		size_t n = strcspn(p, " ");
+		const char *t = p + (*p == '[');
+		size_t tl = strcspn(t, " [].");
+		int repeats = 0;
+		for (size_t j = 0; j + 3 <= n; j++)
+			repeats |= strncmp(p + j, "...", 3) == 0;
+		if (k == i || (repeats && k < i)) {
+			snprintf(out, len, "%.*s", (int)tl, t);
+			return 0;
+		}
+		p += n;
+	}
 }
 
 const char *sc_kind_name(sc_kind k)

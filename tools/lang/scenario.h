@@ -100,6 +100,18 @@ int sc_cmd_set_text(sc_cmd *c, const char *fmt, ...)
 const char *sc_kind_name(sc_kind k);
 /* The i-th command word and the i-th word `set` takes; NULL past the end.
  * The one list the parser, help, suggestions and completion read. */
+/* A command of the language: its word, kind, synopsis (the shape of its
+ * arguments, see scenario.c), and help texts. */
+typedef struct sc_command {
+	const char *word;
+	sc_kind kind;
+	const char *synopsis;   /* NULL: a second word for another command */
+	const char *summary;    /* one line, for the help list */
+	const char *detail;     /* help COMMAND */
+} sc_command;
+const sc_command *sc_command_at(size_t i);        /* NULL past the end */
+const sc_command *sc_command_find(const char *word);
+int sc_synopsis_arg(const sc_command *c, size_t i, char *out, size_t len);
 const char *sc_command_word(size_t i);
 const char *sc_knob_word(size_t i);
 /* The expectation that applies on personality os, or NULL: a key naming

@@ -114,12 +114,6 @@ static void add(cands *c, const char *s)
 		c->v[c->n++] = d;
 }
 
-static void add_list(cands *c, const char *const *list)
-{
-	for (size_t i = 0; list[i]; i++)
-		add(c, list[i]);
-}
-
 static void add_names(cands *c, const repl *r)
 {
 	size_t n;
@@ -244,10 +238,70 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Candidates for one argument of cmd, named by its synopsis (arg: a
+ * placeholder such as NAME or OPTION, or literal words such as
+ * "tcp4|tcp6|udp4|udp6" or "--force"); prev are the arguments before it. */
+static void add_for_placeholder(cands *c, const repl *r, const sc_command *cmd,
+                                const char *arg, char **prev, int nprev)
+{
+	if (strcmp(arg, "NAME") == 0 || strcmp(arg, "LISTENER") == 0) {
+		if (cmd->kind != SC_HOST)   /* host NAME is a new name */
+			add_names(c, r);
+	} else if (strcmp(arg, "OS") == 0) {
+		add_personalities(c, 1);
+	} else if (strcmp(arg, "OPTION") == 0) {
+		add_options(c, r);
+	} else if (strcmp(arg, "VALUE") == 0 && cmd->kind == SC_SETSOCKOPT && nprev >= 2) {
+		if (strcasecmp(prev[1], "SO_LINGER") == 0) {
+			add(c, "off");
+			add(c, "0");
+		} else if (strcasecmp(prev[1], "SO_BINDTODEVICE") == 0) {
+			add(c, "lo");
+			add(c, "eth0");
+		} else {
+			add(c, "1");
+			add(c, "0");
+		}
+	} else if (strcmp(arg, "ADDRESS:PORT") == 0 || strcmp(arg, "SRC") == 0 ||
+	           strcmp(arg, "DST") == 0) {
+		/* a connect or a SYN may go to a listener's own endpoint */
+		int remote = cmd->kind == SC_CONNECT || strcmp(arg, "DST") == 0;
+		add_endpoints(c, r, cmd->kind == SC_DELIVER ? NULL : prev[0], remote);
+	} else if (strcmp(arg, "KNOB") == 0) {
+		for (size_t i = 0; sc_knob_word(i); i++)
+			add(c, sc_knob_word(i));
+	} else if (strcmp(arg, "DURATION") == 0) {
+		char buf[32];
+		long tw = bm_host_knob(sc_model_host(&r->eng), BM_KNOB_TIME_WAIT_MS);
+		snprintf(buf, sizeof buf, "%ldms", tw);
+		add(c, buf);
+		add(c, "1s");
+		add(c, "60s");
+	} else if (strcmp(arg, "FILE") == 0) {
+		add_files(c, c->word);
+	} else if (strcmp(arg, "COMMAND") == 0) {
+		for (size_t i = 0; sc_command_word(i); i++)
+			add(c, sc_command_word(i));
+		add(c, "expect");
+	} else if (strcmp(arg, "HOST") == 0) {
+		const bm_net *net = sc_model_net(&r->eng);
+		for (size_t i = 0; net && i < bm_net_count(net); i++)
+			add(c, bm_host_name(bm_net_host_at(net, i)));
+	} else if (!isupper((unsigned char)arg[0])) {
+		/* literal words: "add", "->", "nonblock", "tcp4|tcp6|udp4|udp6" */
+		char word[64];
+		for (const char *w = arg; *w; w += *w == '|') {
+			size_t len = strcspn(w, "|");
+			snprintf(word, sizeof word, "%.*s", (int)len, w);
+			add(c, word);
+			w += len;
+		}
+	}
+}
+
 /* Fill c with what may come at word, the tokens before it being t[0..n). */
 static void candidates(cands *c, const repl *r, char **t, int n)
 {
-	static const char *const kinds[] = {"tcp4", "tcp6", "udp4", "udp6", NULL};
 	for (int i = 0; i < n; i++) {
 		if (strcmp(t[i], "=>") == 0) {
 			/* results, optionally after "os:" */
@@ -274,95 +328,27 @@ static void candidates(cands *c, const repl *r, char **t, int n)
 		}
 	}
 	if (n == 0) {
-		for (size_t i = 0; sc_command_word(i); i++)
-			if (strcmp(sc_command_word(i), "socket") != 0 &&
-			    strcmp(sc_command_word(i), "accept") != 0)
-				add(c, sc_command_word(i));
+		/* a command word; socket and accept come after "NAME =" */
+		const sc_command *k;
+		for (size_t i = 0; (k = sc_command_at(i)) != NULL; i++)
+			if (k->synopsis && strncmp(k->synopsis, "NAME = ", 7) != 0)
+				add(c, k->word);
 		return;
 	}
-	if (n >= 2 && strcmp(t[1], "=") == 0) {
-		if (n == 2) {
-			add(c, "socket");
-			add(c, "accept");
-		} else if (n == 3 && strcmp(t[2], "socket") == 0) {
-			add_list(c, kinds);
-		} else if (n == 3 && strcmp(t[2], "accept") == 0) {
-			add_names(c, r);
-		}
+	int assign = n >= 2 && strcmp(t[1], "=") == 0;
+	if (assign && n == 2) {
+		const sc_command *k;
+		for (size_t i = 0; (k = sc_command_at(i)) != NULL; i++)
+			if (k->synopsis && strncmp(k->synopsis, "NAME = ", 7) == 0)
+				add(c, k->word);
 		return;
 	}
-	const char *cmd = t[0];
-	if (strcmp(cmd, "os") == 0) {
-		if (n == 1)
-			add_personalities(c, 1);
-	} else if (strcmp(cmd, "compare") == 0) {
-		add_personalities(c, 1);
-	} else if (strcmp(cmd, "help") == 0) {
-		if (n == 1) {
-			for (size_t i = 0; sc_command_word(i); i++)
-				add(c, sc_command_word(i));
-			add(c, "expect");
-		}
-	} else if (strcmp(cmd, "setsockopt") == 0) {
-		if (n == 1)
-			add_names(c, r);
-		else if (n == 2)
-			add_options(c, r);
-		else if (n == 3 && strcasecmp(t[2], "SO_LINGER") == 0) {
-			add(c, "off");
-			add(c, "0");
-		} else if (n == 3 && strcasecmp(t[2], "SO_BINDTODEVICE") == 0) {
-			add(c, "lo");
-			add(c, "eth0");
-		} else if (n == 3) {
-			add(c, "1");
-			add(c, "0");
-		}
-	} else if (strcmp(cmd, "bind") == 0 || strcmp(cmd, "connect") == 0) {
-		if (n == 1)
-			add_names(c, r);
-		else if (n == 2)
-			add_endpoints(c, r, t[1], strcmp(cmd, "connect") == 0);
-	} else if (strcmp(cmd, "listen") == 0 || strcmp(cmd, "close") == 0 ||
-	           strcmp(cmd, "show") == 0 || strcmp(cmd, "explain") == 0) {
-		if (n == 1)
-			add_names(c, r);
-	} else if (strcmp(cmd, "set") == 0) {
-		if (n == 1)
-			for (size_t i = 0; sc_knob_word(i); i++)
-				add(c, sc_knob_word(i));
-	} else if (strcmp(cmd, "addr") == 0) {
-		if (n == 1)
-			add(c, "add");
-		else if (n == 3)
-			add(c, "dev");
-	} else if (strcmp(cmd, "deliver") == 0) {
-		if (n == 1)
-			add_list(c, kinds);
-		else if (n == 2 || n == 4)
-			add_endpoints(c, r, NULL, n == 4);
-		else if (n == 3)
-			add(c, "->");
-	} else if (strcmp(cmd, "advance") == 0) {
-		if (n == 1) {
-			char buf[32];
-			long tw = bm_host_knob(sc_model_host(&r->eng), BM_KNOB_TIME_WAIT_MS);
-			snprintf(buf, sizeof buf, "%ldms", tw);
-			add(c, buf);
-			add(c, "1s");
-			add(c, "60s");
-		}
-	} else if (strcmp(cmd, "save") == 0) {
-		if (n == 1)
-			add_files(c, c->word);
-		else if (n >= 2) {
-			add(c, "--with-results");
-			add(c, "--force");
-		}
-	} else if (strcmp(cmd, "load") == 0) {
-		if (n == 1)
-			add_files(c, c->word);
-	}
+	const sc_command *cmd = sc_command_find(assign ? t[2] : t[0]);
+	char arg[64];
+	int first = assign ? 3 : 1;   /* where the arguments start */
+	if (!cmd || n < first || sc_synopsis_arg(cmd, (size_t)(n - first), arg, sizeof arg) != 0)
+		return;
+	add_for_placeholder(c, r, cmd, arg, t + first, n - first);
 }
 
 static void list_cands(const cands *c)

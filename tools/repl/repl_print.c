@@ -567,76 +567,21 @@ static void show_table(repl *r, show_ctx *x, const bm_host *h, int named)
 
 /* ------------------------------------------------------------ help */
 
-static const struct help_entry {
-	const char *word, *synopsis, *detail, *summary;
-} help_table[] = {
-	{"os", "os [NAME]", "Without NAME: list the personalities.  With NAME: switch to it,\n"
-	 "starting again from an empty host (like `os` in a scenario file).\n"
-	 "  os windows", "list the personalities, or switch to one (new host)"},
-	{"user", "user UID", "Owner uid of the sockets created next (default 0, root).\n"
-	 "  user 1000", "owner uid of the sockets created next"},
-	{"addr", "addr add ADDRESS [dev IF]", "Add a local address to the host (loopback is always there).\n"
-	 "  addr add 192.168.0.1\n  addr add fe80::1 dev eth0", "add a local address"},
-	{"set", "set KNOB VALUE", "Set a host knob: ephemeral LO-HI, tw_reuse 0|1|2, v6only 0|1,\n"
-	 "unprivileged_port_start N, time_wait DURATION, nonlocal_bind 0|1.\n"
-	 "  set ephemeral 40000-40010\n  set time_wait 30s", "set a host knob (ephemeral, tw_reuse, v6only, time_wait, ...)"},
-	{"socket", "NAME = socket tcp4|tcp6|udp4|udp6", "Create a socket and call it NAME.\n"
-	 "  a = socket tcp4", "create a socket"},
-	{"setsockopt", "setsockopt NAME OPTION VALUE", "Set an option: SO_REUSEADDR, SO_REUSEPORT, SO_REUSEPORT_LB,\n"
-	 "SO_EXCLUSIVEADDRUSE, SO_EXCLBIND, IPV6_V6ONLY (0 or 1), SO_LINGER (off or\n"
-	 "seconds), SO_BINDTODEVICE (an interface), IP_FREEBIND / IP_BINDANY.\n"
-	 "  setsockopt a SO_REUSEADDR 1", "set an option (SO_REUSEADDR, SO_REUSEPORT, ...)"},
-	{"bind", "bind NAME ADDRESS:PORT", "Bind.  Port 0 asks for an ephemeral port; IPv6 is [addr]:port.\n"
-	 "  bind a 0.0.0.0:21\n  bind b [::]:0", "bind; port 0 asks for an ephemeral port"},
-	{"listen", "listen NAME", "Listen (binds an ephemeral port first if the socket is unbound).", "listen (autobinds an unbound socket)"},
-	{"connect", "connect NAME ADDRESS:PORT [nonblock]", "Connect (autobinds if needed; a listener on this host, or on the\n"
-	 "host that owns the address, completes the handshake and queues a child\n"
-	 "for accept).  nonblock: EINPROGRESS, and the next connect collects it.\n"
-	 "  connect b 127.0.0.1:21", "connect (autobinds; a listener queues a child)"},
-	{"accept", "NAME = accept LISTENER", "Take the next connection from the listener's queue.\n"
-	 "  c = accept a", "take the next connection from the listener"},
-	{"close", "close NAME", "Close.  Actively closing a connected TCP socket leaves it in\n"
-	 "TIME_WAIT, still holding its port; SO_LINGER 0 aborts instead.", "close (a connected TCP socket stays in TIME_WAIT)"},
-	{"advance", "advance DURATION", "Move the virtual clock (ms, s, m, h); TIME_WAIT ends.\n"
-	 "  advance 60s", "move the virtual clock; TIME_WAIT ends"},
-	{"deliver", "deliver PROTO SRC -> DST", "Which socket(s) receive a datagram (udp) or a SYN (tcp)?\n"
-	 "  deliver udp4 10.0.0.9:5000 -> 192.168.0.1:53", "which socket(s) receive a datagram or SYN"},
-	{"host", "host NAME OS ADDR[,ADDR...]", "Add a host with its own release and addresses; an address\n"
-	 "belongs to one host.  The host of the os line is local.\n"
-	 "  host cli windows 10.0.0.2", "add a host with its own release and addresses"},
-	{"on", "on NAME", "The host that socket, addr, set and deliver act on (on local goes\n"
-	 "back).  Socket names are global: an operation on a named socket acts on\n"
-	 "its own host.\n  on cli", "switch the host that commands act on"},
-	{"show", "show [NAME]", "The socket table, or one socket in full.", "the socket table, or one socket in full"},
-	{"explain", "explain [NAME]", "The verdict of the last operation (or the last one on NAME): the\n"
-	 "rule, its text and source, the conflicting socket, and which single\n"
-	 "change (SO_REUSEADDR / SO_REUSEPORT on either socket, waiting out\n"
-	 "TIME_WAIT) would have made it succeed on this OS.", "why the last operation got its result; what would fix it"},
-	{"compare", "compare [OS...]", "Replay the session under every personality (or those named) and\n"
-	 "print one row per operation, one column per personality; rows that\n"
-	 "differ are marked.\n  compare\n  compare linux freebsd windows", "replay the session under every personality, side by side"},
-	{"help", "help [COMMAND]", "This list, or one command in more detail.", "this list, or one command in detail"},
-	{"reset", "reset", "Start again from an empty host, same personality.", "start again from an empty host"},
-	{"save", "save FILE [--with-results] [--force]", "Write the session as a scenario file (--force: over an existing file); --with-results adds each\n"
-	 "result as an expectation (=> ...), recorded from the model.", "write the session as a scenario file"},
-	{"load", "load FILE", "Run a scenario file into the session; its expectations are checked.", "run a scenario file into the session"},
-	{"quit", "quit", "Leave (so does Ctrl-D; `exit` too).", "leave (Ctrl-D too)"},
-};
-
 void repl_help(repl *r, const char *topic)
 {
 	FILE *f = r->out;
-	size_t n = sizeof help_table / sizeof *help_table;
+	const sc_command *c;
 	if (topic) {
-		const char *t = strcmp(topic, "exit") == 0 ? "quit" : topic;
-		for (size_t i = 0; i < n; i++) {
-			if (strcasecmp(t, help_table[i].word) == 0) {
-				fprintf(f, "%s%s%s\n%s\n", repl_c(r, C_BOLD), help_table[i].synopsis,
-				        repl_c(r, C_RESET), help_table[i].detail);
+		/* the language's own table (tools/lang/scenario.c) */
+		for (size_t i = 0; (c = sc_command_at(i)) != NULL; i++) {
+			if (strcasecmp(topic, c->word) == 0) {
+				c = sc_command_find(c->word);   /* exit: quit's text */
+				fprintf(f, "%s%s%s\n%s\n", repl_c(r, C_BOLD), c->synopsis,
+				        repl_c(r, C_RESET), c->detail);
 				return;
 			}
 		}
-		if (strcasecmp(t, "expect") == 0 || strcmp(t, "=>") == 0) {
+		if (strcasecmp(topic, "expect") == 0 || strcmp(topic, "=>") == 0) {
 			fprintf(f, "Any operation may end with an expectation, checked at once:\n"
 			           "  bind b 0.0.0.0:21 => EADDRINUSE\n"
 			           "  bind b 0.0.0.0:21 => bsd:ok linux:EADDRINUSE *:ok\n");
@@ -652,9 +597,10 @@ void repl_help(repl *r, const char *topic)
 		return;
 	}
 	fprintf(f, "Type operations; each prints its result at once.  Tab completes, Up recalls.\n\n");
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "  %s%-34s%s %s\n", repl_c(r, C_BOLD), help_table[i].synopsis,
-		        repl_c(r, C_RESET), help_table[i].summary);
+	for (size_t i = 0; (c = sc_command_at(i)) != NULL; i++)
+		if (c->synopsis)
+			fprintf(f, "  %s%-34s%s %s\n", repl_c(r, C_BOLD), c->synopsis,
+			        repl_c(r, C_RESET), c->summary);
 	fprintf(f, "\nhelp COMMAND for details and examples; help expect for expectations.\n");
 }
 
