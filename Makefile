@@ -178,6 +178,9 @@ check: deps
 # spec/linux is written for `os linux` (linux-6.18); every other Linux
 # release runs it too, with its own keyed expectations.
 LINUX_RELEASES := linux-6.1 linux-6.12 linux-6.18-fc
+# spec/freebsd is written for `os freebsd` (freebsd-15); 14 runs it too, so
+# its keyed expectations (`=> freebsd-14:ok ...`) are checked.
+FREEBSD_RELEASES := freebsd-14
 
 # Every stage runs and reports even when an earlier one failed; the exit
 # status is the worst of them, and the failed stages are named at the end
@@ -195,6 +198,7 @@ check-run:
 	  stage $$t env BIN=$(BIN) CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" VERSION=$(VERSION) sh $$t; done; \
 	stage "every scenario in spec/ on the model" $(BIN) run spec/*.bms spec/*/*.bms; \
 	for r in $(LINUX_RELEASES); do stage "spec/linux as $$r" $(BIN) run --os $$r spec/linux/*.bms; done; \
+	for r in $(FREEBSD_RELEASES); do stage "spec/freebsd as $$r" $(BIN) run --os $$r spec/freebsd/*.bms; done; \
 	if [ -n "$$failed" ]; then \
 	  for log in $$logs/*.log; do [ "$$(cat "$$log.rc")" = 0 ] && continue; \
 	    echo "---- $$log (exit $$(cat "$$log.rc")), its last 25 lines:"; tail -n 25 "$$log"; done; \

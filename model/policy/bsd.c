@@ -186,6 +186,19 @@ static const bm_rule bsd_rules[] = {
 	 "is connected. A dual-stack [::] bind repeats the check against the IPv4 table.",
 	 "FreeBSD commit c9756953bded (\"inpcb: Further restrict binding to a port owned by a "
 	 "different UID\"); sys/netinet6/in6_pcb.c in6_pcbbind_avail (15)"},
+	{"freebsd-15.connect.inaddr_any", "FreeBSD 15: connect() to 0.0.0.0 (TCP or UDP, bound "
+	 "or not; also ::ffff:0.0.0.0 on a dual-stack AF_INET6 socket) no longer means this "
+	 "host: ENETUNREACH, after the port 0 check and before any port is taken "
+	 "(net.inet.ip.connect_inaddr_wild is now 0; 14 has 1 and answers as "
+	 "core.connect.any). IPv6 :: is unchanged (net.inet6.ip6.connect_in6addr_wild stays "
+	 "1): it still means ::1. The same sysctl also stops rewriting 255.255.255.255 to the "
+	 "first interface's broadcast address (not modelled; TCP refuses it anyway: "
+	 "bsd.connect.dest).",
+	 "FreeBSD commit cd240957d7ba (15.0 release notes: \"Making a connection to "
+	 "INADDR_ANY, i.e., using it as an alias for localhost, is now disabled by "
+	 "default\"); sys/netinet/in_pcb.c in_pcbconnect_setup (!V_connect_inaddr_wild: "
+	 "INADDR_ANY -> ENETUNREACH); sys/netinet6/in6_pcb.c in6_pcbladdr "
+	 "(V_connect_in6addr_wild = 1)"},
 	{"freebsd-15.connect.reuseport_lb", "FreeBSD 15: connect() of a TCP socket that has "
 	 "SO_REUSEPORT_LB, bound or not: EOPNOTSUPP (sendto() too, not modelled). UDP connect() "
 	 "is allowed (\"The kernel erroneously permits calling connect() on a UDP socket with "
@@ -290,6 +303,9 @@ typedef struct bsd_params {
 	int uid_lb_quirk;         /* freebsd.bind.uid: W/W over an LB-only holder
 	                             of another uid passes (14.x; gone in 15,
 	                             commit c9756953bded) */
+	bm_result connect_any;    /* connect() to 0.0.0.0 / ::ffff:0.0.0.0
+	                             (freebsd-15.connect.inaddr_any); 0: aimed at
+	                             this host (core.connect.any) */
 	bm_result lb_connect;     /* TCP connect() with SO_REUSEPORT_LB
 	                             (freebsd-15.connect.reuseport_lb); 0: allowed */
 	int xnu_connect_mixed;    /* macos-15.connect.mixed: tcp_usr_connect_common
@@ -321,7 +337,7 @@ static const bsd_params row_freebsd14 = {
 	FREEBSD_ROW, .uid_rule = "freebsd.bind.uid", .uid_lb_quirk = 1};
 static const bsd_params row_freebsd15 = {
 	FREEBSD_ROW, .uid_rule = "freebsd-15.bind.uid",
-	.lb_connect = BM_EOPNOTSUPP};
+	.lb_connect = BM_EOPNOTSUPP, .connect_any = BM_ENETUNREACH};
 static const bsd_params row_openbsd = {
 	.reuse_flags = RA | RP, .mcast_promote = RA | RP, .uid = UID_OPENBSD,
 	.uid_rule = "openbsd.bind.uid", .priv = PRIV_AFTER, .priv_rule = "openbsd.bind.privport",
@@ -797,7 +813,8 @@ static bm_result xnu_connect_precheck(const bsd_params *p, const bm_sock_info *s
  * The checks tcp_usr_connect/tcp6_usr_connect, udp6_connect and
  * in_pcbconnect_setup/in6_pcbladdr make on the call, in their order
  * (bsd.connect.dest, bsd.connect.mapped, freebsd.connect.listen6,
- * freebsd-15.connect.reuseport_lb).  The socket layer's EISCONN came first.
+ * freebsd-15.connect.reuseport_lb, freebsd-15.connect.inaddr_any).  The
+ * socket layer's EISCONN came first.
  */
 static bm_result bsd_connect_precheck(const bm_host *h, const bm_sock_info *s,
                                       const bm_endpoint *dst, bm_verdict *v)
@@ -853,6 +870,12 @@ static bm_result bsd_connect_precheck(const bm_host *h, const bm_sock_info *s,
 	if (dst->port == 0)
 		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "bsd.connect.dest", 0,
 		                      "port 0 is not a destination");
+	/* in_pcbconnect_setup, right after the port: with
+	 * connect_inaddr_wild 0 the wildcard is no alias for this host; the
+	 * IPv6 :: keeps its ::1 meaning (connect_in6addr_wild 1) */
+	if (p->connect_any && bm_addr_is_any(dst) && (s->family == BM_AF_INET || mapped))
+		return bm_verdict_set(v, p->connect_any, "freebsd-15.connect.inaddr_any", 0,
+		                      "0.0.0.0 is not this host (connect_inaddr_wild 0)");
 	return BM_OK;
 }
 
@@ -1063,7 +1086,8 @@ const bm_policy bm_policy_freebsd15 = {
 	FREEBSD_COMMON,
 	.name = "freebsd-15",
 	.description = "FreeBSD 15: as 14 with the stricter uid check (no SO_REUSEPORT_LB "
-	               "exemption) and no TCP connect() on an SO_REUSEPORT_LB socket",
+	               "exemption), no TCP connect() on an SO_REUSEPORT_LB socket and no "
+	               "connect() to 0.0.0.0 as this host",
 	.data = &row_freebsd15,
 };
 
