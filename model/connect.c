@@ -239,7 +239,7 @@ static void aim_at_this_host(const bm_sockrec *s, bm_endpoint *dst)
  * checks (Linux __inet_stream_connect before tcp_v6_connect; BSD soconnect
  * before pru_connect).  0 with *dst set, or -1 with the verdict set. */
 static int resolve_destination(const bm_host *h, const bm_sockrec *s, const bm_endpoint *ep,
-                               bm_endpoint *dst, bm_verdict *v)
+                               int nonblock, bm_endpoint *dst, bm_verdict *v)
 {
 	int tcp = s->info.proto == BM_TCP;
 	*dst = *ep;
@@ -265,7 +265,12 @@ static int resolve_destination(const bm_host *h, const bm_sockrec *s, const bm_e
 		               "core.family", 0, "address family does not match the socket");
 		return -1;
 	}
-	if ((dst->port == 0 && (tcp || !h->policy->udp_connect_port0)) ||
+	/* a non-blocking TCP connect() to port 0 sends its SYN like any other
+	 * and learns of the refusal later: EINPROGRESS, through the refused
+	 * path below (Linux tcp_v4_connect has no port check; shadow's
+	 * test_connect.rs test_port_zero, observed on Linux 6.18) */
+	int port0 = dst->port == 0 && !(tcp && nonblock);
+	if ((port0 && (tcp || !h->policy->udp_connect_port0)) ||
 	    (tcp && bm_addr_is_multicast(dst))) {
 		bm_verdict_set(v, tcp ? BM_ECONNREFUSED : BM_EINVAL, "core.connect.dest", 0,
 		               "cannot connect to that destination");
@@ -503,7 +508,7 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 		return bm_finish(h, v);
 	}
 	bm_endpoint dst;
-	if (resolve_destination(h, s, ep, &dst, v) != 0)
+	if (resolve_destination(h, s, ep, nonblock, &dst, v) != 0)
 		return bm_finish(h, v);
 	/* the rule that let the connect pass where the core's would not (a
 	 * wildcard destination, the policy's TIME_WAIT takeover, a

@@ -62,7 +62,8 @@ const bm_rule bm_core_rules[] = {
 	{"core.connect.listen", "connect() on a listening socket fails (after the policy's "
 	 "connect_precheck hook, which runs right after the EISCONN check).",
 	 "Linux __inet_stream_connect (EISCONN); BSD tcp_usr_connect (EOPNOTSUPP/EINVAL)"},
-	{"core.connect.dest", "TCP cannot connect to port 0 or a multicast address.",
+	{"core.connect.dest", "TCP cannot connect to port 0 or a multicast address (a non-blocking "
+	 "connect() to port 0 says EINPROGRESS and is refused later).",
 	 "Linux tcp_v4_connect; BSD in_pcbconnect_setup"},
 	{"core.connect.any", "Connecting to the wildcard address means this host's loopback.",
 	 "Linux ip_route_connect (INADDR_ANY -> loopback); BSD in_pcbconnect_setup"},

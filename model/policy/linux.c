@@ -240,6 +240,13 @@ static const bm_rule linux_rules[] = {
 	 "socket); a TCP one is ECONNREFUSED.",
 	 "net/ipv4/datagram.c __ip4_datagram_connect, net/ipv6/datagram.c __ip6_datagram_connect "
 	 "(no port check); observed on Linux 6.18"},
+	{"linux.connect.loopback_src", "An IPv4 socket whose source is a loopback address (bound "
+	 "to 127.0.0.1, or given it by an earlier connect()) cannot connect() to an address off "
+	 "this host, which routes through a device that is not loopback: EINVAL (TCP and UDP; a "
+	 "listening or connected TCP socket answers EISCONN first).",
+	 "net/ipv4/route.c __mkroute_output (ipv4_is_loopback(saddr) && !(dev_out->flags & "
+	 "IFF_LOOPBACK)); shadow/shadow src/test/socket/connect/test_connect.rs "
+	 "test_loopback_bound_connect, test_double_connect_same_port_different_ip"},
 	{"linux.connect.prefsrc", "A socket without a specific address that connects to any "
 	 "address of 127/8 gets the source 127.0.0.1 (also as ::ffff:127.0.0.1), not the "
 	 "destination: the local route 127.0.0.0/8 has prefsrc 127.0.0.1. An added address is "
@@ -447,14 +454,32 @@ static bm_result linux_listen_precheck(const bm_host *h, const bm_sock_info *s, 
 	return BM_OK;
 }
 
+/* linux.connect.loopback_src: __mkroute_output refuses a loopback source
+ * on a route through a device that is not loopback.  Off this host means
+ * not loopback, not one of our addresses, not the wildcard (this host), not
+ * a group or the broadcast (those route out of the source's own device, lo).
+ * A listening socket is EISCONN first (the core's state check). */
+static int loopback_src_offhost(const bm_host *h, const bm_sock_info *s, const bm_endpoint *dst)
+{
+	static const uint8_t bcast[4] = {255, 255, 255, 255};
+	if (s->family != BM_AF_INET || dst->family != BM_AF_INET ||
+	    s->state == BM_STATE_LISTEN || s->state == BM_STATE_CLOSED)
+		return 0;
+	return bm_addr_is_loopback(&s->local) && !bm_addr_is_loopback(dst) &&
+	       !bm_addr_is_any(dst) && !bm_addr_is_multicast(dst) &&
+	       memcmp(dst->addr, bcast, 4) != 0 && !bm_host_addr_is_local(h, dst);
+}
+
 static bm_result linux_connect_precheck(const bm_host *h, const bm_sock_info *s,
                                         const bm_endpoint *dst, bm_verdict *v)
 {
-	(void)h;
 	/* linux.connect.udp_port0: the datagram connect has no port check */
 	if (s->proto == BM_UDP && dst->port == 0)
 		bm_verdict_set(v, BM_OK, "linux.connect.udp_port0", 0,
 		               "a UDP connect() to port 0 is not refused");
+	if (loopback_src_offhost(h, s, dst))
+		return bm_verdict_set(v, BM_EINVAL, "linux.connect.loopback_src", 0,
+		                      "a loopback source cannot reach an address off this host");
 	/* __inet_stream_connect looks at the state (listening: EISCONN, the
 	 * core's check) before tcp_v6_connect looks at the address */
 	if (s->family != BM_AF_INET6 || dst->family != BM_AF_INET6 ||
