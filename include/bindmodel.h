@@ -261,6 +261,24 @@ typedef enum bm_phase {
 	BM_PHASE_EPHEMERAL_RELAX /* second pass where the OS has one */
 } bm_phase;
 
+/* Where an autobind's search for a free ephemeral port starts and which
+ * way it goes (bm_policy.port_search_tcp / port_search_udp).  Systems
+ * that start at a random port are modelled by the order they use with
+ * randomization off, so that a scenario gives the same ports everywhere. */
+typedef enum bm_port_search {
+	BM_PORT_SEARCH_LOWEST = 0, /* the lowest free port of the range */
+	BM_PORT_SEARCH_PARITY,     /* bind(port 0) and listen() odd ports
+	                              first, connect() even ones first (Linux
+	                              inet_csk_find_open_port,
+	                              __inet_hash_connect) */
+	BM_PORT_SEARCH_NEXT_UP,    /* upward from the port after the last one
+	                              taken, wrapping (XNU TCP, FreeBSD with
+	                              portrange.randomized 0) */
+	BM_PORT_SEARCH_NEXT_DOWN   /* downward from the port below the last one
+	                              taken, wrapping to the top (NetBSD
+	                              portalgo "bsd") */
+} bm_port_search;
+
 /* A choice the OS makes for the caller (bm_policy.choice_rule). */
 typedef enum bm_choice {
 	BM_CHOICE_BIND_PORT = 0, /* the port of a bind(port 0) */
@@ -444,6 +462,10 @@ typedef struct bm_policy {
 	 * core.connect.ok, core.connect.source, core.ephemeral.exhausted. */
 	const char *(*choice_rule)(const bm_host *h, const bm_sock_info *s, bm_choice what,
 	                           int found);
+	/* The order of the ephemeral port search, per protocol.  The last
+	 * port taken is remembered per host and protocol, for bind(port 0),
+	 * listen() and connect() alike (one counter per pcbinfo). */
+	bm_port_search port_search_tcp, port_search_udp;
 } bm_policy;
 
 /* A caller's policy of version 2 or 3 (without the members added after

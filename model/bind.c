@@ -82,59 +82,113 @@ const char *bm_choice_rule(const bm_host *h, const bm_sock_info *s, bm_choice wh
 	return r ? r : core_rule;
 }
 
-/* Find a free ephemeral port for cand (its address already set). */
-int bm_pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
-                     const bm_endpoint *dst, bm_verdict *v)
+/* May cand take port p?  bind(port 0): the policy's conflict question on
+ * each owner; connect(): connect_port, and never a live four-tuple. */
+static int port_is_free(bm_host *h, bm_sock_info *cand, long p, int for_connect,
+                        const bm_endpoint *dst)
 {
-	long lo = h->knob[BM_KNOB_EPHEMERAL_LO], hi = h->knob[BM_KNOB_EPHEMERAL_HI];
-	if (h->policy->ephemeral_range)
-		h->policy->ephemeral_range(h, cand, for_connect, &lo, &hi);
+	cand->local.port = (uint16_t)p;
+	bm_port *o = bm_index_find(h, cand->proto, (uint16_t)p);
+	for (bm_sockrec *r = o ? o->first : NULL; r; r = r->port_next) {
+		const bm_sock_info *old = &r->info;
+		if (old->id == cand->id)
+			continue;
+		bm_verdict scratch;   /* why a port is refused is never read */
+		bm_verdict_begin(NULL, &scratch);
+		if (!for_connect) {
+			if (bm_policy_conflict(h, cand, old, BM_PHASE_EPHEMERAL, &scratch) ==
+			    BM_MATCH_CONFLICT)
+				return 0;
+			continue;
+		}
+		if (h->policy->connect_port ? h->policy->connect_port(h, cand, old, &scratch) ==
+		                                      BM_MATCH_CONFLICT
+		                            : bm_overlap(cand, old))
+			return 0;
+		/* a connect never reuses a live four-tuple (a TIME_WAIT one is
+		 * the policy's connect_port call) */
+		if (old->state != BM_STATE_LISTEN && !old->reset &&
+		    !(h->policy->connect_port && old->state == BM_STATE_TIME_WAIT) &&
+		    old->remote.port == dst->port && bm_addr_equal(&old->remote, dst) &&
+		    bm_overlap(cand, old))
+			return 0;
+	}
+	return 1;
+}
+
+/* BM_PORT_SEARCH_PARITY: odd ports first for bind(0), even ones for
+ * connect (Linux's scans), then the others. */
+static int pick_by_parity(bm_host *h, bm_sock_info *cand, long lo, long hi, int for_connect,
+                          const bm_endpoint *dst)
+{
 	for (int pass = 0; pass < 2; pass++) {
-		/* odd ports first for bind(0), even ones for connect, as Linux
-		 * prefers (a model decision, spec/core.md); the order is
-		 * harmless elsewhere */
 		int parity = (for_connect ? 0 : 1) ^ pass;
 		for (long p = lo; p <= hi; p++) {
 			/* ports a bind() holds, skipped where the policy
 			 * promised connect_port refuses them anyway */
 			if (for_connect && (p = bm_autobind_next(h, p, hi)) > hi)
 				break;
-			if ((p & 1) != parity)
-				continue;
-			cand->local.port = (uint16_t)p;
-			bm_port *o = bm_index_find(h, cand->proto, (uint16_t)p);
-			int ok = 1;
-			for (bm_sockrec *r = o ? o->first : NULL; ok && r; r = r->port_next) {
-				const bm_sock_info *old = &r->info;
-				if (old->id == cand->id)
-					continue;
-				bm_verdict scratch;
-				bm_verdict_begin(NULL, &scratch);
-				if (for_connect) {
-					if (h->policy->connect_port)
-						ok = h->policy->connect_port(h, cand, old, &scratch) != BM_MATCH_CONFLICT;
-					else
-						ok = !bm_overlap(cand, old);
-					/* a connect never reuses a live four-tuple (a
-					 * TIME_WAIT one is the policy's connect_port call) */
-					if (ok && old->state != BM_STATE_LISTEN && !old->reset &&
-					    !(h->policy->connect_port && old->state == BM_STATE_TIME_WAIT) &&
-					    old->remote.port == dst->port &&
-					    bm_addr_equal(&old->remote, dst) &&
-					    bm_overlap(cand, old))
-						ok = 0;
-				} else {
-					ok = bm_policy_conflict(h, cand, old, BM_PHASE_EPHEMERAL, &scratch) !=
-					     BM_MATCH_CONFLICT;
-				}
-			}
-			if (ok)
+			if ((p & 1) == parity && port_is_free(h, cand, p, for_connect, dst))
 				return 1;
 		}
 	}
-	(void)v;
-	cand->local.port = 0;
 	return 0;
+}
+
+/* The other orders: every port of [lo, hi] once, from start, one way,
+ * wrapping at the end of the range. */
+static int pick_in_order(bm_host *h, bm_sock_info *cand, long lo, long hi, long start, int down,
+                         int for_connect, const bm_endpoint *dst)
+{
+	long n = hi - lo + 1;
+	for (long k = 0; k < n;) {
+		long p = down ? start - k : start + k;
+		if (p < lo)
+			p += n;
+		else if (p > hi)
+			p -= n;
+		if (for_connect && !down) {
+			/* held ports, stepped over (autobind_skips_bound) */
+			long q = bm_autobind_next(h, p, hi);
+			if (q != p) {
+				k += (q > hi ? hi + 1 : q) - p;
+				continue;
+			}
+		}
+		if (port_is_free(h, cand, p, for_connect, dst))
+			return 1;
+		k++;
+	}
+	return 0;
+}
+
+/* Find a free ephemeral port for cand (its address already set), in the
+ * order the policy gives for its protocol (bm_port_search). */
+int bm_pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
+                     const bm_endpoint *dst, bm_verdict *v)
+{
+	(void)v;
+	long lo = h->knob[BM_KNOB_EPHEMERAL_LO], hi = h->knob[BM_KNOB_EPHEMERAL_HI];
+	if (h->policy->ephemeral_range)
+		h->policy->ephemeral_range(h, cand, for_connect, &lo, &hi);
+	bm_port_search how = h->port_search[cand->proto - 1];
+	long *last = &h->last_port[cand->proto - 1];
+	int found;
+	if (how == BM_PORT_SEARCH_PARITY) {
+		found = pick_by_parity(h, cand, lo, hi, for_connect, dst);
+	} else {
+		int down = how == BM_PORT_SEARCH_NEXT_DOWN;
+		long start = how == BM_PORT_SEARCH_LOWEST ? lo : *last + (down ? -1 : 1);
+		if (start < lo || start > hi)
+			start = down ? hi : lo;
+		found = pick_in_order(h, cand, lo, hi, start, down, for_connect, dst);
+	}
+	if (!found) {
+		cand->local.port = 0;
+		return 0;
+	}
+	*last = cand->local.port;
+	return 1;
 }
 
 int bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port)

@@ -236,7 +236,9 @@ bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err)
 	if (!p || p->version < 2 || p->version > BM_POLICY_VERSION || !p->name ||
 	    p->port_state_size > BM_PORT_STATE_MAX || p->ephemeral_lo < 1 ||
 	    p->ephemeral_lo > p->ephemeral_hi ||
-	    p->tw_reuse < 0 || p->tw_reuse > 2 || p->time_wait_ms > 24u * 3600 * 1000) {
+	    p->tw_reuse < 0 || p->tw_reuse > 2 || p->time_wait_ms > 24u * 3600 * 1000 ||
+	    (p->version >= 4 && (p->port_search_tcp > BM_PORT_SEARCH_NEXT_DOWN ||
+	                         p->port_search_udp > BM_PORT_SEARCH_NEXT_DOWN))) {
 		if (err)
 			*err = BM_EINVAL;
 		return NULL;
@@ -251,6 +253,9 @@ bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err)
 	h->autobind_skips_bound = p->version >= 3 && p->autobind_skips_bound;
 	h->conflict_overlap_only = p->version >= 3 && p->conflict_overlap_only;
 	h->choice_rule = p->version >= 4 ? p->choice_rule : NULL;
+	/* a policy older than version 4 keeps the order the core used then */
+	h->port_search[BM_TCP - 1] = p->version >= 4 ? p->port_search_tcp : BM_PORT_SEARCH_PARITY;
+	h->port_search[BM_UDP - 1] = p->version >= 4 ? p->port_search_udp : BM_PORT_SEARCH_PARITY;
 	h->crowded = BM_CROWDED;
 	h->codes = (bm_codes){
 		.bind_exhausted = p->bind_exhausted ? p->bind_exhausted : BM_EADDRINUSE,

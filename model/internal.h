@@ -86,6 +86,8 @@ struct bm_host {
 	int conflict_overlap_only;
 	/* the policy's choice_rule hook (version 4), NULL before */
 	const char *(*choice_rule)(const bm_host *, const bm_sock_info *, bm_choice, int);
+	bm_port_search port_search[2];   /* per protocol (version 4) */
+	long last_port[2];               /* the last ephemeral port taken */
 	uint64_t join_seq;          /* join stamps */
 	size_t crowded;             /* owners past which a TCP port is indexed
 	                               by address (BM_CROWDED; tests change it) */

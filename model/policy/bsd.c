@@ -71,9 +71,16 @@ static const bm_rule bsd_rules[] = {
 	 "and NetBSD inpcb_bind_port (RA only)"},
 	{"bsd.ephemeral.bind", "bind(port 0) and listen() autobind take a port the lookup on "
 	 "the local address finds free: wild unless the socket has a reuse flag (bsd, FreeBSD, "
-	 "OpenBSD), always wild (macOS, NetBSD). None left: EADDRNOTAVAIL (NetBSD: EAGAIN).",
-	 "4.4BSD in_pcbbind lport==0 loop; FreeBSD in_pcb_lport_dest(fsa=NULL); XNU in_pcbbind "
-	 "(\"Override wild = 1 for implicit bind\"); OpenBSD in_pcbpickport; NetBSD in_pcbsetport"},
+	 "OpenBSD), always wild (macOS, NetBSD). The search (connect() autobind too) starts "
+	 "after the last port taken and counts up, wrapping (4.4BSD; macOS TCP; FreeBSD, whose "
+	 "default random start is not modelled), or starts below it and counts down from the "
+	 "top (NetBSD); OpenBSD and macOS UDP start at random: the model takes the lowest free "
+	 "port. None left: EADDRNOTAVAIL (NetBSD: EAGAIN).",
+	 "4.4BSD in_pcbbind lport==0 loop (head->inp_lport++); FreeBSD in_pcb_lport_dest "
+	 "(++*lastport; net.inet.ip.portrange.randomized); XNU in_pcbbind (\"Override wild = 1 "
+	 "for implicit bind\"; \"counting up\" from ipi_lastport unless randomport) and "
+	 "tcp_subr.c tcp_use_randomport = 0; OpenBSD in_pcbpickport (arc4random_uniform); "
+	 "NetBSD portalgo.c algo_bsd (PORTALGO_BSD the default)"},
 	{"bsd.connect.autobind", "connect() on an unbound socket runs in_pcbbind(NULL) before "
 	 "the source address is set: the port must be free for a lookup on the wildcard, i.e. "
 	 "unused by every socket of the family (bsd with SO_REUSEADDR: only a wildcard holder "
@@ -1057,6 +1064,8 @@ const bm_policy bm_policy_bsd = {
 	.v6only_default = 1,
 	.time_wait_ms = 60000,
 	.ephemeral_lo = 1024, .ephemeral_hi = 5000,
+	/* bsd.ephemeral.bind: in_pcbbind's head->inp_lport++ */
+	.port_search_tcp = BM_PORT_SEARCH_NEXT_UP, .port_search_udp = BM_PORT_SEARCH_NEXT_UP,
 	.data = &row_bsd,
 };
 
@@ -1071,7 +1080,10 @@ const bm_policy bm_policy_bsd = {
 	.nolocal_timewait = 1,                                              \
 	.accept_udp = BM_EINVAL,   /* kern_accept4: !SO_ACCEPTCONN -> EINVAL */ \
 	.family_mismatch = BM_EAFNOSUPPORT,                                 \
-	.ephemeral_lo = 10000, .ephemeral_hi = 65535
+	.ephemeral_lo = 10000, .ephemeral_hi = 65535,                       \
+	/* bsd.ephemeral.bind: in_pcb_lport_dest ++*lastport (randomized 0) */ \
+	.port_search_tcp = BM_PORT_SEARCH_NEXT_UP,                          \
+	.port_search_udp = BM_PORT_SEARCH_NEXT_UP
 
 const bm_policy bm_policy_freebsd14 = {
 	FREEBSD_COMMON,
@@ -1117,6 +1129,8 @@ const bm_policy bm_policy_netbsd = {
 	.v6only_default = 1,
 	.time_wait_ms = 60000,
 	.ephemeral_lo = 49152, .ephemeral_hi = 65535,
+	/* bsd.ephemeral.bind: portalgo.c algo_bsd, the default */
+	.port_search_tcp = BM_PORT_SEARCH_NEXT_DOWN, .port_search_udp = BM_PORT_SEARCH_NEXT_DOWN,
 	.data = &row_netbsd,
 };
 
@@ -1130,7 +1144,10 @@ const bm_policy bm_policy_netbsd = {
 	.v6only_default = 0,                                                \
 	.time_wait_ms = 30000,                                              \
 	.family_mismatch = BM_EAFNOSUPPORT,                                 \
-	.ephemeral_lo = 49152, .ephemeral_hi = 65535
+	.ephemeral_lo = 49152, .ephemeral_hi = 65535,                       \
+	/* bsd.ephemeral.bind: in_pcbbind counts up from ipi_lastport for TCP \
+	 * (tcp_use_randomport 0); UDP starts at random (udp_use_randomport) */ \
+	.port_search_tcp = BM_PORT_SEARCH_NEXT_UP
 
 const bm_policy bm_policy_macos14 = {
 	MACOS_COMMON,

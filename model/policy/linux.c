@@ -1217,6 +1217,8 @@ static const char *linux_choice_rule(const bm_host *h, const bm_sock_info *s, bm
 	.port_join = linux_port_join,                                       \
 	.autobind_skips_bound = 1,  /* linux_connect_port: linux.connect.bindowned */ \
 	.conflict_overlap_only = 1, /* linux_conflict: NONE unless linux_overlap */ \
+	.port_search_tcp = BM_PORT_SEARCH_PARITY,  /* linux.ephemeral.bind */   \
+	.port_search_udp = BM_PORT_SEARCH_PARITY,                               \
 	.choice_rule = linux_choice_rule
 
 #define LINUX_REUSEPORT_OPTIONS                                             \
