@@ -34,9 +34,9 @@ extern "C" {
 
 /* The version this header belongs to; bm_version() gives the library's at
  * run time (a program may run against a newer shared library). */
-#define BM_VERSION "0.3.0"
+#define BM_VERSION "0.4.0"
 #define BM_VERSION_MAJOR 0
-#define BM_VERSION_MINOR 3
+#define BM_VERSION_MINOR 4
 #define BM_VERSION_PATCH 0
 #define BM_VERSION_NUMBER (BM_VERSION_MAJOR * 10000 + BM_VERSION_MINOR * 100 + BM_VERSION_PATCH)
 
@@ -101,9 +101,11 @@ BM_API int bm_result_from_name(const char *name, bm_result *out);
 typedef enum bm_family { BM_AF_INET = 4, BM_AF_INET6 = 6 } bm_family;
 typedef enum bm_proto { BM_TCP = 1, BM_UDP = 2 } bm_proto;
 
-/* An IP endpoint.  IPv4 addresses use the first 4 bytes of addr. */
+/* An IP endpoint.  IPv4 addresses use the first 4 bytes of addr.  family
+ * holds a bm_family value (a byte since 0.4, so that an endpoint takes 20
+ * bytes, not 24: a socket holds three). */
 typedef struct bm_endpoint {
-	bm_family family;
+	uint8_t family;          /* bm_family */
 	uint8_t addr[16];
 	uint16_t port;
 } bm_endpoint;
@@ -153,39 +155,45 @@ BM_API int bm_option_from_name(const char *name, bm_option *out);
 
 #define BM_DEVLEN 16
 
-/* A read-only view of one socket. */
+/* A read-only view of one socket.  Since 0.4 its fields are as narrow as
+ * their values (issue 11: a million live sockets): proto, family and state
+ * hold bm_proto, bm_family and bm_state values in a byte, the options
+ * bm_option bits in 16 bits, and the flags are one-bit fields (0 or 1;
+ * connect_refused 0..2).  Read them as before (s->state == BM_STATE_LISTEN,
+ * s->opts & BM_SO_REUSEADDR, s->reset); a flag's address cannot be taken. */
 typedef struct bm_sock_info {
-	bm_sock id;
-	bm_proto proto;
-	bm_family family;
-	uint32_t uid;            /* owner (creator) uid */
-	bm_state state;
+	uint64_t bound_seq;      /* order of binding: larger is newer */
+	uint64_t connected_seq;  /* order of connect(): larger is newer */
+	uint64_t tw_expires_ms;  /* virtual time when TIME_WAIT ends */
 	bm_endpoint local;       /* port 0 while unbound */
 	bm_endpoint remote;      /* port 0 while unconnected */
 	bm_endpoint bound;       /* local as bind() (or an autobind) set it,
 	                            before connect() chose a source */
-	unsigned opts;           /* options set now (bm_option bits) */
-	unsigned opts_at_bind;   /* options as they were at bind time */
-	int v6only;              /* effective IPV6_V6ONLY (IPv6 sockets) */
-	int linger;              /* -1: off, else seconds */
-	char dev[BM_DEVLEN];     /* SO_BINDTODEVICE, "" if none */
-	int explicit_port;       /* port chosen by bind() with a nonzero port */
-	int port_from_connect;   /* port chosen by connect() autobind */
+	bm_sock id;
+	uint32_t uid;            /* owner (creator) uid */
 	bm_sock parent;          /* listener an accepted child came from */
-	int pending;             /* child not accept()ed yet */
-	uint64_t bound_seq;      /* order of binding: larger is newer */
-	uint64_t connected_seq;  /* order of connect(): larger is newer */
-	uint64_t tw_expires_ms;  /* virtual time when TIME_WAIT ends */
-	int reset;               /* the peer reset the connection: its
+	int32_t linger;          /* -1: off, else seconds */
+	char dev[BM_DEVLEN];     /* SO_BINDTODEVICE, "" if none */
+	uint16_t opts;           /* options set now (bm_option bits) */
+	uint16_t opts_at_bind;   /* options as they were at bind time */
+	uint16_t opts_at_listen; /* options as they were at listen() */
+	uint8_t proto;           /* bm_proto */
+	uint8_t family;          /* bm_family */
+	uint8_t state;           /* bm_state */
+	unsigned v6only : 1;     /* effective IPV6_V6ONLY (IPv6 sockets) */
+	unsigned explicit_port : 1;   /* port chosen by bind() with a nonzero port */
+	unsigned port_from_connect : 1;   /* port chosen by connect() autobind */
+	unsigned pending : 1;    /* child not accept()ed yet */
+	unsigned reset : 1;      /* the peer reset the connection: its
 	                            four-tuple is free, no TIME_WAIT on close */
-	unsigned opts_at_listen; /* options as they were at listen() */
-	int fin_wait2;           /* closed first while the local peer is still
+	unsigned fin_wait2 : 1;  /* closed first while the local peer is still
 	                            open: FIN_WAIT2 until the peer closes, then
 	                            TIME_WAIT (shown as TIME_WAIT) */
-	int peer_closed;         /* connected, and the peer closed first: the
-	                            socket is in CLOSE_WAIT */
-	int connect_refused;     /* a connect() of this socket was refused:
-	                            1 a blocking one, 2 a non-blocking one */
+	unsigned peer_closed : 1;   /* connected, and the peer closed first: the
+	                               socket is in CLOSE_WAIT */
+	unsigned connect_refused : 2;   /* a connect() of this socket was
+	                                   refused: 1 a blocking one, 2 a
+	                                   non-blocking one */
 } bm_sock_info;
 
 /* ------------------------------------------------------------- verdicts */

@@ -20,6 +20,10 @@
 
 #include "bindmodel.h"
 
+/* bm_sock_info keeps options in 16 bits (issue 11: its size is memory per
+ * socket); an option past bit 15 needs a wider field and a new ABI. */
+_Static_assert(BM_ALL_OPTIONS <= UINT16_MAX, "bm_sock_info.opts is 16 bits");
+
 typedef struct bm_sockrec {
 	bm_sock_info info;       /* first: a bm_sock_info * from the port view
 	                            is the address of its record */
