@@ -43,8 +43,8 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 	if (s->info.state == BM_STATE_LISTEN) {
 		/* children not yet accepted are reset; accepted ones live on
 		 * and keep the port (core.close.listener) */
-		for (size_t i = 0; i < s->nqueue; i++) {
-			bm_sockrec *c = bm_host_rec(h, s->queue[i]);
+		for (size_t i = 0; s->queue && i < s->queue->n; i++) {
+			bm_sockrec *c = bm_host_rec(h, s->queue->v[i]);
 			if (!c)
 				continue;
 			reset_peer(h, c);

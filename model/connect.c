@@ -14,9 +14,15 @@
 
 int bm_grow_queue(bm_sockrec *l)
 {
-	bm_sock *q = bm_grow(l->queue, &l->capqueue, l->nqueue + 1, sizeof *q, 4);
+	size_t n = l->queue ? l->queue->n : 0, cap = l->queue ? l->queue->cap : 0;
+	if (n < cap)
+		return 0;
+	cap = cap ? cap * 2 : 4;
+	bm_queue *q = realloc(l->queue, sizeof *q + cap * sizeof q->v[0]);
 	if (!q)
 		return -1;
+	q->n = n;
+	q->cap = cap;
 	l->queue = q;
 	return 0;
 }
@@ -124,7 +130,7 @@ static bm_result collect(bm_host *h, bm_sockrec *s, bm_verdict *v)
 {
 	s->connecting = 0;
 	if (s->conn_result != BM_OK)
-		bm_verdict_set(v, s->conn_result, "core.connect.collect", 0,
+		bm_verdict_set(v, (bm_result)s->conn_result, "core.connect.collect", 0,
 		               "the non-blocking connect() was refused; this call reports it");
 	else if (is_family(h, "linux"))
 		bm_verdict_set(v, BM_OK, "core.connect.collect", 0,
@@ -141,7 +147,7 @@ static bm_result collect(bm_host *h, bm_sockrec *s, bm_verdict *v)
 static bm_result in_progress(bm_host *h, bm_sockrec *s, bm_result result, bm_verdict *v)
 {
 	s->connecting = 1;
-	s->conn_result = result;
+	s->conn_result = (uint8_t)result;
 	bm_verdict_set(v, is_family(h, "windows") ? BM_EAGAIN : BM_EINPROGRESS,
 	               "core.connect.inprogress", 0,
 	               "non-blocking: the handshake goes on (it will come to %s)",
@@ -180,11 +186,10 @@ void bm_release(bm_host *h, bm_sockrec *s)
 		return;
 	bm_index_remove(h, s);
 	s->info.state = BM_STATE_GONE;
-	s->next_gone = h->gone;   /* freed when the operation ends */
+	s->port_next = h->gone;   /* freed when the operation ends */
 	h->gone = s;
 	free(s->queue);
 	s->queue = NULL;
-	s->nqueue = s->capqueue = 0;
 }
 
 bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
@@ -451,7 +456,7 @@ static void queue_child(bm_host *h, bm_host *lh, bm_host *rh, bm_sockrec *listen
 	c->peer_host = rh ? h : NULL;
 	s->peer_host = rh;
 	bm_index_add(lh, c);   /* the listener's port is there: no allocation */
-	listener->queue[listener->nqueue++] = c->info.id;
+	listener->queue->v[listener->queue->n++] = c->info.id;
 }
 
 /* core.connect.ok, or the rule that let the connect pass where the
@@ -587,13 +592,14 @@ bm_result bm_accept(bm_host *h, bm_sock id, bm_sock *child, bm_verdict *v)
 		bm_verdict_set(v, BM_EINVAL, "core.accept.notlisten", 0, "socket is not listening");
 		return bm_finish(h, v);
 	}
-	if (l->nqueue == 0) {
+	if (!l->queue || l->queue->n == 0) {
 		bm_verdict_set(v, BM_EAGAIN, "core.accept.empty", 0, "no connection is waiting");
 		return bm_finish(h, v);
 	}
-	bm_sock c = l->queue[0];
-	memmove(l->queue, l->queue + 1, (l->nqueue - 1) * sizeof *l->queue);
-	l->nqueue--;
+	bm_queue *q = l->queue;
+	bm_sock c = q->v[0];
+	memmove(q->v, q->v + 1, (q->n - 1) * sizeof q->v[0]);
+	q->n--;
 	bm_sockrec *cr = bm_host_rec(h, c);   /* queued children live as long as
 	                                         their listener */
 	cr->info.pending = 0;

@@ -297,10 +297,11 @@ void bm_host_free(bm_host *h)
 	/* a host on a net is freed with its net (bm_net_free) */
 	if (!h || h->net)
 		return;
-	for (bm_sockrec *s = h->oldest, *next; s; s = next) {
-		next = s->newer;
-		free(s->queue);
-		free(s);
+	for (size_t i = 0; i < h->tablecap; i++) {
+		if (!h->table[i])
+			continue;
+		free(h->table[i]->queue);
+		free(h->table[i]);
 	}
 	free(h->table);
 	free(h->timers);
@@ -379,12 +380,6 @@ bm_sockrec *bm_host_new_rec(bm_host *h)
 	s->info.id = ++*last;
 	table_put(h->table, h->tablecap, s);
 	h->nrecs++;
-	s->older = h->newest;
-	if (h->newest)
-		h->newest->newer = s;
-	else
-		h->oldest = s;
-	h->newest = s;
 	return s;
 }
 
@@ -392,16 +387,8 @@ void bm_reap(bm_host *h)
 {
 	while (h->gone) {
 		bm_sockrec *s = h->gone;
-		h->gone = s->next_gone;
+		h->gone = s->port_next;
 		table_remove(h, s);
-		if (s->older)
-			s->older->newer = s->newer;
-		else
-			h->oldest = s->newer;
-		if (s->newer)
-			s->newer->older = s->older;
-		else
-			h->newest = s->older;
 		free(s->queue);
 		free(s);
 	}

@@ -24,23 +24,31 @@
  * socket); an option past bit 15 needs a wider field and a new ABI. */
 _Static_assert(BM_ALL_OPTIONS <= UINT16_MAX, "bm_sock_info.opts is 16 bits");
 
+/* A listener's accept queue: children not yet accepted, oldest first.
+ * Only listeners have one, so it is allocated apart from the record. */
+typedef struct bm_queue {
+	size_t n, cap;
+	bm_sock v[];
+} bm_queue;
+
+/* The fields are ordered, and narrowed, for size (issue 11: bytes per
+ * live socket). */
 typedef struct bm_sockrec {
 	bm_sock_info info;       /* first: a bm_sock_info * from the port view
 	                            is the address of its record */
-	struct bm_sockrec *port_prev, *port_next;   /* the port's owners */
-	struct bm_sockrec *older, *newer;   /* every record, creation order */
-	struct bm_sockrec *next_gone;       /* released, freed when the
-	                                       operation ends (bm_reap) */
-	bm_sock peer;            /* the other end, when the model has it */
+	struct bm_sockrec *port_prev, *port_next;   /* the port's owners; once
+	                            the socket is released (not indexed any
+	                            more), port_next links the records that
+	                            bm_reap frees when the operation ends */
 	bm_host *peer_host;      /* the host of peer on a net; NULL: this host */
-	int connecting;          /* a non-blocking connect() has not yet been
-	                            collected (Linux SS_CONNECTING) */
-	bm_result conn_result;   /* what that connect() came to */
-	bm_sock *queue;          /* listener: children not yet accepted */
-	size_t nqueue, capqueue;
-	int indexed;             /* present in the port index */
-	uint32_t addr_hash;      /* crowd.c: the address group it joined */
+	bm_queue *queue;         /* listener: children not yet accepted, or NULL */
 	uint64_t join_stamp;     /* when it joined its port: larger is newer */
+	bm_sock peer;            /* the other end, when the model has it */
+	uint32_t addr_hash;      /* crowd.c: the address group it joined */
+	uint8_t connecting;      /* a non-blocking connect() has not yet been
+	                            collected (Linux SS_CONNECTING) */
+	uint8_t conn_result;     /* what that connect() came to (bm_result) */
+	uint8_t indexed;         /* present in the port index */
 } bm_sockrec;
 
 typedef struct bm_port_addrs bm_port_addrs;
@@ -79,7 +87,6 @@ struct bm_host {
 	size_t tablecap, nrecs;
 	bm_sock last_id;          /* handles are 1, 2, ... never reused (alone;
 	                             in a net, the net numbers them) */
-	bm_sockrec *oldest, *newest;
 	bm_sockrec *gone;         /* released during this operation */
 
 	struct bm_timer *timers;  /* min-heap of TIME_WAIT expiries */

@@ -148,12 +148,48 @@ bm_result bm_sock_query(const bm_host *h, bm_sock id, bm_sock_info *out)
 	return BM_OK;
 }
 
+static int by_id(const void *a, const void *b)
+{
+	bm_sock x = (*(const bm_sockrec *const *)a)->info.id;
+	bm_sock y = (*(const bm_sockrec *const *)b)->info.id;
+	return (x > y) - (x < y);
+}
+
+/* Without memory for the sorted list: the next live record after id, by a
+ * walk of the table (O(n) a step, so O(n^2) in all, but never wrong). */
+static const bm_sockrec *next_after(const bm_host *h, bm_sock id)
+{
+	const bm_sockrec *best = NULL;
+	for (size_t i = 0; i < h->tablecap; i++) {
+		const bm_sockrec *s = h->table[i];
+		if (s && s->info.state != BM_STATE_GONE && s->info.id > id &&
+		    (!best || s->info.id < best->info.id))
+			best = s;
+	}
+	return best;
+}
+
+/* The records keep no creation-order list (issue 11: 16 bytes a socket):
+ * handles grow with creation, so oldest first is the table sorted by
+ * handle. */
 void bm_sock_foreach(const bm_host *h, int (*fn)(const bm_sock_info *s, void *arg),
                      void *arg)
 {
 	if (!h || !fn)
 		return;
-	for (const bm_sockrec *s = h->oldest; s; s = s->newer)
-		if (s->info.state != BM_STATE_GONE && fn(&s->info, arg))
-			return;
+	const bm_sockrec **v = h->nrecs ? malloc(h->nrecs * sizeof *v) : NULL;
+	if (!v) {
+		for (const bm_sockrec *s = next_after(h, 0); s; s = next_after(h, s->info.id))
+			if (fn(&s->info, arg))
+				return;
+		return;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < h->tablecap; i++)
+		if (h->table[i] && h->table[i]->info.state != BM_STATE_GONE)
+			v[n++] = h->table[i];
+	qsort(v, n, sizeof *v, by_id);
+	for (size_t i = 0; i < n && !fn(&v[i]->info, arg); i++)
+		;
+	free(v);
 }
