@@ -207,14 +207,18 @@ bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,
 	v->lazy_.fmt = NULL;
 	if (!fmt)
 		return code;
-	va_list ap, again;
+	/* the arguments are walked a second time only when the record cannot
+	 * hold them; starting over (not va_copy) keeps the common path short */
+	va_list ap;
 	va_start(ap, fmt);
-	va_copy(again, ap);
-	if (capture(&v->lazy_, fmt, &ap) == 0)
+	int kept = capture(&v->lazy_, fmt, &ap) == 0;
+	va_end(ap);
+	if (kept) {
 		v->lazy_.fmt = fmt;
-	else
-		vsnprintf(v->reason, sizeof v->reason, fmt, again);
-	va_end(again);
+		return code;
+	}
+	va_start(ap, fmt);
+	vsnprintf(v->reason, sizeof v->reason, fmt, ap);
 	va_end(ap);
 	return code;
 }
