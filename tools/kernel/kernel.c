@@ -869,14 +869,20 @@ static int do_deliver(kb_ctx *k, const sc_cmd *c, sc_outcome *o, char *err, size
 		return -1;
 	}
 	size_t nr = 0;
-	for (size_t i = 0; i < k->n; i++) {
-		const kb_sock *s = &k->socks[i];
-		if (s->fd < 0 || s->proto != BM_UDP || !drain(s->fd, tag))
-			continue;
-		if (s->name[0])
-			snprintf(names[nr++], SC_NAMELEN, "%s", s->name);
-		else
-			snprintf(names[nr++], SC_NAMELEN, "s%d", s->seq);
+	/* an emulated kernel (QEMU without KVM) may deliver later: when no
+	 * socket has the datagram yet, look once more after 20 ms */
+	for (int look = 0; look < 2 && nr == 0; look++) {
+		if (look)
+			nanosleep(&(struct timespec){0, 20000000L}, NULL);
+		for (size_t i = 0; i < k->n; i++) {
+			const kb_sock *s = &k->socks[i];
+			if (s->fd < 0 || s->proto != BM_UDP || !drain(s->fd, tag))
+				continue;
+			if (s->name[0])
+				snprintf(names[nr++], SC_NAMELEN, "%s", s->name);
+			else
+				snprintf(names[nr++], SC_NAMELEN, "s%d", s->seq);
+		}
 	}
 	qsort(names, nr, SC_NAMELEN, name_cmp);
 	o->receivers[0] = 0;
