@@ -247,6 +247,12 @@ static const bm_rule linux_rules[] = {
 	 "net/ipv4/route.c __mkroute_output (ipv4_is_loopback(saddr) && !(dev_out->flags & "
 	 "IFF_LOOPBACK)); shadow/shadow src/test/socket/connect/test_connect.rs "
 	 "test_loopback_bound_connect, test_double_connect_same_port_different_ip"},
+	{"linux.connect.broadcast", "A TCP connect() to the limited broadcast address "
+	 "255.255.255.255 (or its v4-mapped form) fails with ENETUNREACH.",
+	 "net/ipv4/tcp_ipv4.c tcp_v4_connect (\"if (rt->rt_flags & (RTCF_MULTICAST | "
+	 "RTCF_BROADCAST)) { ip_rt_put(rt); return -ENETUNREACH; }\"); observed on Linux 6.18 in "
+	 "a private netns; cwrap socket_wrapper tests/test_echo_tcp_connect.c "
+	 "test_connect_broadcast_ipv4"},
 	{"linux.connect.prefsrc", "A socket without a specific address that connects to any "
 	 "address of 127/8 gets the source 127.0.0.1 (also as ::ffff:127.0.0.1), not the "
 	 "destination: the local route 127.0.0.0/8 has prefsrc 127.0.0.1. An added address is "
@@ -470,6 +476,16 @@ static int loopback_src_offhost(const bm_host *h, const bm_sock_info *s, const b
 	       memcmp(dst->addr, bcast, 4) != 0 && !bm_host_addr_is_local(h, dst);
 }
 
+/* 255.255.255.255, also as ::ffff:255.255.255.255 (tcp_v6_connect hands a
+ * v4-mapped destination to tcp_v4_connect) */
+static int limited_broadcast(const bm_endpoint *dst)
+{
+	static const unsigned char ones[4] = {255, 255, 255, 255};
+	if (dst->family == BM_AF_INET)
+		return memcmp(dst->addr, ones, 4) == 0;
+	return bm_addr_is_v4mapped(dst) && memcmp(dst->addr + 12, ones, 4) == 0;
+}
+
 static bm_result linux_connect_precheck(const bm_host *h, const bm_sock_info *s,
                                         const bm_endpoint *dst, bm_verdict *v)
 {
@@ -480,6 +496,9 @@ static bm_result linux_connect_precheck(const bm_host *h, const bm_sock_info *s,
 	if (loopback_src_offhost(h, s, dst))
 		return bm_verdict_set(v, BM_EINVAL, "linux.connect.loopback_src", 0,
 		                      "a loopback source cannot reach an address off this host");
+	if (s->proto == BM_TCP && limited_broadcast(dst))
+		return bm_verdict_set(v, BM_ENETUNREACH, "linux.connect.broadcast", 0,
+		                      "TCP cannot connect to the broadcast address");
 	/* __inet_stream_connect looks at the state (listening: EISCONN, the
 	 * core's check) before tcp_v6_connect looks at the address */
 	if (s->family != BM_AF_INET6 || dst->family != BM_AF_INET6 ||

@@ -116,13 +116,21 @@ static const bm_rule windows_rules[] = {
 	 "check them.",
 	 "libuv PR joyent/libuv#1360 (saghul: sockets in TIME_WAIT are not checked when binding); "
 	 "PostgreSQL pqcomm.c StreamServerPort comment; article comment by ASBai"},
-	{"windows.bind.linger_ex", "A bind with SO_EXCLUSIVEADDRUSE fails with WSAEADDRINUSE "
-	 "while an overlapping connection on the port is still active or in TIME_WAIT (240 s, "
-	 "TcpTimedWaitDelay). SO_LINGER 0 avoids it.",
+	{"windows.bind.linger_ex", "windows-2000 and windows-2003: a bind with "
+	 "SO_EXCLUSIVEADDRUSE fails with WSAEADDRINUSE while an overlapping connection on the "
+	 "port is still active or in TIME_WAIT (240 s, TcpTimedWaitDelay). SO_LINGER 0 avoids it.",
 	 MS_PAGE " (\"cannot bind to the same port ... until the original connection becomes "
 	 "inactive\"). Disputed for TIME_WAIT (a 2005 Microsoft blog quoted in Stack Overflow "
-	 "45624916) and, unrecorded, for accepted connections (trio notes-to-self); see "
-	 "spec/windows.md"},
+	 "45624916); contradicted on a current Windows by trio's run "
+	 "(windows.bind.linger_ex_observed); see spec/windows.md"},
+	{"windows.bind.linger_ex_observed", "windows (Vista and later): SO_EXCLUSIVEADDRUSE "
+	 "conflicts only with listening and bound sockets: a connection accepted from a closed "
+	 "listener, or one in TIME_WAIT, does not block an exclusive bind of the same address "
+	 "and port, nor the listen() after it.",
+	 "python-trio/trio notes-to-self/time-wait-windows-exclusiveaddruse.py (commit 8b8e7b0c, "
+	 "2017): \"This time binding succeeds (contra MSDN!)\" with the accepted connection open; "
+	 "header: it \"only creates conflicts between listening sockets, *not* lingering "
+	 "connected sockets\" (the TIME_WAIT probe); spec/windows/trio.bms"},
 	{"windows.listen.state", "listen() on a socket never bound: WSAEINVAL (no autobind at "
 	 "listen, unlike BSD and Linux); on a connected socket: WSAEISCONN; UDP fails first "
 	 "with WSAEOPNOTSUPP; a second listen() succeeds. Both personalities.",
@@ -187,11 +195,17 @@ typedef struct windows_release {
 	                           instead of the enhanced socket security ones */
 	int exclusive_admin;    /* SO_EXCLUSIVEADDRUSE needs an Administrator
 	                           (windows.opt.exclusive_admin) */
+	int exclusive_linger;   /* an exclusive bind sees lingering connections
+	                           (windows.bind.linger_ex, as Microsoft documents);
+	                           0: it does not (windows.bind.linger_ex_observed) */
 } windows_release;
 
-static const windows_release release_2000 = {.classic = 1, .exclusive_admin = 1};
-static const windows_release release_2003 = {.classic = 0, .exclusive_admin = 0};
-static const windows_release release_vista = {.classic = 0, .exclusive_admin = 0};
+static const windows_release release_2000 = {
+	.classic = 1, .exclusive_admin = 1, .exclusive_linger = 1};
+static const windows_release release_2003 = {
+	.classic = 0, .exclusive_admin = 0, .exclusive_linger = 1};
+static const windows_release release_vista = {
+	.classic = 0, .exclusive_admin = 0, .exclusive_linger = 0};
 
 static const windows_release *release_of(const bm_host *h)
 {
@@ -283,8 +297,16 @@ static int lingering(const bm_sock_info *old)
 	       (old->state == BM_STATE_CONNECTED && old->parent != BM_NO_SOCK);
 }
 
-static bm_match linger_rule(const bm_sock_info *s, const bm_sock_info *old, bm_verdict *v)
+static bm_match linger_rule(const bm_host *h, const bm_sock_info *s,
+                            const bm_sock_info *old, bm_verdict *v)
 {
+	if ((s->opts & EX) && !release_of(h)->exclusive_linger) {
+		/* trio's run on a current Windows contradicts the reference page */
+		bm_verdict_set(v, BM_OK, "windows.bind.linger_ex_observed", old->id,
+		               "socket %d is %s: SO_EXCLUSIVEADDRUSE conflicts with listening "
+		               "and bound sockets only", old->id, bm_state_name(old->state));
+		return BM_MATCH_SHARE;
+	}
 	if (s->opts & EX) {
 		bm_verdict_set(v, BM_EADDRINUSE, "windows.bind.linger_ex", old->id,
 		               "socket %d (%s) still holds the port and SO_EXCLUSIVEADDRUSE checks it",
@@ -401,7 +423,7 @@ static bm_match windows_conflict(const bm_host *h, const bm_sock_info *s,
 		return BM_MATCH_NONE;
 	if (phase != BM_PHASE_BIND)
 		return refuse(v, BM_EADDRINUSE, "windows.ephemeral.bind", old, "holds the port");
-	bm_match m = lingering(old) ? linger_rule(s, old, v)
+	bm_match m = lingering(old) ? linger_rule(h, s, old, v)
 	             : release_of(h)->classic ? classic_pair(s, old, v) : enhanced_pair(s, old, v);
 	/* refused only because the owner is judged by its bound address:
 	 * that rule decided (windows.bind.bound_addr) */
