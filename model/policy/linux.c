@@ -248,9 +248,11 @@ static const bm_rule linux_rules[] = {
 	 "IFF_LOOPBACK)); shadow/shadow src/test/socket/connect/test_connect.rs "
 	 "test_loopback_bound_connect, test_double_connect_same_port_different_ip"},
 	{"linux.connect.broadcast", "A TCP connect() to the limited broadcast address "
-	 "255.255.255.255 (or its v4-mapped form) fails with ENETUNREACH.",
+	 "255.255.255.255 or to a multicast address (IPv4, v4-mapped or IPv6) fails with "
+	 "ENETUNREACH.",
 	 "net/ipv4/tcp_ipv4.c tcp_v4_connect (\"if (rt->rt_flags & (RTCF_MULTICAST | "
-	 "RTCF_BROADCAST)) { ip_rt_put(rt); return -ENETUNREACH; }\"); observed on Linux 6.18 in "
+	 "RTCF_BROADCAST)) { ip_rt_put(rt); return -ENETUNREACH; }\"); net/ipv6/tcp_ipv6.c "
+	 "tcp_v6_connect (ipv6_addr_is_multicast: -ENETUNREACH); observed on Linux 6.18 in "
 	 "a private netns; cwrap socket_wrapper tests/test_echo_tcp_connect.c "
 	 "test_connect_broadcast_ipv4"},
 	{"linux.connect.prefsrc", "A socket without a specific address that connects to any "
@@ -476,16 +478,6 @@ static int loopback_src_offhost(const bm_host *h, const bm_sock_info *s, const b
 	       memcmp(dst->addr, bcast, 4) != 0 && !bm_host_addr_is_local(h, dst);
 }
 
-/* 255.255.255.255, also as ::ffff:255.255.255.255 (tcp_v6_connect hands a
- * v4-mapped destination to tcp_v4_connect) */
-static int limited_broadcast(const bm_endpoint *dst)
-{
-	static const unsigned char ones[4] = {255, 255, 255, 255};
-	if (dst->family == BM_AF_INET)
-		return memcmp(dst->addr, ones, 4) == 0;
-	return bm_addr_is_v4mapped(dst) && memcmp(dst->addr + 12, ones, 4) == 0;
-}
-
 static bm_result linux_connect_precheck(const bm_host *h, const bm_sock_info *s,
                                         const bm_endpoint *dst, bm_verdict *v)
 {
@@ -496,9 +488,13 @@ static bm_result linux_connect_precheck(const bm_host *h, const bm_sock_info *s,
 	if (loopback_src_offhost(h, s, dst))
 		return bm_verdict_set(v, BM_EINVAL, "linux.connect.loopback_src", 0,
 		                      "a loopback source cannot reach an address off this host");
-	if (s->proto == BM_TCP && limited_broadcast(dst))
+	/* tcp_v4_connect: a route that is RTCF_BROADCAST or RTCF_MULTICAST (also
+	 * for a v4-mapped destination tcp_v6_connect hands over);
+	 * tcp_v6_connect refuses an IPv6 group itself.  bm_addr_is_multicast
+	 * counts 255.255.255.255 as a group. */
+	if (s->proto == BM_TCP && bm_addr_is_multicast(dst))
 		return bm_verdict_set(v, BM_ENETUNREACH, "linux.connect.broadcast", 0,
-		                      "TCP cannot connect to the broadcast address");
+		                      "TCP cannot connect to a broadcast or multicast address");
 	/* __inet_stream_connect looks at the state (listening: EISCONN, the
 	 * core's check) before tcp_v6_connect looks at the address */
 	if (s->family != BM_AF_INET6 || dst->family != BM_AF_INET6 ||
