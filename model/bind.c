@@ -29,9 +29,9 @@ static void bm_clear_verdict(bm_verdict *v)
 static bm_result bm_finish_ok(bm_host *h, bm_verdict *v, const char *free_rule,
                               const char *what, const bm_endpoint *ep)
 {
-	char buf[BM_ENDPOINT_STRLEN], why[sizeof v->reason];
-	bm_endpoint_format(ep, buf, sizeof buf);
 	if (v->code == BM_OK && v->rule) {
+		char buf[BM_ENDPOINT_STRLEN], why[sizeof v->reason];
+		bm_endpoint_format(ep, buf, sizeof buf);
 		snprintf(why, sizeof why, "%s", bm_verdict_reason(v));
 		if (v->conflict != BM_NO_SOCK)
 			bm_verdict_set(v, BM_OK, v->rule, v->conflict, "%s %s, sharing the port with "
@@ -41,7 +41,7 @@ static bm_result bm_finish_ok(bm_host *h, bm_verdict *v, const char *free_rule,
 			               what, buf, why);
 		return bm_finish(h, v);
 	}
-	bm_verdict_set(v, BM_OK, free_rule, BM_NO_SOCK, "%s %s", what, buf);
+	bm_verdict_set_at(v, BM_OK, free_rule, BM_NO_SOCK, what, ep);
 	return bm_finish(h, v);
 }
 
@@ -232,7 +232,7 @@ static bm_result family_check(bm_host *h, const bm_sockrec *s, const bm_endpoint
 
 bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 {
-	VERDICT(v);
+	VERDICT(h, v);
 	bm_sockrec *s = bm_op_sock(h, id, v);
 	if (!s)
 		return v->code;
@@ -286,7 +286,7 @@ bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 
 bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 {
-	VERDICT(v);
+	VERDICT(h, v);
 	bm_sockrec *s = bm_op_sock(h, id, v);
 	if (!s)
 		return v->code;

@@ -36,7 +36,7 @@ static void reset_peer(bm_host *sh, bm_sockrec *s)
 
 bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 {
-	VERDICT(v);
+	VERDICT(h, v);
 	bm_sockrec *s = bm_op_sock(h, id, v);
 	if (!s)
 		return v->code;

@@ -482,7 +482,7 @@ static void connected_verdict(const bm_sockrec *s, const bm_endpoint *dst, const
 bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags,
                         bm_verdict *v)
 {
-	VERDICT(v);
+	VERDICT(h, v);
 	bm_sockrec *s = bm_op_sock(h, id, v);
 	if (!s)
 		return v->code;
@@ -577,7 +577,7 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 
 bm_result bm_accept(bm_host *h, bm_sock id, bm_sock *child, bm_verdict *v)
 {
-	VERDICT(v);
+	VERDICT(h, v);
 	if (child)
 		*child = BM_NO_SOCK;
 	bm_sockrec *l = bm_op_sock(h, id, v);

@@ -69,7 +69,7 @@ bm_result bm_deliver(bm_host *h, bm_proto proto, const bm_endpoint *src,
                      const bm_endpoint *dst, bm_sock *out, size_t max,
                      size_t *n, bm_verdict *v)
 {
-	VERDICT(v);
+	VERDICT(h, v);
 	if (n)
 		*n = 0;
 	if (!h) {

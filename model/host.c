@@ -96,6 +96,32 @@ long bm_autobind_next(bm_host *h, long port, long hi)
 	return hi + 1;
 }
 
+/* A port's record, from the host's few spare ones when it has some: a
+ * free port's bind and close would otherwise allocate and free one each
+ * time.  The spares are linked through their first field. */
+static bm_port *port_new(bm_host *h)
+{
+	size_t size = sizeof(bm_port) + h->policy->port_state_size;
+	bm_port *o = h->spare_ports;
+	if (!o)
+		return calloc(1, size);
+	h->spare_ports = (bm_port *)o->first;
+	h->nspare_ports--;
+	memset(o, 0, size);
+	return o;
+}
+
+static void port_done(bm_host *h, bm_port *o)
+{
+	if (h->nspare_ports >= BM_SPARE_PORTS) {
+		free(o);
+		return;
+	}
+	o->first = (bm_sockrec *)h->spare_ports;
+	h->spare_ports = o;
+	h->nspare_ports++;
+}
+
 /* Append s to the owners of its port (it joins last); -1 on ENOMEM. */
 int bm_index_add(bm_host *h, bm_sockrec *s)
 {
@@ -107,11 +133,8 @@ int bm_index_add(bm_host *h, bm_sockrec *s)
 	if (!*page && !(*page = calloc(1, sizeof **page)))
 		return -1;
 	bm_port **slot = &(**page)[port & 255];
-	if (!*slot) {
-		*slot = calloc(1, sizeof **slot + h->policy->port_state_size);
-		if (!*slot)
-			return -1;
-	}
+	if (!*slot && !(*slot = port_new(h)))
+		return -1;
 	bm_port *o = *slot;
 	forget_mark(h, proto, port);
 	s->port_prev = o->last;
@@ -152,7 +175,7 @@ void bm_index_remove(bm_host *h, bm_sockrec *s)
 	s->port_prev = s->port_next = NULL;
 	if (--o->n == 0) {
 		bm_crowd_free(o);
-		free(o);
+		port_done(h, o);
 		*slot = NULL;
 	} else if (o->by_addr && o->n <= h->crowded / 2) {
 		bm_crowd_free(o);   /* no crowd any more: its empty groups go too */
@@ -185,6 +208,12 @@ void bm_index_free(bm_host *h)
 	}
 	free(h->marks);
 	h->marks = NULL;
+	while (h->spare_ports) {
+		bm_port *o = h->spare_ports;
+		h->spare_ports = (bm_port *)o->first;
+		free(o);
+	}
+	h->nspare_ports = 0;
 }
 
 /* ---------------------------------------------------- the port view (API) */

@@ -52,6 +52,7 @@ typedef struct bm_sockrec {
 } bm_sockrec;
 
 typedef struct bm_port_addrs bm_port_addrs;
+enum { BM_SPARE_PORTS = 64 };
 
 typedef struct bm_port {
 	bm_sockrec *first, *last;  /* oldest and newest owner */
@@ -98,6 +99,8 @@ struct bm_host {
 	/* the policy's choice_rule hook (version 4), NULL before */
 	const char *(*choice_rule)(const bm_host *, const bm_sock_info *, bm_choice, int);
 	bm_port_search port_search[2];   /* per protocol (version 4) */
+	bm_port *spare_ports;             /* freed port records kept for reuse */
+	size_t nspare_ports;              /* at most BM_SPARE_PORTS */
 	long last_port[2];               /* the last ephemeral port taken */
 	uint64_t join_seq;          /* join stamps */
 	size_t crowded;             /* owners past which a TCP port is indexed
@@ -130,12 +133,21 @@ long bm_autobind_next(bm_host *h, long port, long hi);
 
 /* The verdict an operation fills: the caller's, else one of its own;
  * cleared, and marked with whose it is (bm_finish formats a caller's). */
-#define VERDICT(v) bm_verdict scratch_; (v) = bm_verdict_begin((v), &scratch_)
+/* An operation's verdict: the caller's, else the host's last verdict
+ * itself (no copy at the end; a bad host gets a scratch one). */
+#define VERDICT(h, v) \
+	bm_verdict scratch_; \
+	(v) = bm_verdict_begin((v), (h) ? &(h)->last : &scratch_)
 
 /* verdict.c */
 bm_verdict *bm_verdict_begin(bm_verdict *v, bm_verdict *scratch);
 /* Clear v again, keeping whose it is. */
 void bm_verdict_clear(bm_verdict *v);
+/* bm_verdict_set(v, code, rule, conflict, "%s %s", what, the endpoint as
+ * text), with the endpoint kept and formatted only when read: a call that
+ * succeeds names where it bound on every operation.  what is static. */
+void bm_verdict_set_at(bm_verdict *v, bm_result code, const char *rule, bm_sock conflict,
+                       const char *what, const bm_endpoint *ep);
 /* Copy the used part of a verdict (its reason, or what makes it). */
 void bm_verdict_copy(bm_verdict *to, const bm_verdict *from);
 

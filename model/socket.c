@@ -19,7 +19,7 @@ bm_sockrec *bm_new_socket(bm_host *h)
 bm_result bm_socket(bm_host *h, bm_family fam, bm_proto proto, uint32_t uid,
                     bm_sock *out, bm_verdict *v)
 {
-	VERDICT(v);
+	VERDICT(h, v);
 	if (out)
 		*out = BM_NO_SOCK;
 	if (!h) {
@@ -109,7 +109,7 @@ static bm_result set_option(bm_host *h, bm_sock id, bm_option o, int value,
 
 bm_result bm_setsockopt(bm_host *h, bm_sock s, bm_option o, int value, bm_verdict *v)
 {
-	VERDICT(v);
+	VERDICT(h, v);
 	if (!h) {
 		bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
 		return bm_finish(h, v);
@@ -124,7 +124,7 @@ bm_result bm_setsockopt(bm_host *h, bm_sock s, bm_option o, int value, bm_verdic
 
 bm_result bm_setsockopt_dev(bm_host *h, bm_sock s, const char *ifname, bm_verdict *v)
 {
-	VERDICT(v);
+	VERDICT(h, v);
 	if (!h) {
 		bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
 		return bm_finish(h, v);

@@ -55,6 +55,12 @@ static int parse_spec(const char *p, spec *sp)
 	memset(sp, 0, sizeof *sp);
 	sp->start = p++;
 	sp->prec = -1;
+	if (*p == 's' || *p == 'd' || *p == 'u') {
+		/* the plain conversions most reasons use */
+		sp->conv = *p;
+		sp->end = p;
+		return 0;
+	}
 	while (is_flag(*p))
 		p++;
 	if (*p == '*') {
@@ -266,6 +272,25 @@ static void put_spec(char *out, size_t cap, size_t *pos, const spec *sp,
 		*pos += (size_t)w < rem ? (size_t)w : rem - 1;
 }
 
+/* The format of bm_verdict_set_at's reason: arg[0] is the text, str holds
+ * the endpoint's bytes (formatted only when read). */
+static const char at_endpoint[] = "%s %s";
+
+void bm_verdict_set_at(bm_verdict *v, bm_result code, const char *rule, bm_sock conflict,
+                       const char *what, const bm_endpoint *ep)
+{
+	struct bm_verdict_lazy_ *z = &v->lazy_;
+	v->code = code;
+	v->rule = rule;
+	v->conflict = conflict;
+	v->reason[0] = 0;
+	z->fmt = at_endpoint;
+	z->nargs = 1;
+	z->arg[0].p = what;
+	memcpy(z->str, ep, sizeof *ep);
+	z->nstr = sizeof *ep;
+}
+
 const char *bm_verdict_reason(bm_verdict *v)
 {
 	if (!v)
@@ -274,6 +299,15 @@ const char *bm_verdict_reason(bm_verdict *v)
 	const char *fmt = z->fmt;
 	if (!fmt)
 		return v->reason;
+	if (fmt == at_endpoint) {
+		bm_endpoint ep;
+		char buf[BM_ENDPOINT_STRLEN];
+		memcpy(&ep, z->str, sizeof ep);
+		snprintf(v->reason, sizeof v->reason, at_endpoint, (const char *)z->arg[0].p,
+		         bm_endpoint_format(&ep, buf, sizeof buf));
+		v->lazy_.fmt = NULL;
+		return v->reason;
+	}
 	char *out = v->reason;
 	size_t cap = sizeof v->reason, pos = 0;
 	unsigned char k = 0;
