@@ -597,10 +597,14 @@ void repl_help(repl *r, const char *topic)
 		return;
 	}
 	fprintf(f, "Type operations; each prints its result at once.  Tab completes, Up recalls.\n\n");
-	for (size_t i = 0; (c = sc_command_at(i)) != NULL; i++)
-		if (c->synopsis)
-			fprintf(f, "  %s%-34s%s %s\n", repl_c(r, C_BOLD), c->synopsis,
-			        repl_c(r, C_RESET), c->summary);
+	for (size_t i = 0; (c = sc_command_at(i)) != NULL; i++) {
+		if (!c->synopsis)
+			continue;
+		/* a synopsis too long for its column puts the summary below it */
+		int wide = strlen(c->synopsis) > 34;
+		fprintf(f, "  %s%-34s%s%s%s\n", repl_c(r, C_BOLD), c->synopsis, repl_c(r, C_RESET),
+		        wide ? "\n                                     " : " ", c->summary);
+	}
 	fprintf(f, "\nhelp COMMAND for details and examples; help expect for expectations.\n");
 }
 
