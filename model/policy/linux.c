@@ -749,20 +749,22 @@ static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_s
 		               "listen re-checks the port: socket %d (%s) holds it", old->id,
 		               bm_state_name(old->state));
 	} else if (phase == BM_PHASE_BIND) {
-		const char *why = (s->opts & RA) && (old->opts & RA)
-			? "socket %d is listening, so SO_REUSEADDR does not help"
-			: (s->opts & RP) && (old->opts & RP)
-			? "socket %d has SO_REUSEPORT but another owner uid"
-			: "socket %d holds an overlapping binding";
-		char reason[160];
-		snprintf(reason, sizeof reason, why, old->id);
 		/* same creator, but sock_i_uid() said root (6.1, 6.12) */
 		int as_root = (s->opts & RP) && (old->opts & RP) && same_uid(s, old) &&
 		              owner_uid(h, old) != old->uid;
-		bm_verdict_set(v, BM_EADDRINUSE,
-		               as_root ? "linux.tcp.bind.orphan_uid" : "linux.tcp.bind.conflict",
-		               old->id, "%s (%s%s)", reason, bm_state_name(old->state),
-		               as_root ? ", without a struct socket: uid 0" : "");
+		const char *rule = as_root ? "linux.tcp.bind.orphan_uid" : "linux.tcp.bind.conflict";
+		const char *state = bm_state_name(old->state);
+		const char *root = as_root ? ", without a struct socket: uid 0" : "";
+		/* literal formats: the reason is made only when it is read */
+		if ((s->opts & RA) && (old->opts & RA))
+			bm_verdict_set(v, BM_EADDRINUSE, rule, old->id, "socket %d is listening, so "
+			               "SO_REUSEADDR does not help (%s%s)", old->id, state, root);
+		else if ((s->opts & RP) && (old->opts & RP))
+			bm_verdict_set(v, BM_EADDRINUSE, rule, old->id, "socket %d has SO_REUSEPORT but "
+			               "another owner uid (%s%s)", old->id, state, root);
+		else
+			bm_verdict_set(v, BM_EADDRINUSE, rule, old->id, "socket %d holds an overlapping "
+			               "binding (%s%s)", old->id, state, root);
 	} else {
 		bm_verdict_set(v, BM_EADDRINUSE, "linux.ephemeral.bind", old->id,
 		               "socket %d holds the port", old->id);
