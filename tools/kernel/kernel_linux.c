@@ -235,6 +235,49 @@ static int make_veth(const char *name)
 	return rc;
 }
 
+/* One datagram from addr to itself: does it come back?  (bind fails while
+ * the address is tentative; loopback delivery is done within sendto()) */
+static int addr6_loops(const struct sockaddr_in6 *sa)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_in6 me = *sa;
+	socklen_t len = sizeof me;
+	char buf[8] = "probe";
+	int ok = bind(fd, (const struct sockaddr *)sa, sizeof *sa) == 0 &&
+	         getsockname(fd, (struct sockaddr *)&me, &len) == 0 &&
+	         sendto(fd, buf, sizeof buf, 0, (const struct sockaddr *)&me, len) == sizeof buf;
+	if (ok) {
+		nanosleep(&(struct timespec){0, 200000L}, NULL);
+		ok = recv(fd, buf, sizeof buf, MSG_DONTWAIT) == sizeof buf;
+	}
+	close(fd);
+	return ok;
+}
+
+/* An IPv6 address added over rtnetlink is not usable at once: the kernel's
+ * addrconf work finishes it later (inet6_addr_add() -> addrconf_dad_start()
+ * queues it even with IFA_F_NODAD).  In about a third of fresh namespaces a
+ * datagram to the new address was lost when sent right away (a TCP connect
+ * then failed with ENETUNREACH, a deliver reached nobody) and arrived 1 ms
+ * later.  Wait, at most two seconds, until a datagram from the address to
+ * itself arrives; it never leaves the namespace. */
+static void wait_addr6_usable(const uint8_t *addr, unsigned idx)
+{
+	struct sockaddr_in6 sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin6_family = AF_INET6;
+	memcpy(&sa.sin6_addr, addr, 16);
+	sa.sin6_scope_id = idx;
+	for (int tries = 0; tries < 2000; tries++) {
+		int rc = addr6_loops(&sa);
+		if (rc != 0)
+			return;
+		nanosleep(&(struct timespec){0, 1000000L}, NULL);
+	}
+}
+
 int kb_os_add_addr(const bm_endpoint *a, const char *dev, char *err, size_t errlen)
 {
 	if (!dev || !*dev)
@@ -281,6 +324,8 @@ int kb_os_add_addr(const bm_endpoint *a, const char *dev, char *err, size_t errl
 		snprintf(err, errlen, "adding the address to %s: %s", dev, strerror(-rc));
 		return -1;
 	}
+	if (a->family != BM_AF_INET)
+		wait_addr6_usable(a->addr, idx);
 	return 0;
 }
 
