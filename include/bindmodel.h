@@ -163,7 +163,9 @@ BM_API int bm_option_from_name(const char *name, bm_option *out);
  * s->opts & BM_SO_REUSEADDR, s->reset); a flag's address cannot be taken. */
 typedef struct bm_sock_info {
 	uint64_t bound_seq;      /* order of binding: larger is newer */
-	uint64_t connected_seq;  /* order of connect(): larger is newer */
+	uint64_t connected_seq;  /* when connect() gave it its four-tuple (a
+	                            connect() to the same peer again keeps
+	                            it): larger is newer */
 	uint64_t tw_expires_ms;  /* virtual time when TIME_WAIT ends */
 	bm_endpoint local;       /* port 0 while unbound */
 	bm_endpoint remote;      /* port 0 while unconnected */
@@ -474,6 +476,11 @@ typedef struct bm_policy {
 	 * port taken is remembered per host and protocol, for bind(port 0),
 	 * listen() and connect() alike (one counter per pcbinfo). */
 	bm_port_search port_search_tcp, port_search_udp;
+	/* A SYN for the four-tuple of a TIME_WAIT socket ends it only when a
+	 * listener takes the new connection (Linux tcp_v4_rcv TCP_TW_SYN:
+	 * without one the timewait socket answers with an ACK and stays);
+	 * 0: it ends it anyway (FreeBSD tcp_twcheck closes it first). */
+	int tw_syn_needs_listener;
 } bm_policy;
 
 /* A caller's policy of version 2 or 3 (without the members added after

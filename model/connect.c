@@ -155,18 +155,37 @@ static bm_result in_progress(bm_host *h, bm_sockrec *s, bm_result result, bm_ver
 	return bm_finish(h, v);
 }
 
+/* Does a socket listen where a SYN to dst arrives? */
+static int listens_at(const bm_host *h, const bm_endpoint *dst)
+{
+	bm_sock_info probe;
+	memset(&probe, 0, sizeof probe);
+	probe.proto = BM_TCP;
+	probe.family = dst->family;
+	probe.local = *dst;
+	probe.v6only = dst->family == BM_AF_INET6 && !bm_addr_is_v4mapped(dst);
+	bm_port *o = bm_index_find(h, BM_TCP, dst->port);
+	for (const bm_sockrec *r = o ? o->first : NULL; r; r = r->port_next)
+		if (r->info.state == BM_STATE_LISTEN && bm_overlap(&probe, &r->info))
+			return 1;
+	return 0;
+}
+
 /* A SYN for a four-tuple that the server host still holds ends the old
  * connection there (core.connect.synold): a TIME_WAIT socket is replaced
- * (RFC 1122 4.2.2.13; Linux tcp_timewait_state_process TCP_TW_SYN;
- * FreeBSD tcp_twcheck), a half-closed one is reset. */
+ * (RFC 1122 4.2.2.13; FreeBSD tcp_twcheck; Linux tcp_v4_rcv TCP_TW_SYN only
+ * when a listener takes it: policy flag tw_syn_needs_listener), a
+ * half-closed one is reset. */
 static int syn_meets_old(bm_host *rh, const bm_endpoint *dst, const bm_endpoint *src)
 {
 	int ended = 0;   /* how many old connections the SYN ended */
+	int tw_stays = rh->tw_syn_needs_listener && !listens_at(rh, dst);
 	bm_port *o = bm_index_find(rh, BM_TCP, dst->port);
 	for (bm_sockrec *r = o ? o->first : NULL; r;) {
 		bm_sockrec *next = r->port_next;
 		const bm_sock_info *old = &r->info;
-		if ((old->state == BM_STATE_CONNECTED || old->state == BM_STATE_TIME_WAIT) &&
+		if ((old->state == BM_STATE_CONNECTED ||
+		     (old->state == BM_STATE_TIME_WAIT && !tw_stays)) &&
 		    !old->reset && old->remote.port == src->port &&
 		    bm_addr_equal(&old->remote, src) && bm_addr_equal(&old->local, dst)) {
 			if (old->state == BM_STATE_TIME_WAIT)
@@ -550,6 +569,12 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	if (reserve(h, s, lh, listener, autobind, &cand, &c, v) != 0)
 		return bm_finish(h, v);
 
+	/* a UDP connect() again to the peer it has keeps its four-tuple, and
+	 * with it its place among the connected sockets (Linux udp_lib_hash4
+	 * does not hash a socket again; linux.deliver.connected) */
+	int same_tuple = s->info.state == BM_STATE_CONNECTED && s->info.remote.port == dst.port &&
+	                 bm_addr_equal(&s->info.remote, &dst) &&
+	                 bm_addr_equal(&s->info.local, &cand.local);
 	/* commit; where nothing more specific let the connect pass, the
 	 * verdict names the choice the OS made: the port, else the source */
 	if (autobind) {
@@ -564,7 +589,8 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	}
 	s->info.remote = dst;
 	s->info.state = BM_STATE_CONNECTED;
-	s->info.connected_seq = ++h->seq;
+	if (!same_tuple)
+		s->info.connected_seq = ++h->seq;
 	if (listener)
 		queue_child(h, lh, rh, listener, c, s, &dst);
 	connected_verdict(s, &dst, rh, listener, allowed, v);

@@ -282,6 +282,7 @@ bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err)
 	h->autobind_skips_bound = p->version >= 3 && p->autobind_skips_bound;
 	h->conflict_overlap_only = p->version >= 3 && p->conflict_overlap_only;
 	h->choice_rule = p->version >= 4 ? p->choice_rule : NULL;
+	h->tw_syn_needs_listener = p->version >= 4 && p->tw_syn_needs_listener;
 	/* a policy older than version 4 keeps the order the core used then */
 	h->port_search[BM_TCP - 1] = p->version >= 4 ? p->port_search_tcp : BM_PORT_SEARCH_PARITY;
 	h->port_search[BM_UDP - 1] = p->version >= 4 ? p->port_search_udp : BM_PORT_SEARCH_PARITY;

@@ -99,6 +99,7 @@ struct bm_host {
 	/* the policy's choice_rule hook (version 4), NULL before */
 	const char *(*choice_rule)(const bm_host *, const bm_sock_info *, bm_choice, int);
 	bm_port_search port_search[2];   /* per protocol (version 4) */
+	int tw_syn_needs_listener;       /* version 4 */
 	bm_port *spare_ports;             /* freed port records kept for reuse */
 	size_t nspare_ports;              /* at most BM_SPARE_PORTS */
 	long last_port[2];               /* the last ephemeral port taken */

@@ -93,8 +93,8 @@ const bm_rule bm_core_rules[] = {
 	 "The connect() after a non-blocking one reports what it came to: the refusal (ECONNREFUSED) everywhere; after a completed handshake ok once on Linux, EISCONN elsewhere.",
 	 "Linux __inet_stream_connect (SS_CONNECTING: TCP_CLOSE -> sock_error, ESTABLISHED -> SS_CONNECTED and 0), observed on 6.18: EINPROGRESS, ok, EISCONN; refused: EINPROGRESS, ECONNREFUSED; FreeBSD kern_connectat/soconnectat (EISCONN); Microsoft connect(): WSAEISCONN once the connection completes"},
 	{"core.connect.synold",
-	 "On a net, a SYN for a four-tuple that the server host still holds ends the old connection there: a TIME_WAIT socket is replaced by the new connection, a connection whose other end went away is reset.",
-	 "RFC 1122 section 4.2.2.13 (a SYN may reopen a connection in TIME_WAIT); Linux tcp_timewait_state_process (TCP_TW_SYN), tcp_v4_rcv; FreeBSD tcp_twcheck"},
+	 "On a net, a SYN for a four-tuple that the server host still holds ends the old connection there: a TIME_WAIT socket is replaced by the new connection (where the policy says so, only when a listener takes it: Linux), a connection whose other end went away is reset.",
+	 "RFC 1122 section 4.2.2.13 (a SYN may reopen a connection in TIME_WAIT); Linux tcp_timewait_state_process (TCP_TW_SYN), tcp_v4_rcv (TCP_TW_SYN: inet_lookup_listener, else the timewait socket ACKs and stays; observed by explore, explore_found.bms); FreeBSD tcp_twcheck"},
 	{"core.accept.child", "A waiting connection was accepted: the child shares the listener's local "
 	 "port and inherits its options and owner.",
 	 "POSIX accept(2); Linux sk_clone_lock/__inet_inherit_port; BSD sonewconn"},

@@ -282,7 +282,8 @@ static const bm_rule linux_rules[] = {
 	{"linux.deliver.connected",
 	 "UDP, 6.13 and later (linux-6.18, linux-6.18-fc): among sockets connected to "
 	 "the sender from the destination address and port, the most recently connected "
-	 "one receives. In linux-6.1 and linux-6.12 there is no four-tuple hash: "
+	 "one receives (a connect() again to the same peer does not hash a socket again). "
+	 "In linux-6.1 and linux-6.12 there is no four-tuple hash: "
 	 "linux.deliver.early and linux.deliver.best decide, and a connect() that gave a "
 	 "wildcard-bound socket its source address rehashed it to the head of that "
 	 "address's chain (udp_lib_rehash). Observed: explore_found.bms:453 (6.1.0-57 "
@@ -1235,6 +1236,7 @@ static const char *linux_choice_rule(const bm_host *h, const bm_sock_info *s, bm
 	.autobind_skips_bound = 1,  /* linux_connect_port: linux.connect.bindowned */ \
 	.conflict_overlap_only = 1, /* linux_conflict: NONE unless linux_overlap */ \
 	.port_search_tcp = BM_PORT_SEARCH_PARITY,  /* linux.ephemeral.bind */   \
+	.tw_syn_needs_listener = 1,                /* core.connect.synold */    \
 	.port_search_udp = BM_PORT_SEARCH_PARITY,                               \
 	.choice_rule = linux_choice_rule
 
