@@ -391,7 +391,7 @@ static uint32_t take_rec(bm_host *h)
 		h->free_recs = bm_rec_at(h, link)->port_next;
 		return link;
 	}
-	if (h->nused == (uint32_t)INT32_MAX)
+	if (h->nused > (uint32_t)INT32_MAX)
 		return 0;   /* a link has 31 bits */
 	if (h->nused == h->nslabs * BM_SLAB) {
 		bm_sockrec **v = bm_grow(h->slabs, &h->capslabs, h->nslabs + 1, sizeof *v, 4);
@@ -402,7 +402,9 @@ static uint32_t take_rec(bm_host *h)
 			return 0;
 		h->nslabs++;
 	}
-	return ++h->nused;
+	if (h->nused == 0)
+		h->nused = 1;   /* link 0 is none */
+	return h->nused++;
 }
 
 bm_sockrec *bm_host_new_rec(bm_host *h)

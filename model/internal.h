@@ -33,8 +33,10 @@ typedef struct bm_queue {
 
 /* Issue 11: bytes per live socket.  A record is the public bm_sock_info
  * and two 31-bit links; it lives in one of the host's slabs of BM_SLAB
- * records, named by its number there plus one (a link; 0 is none), which
- * is what the socket table and the port lists hold.  What few sockets need
+ * records, named by its number there (a link; 0 is none, and the first
+ * record of the first slab is never used), which is what the socket table
+ * and the port lists hold: a link costs half a pointer, and finding its
+ * record one more load.  What few sockets need
  * (a peer, an accept queue, a pending connect) is kept apart, in the
  * host's table of extras (bm_extra). */
 typedef struct bm_sockrec {
@@ -98,7 +100,8 @@ struct bm_host {
 	bm_sockrec **slabs;       /* the records, BM_SLAB a slab; a record
 	                             never moves while the host lives */
 	size_t nslabs, capslabs;
-	uint32_t nused;           /* records ever taken from the slabs */
+	uint32_t nused;           /* records ever taken from the slabs, the
+	                             unused first one included */
 	uint32_t free_recs;       /* freed records, for reuse (a link) */
 	uint32_t *table;          /* open addressing on the handle: links to
 	                             live records (and released ones until
@@ -138,7 +141,7 @@ struct bm_host {
 /* host.c: the record a link names, or NULL for 0 */
 static inline bm_sockrec *bm_rec_at(const bm_host *h, uint32_t link)
 {
-	return link ? &h->slabs[(link - 1) / BM_SLAB][(link - 1) % BM_SLAB] : NULL;
+	return link ? &h->slabs[link / BM_SLAB][link % BM_SLAB] : NULL;
 }
 /* The link that names s (a live or released record of h). */
 uint32_t bm_rec_link(const bm_host *h, const bm_sockrec *s);
