@@ -89,7 +89,7 @@ static int port_is_free(bm_host *h, bm_sock_info *cand, long p, int for_connect,
 {
 	cand->local.port = (uint16_t)p;
 	bm_port *o = bm_index_find(h, cand->proto, (uint16_t)p);
-	for (bm_sockrec *r = o ? o->first : NULL; r; r = r->port_next) {
+	for (bm_sockrec *r = o ? bm_rec_at(h, o->first) : NULL; r; r = bm_rec_at(h, r->port_next)) {
 		const bm_sock_info *old = &r->info;
 		if (old->id == cand->id)
 			continue;
@@ -196,11 +196,11 @@ int bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_
 	/* join the port index first: when that fails, nothing has changed */
 	bm_sock_info was = s->info;
 	s->info.local = *ep;
+	s->info.bound = *ep;   /* before it joins: crowd.c groups it by this */
 	if (bm_index_add(h, s) != 0) {
 		s->info = was;
 		return -1;
 	}
-	s->info.bound = *ep;
 	s->info.state = BM_STATE_BOUND;
 	s->info.opts_at_bind = s->info.opts;
 	s->info.explicit_port = explicit_port;
@@ -302,7 +302,7 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 		               "a connected socket cannot listen");
 		return bm_finish(h, v);
 	}
-	if (s->connecting) {
+	if (bm_extra(h, s) && bm_extra(h, s)->connecting) {
 		bm_verdict_set(v, BM_EINVAL, "core.listen.connecting", 0,
 		               "a non-blocking connect() is still in progress");
 		return bm_finish(h, v);

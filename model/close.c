@@ -43,8 +43,11 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 	if (s->info.state == BM_STATE_LISTEN) {
 		/* children not yet accepted are reset; accepted ones live on
 		 * and keep the port (core.close.listener) */
-		for (size_t i = 0; s->queue && i < s->queue->n; i++) {
-			bm_sockrec *c = bm_host_rec(h, s->queue->v[i]);
+		/* the queue, not the extras entry, which releasing a child may
+		 * move; the queue goes with s */
+		const bm_queue *q = bm_extra(h, s) ? bm_extra(h, s)->queue : NULL;
+		for (size_t i = 0; q && i < q->n; i++) {
+			bm_sockrec *c = bm_host_rec(h, q->v[i]);
 			if (!c)
 				continue;
 			reset_peer(h, c);

@@ -12,18 +12,21 @@
 
 /* -------------------------------------------------------------- connect */
 
-int bm_grow_queue(bm_sockrec *l)
+int bm_grow_queue(bm_host *h, bm_sockrec *l)
 {
-	size_t n = l->queue ? l->queue->n : 0, cap = l->queue ? l->queue->cap : 0;
+	bm_sockextra *e = bm_extra_make(h, l);
+	if (!e)
+		return -1;
+	size_t n = e->queue ? e->queue->n : 0, cap = e->queue ? e->queue->cap : 0;
 	if (n < cap)
 		return 0;
 	cap = cap ? cap * 2 : 4;
-	bm_queue *q = realloc(l->queue, sizeof *q + cap * sizeof q->v[0]);
+	bm_queue *q = realloc(e->queue, sizeof *q + cap * sizeof q->v[0]);
 	if (!q)
 		return -1;
 	q->n = n;
 	q->cap = cap;
-	l->queue = q;
+	e->queue = q;
 	return 0;
 }
 
@@ -78,7 +81,7 @@ static const bm_sock_info *find_tuple(const bm_host *h, const bm_sock_info *cand
                                       const bm_endpoint *dst)
 {
 	bm_port *o = bm_index_find(h, cand->proto, cand->local.port);
-	for (bm_sockrec *r = o ? o->first : NULL; r; r = r->port_next) {
+	for (bm_sockrec *r = o ? bm_rec_at(h, o->first) : NULL; r; r = bm_rec_at(h, r->port_next)) {
 		const bm_sock_info *old = &r->info;
 		if (old->id == cand->id)
 			continue;
@@ -94,10 +97,12 @@ static const bm_sock_info *find_tuple(const bm_host *h, const bm_sock_info *cand
 
 bm_sockrec *bm_peer_of(bm_host *h, const bm_sockrec *s, bm_host **ph)
 {
-	bm_host *host = s->peer_host ? s->peer_host : h;
-	bm_sockrec *p = s->peer ? bm_host_sock(host, s->peer) : NULL;
+	const bm_sockextra *e = bm_extra(h, s);
+	bm_host *host = e && e->peer_host ? e->peer_host : h;
+	bm_sockrec *p = e && e->peer ? bm_host_sock(host, e->peer) : NULL;
+	const bm_sockextra *pe = p ? bm_extra(host, p) : NULL;
 	/* the peer must point back at s, on s's host */
-	if (!p || p->peer != s->info.id || (p->peer_host ? p->peer_host : host) != h)
+	if (!pe || pe->peer != s->info.id || (pe->peer_host ? pe->peer_host : host) != h)
 		return NULL;
 	if (ph)
 		*ph = host;
@@ -128,9 +133,10 @@ static int is_family(const bm_host *h, const char *fam)
  * soconnectat; Windows connect(): WSAEISCONN). */
 static bm_result collect(bm_host *h, bm_sockrec *s, bm_verdict *v)
 {
-	s->connecting = 0;
-	if (s->conn_result != BM_OK)
-		bm_verdict_set(v, (bm_result)s->conn_result, "core.connect.collect", 0,
+	bm_sockextra *e = bm_extra(h, s);   /* there: it is connecting */
+	e->connecting = 0;
+	if (e->conn_result != BM_OK)
+		bm_verdict_set(v, (bm_result)e->conn_result, "core.connect.collect", 0,
 		               "the non-blocking connect() was refused; this call reports it");
 	else if (is_family(h, "linux"))
 		bm_verdict_set(v, BM_OK, "core.connect.collect", 0,
@@ -146,8 +152,9 @@ static bm_result collect(bm_host *h, bm_sockrec *s, bm_verdict *v)
  * connect() collects. */
 static bm_result in_progress(bm_host *h, bm_sockrec *s, bm_result result, bm_verdict *v)
 {
-	s->connecting = 1;
-	s->conn_result = (uint8_t)result;
+	bm_sockextra *e = bm_extra(h, s);   /* bm_connect_ex made it first */
+	e->connecting = 1;
+	e->conn_result = (uint8_t)result;
 	bm_verdict_set(v, is_family(h, "windows") ? BM_EAGAIN : BM_EINPROGRESS,
 	               "core.connect.inprogress", 0,
 	               "non-blocking: the handshake goes on (it will come to %s)",
@@ -181,8 +188,8 @@ static int syn_meets_old(bm_host *rh, const bm_endpoint *dst, const bm_endpoint 
 	int ended = 0;   /* how many old connections the SYN ended */
 	int tw_stays = rh->tw_syn_needs_listener && !listens_at(rh, dst);
 	bm_port *o = bm_index_find(rh, BM_TCP, dst->port);
-	for (bm_sockrec *r = o ? o->first : NULL; r;) {
-		bm_sockrec *next = r->port_next;
+	for (bm_sockrec *r = o ? bm_rec_at(rh, o->first) : NULL; r;) {
+		bm_sockrec *next = bm_rec_at(rh, r->port_next);
 		const bm_sock_info *old = &r->info;
 		if ((old->state == BM_STATE_CONNECTED ||
 		     (old->state == BM_STATE_TIME_WAIT && !tw_stays)) &&
@@ -205,10 +212,9 @@ void bm_release(bm_host *h, bm_sockrec *s)
 		return;
 	bm_index_remove(h, s);
 	s->info.state = BM_STATE_GONE;
+	bm_extra_drop(h, s);   /* its queue too */
 	s->port_next = h->gone;   /* freed when the operation ends */
-	h->gone = s;
-	free(s->queue);
-	s->queue = NULL;
+	h->gone = bm_rec_link(h, s);
 }
 
 bm_result bm_connect(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
@@ -427,7 +433,9 @@ static int reserve(bm_host *h, bm_sockrec *s, bm_host *lh, bm_sockrec *listener,
 	bm_sockrec *c = NULL;
 	if (listener) {
 		c = bm_new_socket(lh);
-		if (!c || bm_grow_queue(listener) != 0) {
+		/* extras for both ends (their peers) and the queue */
+		if (!c || !bm_extra_make(lh, c) || !bm_extra_make(h, s) ||
+		    bm_grow_queue(lh, listener) != 0) {
 			if (c)
 				bm_release(lh, c);
 			bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
@@ -470,18 +478,22 @@ static void queue_child(bm_host *h, bm_host *lh, bm_host *rh, bm_sockrec *listen
 	c->info.pending = 1;
 	c->info.explicit_port = listener->info.explicit_port;
 	c->info.bound_seq = ++lh->seq;
-	c->peer = s->info.id;
-	s->peer = c->info.id;
-	c->peer_host = rh ? h : NULL;
-	s->peer_host = rh;
+	bm_sockextra *ce = bm_extra(lh, c);   /* reserve() made them */
+	ce->peer = s->info.id;
+	ce->peer_host = rh ? h : NULL;
+	bm_sockextra *se = bm_extra(h, s);
+	se->peer = c->info.id;
+	se->peer_host = rh;
 	bm_index_add(lh, c);   /* the listener's port is there: no allocation */
-	listener->queue->v[listener->queue->n++] = c->info.id;
+	bm_queue *q = bm_extra(lh, listener)->queue;
+	q->v[q->n++] = c->info.id;
 }
 
 /* core.connect.ok, or the rule that let the connect pass where the
  * core's would not (allowed); on a net it names the other end: its host
  * and its socket there. */
-static void connected_verdict(const bm_sockrec *s, const bm_endpoint *dst, const bm_host *rh,
+static void connected_verdict(const bm_sockrec *s, bm_sock peer, const bm_endpoint *dst,
+                              const bm_host *rh,
                               const bm_sockrec *listener, const char *allowed, bm_verdict *v)
 {
 	char a[BM_ENDPOINT_STRLEN], b[BM_ENDPOINT_STRLEN];
@@ -490,7 +502,7 @@ static void connected_verdict(const bm_sockrec *s, const bm_endpoint *dst, const
 		bm_verdict_set(v, BM_OK, rule, 0,
 		               "%s -> %s on host %s (socket %d there, queued on listener %d)",
 		               bm_endpoint_format(&s->info.local, a, sizeof a),
-		               bm_endpoint_format(dst, b, sizeof b), rh->name, s->peer,
+		               bm_endpoint_format(dst, b, sizeof b), rh->name, peer,
 		               listener->info.id);
 	else
 		bm_verdict_set(v, BM_OK, rule, 0, "%s -> %s",
@@ -511,10 +523,17 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	}
 	int tcp = s->info.proto == BM_TCP;
 	int nonblock = tcp && (flags & BM_CONNECT_NONBLOCK);
-	if (tcp && s->connecting)
+	const bm_sockextra *e = bm_extra(h, s);
+	if (tcp && e && e->connecting)
 		return collect(h, s, v);
 	if (tcp && s->info.state == BM_STATE_CONNECTED) {
 		bm_verdict_set(v, BM_EISCONN, "core.connect.isconn", 0, "already connected");
+		return bm_finish(h, v);
+	}
+	/* a non-blocking connect remembers what it came to in the extras:
+	 * made now, so that running out of memory changes nothing */
+	if (nonblock && !bm_extra_make(h, s)) {
+		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
 		return bm_finish(h, v);
 	}
 	if (!tcp && s->info.state == BM_STATE_CLOSED && h->policy->udp_connect_autobind &&
@@ -593,7 +612,7 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 		s->info.connected_seq = ++h->seq;
 	if (listener)
 		queue_child(h, lh, rh, listener, c, s, &dst);
-	connected_verdict(s, &dst, rh, listener, allowed, v);
+	connected_verdict(s, c ? c->info.id : BM_NO_SOCK, &dst, rh, listener, allowed, v);
 	if (nonblock)
 		return in_progress(h, s, BM_OK, v);
 	return bm_finish(h, v);
@@ -618,11 +637,11 @@ bm_result bm_accept(bm_host *h, bm_sock id, bm_sock *child, bm_verdict *v)
 		bm_verdict_set(v, BM_EINVAL, "core.accept.notlisten", 0, "socket is not listening");
 		return bm_finish(h, v);
 	}
-	if (!l->queue || l->queue->n == 0) {
+	bm_queue *q = bm_extra(h, l) ? bm_extra(h, l)->queue : NULL;
+	if (!q || q->n == 0) {
 		bm_verdict_set(v, BM_EAGAIN, "core.accept.empty", 0, "no connection is waiting");
 		return bm_finish(h, v);
 	}
-	bm_queue *q = l->queue;
 	bm_sock c = q->v[0];
 	memmove(q->v, q->v + 1, (q->n - 1) * sizeof q->v[0]);
 	q->n--;

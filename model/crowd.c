@@ -27,17 +27,26 @@
 
 #include "internal.h"
 
+/* An owner in its group, with when it joined the port: stamps order the
+ * owners of one port only, so they live here, not in every record (issue
+ * 11: bytes per socket). */
+typedef struct bm_crowd_owner {
+	bm_sockrec *s;
+	uint64_t stamp;          /* larger is newer */
+} bm_crowd_owner;
+
 typedef struct bm_addr_group {
 	uint32_t hash;
 	uint8_t len;             /* 0 for the wildcard group, 4 or 16 */
 	uint8_t key[16];
-	bm_sockrec **v;          /* the owners, in join order */
+	bm_crowd_owner *v;       /* the owners, in join order */
 	size_t n, cap;
 } bm_addr_group;
 
 struct bm_port_addrs {
 	bm_addr_group *slots;    /* open addressing, at most half full */
 	size_t cap, used;
+	uint64_t stamps;         /* the last stamp given */
 };
 
 /* The address an owner is grouped by: bm_addr_key's bytes, none for a
@@ -111,7 +120,9 @@ static bm_addr_group *group_make(bm_port_addrs *a, const uint8_t *key, uint8_t l
 
 /* An owner's group: the wildcard one if it bound a wildcard (connect() may
  * have narrowed its local address since), else its local address, which
- * nothing changes once it is specific. */
+ * nothing changes once it is specific (bm_set_bound sets bound before the
+ * socket joins, so joining and leaving find the same group; should they
+ * not, bm_crowd_left looks in every group). */
 static uint8_t owner_key(const bm_sockrec *s, uint8_t key[16])
 {
 	if (s->info.bound.family && bm_addr_is_any(&s->info.bound))
@@ -127,12 +138,11 @@ static int group_append(bm_port_addrs *a, bm_sockrec *s)
 	bm_addr_group *g = group_make(a, key, len, hash);
 	if (!g)
 		return -1;
-	bm_sockrec **v = bm_grow(g->v, &g->cap, g->n + 1, sizeof *v, 1);
+	bm_crowd_owner *v = bm_grow(g->v, &g->cap, g->n + 1, sizeof *v, 1);
 	if (!v)
 		return -1;
 	g->v = v;
-	g->v[g->n++] = s;
-	s->addr_hash = hash;
+	g->v[g->n++] = (bm_crowd_owner){s, ++a->stamps};
 	return 0;
 }
 
@@ -154,10 +164,10 @@ void bm_crowd_free(bm_port *o)
 }
 
 /* Index every owner of o, in join order; on failure the port has none. */
-static void crowd_build(bm_port *o)
+static void crowd_build(const bm_host *h, bm_port *o)
 {
 	o->by_addr = calloc(1, sizeof *o->by_addr);
-	for (bm_sockrec *r = o->first; o->by_addr && r; r = r->port_next)
+	for (bm_sockrec *r = bm_rec_at(h, o->first); o->by_addr && r; r = bm_rec_at(h, r->port_next))
 		if (group_append(o->by_addr, r) != 0)
 			bm_crowd_free(o);
 }
@@ -171,8 +181,21 @@ void bm_crowd_joined(const bm_host *h, bm_port *o, bm_sockrec *s)
 		if (group_append(o->by_addr, s) != 0)
 			bm_crowd_free(o);
 	} else if (o->n > h->crowded) {
-		crowd_build(o);
+		crowd_build(h, o);
 	}
+}
+
+/* Take s out of g; 0 if it was not there. */
+static int group_remove(bm_addr_group *g, const bm_sockrec *s)
+{
+	for (size_t k = 0; k < g->n; k++) {
+		if (g->v[k].s == s) {
+			memmove(&g->v[k], &g->v[k + 1], (g->n - k - 1) * sizeof *g->v);
+			g->n--;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 void bm_crowd_left(bm_port *o, const bm_sockrec *s)
@@ -180,21 +203,16 @@ void bm_crowd_left(bm_port *o, const bm_sockrec *s)
 	bm_port_addrs *a = o->by_addr;
 	if (!a)
 		return;
-	/* the group of the hash s joined with that holds s (the address may
-	 * have been narrowed since, the hash is what it joined with) */
-	size_t mask = a->cap - 1;
-	for (size_t i = s->addr_hash & mask; a->slots[i].hash; i = (i + 1) & mask) {
-		bm_addr_group *g = &a->slots[i];
-		if (g->hash != s->addr_hash)
-			continue;
-		for (size_t k = 0; k < g->n; k++) {
-			if (g->v[k] == s) {
-				memmove(&g->v[k], &g->v[k + 1], (g->n - k - 1) * sizeof *g->v);
-				g->n--;
-				return;
-			}
-		}
-	}
+	uint8_t key[16];
+	uint8_t len = owner_key(s, key);
+	bm_addr_group *g = group_find(a, key, len, hash_of(key, len));
+	if (g && group_remove(g, s))
+		return;
+	/* its address changed since it joined: look everywhere (slow, and
+	 * never a dangling owner) */
+	for (size_t i = 0; i < a->cap; i++)
+		if (a->slots[i].hash && group_remove(&a->slots[i], s))
+			return;
 }
 
 /* ------------------------------------------------- the walk, newest first */
@@ -222,15 +240,16 @@ int bm_crowd_walk_start(bm_port *o, const bm_endpoint *addr, bm_port_cursor *c)
 bm_sockrec *bm_crowd_walk_next(bm_port_cursor *c)
 {
 	const bm_addr_group *same = c->group[0], *any = c->group[1];
-	bm_sockrec *s = c->left[0] ? same->v[c->left[0] - 1] : NULL;
-	bm_sockrec *a = c->left[1] ? any->v[c->left[1] - 1] : NULL;
-	if (s && (!a || s->join_stamp > a->join_stamp)) {
+	const bm_crowd_owner *s = c->left[0] ? &same->v[c->left[0] - 1] : NULL;
+	const bm_crowd_owner *a = c->left[1] ? &any->v[c->left[1] - 1] : NULL;
+	if (s && (!a || s->stamp > a->stamp)) {
 		c->left[0]--;
-		return s;
+		return s->s;
 	}
-	if (a)
-		c->left[1]--;
-	return a;
+	if (!a)
+		return NULL;
+	c->left[1]--;
+	return a->s;
 }
 
 /* ------------------------------------------------- the walk, for policies */
@@ -246,20 +265,19 @@ const bm_sock_info *bm_port_near_last(const bm_host *h, bm_proto proto, uint16_t
 		return NULL;
 	if (proto != BM_TCP || bm_crowd_walk_start(o, addr, c) != 0) {
 		c->whole = 1;
-		c->at = o->last;
+		c->at = bm_rec_at(h, o->last);
 	}
 	return bm_port_near_prev(h, c);
 }
 
 const bm_sock_info *bm_port_near_prev(const bm_host *h, bm_port_cursor *c)
 {
-	(void)h;
-	if (!c)
+	if (!c || !h)
 		return NULL;
 	const bm_sockrec *r;
 	if (c->whole) {
 		r = c->at;
-		c->at = r ? r->port_prev : NULL;
+		c->at = r ? bm_rec_at(h, r->port_prev) : NULL;
 	} else {
 		r = bm_crowd_walk_next(c);
 	}

@@ -97,7 +97,7 @@ bm_result bm_deliver(bm_host *h, bm_proto proto, const bm_endpoint *src,
 			return bm_finish(h, v);
 		}
 		/* newest first, then a stable sort by score */
-		for (const bm_sockrec *r = o->last; r; r = r->port_prev) {
+		for (const bm_sockrec *r = bm_rec_at(h, o->last); r; r = bm_rec_at(h, r->port_prev)) {
 			const bm_sock_info *s = &r->info;
 			int sc = match_score(s, proto, src, dst);
 			if (!sc)

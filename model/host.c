@@ -60,7 +60,8 @@ static int held_by_bind(bm_host *h, uint16_t port)
 		return (m->held[w] & bit) != 0;
 	int held = 0;
 	bm_port *o = bm_index_find(h, BM_TCP, port);
-	for (bm_sockrec *r = o ? o->first : NULL; r && !held; r = r->port_next)
+	for (bm_sockrec *r = o ? bm_rec_at(h, o->first) : NULL; r && !held;
+	     r = bm_rec_at(h, r->port_next))
 		held = !r->info.port_from_connect;
 	m->known[w] |= bit;
 	if (held)
@@ -137,16 +138,16 @@ int bm_index_add(bm_host *h, bm_sockrec *s)
 		return -1;
 	bm_port *o = *slot;
 	forget_mark(h, proto, port);
+	uint32_t link = bm_rec_link(h, s);
 	s->port_prev = o->last;
-	s->port_next = NULL;
+	s->port_next = 0;
 	if (o->last)
-		o->last->port_next = s;
+		bm_rec_at(h, o->last)->port_next = link;
 	else
-		o->first = s;
-	o->last = s;
+		o->first = link;
+	o->last = link;
 	o->n++;
 	s->indexed = 1;
-	s->join_stamp = ++h->join_seq;
 	bm_crowd_joined(h, o, s);
 	return 0;
 }
@@ -165,14 +166,14 @@ void bm_index_remove(bm_host *h, bm_sockrec *s)
 	forget_mark(h, s->info.proto, s->info.local.port);
 	bm_crowd_left(o, s);
 	if (s->port_prev)
-		s->port_prev->port_next = s->port_next;
+		bm_rec_at(h, s->port_prev)->port_next = s->port_next;
 	else
 		o->first = s->port_next;
 	if (s->port_next)
-		s->port_next->port_prev = s->port_prev;
+		bm_rec_at(h, s->port_next)->port_prev = s->port_prev;
 	else
 		o->last = s->port_prev;
-	s->port_prev = s->port_next = NULL;
+	s->port_prev = s->port_next = 0;
 	if (--o->n == 0) {
 		bm_crowd_free(o);
 		port_done(h, o);
@@ -221,27 +222,25 @@ void bm_index_free(bm_host *h)
 const bm_sock_info *bm_port_first(const bm_host *h, bm_proto proto, uint16_t port)
 {
 	const bm_port *o = h ? bm_index_find(h, proto, port) : NULL;
-	return o ? &o->first->info : NULL;
+	return o ? &bm_rec_at(h, o->first)->info : NULL;
 }
 
 const bm_sock_info *bm_port_last(const bm_host *h, bm_proto proto, uint16_t port)
 {
 	const bm_port *o = h ? bm_index_find(h, proto, port) : NULL;
-	return o ? &o->last->info : NULL;
+	return o ? &bm_rec_at(h, o->last)->info : NULL;
 }
 
 const bm_sock_info *bm_port_next(const bm_host *h, const bm_sock_info *owner)
 {
-	(void)h;
 	const bm_sockrec *r = (const bm_sockrec *)owner;
-	return r && r->port_next ? &r->port_next->info : NULL;
+	return h && r && r->port_next ? &bm_rec_at(h, r->port_next)->info : NULL;
 }
 
 const bm_sock_info *bm_port_prev(const bm_host *h, const bm_sock_info *owner)
 {
-	(void)h;
 	const bm_sockrec *r = (const bm_sockrec *)owner;
-	return r && r->port_prev ? &r->port_prev->info : NULL;
+	return h && r && r->port_prev ? &bm_rec_at(h, r->port_prev)->info : NULL;
 }
 
 size_t bm_port_count(const bm_host *h, bm_proto proto, uint16_t port)
@@ -327,12 +326,12 @@ void bm_host_free(bm_host *h)
 	/* a host on a net is freed with its net (bm_net_free) */
 	if (!h || h->net)
 		return;
-	for (size_t i = 0; i < h->tablecap; i++) {
-		if (!h->table[i])
-			continue;
-		free(h->table[i]->queue);
-		free(h->table[i]);
-	}
+	for (size_t i = 0; i < h->extracap; i++)
+		free(h->extras[i].queue);
+	free(h->extras);
+	for (size_t i = 0; i < h->nslabs; i++)
+		free(h->slabs[i]);
+	free(h->slabs);
 	free(h->table);
 	free(h->timers);
 	free(h->addrs);
@@ -348,43 +347,94 @@ static size_t slot_for(bm_sock id, size_t cap)
 	return ((uint32_t)id * 2654435761u) & (cap - 1);
 }
 
+/* The table slot that holds handle id, or the empty slot where it would go. */
+static size_t table_slot(const bm_host *h, bm_sock id)
+{
+	size_t i = slot_for(id, h->tablecap);
+	while (h->table[i] && bm_rec_at(h, h->table[i])->info.id != id)
+		i = (i + 1) & (h->tablecap - 1);
+	return i;
+}
+
 bm_sockrec *bm_host_rec(const bm_host *h, bm_sock id)
 {
 	if (!h || id <= 0 || !h->tablecap)
 		return NULL;
-	for (size_t i = slot_for(id, h->tablecap);; i = (i + 1) & (h->tablecap - 1)) {
-		bm_sockrec *s = h->table[i];
-		if (!s || s->info.id == id)
-			return s;
-	}
+	return bm_rec_at(h, h->table[table_slot(h, id)]);
 }
 
-static void table_put(bm_sockrec **table, size_t cap, bm_sockrec *s)
+uint32_t bm_rec_link(const bm_host *h, const bm_sockrec *s)
 {
-	size_t i = slot_for(s->info.id, cap);
+	return h->table[table_slot(h, s->info.id)];
+}
+
+static void table_put(const bm_host *h, uint32_t *table, size_t cap, uint32_t link)
+{
+	size_t i = slot_for(bm_rec_at(h, link)->info.id, cap);
 	while (table[i])
 		i = (i + 1) & (cap - 1);
-	table[i] = s;
+	table[i] = link;
 }
 
-/* Remove s, shifting back the entries its slot kept from their home
- * (linear probing without tombstones). */
-static void table_remove(bm_host *h, const bm_sockrec *s)
+/* Remove the entry at slot i, shifting back the entries its slot kept from
+ * their home (linear probing without tombstones). */
+static void table_remove(bm_host *h, size_t i)
 {
-	size_t mask = h->tablecap - 1, i = slot_for(s->info.id, h->tablecap);
-	while (h->table[i] != s)
-		i = (i + 1) & mask;
-	h->table[i] = NULL;
+	size_t mask = h->tablecap - 1;
+	h->table[i] = 0;
 	for (size_t j = (i + 1) & mask; h->table[j]; j = (j + 1) & mask) {
-		size_t home = slot_for(h->table[j]->info.id, h->tablecap);
+		size_t home = slot_for(bm_rec_at(h, h->table[j])->info.id, h->tablecap);
 		/* move it to the hole if the hole lies between its home and it */
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			h->table[i] = h->table[j];
-			h->table[j] = NULL;
+			h->table[j] = 0;
 			i = j;
 		}
 	}
 	h->nrecs--;
+}
+
+/* Room for one more entry in the table; -1 when out of memory. */
+static int table_reserve(bm_host *h)
+{
+	if ((h->nrecs + 1) * 2 <= h->tablecap)
+		return 0;
+	size_t cap = h->tablecap ? h->tablecap * 2 : 64;
+	uint32_t *t = calloc(cap, sizeof *t);
+	if (!t)
+		return -1;
+	for (size_t i = 0; i < h->tablecap; i++)
+		if (h->table[i])
+			table_put(h, t, cap, h->table[i]);
+	free(h->table);
+	h->table = t;
+	h->tablecap = cap;
+	return 0;
+}
+
+/* A record to use: a freed one, else the next of the slabs (a new slab
+ * when they are full).  Its link, or 0 when out of memory. */
+static uint32_t take_rec(bm_host *h)
+{
+	if (h->free_recs) {
+		uint32_t link = h->free_recs;
+		h->free_recs = bm_rec_at(h, link)->port_next;
+		return link;
+	}
+	if (h->nused > (uint32_t)INT32_MAX)
+		return 0;   /* a link has 31 bits */
+	if (h->nused == h->nslabs * BM_SLAB) {
+		bm_sockrec **v = bm_grow(h->slabs, &h->capslabs, h->nslabs + 1, sizeof *v, 4);
+		if (!v)
+			return 0;
+		h->slabs = v;
+		if (!(h->slabs[h->nslabs] = malloc(BM_SLAB * sizeof(bm_sockrec))))
+			return 0;
+		h->nslabs++;
+	}
+	if (h->nused == 0)
+		h->nused = 1;   /* link 0 is none */
+	return h->nused++;
 }
 
 bm_sockrec *bm_host_new_rec(bm_host *h)
@@ -392,36 +442,103 @@ bm_sockrec *bm_host_new_rec(bm_host *h)
 	bm_sock *last = h->net ? bm_net_last_id(h->net) : &h->last_id;
 	if (*last == INT32_MAX)
 		return NULL;   /* 2^31 - 1 handles: then no more */
-	if ((h->nrecs + 1) * 2 > h->tablecap) {
-		size_t cap = h->tablecap ? h->tablecap * 2 : 64;
-		bm_sockrec **t = calloc(cap, sizeof *t);
-		if (!t)
-			return NULL;
-		for (size_t i = 0; i < h->tablecap; i++)
-			if (h->table[i])
-				table_put(t, cap, h->table[i]);
-		free(h->table);
-		h->table = t;
-		h->tablecap = cap;
-	}
-	bm_sockrec *s = calloc(1, sizeof *s);
-	if (!s)
+	if (table_reserve(h) != 0)
 		return NULL;
+	uint32_t link = take_rec(h);
+	if (!link)
+		return NULL;
+	bm_sockrec *s = bm_rec_at(h, link);
+	memset(s, 0, sizeof *s);
 	s->info.id = ++*last;
-	table_put(h->table, h->tablecap, s);
+	table_put(h, h->table, h->tablecap, link);
 	h->nrecs++;
 	return s;
 }
 
+/* A released record stays in the table, and readable, until its operation
+ * ends; then it goes to the free records. */
 void bm_reap(bm_host *h)
 {
 	while (h->gone) {
-		bm_sockrec *s = h->gone;
+		uint32_t link = h->gone;
+		bm_sockrec *s = bm_rec_at(h, link);
 		h->gone = s->port_next;
-		table_remove(h, s);
-		free(s->queue);
-		free(s);
+		table_remove(h, table_slot(h, s->info.id));
+		s->info.id = 0;
+		s->info.state = BM_STATE_GONE;
+		s->port_next = h->free_recs;
+		h->free_recs = link;
 	}
+}
+
+/* ------------------------------------------------------------ extras */
+
+static size_t extra_slot(const bm_host *h, bm_sock id)
+{
+	size_t i = slot_for(id, h->extracap);
+	while (h->extras[i].id && h->extras[i].id != id)
+		i = (i + 1) & (h->extracap - 1);
+	return i;
+}
+
+bm_sockextra *bm_extra(const bm_host *h, const bm_sockrec *s)
+{
+	return s->has_extra ? &h->extras[extra_slot(h, s->info.id)] : NULL;
+}
+
+static int extras_reserve(bm_host *h)
+{
+	if ((h->nextras + 1) * 2 <= h->extracap)
+		return 0;
+	size_t cap = h->extracap ? h->extracap * 2 : 16;
+	bm_sockextra *t = calloc(cap, sizeof *t);
+	if (!t)
+		return -1;
+	for (size_t i = 0; i < h->extracap; i++) {
+		if (!h->extras[i].id)
+			continue;
+		size_t j = slot_for(h->extras[i].id, cap);
+		while (t[j].id)
+			j = (j + 1) & (cap - 1);
+		t[j] = h->extras[i];
+	}
+	free(h->extras);
+	h->extras = t;
+	h->extracap = cap;
+	return 0;
+}
+
+bm_sockextra *bm_extra_make(bm_host *h, bm_sockrec *s)
+{
+	if (s->has_extra)
+		return bm_extra(h, s);
+	if (extras_reserve(h) != 0)
+		return NULL;
+	bm_sockextra *e = &h->extras[extra_slot(h, s->info.id)];
+	*e = (bm_sockextra){.id = s->info.id};
+	h->nextras++;
+	s->has_extra = 1;
+	return e;
+}
+
+void bm_extra_drop(bm_host *h, bm_sockrec *s)
+{
+	if (!s->has_extra)
+		return;
+	size_t mask = h->extracap - 1, i = extra_slot(h, s->info.id);
+	free(h->extras[i].queue);
+	h->extras[i] = (bm_sockextra){0};
+	/* shift back the entries the slot kept from home, as table_remove */
+	for (size_t j = (i + 1) & mask; h->extras[j].id; j = (j + 1) & mask) {
+		size_t home = slot_for(h->extras[j].id, h->extracap);
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			h->extras[i] = h->extras[j];
+			h->extras[j] = (bm_sockextra){0};
+			i = j;
+		}
+	}
+	h->nextras--;
+	s->has_extra = 0;
 }
 
 /* ------------------------------------------------------ TIME_WAIT heap */

@@ -2,10 +2,10 @@
 /*
  * internal.h: the model's private structures.
  *
- * A host keeps its sockets in a hash from handle to record (handles are
- * never reused, records are freed once a socket is gone, so memory follows
- * the live population, not the history), a list of them in creation order,
- * a heap of TIME_WAIT expiries, and a port index:
+ * A host keeps its sockets in slabs of records and a hash from handle to
+ * record (handles are never reused; a record is freed for reuse once its
+ * socket is gone, so memory follows the largest live population, not the
+ * history), a heap of TIME_WAIT expiries, and a port index:
  * for each (protocol, port) with an owner, a bm_port that lists its owners
  * in the order they joined it, as a doubly linked list threaded through the
  * socket records.  A conflict check looks at the owners of one port only;
@@ -31,31 +31,46 @@ typedef struct bm_queue {
 	bm_sock v[];
 } bm_queue;
 
-/* The fields are ordered, and narrowed, for size (issue 11: bytes per
- * live socket). */
+/* Issue 11: bytes per live socket.  A record is the public bm_sock_info
+ * and two 31-bit links; it lives in one of the host's slabs of BM_SLAB
+ * records, named by its number there (a link; 0 is none, and the first
+ * record of the first slab is never used), which is what the socket table
+ * and the port lists hold: a link costs half a pointer, and finding its
+ * record one more load.  What few sockets need
+ * (a peer, an accept queue, a pending connect) is kept apart, in the
+ * host's table of extras (bm_extra). */
 typedef struct bm_sockrec {
 	bm_sock_info info;       /* first: a bm_sock_info * from the port view
 	                            is the address of its record */
-	struct bm_sockrec *port_prev, *port_next;   /* the port's owners; once
-	                            the socket is released (not indexed any
-	                            more), port_next links the records that
-	                            bm_reap frees when the operation ends */
+	unsigned port_prev : 31; /* the port's owners, as links; once the */
+	unsigned indexed : 1;    /* socket is released (not indexed any more),
+	                            port_next links the records that bm_reap
+	                            frees when the operation ends, and once
+	                            freed, the host's free records */
+	unsigned port_next : 31;
+	unsigned has_extra : 1;  /* it has an entry in the host's extras */
+} bm_sockrec;
+
+#define BM_SLAB 256              /* records a slab */
+
+/* What a socket has beyond its record, when it has it (bm_extra): keyed by
+ * its handle in an open-addressing table of the host, so an entry may
+ * move when another is made or dropped. */
+typedef struct bm_sockextra {
+	bm_sock id;              /* 0: an empty slot */
+	bm_sock peer;            /* the other end, when the model has it */
 	bm_host *peer_host;      /* the host of peer on a net; NULL: this host */
 	bm_queue *queue;         /* listener: children not yet accepted, or NULL */
-	uint64_t join_stamp;     /* when it joined its port: larger is newer */
-	bm_sock peer;            /* the other end, when the model has it */
-	uint32_t addr_hash;      /* crowd.c: the address group it joined */
 	uint8_t connecting;      /* a non-blocking connect() has not yet been
 	                            collected (Linux SS_CONNECTING) */
 	uint8_t conn_result;     /* what that connect() came to (bm_result) */
-	uint8_t indexed;         /* present in the port index */
-} bm_sockrec;
+} bm_sockextra;
 
 typedef struct bm_port_addrs bm_port_addrs;
 enum { BM_SPARE_PORTS = 64 };
 
 typedef struct bm_port {
-	bm_sockrec *first, *last;  /* oldest and newest owner */
+	uint32_t first, last;    /* oldest and newest owner (links) */
 	size_t n;
 	bm_port_addrs *by_addr;  /* crowd.c: owners by address, or NULL */
 	unsigned char state[];   /* policy->port_state_size bytes */
@@ -83,12 +98,21 @@ struct bm_host {
 	uint64_t now_ms;
 	uint64_t seq;            /* binding order */
 
-	bm_sockrec **table;       /* open addressing on the handle, live
-	                             records (and released ones until reaped) */
+	bm_sockrec **slabs;       /* the records, BM_SLAB a slab; a record
+	                             never moves while the host lives */
+	size_t nslabs, capslabs;
+	uint32_t nused;           /* records ever taken from the slabs, the
+	                             unused first one included */
+	uint32_t free_recs;       /* freed records, for reuse (a link) */
+	uint32_t *table;          /* open addressing on the handle: links to
+	                             live records (and released ones until
+	                             reaped), 0 empty */
 	size_t tablecap, nrecs;
 	bm_sock last_id;          /* handles are 1, 2, ... never reused (alone;
 	                             in a net, the net numbers them) */
-	bm_sockrec *gone;         /* released during this operation */
+	uint32_t gone;            /* released during this operation (a link) */
+	bm_sockextra *extras;     /* open addressing on the handle */
+	size_t extracap, nextras;
 
 	struct bm_timer *timers;  /* min-heap of TIME_WAIT expiries */
 	size_t ntimers, captimers;
@@ -103,7 +127,6 @@ struct bm_host {
 	bm_port *spare_ports;             /* freed port records kept for reuse */
 	size_t nspare_ports;              /* at most BM_SPARE_PORTS */
 	long last_port[2];               /* the last ephemeral port taken */
-	uint64_t join_seq;          /* join stamps */
 	size_t crowded;             /* owners past which a TCP port is indexed
 	                               by address (BM_CROWDED; tests change it) */
 	struct bm_port_marks *marks;   /* what autobind learnt of TCP ports */
@@ -118,6 +141,22 @@ struct bm_host {
 	struct bm_net *net;      /* the net that owns the host, or NULL */
 	char name[BM_HOSTNAME_LEN];   /* its name on the net ("" alone) */
 };
+
+/* host.c: the record a link names, or NULL for 0 */
+static inline bm_sockrec *bm_rec_at(const bm_host *h, uint32_t link)
+{
+	return link ? &h->slabs[link / BM_SLAB][link % BM_SLAB] : NULL;
+}
+/* The link that names s (a live or released record of h). */
+uint32_t bm_rec_link(const bm_host *h, const bm_sockrec *s);
+
+/* host.c: the extras of s, or NULL when it has none; a pointer stays good
+ * until the next bm_extra_make or bm_extra_drop on the host. */
+bm_sockextra *bm_extra(const bm_host *h, const bm_sockrec *s);
+/* The extras of s, made (zeroed) if it has none; NULL when out of memory. */
+bm_sockextra *bm_extra_make(bm_host *h, bm_sockrec *s);
+/* s is released: its extras, and its accept queue, go. */
+void bm_extra_drop(bm_host *h, bm_sockrec *s);
 
 /* host.c: the port index */
 bm_port *bm_index_find(const bm_host *h, bm_proto proto, uint16_t port);
@@ -183,7 +222,7 @@ int bm_pick_port(bm_host *h, bm_sock_info *cand, int for_connect, const bm_endpo
 int bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port);
 /* The socket is gone: out of the port index, its queue freed. */
 void bm_release(bm_host *h, bm_sockrec *s);
-int bm_grow_queue(bm_sockrec *l);
+int bm_grow_queue(bm_host *h, bm_sockrec *l);
 
 /* crowd.c: a crowded TCP port's owners by address (policies with
  * conflict_overlap_only), kept beside the port's list */

@@ -107,8 +107,8 @@ bm_result bm_check_owners(bm_host *h, const bm_sock_info *cand,
 	bm_port_cursor w;
 	int near = h->conflict_overlap_only && cand->proto == BM_TCP &&
 	           bm_crowd_walk_start(o, &cand->local, &w) == 0;
-	for (bm_sockrec *old = near ? bm_crowd_walk_next(&w) : o->last; old;
-	     old = near ? bm_crowd_walk_next(&w) : old->port_prev) {
+	for (bm_sockrec *old = near ? bm_crowd_walk_next(&w) : bm_rec_at(h, o->last); old;
+	     old = near ? bm_crowd_walk_next(&w) : bm_rec_at(h, old->port_prev)) {
 		if (old->info.id == cand->id)
 			continue;
 		bm_match m = bm_policy_conflict(h, cand, &old->info, phase, v);

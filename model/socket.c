@@ -161,7 +161,7 @@ static const bm_sockrec *next_after(const bm_host *h, bm_sock id)
 {
 	const bm_sockrec *best = NULL;
 	for (size_t i = 0; i < h->tablecap; i++) {
-		const bm_sockrec *s = h->table[i];
+		const bm_sockrec *s = bm_rec_at(h, h->table[i]);
 		if (s && s->info.state != BM_STATE_GONE && s->info.id > id &&
 		    (!best || s->info.id < best->info.id))
 			best = s;
@@ -185,9 +185,11 @@ void bm_sock_foreach(const bm_host *h, int (*fn)(const bm_sock_info *s, void *ar
 		return;
 	}
 	size_t n = 0;
-	for (size_t i = 0; i < h->tablecap; i++)
-		if (h->table[i] && h->table[i]->info.state != BM_STATE_GONE)
-			v[n++] = h->table[i];
+	for (size_t i = 0; i < h->tablecap; i++) {
+		const bm_sockrec *s = bm_rec_at(h, h->table[i]);
+		if (s && s->info.state != BM_STATE_GONE)
+			v[n++] = s;
+	}
 	qsort(v, n, sizeof *v, by_id);
 	for (size_t i = 0; i < n && !fn(&v[i]->info, arg); i++)
 		;

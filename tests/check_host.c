@@ -578,6 +578,72 @@ START_TEST(every_rule_has_text_and_source)
 }
 END_TEST
 
+/* Records live in slabs of 256 and are reused once freed; peers, accept
+ * queues and pending connects live in a table of extras that grows and
+ * shifts as entries come and go (model/host.c).  Across three slabs and a
+ * few growths of that table, every pair must still find its other end,
+ * a closed socket's handle must stay EBADF while its record is reused,
+ * and no two live sockets may share a handle. */
+START_TEST(records_and_extras_survive_churn)
+{
+	enum { N = 100 };
+	bm_host *h = bm_host_new("linux", NULL);
+	ck_assert_ptr_nonnull(h);
+	bm_sock l[N], c[N], child[N];
+	for (int i = 0; i < N; i++) {
+		bm_endpoint ep;
+		ck_assert_int_eq(bm_addr_parse("127.0.0.1", &ep), 0);
+		ep.port = (uint16_t)(20000 + i);
+		/* handles spread apart, so that the tables' hashes collide */
+		for (int k = 0; k < 13; k++) {
+			bm_sock u;
+			ck_assert_int_eq(bm_socket(h, BM_AF_INET, BM_UDP, 0, &u, NULL), BM_OK);
+			ck_assert_int_eq(bm_close(h, u, NULL), BM_OK);
+		}
+		ck_assert_int_eq(bm_socket(h, BM_AF_INET, BM_TCP, 0, &l[i], NULL), BM_OK);
+		ck_assert_int_eq(bm_bind(h, l[i], &ep, NULL), BM_OK);
+		ck_assert_int_eq(bm_listen(h, l[i], NULL), BM_OK);
+		ck_assert_int_eq(bm_socket(h, BM_AF_INET, BM_TCP, 0, &c[i], NULL), BM_OK);
+		ck_assert_int_eq(bm_connect(h, c[i], &ep, NULL), BM_OK);
+	}
+	/* every third client goes (its child is reset, and stays queued) */
+	for (int i = 0; i < N; i += 3) {
+		ck_assert_int_eq(bm_setsockopt(h, c[i], BM_SO_LINGER, 0, NULL), BM_OK);
+		ck_assert_int_eq(bm_close(h, c[i], NULL), BM_OK);
+	}
+	/* new sockets take the freed records, never the old handles */
+	bm_sock fresh[N / 3 + 1];
+	for (int i = 0, k = 0; i < N; i += 3, k++) {
+		ck_assert_int_eq(bm_socket(h, BM_AF_INET, BM_UDP, 0, &fresh[k], NULL), BM_OK);
+		ck_assert_int_gt(fresh[k], c[N - 1]);
+		bm_sock_info info;
+		ck_assert_int_eq(bm_sock_query(h, c[i], &info), BM_EBADF);
+	}
+	for (int i = 0; i < N; i++) {
+		ck_assert_int_eq(bm_accept(h, l[i], &child[i], NULL), BM_OK);
+		bm_sock peer = BM_NO_SOCK;
+		if (i % 3 == 0) {
+			ck_assert_int_eq(bm_sock_peer(h, child[i], NULL, &peer), BM_ENOENT);
+			continue;
+		}
+		ck_assert_int_eq(bm_sock_peer(h, c[i], NULL, &peer), BM_OK);
+		ck_assert_int_eq(peer, child[i]);
+		ck_assert_int_eq(bm_sock_peer(h, child[i], NULL, &peer), BM_OK);
+		ck_assert_int_eq(peer, c[i]);
+		ck_assert_int_eq(bm_accept(h, l[i], NULL, NULL), BM_EAGAIN);
+	}
+	/* listeners go with their queues; the pairs stay */
+	for (int i = 0; i < N; i += 2)
+		ck_assert_int_eq(bm_close(h, l[i], NULL), BM_OK);
+	for (int i = 1; i < N; i += 3) {
+		bm_sock peer = BM_NO_SOCK;
+		ck_assert_int_eq(bm_sock_peer(h, c[i], NULL, &peer), BM_OK);
+		ck_assert_int_eq(peer, child[i]);
+	}
+	bm_host_free(h);
+}
+END_TEST
+
 Suite *host_suite(void)
 {
 	Suite *s = suite_create("host");
@@ -601,6 +667,7 @@ Suite *host_suite(void)
 	tcase_add_loop_test(t, autobind_shortcut_sees_freed_ports, 0,
 	                    sizeof skipping_oses / sizeof *skipping_oses);
 	tcase_add_loop_test(t, crowd_index_changes_nothing, 0, (int)bm_personality_count());
+	tcase_add_test(t, records_and_extras_survive_churn);
 	tcase_add_test(t, result_names_round_trip);
 	tcase_add_test(t, option_names_round_trip);
 	tcase_add_test(t, every_rule_has_text_and_source);
