@@ -172,7 +172,8 @@ static int listens_at(const bm_host *h, const bm_endpoint *dst)
 	probe.local = *dst;
 	probe.v6only = dst->family == BM_AF_INET6 && !bm_addr_is_v4mapped(dst);
 	bm_port *o = bm_index_find(h, BM_TCP, dst->port);
-	for (const bm_sockrec *r = o ? o->first : NULL; r; r = r->port_next)
+	for (const bm_sockrec *r = o ? bm_rec_at(h, o->first) : NULL; r;
+	     r = bm_rec_at(h, r->port_next))
 		if (r->info.state == BM_STATE_LISTEN && bm_overlap(&probe, &r->info))
 			return 1;
 	return 0;

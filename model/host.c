@@ -99,28 +99,23 @@ long bm_autobind_next(bm_host *h, long port, long hi)
 
 /* A port's record, from the host's few spare ones when it has some: a
  * free port's bind and close would otherwise allocate and free one each
- * time.  The spares are linked through their first field. */
+ * time. */
 static bm_port *port_new(bm_host *h)
 {
 	size_t size = sizeof(bm_port) + h->policy->port_state_size;
-	bm_port *o = h->spare_ports;
-	if (!o)
+	if (!h->nspare_ports)
 		return calloc(1, size);
-	h->spare_ports = (bm_port *)o->first;
-	h->nspare_ports--;
+	bm_port *o = h->spare_ports[--h->nspare_ports];
 	memset(o, 0, size);
 	return o;
 }
 
 static void port_done(bm_host *h, bm_port *o)
 {
-	if (h->nspare_ports >= BM_SPARE_PORTS) {
+	if (h->nspare_ports == BM_SPARE_PORTS)
 		free(o);
-		return;
-	}
-	o->first = (bm_sockrec *)h->spare_ports;
-	h->spare_ports = o;
-	h->nspare_ports++;
+	else
+		h->spare_ports[h->nspare_ports++] = o;
 }
 
 /* Append s to the owners of its port (it joins last); -1 on ENOMEM. */
@@ -209,12 +204,8 @@ void bm_index_free(bm_host *h)
 	}
 	free(h->marks);
 	h->marks = NULL;
-	while (h->spare_ports) {
-		bm_port *o = h->spare_ports;
-		h->spare_ports = (bm_port *)o->first;
-		free(o);
-	}
-	h->nspare_ports = 0;
+	while (h->nspare_ports)
+		free(h->spare_ports[--h->nspare_ports]);
 }
 
 /* ---------------------------------------------------- the port view (API) */

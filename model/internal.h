@@ -124,8 +124,8 @@ struct bm_host {
 	const char *(*choice_rule)(const bm_host *, const bm_sock_info *, bm_choice, int);
 	bm_port_search port_search[2];   /* per protocol (version 4) */
 	int tw_syn_needs_listener;       /* version 4 */
-	bm_port *spare_ports;             /* freed port records kept for reuse */
-	size_t nspare_ports;              /* at most BM_SPARE_PORTS */
+	bm_port *spare_ports[BM_SPARE_PORTS];   /* freed port records, for reuse */
+	size_t nspare_ports;
 	long last_port[2];               /* the last ephemeral port taken */
 	size_t crowded;             /* owners past which a TCP port is indexed
 	                               by address (BM_CROWDED; tests change it) */

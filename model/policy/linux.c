@@ -185,8 +185,9 @@ static const bm_rule linux_rules[] = {
 	 "(oracle_found2.bms)"},
 	{"linux.listen.refused", "linux-6.18-fc: listen() on a TCP socket whose connect() was refused fails with "
 	 "EINVAL, after a blocking connect() or a non-blocking one, even once a second connect() "
-	 "collected the refusal. Other releases listen (linux-6.1 and linux-6.12 observed; "
-	 "linux-6.18 by its explore runs).",
+	 "collected the refusal; a listener in the way is still EADDRINUSE (the port's re-check "
+	 "comes first). Other releases listen (linux-6.1 and linux-6.12 observed; linux-6.18 by its "
+	 "explore runs).",
 	 "observed: 6.18.44-fc-v1272 (EINVAL in every case, blocking connects from Python too; issue "
 	 "8 saw it as 15 explore disagreements); Debian 6.1.0-57 and 6.12.118 under QEMU listen "
 	 "(spec/linux/nonblock.bms 23, 29, 32, real blocking connects); net/ipv4/af_inet.c "
@@ -454,13 +455,30 @@ static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
  * (inet_dgram_connect calls inet_autobind before the protocol's connect:
  * the policy flag udp_connect_autobind).
  */
-/* linux.listen.refused: what a refused connect() leaves behind */
+static bm_match linux_conflict(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
+                               bm_phase phase, bm_verdict *v);
+
+/* linux.listen.refused: what a refused connect() leaves behind.  The
+ * port's re-check still answers first: a listener in the way is
+ * EADDRINUSE (explore seed 91919, explore_found.bms). */
 static bm_result linux_listen_precheck(const bm_host *h, const bm_sock_info *s, bm_verdict *v)
 {
-	if (s->connect_refused && R(h)->listen_refused)
-		return bm_verdict_set(v, BM_EINVAL, "linux.listen.refused", 0,
-		                      "the socket's connect() was refused: it cannot listen");
-	return BM_OK;
+	if (!s->connect_refused || !R(h)->listen_refused)
+		return BM_OK;
+	bm_sock_info cand = *s;
+	cand.state = BM_STATE_LISTEN;
+	for (const bm_sock_info *o = s->local.port ? bm_port_first(h, s->proto, s->local.port) : NULL;
+	     o; o = bm_port_next(h, o)) {
+		if (o->id == s->id)
+			continue;
+		bm_match m = linux_conflict(h, &cand, o, BM_PHASE_LISTEN, v);
+		if (m == BM_MATCH_CONFLICT)
+			return v->code;
+		if (m == BM_MATCH_SHARE_STOP)
+			break;
+	}
+	return bm_verdict_set(v, BM_EINVAL, "linux.listen.refused", 0,
+	                      "the socket's connect() was refused: it cannot listen");
 }
 
 /* linux.connect.loopback_src: __mkroute_output refuses a loopback source
