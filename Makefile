@@ -221,14 +221,14 @@ valgrind: all $(TESTS)
 
 # make bench: the same sequence on the model and the live kernel side by
 # side, then the model's cost per operation as its population grows from 1k
-# to 1M live sockets (tests/bench_scale.c; the table also as JSON).
+# to 1M live sockets (tests/bench_scale.c; the table also as JSON and SVG).
 bench: all $(BUILD)/bench_scale
 	$(BIN) bench
 	$(BUILD)/bench_scale $(BUILD)/bench_scale.json
 
 $(BUILD)/bench_scale: tests/bench_scale.c $(LIB_A)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) -lm
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

@@ -19,6 +19,7 @@
  * it), and writes the table as JSON (argv[1], default build/bench_scale.json).
  * No assertions: numbers only.  Only the public API is used.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,61 @@ static double round_of(bm_host *h, int op, long n, long crowd, long round)
 	return t;
 }
 
+/* The table as a picture: one panel per personality, ns per operation
+ * against live sockets, both axes logarithmic (1k..1M; 10 ns..10 us). */
+enum { PANEL_W = 230, PANEL_H = 190, MARGIN = 40 };
+
+static double svg_x(int panel, long live)
+{
+	return panel * (PANEL_W + MARGIN) + MARGIN + (log10((double)live) - 3) / 3 * PANEL_W;
+}
+
+static double svg_y(double ns)
+{
+	double l = log10(ns < 10 ? 10 : ns > 10000 ? 10000 : ns);
+	return 20 + (4 - l) / 3 * PANEL_H;
+}
+
+static void write_svg(FILE *f, const char *const *oses, int nos, const long *sizes, int nn,
+                      const double *ns /* [nos][nn][NOPS] */)
+{
+	static const char *const colour[NOPS] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
+	                                         "#66a61e", "#a6761d"};
+	int w = nos * (PANEL_W + MARGIN) + MARGIN, h = PANEL_H + 90;
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+	        "font-family=\"sans-serif\" font-size=\"11\">\n", w, h);
+	fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", w, h);
+	for (int o = 0; o < nos; o++) {
+		double x0 = svg_x(o, 1000), x1 = svg_x(o, 1000000);
+		fprintf(f, "<text x=\"%.0f\" y=\"14\" font-weight=\"bold\">%s</text>\n", x0, oses[o]);
+		for (int d = 1; d <= 4; d++) {   /* 10 ns .. 10 us */
+			double y = svg_y(pow(10, d));
+			fprintf(f, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+			        "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", x0, y, x1,
+			        y, x0 - 3, y + 4, d == 1 ? "10ns" : d == 2 ? "100ns" : d == 3 ? "1us" : "10us");
+		}
+		for (int z = 0; z < nn; z++) {
+			double x = svg_x(o, sizes[z]);
+			fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x,
+			        PANEL_H + 38, sizes[z] >= 1000000 ? "1M" : sizes[z] >= 100000 ? "100k" :
+			        sizes[z] >= 10000 ? "10k" : "1k");
+		}
+		for (int op = 0; op < NOPS; op++) {
+			fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+			        colour[op]);
+			for (int z = 0; z < nn; z++)
+				fprintf(f, "%.1f,%.1f ", svg_x(o, sizes[z]), svg_y(ns[(o * nn + z) * NOPS + op]));
+			fprintf(f, "\"/>\n");
+		}
+	}
+	for (int op = 0; op < NOPS; op++)
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"4\" fill=\"%s\"/>"
+		        "<text x=\"%d\" y=\"%d\">%s</text>\n", MARGIN + op * 110, PANEL_H + 62,
+		        colour[op], MARGIN + op * 110 + 16, PANEL_H + 67, op_names[op]);
+	fprintf(f, "<text x=\"%d\" y=\"%d\">ns per operation (log) against live sockets "
+	        "(log); flat lines are O(1)</text>\n</svg>\n", MARGIN, PANEL_H + 84);
+}
+
 int main(int argc, char **argv)
 {
 	const char *json = argc > 1 ? argv[1] : "build/bench_scale.json";
@@ -217,6 +273,18 @@ int main(int argc, char **argv)
 		fprintf(out, "]}\n");
 		fclose(out);
 		printf("\n(written to %s)\n", json);
+	}
+	/* the picture beside the JSON: bench_scale.json -> bench_scale.svg */
+	char svg[4096];
+	size_t jl = strlen(json);
+	if (jl > 5 && jl < sizeof svg && strcmp(json + jl - 5, ".json") == 0) {
+		snprintf(svg, sizeof svg, "%.*s.svg", (int)(jl - 5), json);
+		FILE *f = fopen(svg, "w");
+		if (f) {
+			write_svg(f, oses, NOS, sizes, NN, &ns[0][0][0]);
+			fclose(f);
+			printf("(and the picture to %s)\n", svg);
+		}
 	}
 	return 0;
 }
