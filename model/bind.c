@@ -191,6 +191,26 @@ int bm_pick_port(bm_host *h, bm_sock_info *cand, int for_connect,
 	return 1;
 }
 
+/* Bind s where cand->local says, on a free ephemeral port: the autobind of
+ * listen() and of a UDP connect().  0, or -1 with the verdict set (no port
+ * free: code exhausted; or out of memory). */
+int bm_autobind(bm_host *h, bm_sockrec *s, bm_sock_info *cand, bm_result exhausted,
+                bm_verdict *v)
+{
+	cand->opts_at_bind = cand->opts;
+	if (!bm_pick_port(h, cand, 0, NULL, v)) {
+		bm_verdict_set(v, exhausted,
+		               bm_choice_rule(h, cand, BM_CHOICE_BIND_PORT, 0, "core.ephemeral.exhausted"),
+		               0, "no free port to autobind");
+		return -1;
+	}
+	if (bm_set_bound(h, s, &cand->local, 0) != 0) {
+		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port)
 {
 	/* join the port index first: when that fails, nothing has changed */
@@ -320,16 +340,8 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 		cand.local = bm_wildcard_of(s->info.family);
 		/* the address a close_releases_port socket kept, else zeros */
 		memcpy(cand.local.addr, s->info.local.addr, sizeof cand.local.addr);
-		cand.opts_at_bind = cand.opts;
-		if (!bm_pick_port(h, &cand, 0, NULL, v)) {
-			bm_verdict_set(v, h->codes.bind_exhausted,
-			               bm_choice_rule(h, &cand, BM_CHOICE_BIND_PORT, 0,
-			                              "core.ephemeral.exhausted"),
-			               0, "no free port to autobind");
+		if (bm_autobind(h, s, &cand, h->codes.bind_exhausted, v) != 0)
 			return bm_finish(h, v);
-		}
-		if (bm_set_bound(h, s, &cand.local, 0) != 0)
-			return out_of_memory(h, v);
 	} else if (bm_check_owners(h, &cand, BM_PHASE_LISTEN, v) != BM_OK) {
 		return bm_finish(h, v);
 	}

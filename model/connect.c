@@ -231,18 +231,8 @@ static int udp_autobind_first(bm_host *h, bm_sockrec *s, bm_verdict *v)
 {
 	bm_sock_info cand = s->info;
 	cand.local = bm_wildcard_of(s->info.family);
-	cand.opts_at_bind = cand.opts;
-	if (!bm_pick_port(h, &cand, 0, NULL, v)) {
-		bm_verdict_set(v, h->codes.udp_autobind_exhausted,
-		               bm_choice_rule(h, &cand, BM_CHOICE_BIND_PORT, 0,
-		                              "core.ephemeral.exhausted"),
-		               0, "no free port to autobind");
+	if (bm_autobind(h, s, &cand, h->codes.udp_autobind_exhausted, v) != 0)
 		return -1;
-	}
-	if (bm_set_bound(h, s, &cand.local, 0) != 0) {
-		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
-		return -1;
-	}
 	s->info.port_from_connect = 1;
 	return 0;
 }

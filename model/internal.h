@@ -220,6 +220,8 @@ int bm_pick_port(bm_host *h, bm_sock_info *cand, int for_connect, const bm_endpo
 /* Bind s to ep: it joins the port index and becomes BOUND; -1 (nothing
  * changed) when out of memory. */
 int bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port);
+int bm_autobind(bm_host *h, bm_sockrec *s, bm_sock_info *cand, bm_result exhausted,
+                bm_verdict *v);
 /* The socket is gone: out of the port index, its queue freed. */
 void bm_release(bm_host *h, bm_sockrec *s);
 int bm_grow_queue(bm_host *h, bm_sockrec *l);
