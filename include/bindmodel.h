@@ -34,10 +34,10 @@ extern "C" {
 
 /* The version this header belongs to; bm_version() gives the library's at
  * run time (a program may run against a newer shared library). */
-#define BM_VERSION "0.4.0"
+#define BM_VERSION "0.4.1"
 #define BM_VERSION_MAJOR 0
 #define BM_VERSION_MINOR 4
-#define BM_VERSION_PATCH 0
+#define BM_VERSION_PATCH 1
 #define BM_VERSION_NUMBER (BM_VERSION_MAJOR * 10000 + BM_VERSION_MINOR * 100 + BM_VERSION_PATCH)
 
 /* BM_API marks the library's interface: the library is built with hidden
@@ -561,6 +561,62 @@ BM_API bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,
 	__attribute__((format(printf, 5, 6)))
 #endif
 	;
+/* bm_verdict_set with the C type of each argument given: types is what
+ * BM_ARG_TYPES_ makes of the arguments.  Keeping them then needs no pass
+ * over fmt, which was most of a refused bind()'s cost (issue 11).  Call
+ * it through bm_verdict_set, which in C11 is a macro that passes the types
+ * (the function itself stays, for C++ and for function pointers). */
+BM_API bm_result bm_verdict_set_typed_(bm_verdict *v, bm_result code, const char *rule,
+                                       bm_sock conflict, unsigned long long types,
+                                       const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 6, 7)))
+#endif
+	;
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && !defined(__cplusplus) && \
+	!defined(BM_UNTYPED_VERDICTS)
+/* An argument's type as a 4-bit code, after the default promotions (15:
+ * one the typed record does not keep, so fmt is read after all).
+ * _Generic does not evaluate its argument. */
+#define BM_ARG_TYPE_(x) _Generic((x), \
+	_Bool: 1ULL, char: 1ULL, signed char: 1ULL, unsigned char: 1ULL, short: 1ULL, \
+	unsigned short: 1ULL, int: 1ULL, unsigned: 2ULL, long: 3ULL, unsigned long: 4ULL, \
+	long long: 5ULL, unsigned long long: 6ULL, float: 7ULL, double: 7ULL, \
+	char *: 8ULL, const char *: 8ULL, default: 15ULL)
+/* (fmt, args...) -> the count of args in the low 4 bits, then each one's
+ * code, 4 bits each; more than 8 args: 15, read from fmt. */
+#define BM_ARG_NTH_(_0, _1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, \
+	_16, n, ...) n
+#define BM_ARG_COUNT_(...) \
+	BM_ARG_NTH_(__VA_ARGS__, M, M, M, M, M, M, M, M, 8, 7, 6, 5, 4, 3, 2, 1, 0, -)
+#define BM_ARG_CAT_(a, b) a##b
+#define BM_ARG_SEL_(n) BM_ARG_CAT_(BM_ARG_TYPES_, n)
+#define BM_ARG_TYPES_(...) BM_ARG_SEL_(BM_ARG_COUNT_(__VA_ARGS__))(__VA_ARGS__)
+#define BM_ARG_AT_(x, i) (BM_ARG_TYPE_(x) << (4 * (i)))
+#define BM_ARG_TYPES_0(f) 0ULL
+#define BM_ARG_TYPES_1(f, a) (1ULL | BM_ARG_AT_(a, 1))
+#define BM_ARG_TYPES_2(f, a, b) (2ULL | BM_ARG_AT_(a, 1) | BM_ARG_AT_(b, 2))
+#define BM_ARG_TYPES_3(f, a, b, c) \
+	(3ULL | BM_ARG_AT_(a, 1) | BM_ARG_AT_(b, 2) | BM_ARG_AT_(c, 3))
+#define BM_ARG_TYPES_4(f, a, b, c, d) \
+	(4ULL | BM_ARG_AT_(a, 1) | BM_ARG_AT_(b, 2) | BM_ARG_AT_(c, 3) | BM_ARG_AT_(d, 4))
+#define BM_ARG_TYPES_5(f, a, b, c, d, e) \
+	(5ULL | BM_ARG_AT_(a, 1) | BM_ARG_AT_(b, 2) | BM_ARG_AT_(c, 3) | BM_ARG_AT_(d, 4) | \
+	 BM_ARG_AT_(e, 5))
+#define BM_ARG_TYPES_6(f, a, b, c, d, e, g) \
+	(6ULL | BM_ARG_AT_(a, 1) | BM_ARG_AT_(b, 2) | BM_ARG_AT_(c, 3) | BM_ARG_AT_(d, 4) | \
+	 BM_ARG_AT_(e, 5) | BM_ARG_AT_(g, 6))
+#define BM_ARG_TYPES_7(f, a, b, c, d, e, g, i) \
+	(7ULL | BM_ARG_AT_(a, 1) | BM_ARG_AT_(b, 2) | BM_ARG_AT_(c, 3) | BM_ARG_AT_(d, 4) | \
+	 BM_ARG_AT_(e, 5) | BM_ARG_AT_(g, 6) | BM_ARG_AT_(i, 7))
+#define BM_ARG_TYPES_8(f, a, b, c, d, e, g, i, j) \
+	(8ULL | BM_ARG_AT_(a, 1) | BM_ARG_AT_(b, 2) | BM_ARG_AT_(c, 3) | BM_ARG_AT_(d, 4) | \
+	 BM_ARG_AT_(e, 5) | BM_ARG_AT_(g, 6) | BM_ARG_AT_(i, 7) | BM_ARG_AT_(j, 8))
+#define BM_ARG_TYPES_M(...) 15ULL
+#define bm_verdict_set(v, code, rule, conflict, ...) \
+	bm_verdict_set_typed_((v), (code), (rule), (conflict), BM_ARG_TYPES_(__VA_ARGS__), \
+	                      __VA_ARGS__)
+#endif
 /* The verdict's reason, formatted now if it was not yet; returns
  * v->reason ("" for a NULL v). */
 BM_API const char *bm_verdict_reason(bm_verdict *v);

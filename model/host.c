@@ -13,19 +13,7 @@
 
 /* ------------------------------------------------------------ the index */
 
-static bm_port **slot_of(const bm_host *h, bm_proto proto, uint16_t port)
-{
-	if (proto != BM_TCP && proto != BM_UDP)
-		return NULL;
-	bm_port_page *page = h->ports[proto - 1][port >> 8];
-	return page ? &(*page)[port & 255] : NULL;
-}
 
-bm_port *bm_index_find(const bm_host *h, bm_proto proto, uint16_t port)
-{
-	bm_port **slot = slot_of(h, proto, port);
-	return slot ? *slot : NULL;
-}
 
 /*
  * What a TCP connect()'s autobind has learnt of ports (policies with
@@ -153,7 +141,7 @@ void bm_index_remove(bm_host *h, bm_sockrec *s)
 {
 	if (!s->indexed)
 		return;
-	bm_port **slot = slot_of(h, s->info.proto, s->info.local.port);
+	bm_port **slot = bm_port_slot(h, s->info.proto, s->info.local.port);
 	s->indexed = 0;
 	if (!slot || !*slot)
 		return;
@@ -333,35 +321,17 @@ void bm_host_free(bm_host *h)
 
 /* ---------------------------------------------------- the socket table */
 
-static size_t slot_for(bm_sock id, size_t cap)
-{
-	return ((uint32_t)id * 2654435761u) & (cap - 1);
-}
 
-/* The table slot that holds handle id, or the empty slot where it would go. */
-static size_t table_slot(const bm_host *h, bm_sock id)
-{
-	size_t i = slot_for(id, h->tablecap);
-	while (h->table[i] && bm_rec_at(h, h->table[i])->info.id != id)
-		i = (i + 1) & (h->tablecap - 1);
-	return i;
-}
 
-bm_sockrec *bm_host_rec(const bm_host *h, bm_sock id)
-{
-	if (!h || id <= 0 || !h->tablecap)
-		return NULL;
-	return bm_rec_at(h, h->table[table_slot(h, id)]);
-}
 
 uint32_t bm_rec_link(const bm_host *h, const bm_sockrec *s)
 {
-	return h->table[table_slot(h, s->info.id)];
+	return h->table[bm_table_slot(h, s->info.id)];
 }
 
 static void table_put(const bm_host *h, uint32_t *table, size_t cap, uint32_t link)
 {
-	size_t i = slot_for(bm_rec_at(h, link)->info.id, cap);
+	size_t i = bm_slot_for(bm_rec_at(h, link)->info.id, cap);
 	while (table[i])
 		i = (i + 1) & (cap - 1);
 	table[i] = link;
@@ -374,7 +344,7 @@ static void table_remove(bm_host *h, size_t i)
 	size_t mask = h->tablecap - 1;
 	h->table[i] = 0;
 	for (size_t j = (i + 1) & mask; h->table[j]; j = (j + 1) & mask) {
-		size_t home = slot_for(bm_rec_at(h, h->table[j])->info.id, h->tablecap);
+		size_t home = bm_slot_for(bm_rec_at(h, h->table[j])->info.id, h->tablecap);
 		/* move it to the hole if the hole lies between its home and it */
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			h->table[i] = h->table[j];
@@ -454,7 +424,7 @@ void bm_reap(bm_host *h)
 		uint32_t link = h->gone;
 		bm_sockrec *s = bm_rec_at(h, link);
 		h->gone = s->port_next;
-		table_remove(h, table_slot(h, s->info.id));
+		table_remove(h, bm_table_slot(h, s->info.id));
 		s->info.id = 0;
 		s->info.state = BM_STATE_GONE;
 		s->port_next = h->free_recs;
@@ -466,7 +436,7 @@ void bm_reap(bm_host *h)
 
 static size_t extra_slot(const bm_host *h, bm_sock id)
 {
-	size_t i = slot_for(id, h->extracap);
+	size_t i = bm_slot_for(id, h->extracap);
 	while (h->extras[i].id && h->extras[i].id != id)
 		i = (i + 1) & (h->extracap - 1);
 	return i;
@@ -488,7 +458,7 @@ static int extras_reserve(bm_host *h)
 	for (size_t i = 0; i < h->extracap; i++) {
 		if (!h->extras[i].id)
 			continue;
-		size_t j = slot_for(h->extras[i].id, cap);
+		size_t j = bm_slot_for(h->extras[i].id, cap);
 		while (t[j].id)
 			j = (j + 1) & (cap - 1);
 		t[j] = h->extras[i];
@@ -521,7 +491,7 @@ void bm_extra_drop(bm_host *h, bm_sockrec *s)
 	h->extras[i] = (bm_sockextra){0};
 	/* shift back the entries the slot kept from home, as table_remove */
 	for (size_t j = (i + 1) & mask; h->extras[j].id; j = (j + 1) & mask) {
-		size_t home = slot_for(h->extras[j].id, h->extracap);
+		size_t home = bm_slot_for(h->extras[j].id, h->extracap);
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			h->extras[i] = h->extras[j];
 			h->extras[j] = (bm_sockextra){0};
@@ -605,19 +575,7 @@ const bm_policy *bm_host_policy(const bm_host *h)
 	return h ? h->policy : NULL;
 }
 
-bm_sockrec *bm_host_sock(const bm_host *h, bm_sock id)
-{
-	bm_sockrec *s = bm_host_rec(h, id);
-	return s && s->info.state != BM_STATE_GONE ? s : NULL;
-}
 
-bm_sockrec *bm_host_live_sock(const bm_host *h, bm_sock id)
-{
-	bm_sockrec *s = bm_host_sock(h, id);
-	if (!s || s->info.state == BM_STATE_TIME_WAIT || s->info.pending)
-		return NULL;
-	return s;
-}
 
 /* ---------------------------------------------------------------- knobs */
 

@@ -158,8 +158,21 @@ bm_sockextra *bm_extra_make(bm_host *h, bm_sockrec *s);
 /* s is released: its extras, and its accept queue, go. */
 void bm_extra_drop(bm_host *h, bm_sockrec *s);
 
-/* host.c: the port index */
-bm_port *bm_index_find(const bm_host *h, bm_proto proto, uint16_t port);
+/* host.c: the port index.  Finding a port, and a socket by its handle
+ * below, are inline: every operation does them (issue 11). */
+static inline bm_port **bm_port_slot(const bm_host *h, bm_proto proto, uint16_t port)
+{
+	if (proto != BM_TCP && proto != BM_UDP)
+		return NULL;
+	bm_port_page *page = h->ports[proto - 1][port >> 8];
+	return page ? &(*page)[port & 255] : NULL;
+}
+
+static inline bm_port *bm_index_find(const bm_host *h, bm_proto proto, uint16_t port)
+{
+	bm_port **slot = bm_port_slot(h, proto, port);
+	return slot ? *slot : NULL;
+}
 int bm_index_add(bm_host *h, bm_sockrec *s);
 void bm_index_remove(bm_host *h, bm_sockrec *s);
 void bm_index_join(bm_host *h, const bm_sockrec *s);
@@ -180,9 +193,28 @@ long bm_autobind_next(bm_host *h, long port, long hi);
 	(v) = bm_verdict_begin((v), (h) ? &(h)->last : &scratch_)
 
 /* verdict.c */
-bm_verdict *bm_verdict_begin(bm_verdict *v, bm_verdict *scratch);
 /* Clear v again, keeping whose it is. */
-void bm_verdict_clear(bm_verdict *v);
+static inline void bm_verdict_clear(bm_verdict *w)
+{
+	w->code = BM_OK;
+	w->rule = NULL;
+	w->conflict = 0;
+	w->reason[0] = 0;
+	w->alt = BM_OK;
+	w->alt_rule = NULL;
+	w->alt_condition = NULL;
+	w->lazy_.fmt = NULL;
+	w->lazy_.nargs = 0;
+	w->lazy_.nstr = 0;
+}
+
+static inline bm_verdict *bm_verdict_begin(bm_verdict *v, bm_verdict *scratch)
+{
+	bm_verdict *w = v ? v : scratch;
+	bm_verdict_clear(w);
+	w->lazy_.caller = v != NULL;
+	return w;
+}
 /* bm_verdict_set(v, code, rule, conflict, "%s %s", what, the endpoint as
  * text), with the endpoint kept and formatted only when read: a call that
  * succeeds names where it bound on every operation.  what is static. */
@@ -255,8 +287,27 @@ long bm_host_addr_find(const bm_host *h, const bm_endpoint *ep);
 int bm_host_addr_indexed(bm_host *h, size_t i);
 
 /* host.c: the socket table */
+static inline size_t bm_slot_for(bm_sock id, size_t cap)
+{
+	return ((uint32_t)id * 2654435761u) & (cap - 1);
+}
+
+/* The table slot that holds handle id, or the empty slot where it would go. */
+static inline size_t bm_table_slot(const bm_host *h, bm_sock id)
+{
+	size_t i = bm_slot_for(id, h->tablecap);
+	while (h->table[i] && bm_rec_at(h, h->table[i])->info.id != id)
+		i = (i + 1) & (h->tablecap - 1);
+	return i;
+}
+
 /* The record of handle id, released or not (NULL once it is freed). */
-bm_sockrec *bm_host_rec(const bm_host *h, bm_sock id);
+static inline bm_sockrec *bm_host_rec(const bm_host *h, bm_sock id)
+{
+	if (!h || id <= 0 || !h->tablecap)
+		return NULL;
+	return bm_rec_at(h, h->table[bm_table_slot(h, id)]);
+}
 /* Make a record with the next handle; NULL when out of memory. */
 bm_sockrec *bm_host_new_rec(bm_host *h);
 /* A released record is freed when its operation ends: free them now. */
@@ -274,8 +325,20 @@ void bm_timers_run(bm_host *h);
  * length, saturating (a clock advanced to its end never wraps an expiry
  * back into the past). */
 uint64_t bm_time_wait_end(const bm_host *h);
-bm_sockrec *bm_host_sock(const bm_host *h, bm_sock id);
-bm_sockrec *bm_host_live_sock(const bm_host *h, bm_sock id); /* not TW/GONE */
+static inline bm_sockrec *bm_host_sock(const bm_host *h, bm_sock id)
+{
+	bm_sockrec *s = bm_host_rec(h, id);
+	return s && s->info.state != BM_STATE_GONE ? s : NULL;
+}
+
+/* not TIME_WAIT, not GONE, not a child still in an accept queue */
+static inline bm_sockrec *bm_host_live_sock(const bm_host *h, bm_sock id)
+{
+	bm_sockrec *s = bm_host_sock(h, id);
+	if (!s || s->info.state == BM_STATE_TIME_WAIT || s->info.pending)
+		return NULL;
+	return s;
+}
 
 /* net.c: the host that owns addr on h's net (never h itself), or NULL */
 bm_host *bm_net_route_from(const bm_host *h, const bm_endpoint *addr);

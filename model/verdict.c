@@ -201,32 +201,128 @@ static int capture(struct bm_verdict_lazy_ *z, const char *fmt, va_list *ap)
 	return 0;
 }
 
-bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,
-                         bm_sock conflict, const char *fmt, ...)
+/* Keep the arguments whose C types types gives (BM_ARG_TYPES_): 0, or -1
+ * when one is of a type the record does not keep or does not fit. */
+static int capture_typed(struct bm_verdict_lazy_ *z, unsigned long long types, va_list *ap)
 {
-	if (!v)
-		return code;
+	unsigned n = (unsigned)(types & 15);
+	z->nargs = 0;
+	z->nstr = 0;
+	if (n > 8)
+		return -1;
+	for (unsigned i = 1; i <= n; i++) {
+		union bm_verdict_arg_ *a = &z->arg[z->nargs++];
+		switch ((types >> (4 * i)) & 15) {
+		case 1: a->i = va_arg(*ap, int); break;
+		case 2: a->u = va_arg(*ap, unsigned); break;
+		case 3: a->i = va_arg(*ap, long); break;
+		case 4: a->u = va_arg(*ap, unsigned long); break;
+		case 5: a->i = va_arg(*ap, long long); break;
+		case 6: a->u = va_arg(*ap, unsigned long long); break;
+		case 7: a->d = va_arg(*ap, double); break;
+		case 8: {
+			const char *s = va_arg(*ap, const char *);
+			if (!s)
+				return -1;   /* the C library's own "(null)" */
+			/* byte by byte: most are a few characters (a state's
+			 * name, ""), where strlen and memcpy cost more */
+			size_t at = z->nstr, end = sizeof z->str;
+			char *to = z->str;
+			while (at < end && (to[at] = *s++) != 0)
+				at++;
+			if (at == end)
+				return -1;   /* too long for the record */
+			a->u = z->nstr;
+			z->nstr = (unsigned short)(at + 1);
+			break;
+		}
+		default: return -1;
+		}
+	}
+	return 0;
+}
+
+/* Fill v from fmt and its arguments: kept in the record (by types, else by
+ * reading fmt), else formatted now.  The arguments are walked again only
+ * when a first way fails; starting over (not va_copy) keeps the common
+ * path short. */
+#define SET_REASON(v, fmt, first_try) do { \
+	va_list ap_; \
+	va_start(ap_, fmt); \
+	int kept_ = (first_try); \
+	va_end(ap_); \
+	if (!kept_) { \
+		va_start(ap_, fmt); \
+		kept_ = capture(&(v)->lazy_, fmt, &ap_) == 0; \
+		va_end(ap_); \
+	} \
+	if (kept_) { \
+		(v)->lazy_.fmt = fmt; \
+	} else { \
+		va_start(ap_, fmt); \
+		vsnprintf((v)->reason, sizeof (v)->reason, fmt, ap_); \
+		va_end(ap_); \
+	} \
+} while (0)
+
+static void set_head(bm_verdict *v, bm_result code, const char *rule, bm_sock conflict)
+{
 	v->code = code;
 	v->rule = rule;
 	v->conflict = conflict;
 	v->reason[0] = 0;
 	v->lazy_.fmt = NULL;
-	if (!fmt)
+}
+
+bm_result bm_verdict_set_typed_(bm_verdict *v, bm_result code, const char *rule,
+                                bm_sock conflict, unsigned long long types, const char *fmt,
+                                ...)
+{
+	if (!v)
 		return code;
-	/* the arguments are walked a second time only when the record cannot
-	 * hold them; starting over (not va_copy) keeps the common path short */
-	va_list ap;
-	va_start(ap, fmt);
-	int kept = capture(&v->lazy_, fmt, &ap) == 0;
-	va_end(ap);
-	if (kept) {
-		v->lazy_.fmt = fmt;
-		return code;
-	}
-	va_start(ap, fmt);
-	vsnprintf(v->reason, sizeof v->reason, fmt, ap);
-	va_end(ap);
+	set_head(v, code, rule, conflict);
+	if (fmt)
+		SET_REASON(v, fmt, capture_typed(&v->lazy_, types, &ap_) == 0);
 	return code;
+}
+
+/* The function itself, for callers without the macro (C++, pointers). */
+bm_result (bm_verdict_set)(bm_verdict *v, bm_result code, const char *rule, bm_sock conflict,
+                           const char *fmt, ...)
+{
+	if (!v)
+		return code;
+	set_head(v, code, rule, conflict);
+	if (fmt)
+		SET_REASON(v, fmt, 0);
+	return code;
+}
+
+/* An integer as printf reads it for sp's length modifier: a typed record
+ * keeps each argument as its own C type, which may differ in sign (%u of
+ * an int). */
+static long long signed_as(const spec *sp, unsigned long long x)
+{
+	const char *l = sp->len;
+	switch (l[0]) {
+	case 0: return (int)x;
+	case 'h': return l[1] == 'h' ? (signed char)x : (short)x;
+	case 'l': return l[1] == 'l' ? (long long)x : (long)x;
+	case 'j': return (intmax_t)x;
+	default: return (ptrdiff_t)x;   /* z, t */
+	}
+}
+
+static unsigned long long unsigned_as(const spec *sp, unsigned long long x)
+{
+	const char *l = sp->len;
+	switch (l[0]) {
+	case 0: return (unsigned)x;
+	case 'h': return l[1] == 'h' ? (unsigned char)x : (unsigned short)x;
+	case 'l': return l[1] == 'l' ? x : (unsigned long)x;
+	case 'j': return (uintmax_t)x;
+	default: return (size_t)x;   /* z, t */
+	}
 }
 
 /* One conversion into out[*pos..cap), *pos moved past what it wrote. */
@@ -246,6 +342,8 @@ static void put_spec(char *out, size_t cap, size_t *pos, const spec *sp,
 	f[n++] = sp->conv;
 	f[n] = 0;
 	int st[2] = {0, 0};
+	if (*k + sp->stars >= z->nargs)
+		return;   /* a format with more conversions than arguments */
 	for (int i = 0; i < sp->stars; i++)
 		st[i] = (int)z->arg[(*k)++].i;
 	const union bm_verdict_arg_ *a = &z->arg[(*k)++];
@@ -256,7 +354,7 @@ static void put_spec(char *out, size_t cap, size_t *pos, const spec *sp,
 		: sp->stars == 1 ? snprintf(o, rem, f, st[0], x) \
 		: snprintf(o, rem, f, st[0], st[1], x))
 	if (sp->conv == 's')
-		w = PUT(z->str + a->u);
+		w = PUT(a->u < z->nstr ? z->str + a->u : "");
 	else if (sp->conv == 'p')
 		w = PUT(a->p);
 	else if (sp->conv == 'c')
@@ -264,9 +362,9 @@ static void put_spec(char *out, size_t cap, size_t *pos, const spec *sp,
 	else if (!integer)
 		w = PUT(a->d);
 	else if (sp->conv == 'd' || sp->conv == 'i')
-		w = PUT(a->i);
+		w = PUT(signed_as(sp, a->u));
 	else
-		w = PUT(a->u);
+		w = PUT(unsigned_as(sp, a->u));
 #undef PUT
 	if (w > 0)
 		*pos += (size_t)w < rem ? (size_t)w : rem - 1;
@@ -318,7 +416,8 @@ const char *bm_verdict_reason(bm_verdict *v)
 			continue;
 		}
 		spec sp;
-		parse_spec(p, &sp);   /* it parsed when the arguments were kept */
+		if (parse_spec(p, &sp) != 0)
+			break;   /* %n and the like: typed arguments never read fmt */
 		put_spec(out, cap, &pos, &sp, z, &k);
 		p = sp.end + 1;
 	}
@@ -327,27 +426,7 @@ const char *bm_verdict_reason(bm_verdict *v)
 	return v->reason;
 }
 
-bm_verdict *bm_verdict_begin(bm_verdict *v, bm_verdict *scratch)
-{
-	bm_verdict *w = v ? v : scratch;
-	bm_verdict_clear(w);
-	w->lazy_.caller = v != NULL;
-	return w;
-}
 
-void bm_verdict_clear(bm_verdict *w)
-{
-	w->code = BM_OK;
-	w->rule = NULL;
-	w->conflict = 0;
-	w->reason[0] = 0;
-	w->alt = BM_OK;
-	w->alt_rule = NULL;
-	w->alt_condition = NULL;
-	w->lazy_.fmt = NULL;
-	w->lazy_.nargs = 0;
-	w->lazy_.nstr = 0;
-}
 
 /* Copy what a verdict holds, not its unused bytes. */
 void bm_verdict_copy(bm_verdict *to, const bm_verdict *from)
@@ -371,8 +450,12 @@ void bm_verdict_copy(bm_verdict *to, const bm_verdict *from)
 	to->reason[0] = 0;
 	to->lazy_.nargs = z->nargs;
 	to->lazy_.nstr = z->nstr;
-	memcpy(to->lazy_.arg, z->arg, z->nargs * sizeof z->arg[0]);
-	memcpy(to->lazy_.str, z->str, z->nstr);
+	/* fixed sizes where they are small: copies the compiler inlines */
+	memcpy(to->lazy_.arg, z->arg, sizeof z->arg);
+	if (z->nstr <= 32)
+		memcpy(to->lazy_.str, z->str, 32);
+	else
+		memcpy(to->lazy_.str, z->str, z->nstr);
 }
 
 const bm_verdict *bm_last_verdict(const bm_host *h)

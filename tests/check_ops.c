@@ -565,6 +565,41 @@ START_TEST(lazy_reason_matches_snprintf)
 	SAME_AS_SNPRINTF("%d %d %d %d %d %d %d %d %d %d", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
 	SAME_AS_SNPRINTF("%jd %td", (intmax_t)-3, (ptrdiff_t)4);
 	SAME_AS_SNPRINTF("%Lf", 2.5L);
+	/* bm_verdict_set keeps each argument as its C type (the macro gives
+	 * them) and printf reads it as the conversion says: a sign or a width
+	 * that differs from the argument's reads as printf would */
+	int minus = -1, n300 = 300;
+	long lminus = -5;
+	SAME_AS_SNPRINTF("%u %x %hhu %hd %lu %c %o", minus, minus, n300, n300,
+	                 (unsigned long)lminus, 65 + n300 - 300, (unsigned)n300);
+	SAME_AS_SNPRINTF("%p and %s", (void *)&n300, "a pointer is kept by reading fmt");
+	SAME_AS_SNPRINTF("%f %e %zu %s%s%s", 1.25f, 3.0, sizeof n300, "", "x", "");
+}
+END_TEST
+
+/* The function itself (C++, function pointers) reads fmt for the types:
+ * the same text. */
+#define SAME_AS_SNPRINTF_UNTYPED(...) do { \
+	bm_verdict v_; \
+	char want_[sizeof v_.reason]; \
+	snprintf(want_, sizeof want_, __VA_ARGS__); \
+	(bm_verdict_set)(&v_, BM_OK, "core.args", 0, __VA_ARGS__); \
+	ck_assert_str_eq(bm_verdict_reason(&v_), want_); \
+} while (0)
+
+START_TEST(untyped_reason_matches_snprintf)
+{
+	int minus = -1, big = 300;
+	SAME_AS_SNPRINTF_UNTYPED("socket %d holds %s (%s%s)", 7, "127.0.0.1:5000", "BOUND", "");
+	SAME_AS_SNPRINTF_UNTYPED("%u %x %hhu %hd %ld %.*s|", minus, minus, big, big, -5L, 3,
+	                         "abcdef");
+	bm_result (*set)(bm_verdict *, bm_result, const char *, bm_sock, const char *, ...) =
+		bm_verdict_set;
+	bm_verdict v;
+	ck_assert_int_eq(set(&v, BM_EADDRINUSE, "core.args", 3, "through a pointer: %d", 3),
+	                 BM_EADDRINUSE);
+	ck_assert_str_eq(bm_verdict_reason(&v), "through a pointer: 3");
+	ck_assert_int_eq(v.conflict, 3);
 }
 END_TEST
 
@@ -624,6 +659,7 @@ Suite *ops_suite(void)
 	tcase_add_test(t, bind_twice_is_einval);
 	tcase_add_test(t, verdict_names_conflict);
 	tcase_add_test(t, lazy_reason_matches_snprintf);
+	tcase_add_test(t, untyped_reason_matches_snprintf);
 	tcase_add_test(t, lazy_reason_outlives_its_arguments);
 	tcase_add_test(t, lazy_reason_reaches_every_reader);
 	tcase_add_test(t, listen_udp_is_eopnotsupp);
