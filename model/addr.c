@@ -253,6 +253,13 @@ int bm_overlap(const bm_sock_info *a, const bm_sock_info *b)
 		return 0;
 	if (a->dev[0] && b->dev[0] && strcmp(a->dev, b->dev) != 0)
 		return 0;
+	if (a->family == BM_AF_INET && b->family == BM_AF_INET) {
+		/* the common case, without the v4-mapped questions below */
+		uint32_t x, y;
+		memcpy(&x, a->local.addr, 4);
+		memcpy(&y, b->local.addr, 4);
+		return x == 0 || y == 0 || x == y;
+	}
 	int a4 = covers_v4(a), b4 = covers_v4(b);
 	int a6 = covers_v6(a), b6 = covers_v6(b);
 	if (a6 && b6) {

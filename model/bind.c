@@ -214,11 +214,12 @@ int bm_autobind(bm_host *h, bm_sockrec *s, bm_sock_info *cand, bm_result exhaust
 int bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port)
 {
 	/* join the port index first: when that fails, nothing has changed */
-	bm_sock_info was = s->info;
+	bm_endpoint local = s->info.local, bound = s->info.bound;
 	s->info.local = *ep;
 	s->info.bound = *ep;   /* before it joins: crowd.c groups it by this */
 	if (bm_index_add(h, s) != 0) {
-		s->info = was;
+		s->info.local = local;
+		s->info.bound = bound;
 		return -1;
 	}
 	s->info.state = BM_STATE_BOUND;

@@ -223,10 +223,12 @@ void bm_crowd_left(bm_port *o, const bm_sockrec *s)
 int bm_crowd_walk_start(bm_port *o, const bm_endpoint *addr, bm_port_cursor *c)
 {
 	memset(c, 0, sizeof *c);
+	if (!o->by_addr)
+		return -1;   /* no index: few owners, walked one by one */
 	uint8_t key[16];
 	uint8_t len = key_of(addr, key);
-	if (!o->by_addr || len == 0)
-		return -1;   /* no index, or a wildcard overlaps every owner */
+	if (len == 0)
+		return -1;   /* a wildcard overlaps every owner */
 	static const uint8_t none[1] = {0};
 	const bm_addr_group *same = group_find(o->by_addr, key, len, hash_of(key, len));
 	const bm_addr_group *any = group_find(o->by_addr, none, 0, hash_of(none, 0));

@@ -105,7 +105,7 @@ bm_result bm_check_owners(bm_host *h, const bm_sock_info *cand,
 	/* a crowded TCP port: only the owners that can overlap, where the
 	 * policy promised the others answer NONE (crowd.c) */
 	bm_port_cursor w;
-	int near = h->conflict_overlap_only && cand->proto == BM_TCP &&
+	int near = h->conflict_overlap_only && cand->proto == BM_TCP && o->by_addr &&
 	           bm_crowd_walk_start(o, &cand->local, &w) == 0;
 	for (bm_sockrec *old = near ? bm_crowd_walk_next(&w) : bm_rec_at(h, o->last); old;
 	     old = near ? bm_crowd_walk_next(&w) : bm_rec_at(h, old->port_prev)) {

@@ -557,8 +557,8 @@ static int v4_any(const bm_sock_info *s)
  * a new IPv6 socket on a specific v4-mapped address do not overlap. */
 static int mapped_any_apart(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old)
 {
-	return R(h)->mapped_any_apart && s->proto == BM_TCP && s->family == BM_AF_INET6 &&
-	       old->family == BM_AF_INET6 && bm_addr_is_v4mapped(&old->local) &&
+	return s->family == BM_AF_INET6 && old->family == BM_AF_INET6 && s->proto == BM_TCP &&
+	       R(h)->mapped_any_apart && bm_addr_is_v4mapped(&old->local) &&
 	       bm_addr_is_any(&old->local) && bm_addr_is_v4mapped(&s->local) &&
 	       !bm_addr_is_any(&s->local);
 }
@@ -649,8 +649,9 @@ static void linux_port_join(const bm_host *h, const bm_sock_info *s, void *state
 	 * cleared by any later owner without it (6.1: linux.tcp.bind.fastreuse) */
 	int reuse = (s->opts & RA) && s->state != BM_STATE_LISTEN;
 	/* the first owner's bind (its listen() finds itself on the port) */
-	int first = bm_port_count(h, BM_TCP, s->local.port) == 1 && s->state != BM_STATE_LISTEN;
-	if (bm_port_count(h, BM_TCP, s->local.port) == 1)
+	int alone = bm_port_count(h, BM_TCP, s->local.port) == 1;
+	int first = alone && s->state != BM_STATE_LISTEN;
+	if (alone)
 		bucket->fastreuse = R(h)->fastreuse && reuse;
 	else if (!reuse)
 		bucket->fastreuse = 0;
