@@ -21,10 +21,22 @@
  * the model's bookkeeping with the kernel's syscalls (and, for the kernel,
  * a real loopback handshake).  The engines are reset every RESET_EVERY
  * sequences (the kernel gets a fresh namespace where it can); resets are
- * not timed.  A bind decision alone is the difference between a bind
- * sequence and "socket close", on each engine.  Then the interposer's cost per call (shadow_bench.c) and the
- * scenario runner's rate.  No assertions: numbers only, but a step whose
- * result is not the one written is an error, never a number.
+ * not timed, and after each the loop runs once untimed (first-touch costs
+ * of a fresh host or namespace are not a step's).  A bind decision alone
+ * is the difference between a bind sequence and "socket close", on each
+ * engine.
+ *
+ * The machine's speed drifts (other tenants, frequency) by more than the
+ * differences measured, so the runs are split into ROUNDS rounds, and each
+ * round times every sequence on the model and then on the kernel: both
+ * engines, and a bind sequence and its baseline, are timed within a
+ * fraction of a second of each other.  A figure is the median over the
+ * rounds; a ratio is the median of the rounds' ratios, with their range.
+ * The model runs MODEL_RUNS times as many sequences as the kernel, so
+ * that its batches last as long as the kernel's.  Then the interposer's
+ * cost per call (shadow_bench.c) and the scenario runner's rate.  No
+ * assertions: numbers only, but a step whose result is not the one written
+ * is an error, never a number.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -41,6 +53,8 @@ void shadow_bench(long n);   /* shadow_bench.c */
 
 #define RESET_EVERY 500
 #define BENCH_PORT 47000
+#define ROUNDS 7
+#define MODEL_RUNS 10
 
 typedef struct bench_seq {
 	const char *name;
@@ -199,14 +213,16 @@ static int run_lines(sc_engine *e, const char *os, const sc_cmd *cmds, size_t n,
 	return 0;
 }
 
-/* Seconds for n runs of the sequence's loop, set-up and resets untimed. */
+/* Seconds for n runs of the sequence's loop; set-up, resets and one run
+ * after each reset untimed. */
 static double time_engine(sc_engine *e, const char *os, const parsed *p, long n, char *err,
                           size_t errlen)
 {
 	double total = 0;
 	for (long done = 0; done < n;) {
 		if (e->reset(e->ctx, os, err, errlen) != 0 ||
-		    run_lines(e, os, p->setup, p->nsetup, err, errlen) != 0)
+		    run_lines(e, os, p->setup, p->nsetup, err, errlen) != 0 ||
+		    run_lines(e, os, p->loop, p->nloop, err, errlen) != 0)
 			return -1;
 		long batch = n - done < RESET_EVERY ? n - done : RESET_EVERY;
 		double t0 = now_s();
@@ -219,36 +235,79 @@ static double time_engine(sc_engine *e, const char *os, const parsed *p, long n,
 	return total;
 }
 
-static void print_row(const char *name, double model_ns, double kernel_ns, const char *note)
+static int cmp_double(const void *a, const void *b)
 {
-	printf("  %-26s %10.0f", name, model_ns);
-	if (kernel_ns > 0 && model_ns > 0)
-		printf(" %10.0f %8.0fx\n", kernel_ns, kernel_ns / model_ns);
-	else
-		printf(" %10s %9s  %s\n", "-", "-", note);
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
 }
 
-/* One sequence on both engines: a row of ns per sequence and the ratio;
- * ns[0], ns[1] get the model's and the kernel's (or -1). */
-static void bench_row(const bench_seq *q, const parsed *p, sc_engine *m, sc_engine *k,
-                      const char *os, long n, double ns[2])
+/* The median of x[0..n) (n odd or even); x is sorted in place. */
+static double median(double *x, int n)
 {
+	qsort(x, (size_t)n, sizeof *x, cmp_double);
+	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+}
+
+/* ns per sequence in each round, for each engine; -1: none. */
+typedef struct timings {
+	double ns[2][ROUNDS];
+	char err[512];
+} timings;
+
+/* One round of a sequence on engine j (0: the model, 1: the kernel). */
+static void time_round(const parsed *p, sc_engine *e, int j, const char *os, long runs,
+                       int round, timings *t)
+{
+	t->ns[j][round] = -1;
+	if (!e || t->err[0])
+		return;
 	char err[512] = "";
-	double ms = time_engine(m, os, p, n, err, sizeof err);
-	ns[0] = ns[1] = -1;
-	if (ms < 0) {
-		printf("  %-26s model: %s\n", q->name, err);
+	double secs = time_engine(e, os, p, runs, err, sizeof err);
+	if (secs < 0)
+		snprintf(t->err, sizeof t->err, "%s: %s", e->name, err);
+	else
+		t->ns[j][round] = secs * 1e9 / (double)runs;
+}
+
+/* A row: each engine's median over the rounds of x (a sequence, or a
+ * sequence less its baseline), and the median and range of the rounds'
+ * ratios. */
+static void print_row(const char *name, const timings *x, const timings *base)
+{
+	double e[2][ROUNDS], ratio[ROUNDS];
+	int nr = 0, ok[2] = {1, 1};
+	for (int r = 0; r < ROUNDS; r++) {
+		for (int j = 0; j < 2; j++) {
+			double v = x->ns[j][r];
+			if (v >= 0 && base)
+				v = base->ns[j][r] >= 0 ? v - base->ns[j][r] : -1;
+			ok[j] &= v >= 0;
+			e[j][r] = v;
+		}
+		if (e[0][r] > 0 && e[1][r] > 0)
+			ratio[nr++] = e[1][r] / e[0][r];
+	}
+	if (x->err[0] || (base && base->err[0])) {
+		printf("  %-26s %s\n", name, x->err[0] ? x->err : base->err);
 		return;
 	}
-	double ks = k ? time_engine(k, os, p, n, err, sizeof err) : -1;
-	ns[0] = ms * 1e9 / (double)n;
-	ns[1] = ks > 0 ? ks * 1e9 / (double)n : -1;
-	print_row(q->name, ns[0], ns[1], k ? err : "");
+	printf("  %-26s %10.0f", name, ok[0] ? median(e[0], ROUNDS) : -1);
+	if (ok[1] && nr == ROUNDS) {
+		double lo = ratio[0], hi = ratio[0];
+		for (int r = 1; r < nr; r++) {
+			lo = ratio[r] < lo ? ratio[r] : lo;
+			hi = ratio[r] > hi ? ratio[r] : hi;
+		}
+		printf(" %10.0f %8.0fx  (%.0f-%.0fx)\n", median(e[1], ROUNDS), median(ratio, nr), lo,
+		       hi);
+	} else {
+		printf(" %10s %9s\n", "-", "-");
+	}
 }
 
 int cmd_bench(int argc, char **argv)
 {
-	long n = 2000;
+	long n = 7000;
 	const char *os = "linux";
 	int loopback_only = 0;
 	static const struct option longopts[] = {
@@ -323,20 +382,31 @@ int cmd_bench(int argc, char **argv)
 		kernel_note = note;
 	}
 	if (ok && have_m) {
-		printf("bench: %ld runs of each sequence, model personality %s; %s\n", n, os,
+		long per = n / ROUNDS > 0 ? n / ROUNDS : 1;
+		printf("bench: %d rounds of %ld runs of each sequence on the kernel, %ld on the "
+		       "model (personality %s); %s\n", ROUNDS, per, per * MODEL_RUNS, os,
 		       kernel_note);
-		printf("  %-26s %10s %10s %9s\n", "ns per sequence", "model", "kernel", "ratio");
-		double ns[NSEQS][2];
+		printf("  %-26s %10s %10s %9s  %s\n", "ns per sequence (median)", "model", "kernel",
+		       "ratio", "(rounds)");
+		timings t[NSEQS];
+		memset(t, 0, sizeof t);
+		/* a round: every sequence on the model, then on the kernel */
+		for (int r = 0; r < ROUNDS; r++) {
+			for (size_t i = 0; i < NSEQS; i++)
+				time_round(&p[i], &m, 0, os, per * MODEL_RUNS, r, &t[i]);
+			for (size_t i = 0; i < NSEQS; i++)
+				time_round(&p[i], have_k ? &k : NULL, 1, os, per, r, &t[i]);
+		}
 		for (size_t i = 0; i < NSEQS; i++)
-			bench_row(&seqs[i], &p[i], &m, have_k ? &k : NULL, os, n, ns[i]);
+			print_row(seqs[i].name, &t[i], NULL);
 		/* the bind decision alone: less the socket() and close() */
 		for (size_t i = 2; i < 4; i++) {
 			char name[40];
 			snprintf(name, sizeof name, "%s, bind alone", seqs[i].name);
-			int both = ns[i][1] > 0 && ns[1][1] > 0;
-			print_row(name, ns[i][0] - ns[1][0], both ? ns[i][1] - ns[1][1] : -1,
-			          both ? "" : "no kernel figure");
+			print_row(name, &t[i], &t[1]);
 		}
+		if (!have_k)
+			printf("  (no kernel figures: %s)\n", kernel_note);
 	}
 	if (have_m)
 		m.destroy(m.ctx);
