@@ -151,7 +151,7 @@ void bm_host_set_crowded(bm_host *h, size_t n)
 	h->crowded = n;
 }
 
-void bm_crowd_free(bm_port *o)
+void bm_crowd_drop(bm_port *o)
 {
 	bm_port_addrs *a = o->by_addr;
 	if (!a)
@@ -169,18 +169,15 @@ static void crowd_build(const bm_host *h, bm_port *o)
 	o->by_addr = calloc(1, sizeof *o->by_addr);
 	for (bm_sockrec *r = bm_rec_at(h, o->first); o->by_addr && r; r = bm_rec_at(h, r->port_next))
 		if (group_append(o->by_addr, r) != 0)
-			bm_crowd_free(o);
+			bm_crowd_drop(o);
 }
 
-void bm_crowd_joined(const bm_host *h, bm_port *o, bm_sockrec *s)
+void bm_crowd_add(const bm_host *h, bm_port *o, bm_sockrec *s)
 {
-	(void)h;
-	if (s->info.proto != BM_TCP)
-		return;
 	if (o->by_addr) {
 		if (group_append(o->by_addr, s) != 0)
-			bm_crowd_free(o);
-	} else if (o->n > h->crowded) {
+			bm_crowd_drop(o);
+	} else {
 		crowd_build(h, o);
 	}
 }
@@ -198,7 +195,7 @@ static int group_remove(bm_addr_group *g, const bm_sockrec *s)
 	return 0;
 }
 
-void bm_crowd_left(bm_port *o, const bm_sockrec *s)
+void bm_crowd_remove(bm_port *o, const bm_sockrec *s)
 {
 	bm_port_addrs *a = o->by_addr;
 	if (!a)

@@ -261,10 +261,31 @@ int bm_grow_queue(bm_host *h, bm_sockrec *l);
 /* crowd.c: a crowded TCP port's owners by address (policies with
  * conflict_overlap_only), kept beside the port's list */
 #define BM_CROWDED 32            /* more owners than this: indexed */
-/* s joined o (already in its list) / is leaving it; o is being freed */
-void bm_crowd_joined(const bm_host *h, bm_port *o, bm_sockrec *s);
-void bm_crowd_left(bm_port *o, const bm_sockrec *s);
-void bm_crowd_free(bm_port *o);
+/* The index's slow paths: s joins o's index (made now if o just became
+ * crowded), s leaves it, the index goes. */
+void bm_crowd_add(const bm_host *h, bm_port *o, bm_sockrec *s);
+void bm_crowd_remove(bm_port *o, const bm_sockrec *s);
+void bm_crowd_drop(bm_port *o);
+
+/* s joined o (already in its list) / is leaving it; o is being freed.
+ * Inline: most ports are never crowded, and every bind and close asks. */
+static inline void bm_crowd_joined(const bm_host *h, bm_port *o, bm_sockrec *s)
+{
+	if (s->info.proto == BM_TCP && (o->by_addr || o->n > h->crowded))
+		bm_crowd_add(h, o, s);
+}
+
+static inline void bm_crowd_left(bm_port *o, const bm_sockrec *s)
+{
+	if (o->by_addr)
+		bm_crowd_remove(o, s);
+}
+
+static inline void bm_crowd_free(bm_port *o)
+{
+	if (o->by_addr)
+		bm_crowd_drop(o);
+}
 /* For tests: index a TCP port past n owners (SIZE_MAX: never), so that a
  * run with the index and one without can be compared. */
 void bm_host_set_crowded(bm_host *h, size_t n);

@@ -22,7 +22,8 @@ bm_result bm_finish(bm_host *h, bm_verdict *v)
 	if (h) {
 		if (v != &h->last)
 			bm_verdict_copy(&h->last, v);
-		bm_reap(h);   /* sockets released by this operation */
+		if (h->gone)
+			bm_reap(h);   /* sockets released by this operation */
 	}
 	return v->code;
 }

@@ -206,13 +206,13 @@ static int capture(struct bm_verdict_lazy_ *z, const char *fmt, va_list *ap)
 static int capture_typed(struct bm_verdict_lazy_ *z, unsigned long long types, va_list *ap)
 {
 	unsigned n = (unsigned)(types & 15);
-	z->nargs = 0;
-	z->nstr = 0;
+	size_t nstr = 0;   /* kept in locals, stored once at the end */
+	union bm_verdict_arg_ *a = z->arg;
 	if (n > 8)
 		return -1;
-	for (unsigned i = 1; i <= n; i++) {
-		union bm_verdict_arg_ *a = &z->arg[z->nargs++];
-		switch ((types >> (4 * i)) & 15) {
+	for (unsigned i = 0; i < n; i++, a++) {
+		types >>= 4;
+		switch (types & 15) {
 		case 1: a->i = va_arg(*ap, int); break;
 		case 2: a->u = va_arg(*ap, unsigned); break;
 		case 3: a->i = va_arg(*ap, long); break;
@@ -226,19 +226,22 @@ static int capture_typed(struct bm_verdict_lazy_ *z, unsigned long long types, v
 				return -1;   /* the C library's own "(null)" */
 			/* byte by byte: most are a few characters (a state's
 			 * name, ""), where strlen and memcpy cost more */
-			size_t at = z->nstr, end = sizeof z->str;
-			char *to = z->str;
-			while (at < end && (to[at] = *s++) != 0)
-				at++;
-			if (at == end)
-				return -1;   /* too long for the record */
-			a->u = z->nstr;
-			z->nstr = (unsigned short)(at + 1);
+			size_t at = nstr;
+			for (;; at++) {
+				if (at == sizeof z->str)
+					return -1;   /* too long for the record */
+				if ((z->str[at] = *s++) == 0)
+					break;
+			}
+			a->u = nstr;
+			nstr = at + 1;
 			break;
 		}
 		default: return -1;
 		}
 	}
+	z->nargs = (unsigned char)n;
+	z->nstr = (unsigned short)nstr;
 	return 0;
 }
 

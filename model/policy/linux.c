@@ -399,8 +399,8 @@ static bm_result port_given_back(const bm_sock_info *s, bm_verdict *v)
 static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
                                      const bm_endpoint *ep, bm_verdict *v)
 {
-	int priv = ep->port && ep->port < bm_host_knob(h, BM_KNOB_UNPRIVILEGED_PORT_START) &&
-	           s->uid != 0;
+	int priv = s->uid != 0 && ep->port &&
+	           ep->port < bm_host_knob(h, BM_KNOB_UNPRIVILEGED_PORT_START);
 	int local = bm_addr_is_any(ep) || bm_addr_is_multicast(ep) ||
 	            bm_host_addr_is_local(h, ep) || bm_host_knob(h, BM_KNOB_NONLOCAL_BIND) ||
 	            (s->opts & BM_IP_FREEBIND);
