@@ -1193,7 +1193,8 @@ int sc_expect_has(const sc_expect *x, const sc_outcome *o)
 
 int sc_outcome_matches(const sc_outcome *o, const sc_expect *x)
 {
-	if (!sc_expect_has(x, o))
+	/* most lines expect one result code: no call */
+	if (x->nalt == 1 && !x->is_receivers ? o->code != x->alt[0] : !sc_expect_has(x, o))
 		return 0;
 	/* the kernel has no rule ids: its outcomes are checked on the result */
 	return !x->rule[0] || !o->verdict.rule || strcmp(o->verdict.rule, x->rule) == 0;

@@ -42,6 +42,7 @@ typedef struct model_ctx {
 	size_t sock_used;        /* by_sock slots in use, stale ones included */
 	rule_key *rules;         /* open addressing, at most half full */
 	size_t rules_cap, nrules;
+	rule_key recent[16];     /* the last few found, by pointer bits */
 } model_ctx;
 
 static size_t hash_name(const char *s)
@@ -228,11 +229,17 @@ static void rule_remember(model_ctx *m, const bm_policy *p, const char *rule)
  * bm_policy_rule's walk over the table only the first time. */
 static int rule_known(model_ctx *m, const bm_policy *p, const char *rule)
 {
-	if (m->rules_cap && m->rules[rule_slot(m->rules, m->rules_cap, p, rule)].rule)
+	/* a step's rule is most often one of the last few: no hashing */
+	rule_key *r = &m->recent[((uintptr_t)rule >> 3) & 15];
+	if (r->rule == rule && r->pol == p)
 		return 1;
-	if (!bm_policy_rule(p, rule))
-		return 0;
-	rule_remember(m, p, rule);
+	if (!(m->rules_cap && m->rules[rule_slot(m->rules, m->rules_cap, p, rule)].rule)) {
+		if (!bm_policy_rule(p, rule))
+			return 0;
+		rule_remember(m, p, rule);
+	}
+	r->rule = rule;
+	r->pol = p;
 	return 1;
 }
 
@@ -441,17 +448,23 @@ static int is_operation(sc_kind k)
 	}
 }
 
-static int model_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
+static void clear_verdict(bm_verdict *v)
 {
-	model_ctx *m = ctx;
-	bm_verdict *v = &o->verdict;
-	/* an empty outcome, field by field: zeroing the whole struct (the
-	 * verdict's argument record, two 512-byte receiver buffers only
-	 * deliver writes) was a third of a step's time */
-	o->code = BM_OK;
 	bm_verdict_set(v, BM_OK, NULL, 0, NULL);
 	v->alt = BM_OK;
 	v->alt_rule = v->alt_condition = NULL;
+}
+
+static int exec_step(model_ctx *m, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
+{
+	bm_verdict *v = &o->verdict;
+	/* an empty outcome, field by field: zeroing the whole struct (the
+	 * verdict's argument record, two 512-byte receiver buffers only
+	 * deliver writes) was a third of a step's time; an operation's
+	 * verdict is the host's, copied whole at the end */
+	o->code = BM_OK;
+	if (!is_operation(c->kind))
+		clear_verdict(v);
 	o->detail[0] = o->receivers[0] = o->alt_receivers[0] = '\0';
 	o->is_deliver = 0;
 	if (!m->net) {
@@ -602,6 +615,14 @@ static int model_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size
 		return -1;
 	}
 	return 0;
+}
+
+static int model_exec(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
+{
+	int rc = exec_step(ctx, c, o, err, errlen);
+	if (rc != 0)
+		clear_verdict(&o->verdict);   /* never a stale verdict after an error */
+	return rc;
 }
 
 static void model_destroy(void *ctx)
