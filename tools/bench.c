@@ -24,16 +24,15 @@
  * not timed, and after each the loop runs once untimed (first-touch costs
  * of a fresh host or namespace are not a step's).  A bind decision alone
  * is the difference between a bind sequence and "socket close", on each
- * engine.
+ * engine, the two run in alternating slices of one batch (time_pair).
  *
  * The machine's speed drifts (other tenants, frequency) by more than the
  * differences measured, so the runs are split into ROUNDS rounds, and each
- * round times every sequence on the model and then on the kernel: both
- * engines, and a bind sequence and its baseline, are timed within a
- * fraction of a second of each other.  A figure is the median over the
- * rounds; a ratio is the median of the rounds' ratios, with their range.
- * The model runs MODEL_RUNS times as many sequences as the kernel, so
- * that its batches last as long as the kernel's.  Then the interposer's
+ * round times each sequence on the model and at once on the kernel.  A
+ * figure is the median over the rounds; a ratio is the median of the
+ * rounds' ratios, with their range.  The model runs MODEL_RUNS times as
+ * many sequences as the kernel, so that its batches are not a fraction of
+ * a millisecond.  Then the interposer's
  * cost per call (shadow_bench.c) and the scenario runner's rate.  No
  * assertions: numbers only, but a step whose result is not the one written
  * is an error, never a number.
