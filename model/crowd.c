@@ -35,12 +35,20 @@ typedef struct bm_crowd_owner {
 	uint64_t stamp;          /* larger is newer */
 } bm_crowd_owner;
 
+/* A group keeps its owners in join order; one that leaves becomes a hole
+ * (s NULL, its stamp kept) until holes are half the array, when the array
+ * is packed.  Where each owner is in it is hashed on the record (pos), so
+ * that leaving costs the same in a group of 20 or of 200,000 (a busy
+ * server's connections all share the listener's address and port). */
 typedef struct bm_addr_group {
 	uint32_t hash;
 	uint8_t len;             /* 0 for the wildcard group, 4 or 16 */
 	uint8_t key[16];
-	bm_crowd_owner *v;       /* the owners, in join order */
-	size_t n, cap;
+	bm_crowd_owner *v;       /* the owners, in join order, and holes */
+	size_t n, cap, holes;
+	uint32_t *pos;           /* open addressing on the record: index + 1
+	                            into v, 0 empty; at most half full */
+	size_t poscap;
 } bm_addr_group;
 
 struct bm_port_addrs {
@@ -130,6 +138,63 @@ static uint8_t owner_key(const bm_sockrec *s, uint8_t key[16])
 	return key_of(&s->info.local, key);
 }
 
+/* ---------------------------------------- where an owner is in its group */
+
+static size_t pos_home(const bm_sockrec *s, size_t cap)
+{
+	uint64_t x = (uint64_t)(uintptr_t)s;
+	x ^= x >> 29;
+	x *= 0xBF58476D1CE4E5B9ull;
+	return (size_t)(x >> 32) & (cap - 1);
+}
+
+/* The pos slot of s, or the empty one where it would go. */
+static size_t pos_slot(const bm_addr_group *g, const bm_sockrec *s)
+{
+	size_t mask = g->poscap - 1, i = pos_home(s, g->poscap);
+	while (g->pos[i] && g->v[g->pos[i] - 1].s != s)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Hash every owner of v again into pos (poscap slots, already zeroed). */
+static void pos_fill(bm_addr_group *g)
+{
+	for (size_t k = 0; k < g->n; k++)
+		if (g->v[k].s)
+			g->pos[pos_slot(g, g->v[k].s)] = (uint32_t)(k + 1);
+}
+
+/* Empty slot i, moving later entries of its cluster back (no tombstones
+ * in pos: lookups stay short however many owners came and went). */
+static void pos_erase(bm_addr_group *g, size_t i)
+{
+	size_t mask = g->poscap - 1;
+	g->pos[i] = 0;
+	for (size_t j = (i + 1) & mask; g->pos[j]; j = (j + 1) & mask) {
+		size_t home = pos_home(g->v[g->pos[j] - 1].s, g->poscap);
+		/* j's entry may move to i if its home is not in (i, j] */
+		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+			g->pos[i] = g->pos[j];
+			g->pos[j] = 0;
+			i = j;
+		}
+	}
+}
+
+/* Pack out the holes; pos is rebuilt in place. */
+static void group_pack(bm_addr_group *g)
+{
+	size_t j = 0;
+	for (size_t k = 0; k < g->n; k++)
+		if (g->v[k].s)
+			g->v[j++] = g->v[k];
+	g->n = j;
+	g->holes = 0;
+	memset(g->pos, 0, g->poscap * sizeof *g->pos);
+	pos_fill(g);
+}
+
 static int group_append(bm_port_addrs *a, bm_sockrec *s)
 {
 	uint8_t key[16];
@@ -142,7 +207,21 @@ static int group_append(bm_port_addrs *a, bm_sockrec *s)
 	if (!v)
 		return -1;
 	g->v = v;
-	g->v[g->n++] = (bm_crowd_owner){s, ++a->stamps};
+	if ((g->n + 1) * 2 > g->poscap) {
+		if (g->n >= UINT32_MAX / 2)
+			return -1;
+		size_t cap = g->poscap ? g->poscap * 2 : 16;
+		uint32_t *pos = calloc(cap, sizeof *pos);
+		if (!pos)
+			return -1;
+		free(g->pos);
+		g->pos = pos;
+		g->poscap = cap;
+		pos_fill(g);
+	}
+	g->v[g->n] = (bm_crowd_owner){s, ++a->stamps};
+	g->pos[pos_slot(g, s)] = (uint32_t)(g->n + 1);
+	g->n++;
 	return 0;
 }
 
@@ -156,8 +235,10 @@ void bm_crowd_drop(bm_port *o)
 	bm_port_addrs *a = o->by_addr;
 	if (!a)
 		return;
-	for (size_t i = 0; i < a->cap; i++)
+	for (size_t i = 0; i < a->cap; i++) {
 		free(a->slots[i].v);
+		free(a->slots[i].pos);
+	}
 	free(a->slots);
 	free(a);
 	o->by_addr = NULL;
@@ -182,17 +263,25 @@ void bm_crowd_add(const bm_host *h, bm_port *o, bm_sockrec *s)
 	}
 }
 
-/* Take s out of g; 0 if it was not there. */
+/* Take s out of g, leaving a hole; 0 if it was not there. */
 static int group_remove(bm_addr_group *g, const bm_sockrec *s)
 {
-	for (size_t k = 0; k < g->n; k++) {
-		if (g->v[k].s == s) {
-			memmove(&g->v[k], &g->v[k + 1], (g->n - k - 1) * sizeof *g->v);
-			g->n--;
-			return 1;
-		}
+	if (!g->poscap)
+		return 0;
+	size_t i = pos_slot(g, s);
+	if (!g->pos[i])
+		return 0;
+	g->v[g->pos[i] - 1].s = NULL;
+	pos_erase(g, i);
+	g->holes++;
+	/* holes at the newest end go at once: a walk starts there */
+	while (g->n && !g->v[g->n - 1].s) {
+		g->n--;
+		g->holes--;
 	}
-	return 0;
+	if (g->holes * 2 > g->n)
+		group_pack(g);   /* so a walk passes no more holes than owners */
+	return 1;
 }
 
 void bm_crowd_remove(bm_port *o, const bm_sockrec *s)
@@ -239,16 +328,22 @@ int bm_crowd_walk_start(bm_port *o, const bm_endpoint *addr, bm_port_cursor *c)
 bm_sockrec *bm_crowd_walk_next(bm_port_cursor *c)
 {
 	const bm_addr_group *same = c->group[0], *any = c->group[1];
-	const bm_crowd_owner *s = c->left[0] ? &same->v[c->left[0] - 1] : NULL;
-	const bm_crowd_owner *a = c->left[1] ? &any->v[c->left[1] - 1] : NULL;
-	if (s && (!a || s->stamp > a->stamp)) {
-		c->left[0]--;
-		return s->s;
+	for (;;) {
+		const bm_crowd_owner *s = c->left[0] ? &same->v[c->left[0] - 1] : NULL;
+		const bm_crowd_owner *a = c->left[1] ? &any->v[c->left[1] - 1] : NULL;
+		const bm_crowd_owner *next;
+		if (s && (!a || s->stamp > a->stamp)) {
+			c->left[0]--;
+			next = s;
+		} else if (a) {
+			c->left[1]--;
+			next = a;
+		} else {
+			return NULL;
+		}
+		if (next->s)
+			return next->s;   /* else a hole: an owner that left */
 	}
-	if (!a)
-		return NULL;
-	c->left[1]--;
-	return a->s;
 }
 
 /* ------------------------------------------------- the walk, for policies */
