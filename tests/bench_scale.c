@@ -4,8 +4,10 @@
  * grows.  For each personality and N live sockets (1k, 10k, 100k, 1M), a
  * host is filled with N bound TCP sockets spread over local addresses and
  * ports, plus a crowded port (min(N/10, CROWD_MAX) owners with
- * SO_REUSEADDR on distinct addresses), and these are timed (median of
- * REPS rounds of BATCH operations, each undone outside the timing):
+ * SO_REUSEADDR on distinct addresses) and a group of as many sharing one
+ * address and port (SO_REUSEPORT; SO_REUSEADDR on Windows), and these are
+ * timed (median of REPS rounds of BATCH operations, each undone outside
+ * the timing):
  *
  *   bind-free      bind a new socket to a port nobody holds
  *   bind-conflict  bind onto the oldest owner's address and port
@@ -13,6 +15,9 @@
  *   listen         listen on a freshly bound socket
  *   connect        connect with autobind to a remote address
  *   close          close a bound socket
+ *   group-churn    a new socket joins the group and its oldest member
+ *                  leaves (bind and close; not undone: the group keeps
+ *                  its size)
  *
  * It prints ns/op per N, the growth from the smallest N to the largest,
  * and the heap bytes per live socket (mallinfo2 where the C library has
@@ -35,10 +40,20 @@
 #define CROWD_MAX 20000   /* building a crowd is quadratic: bounded */
 #define CROWD_PORT 5000
 #define PORTS_PER_ADDR 50000
+#define GROUP_PORT 5001
 
-enum { OP_BIND_FREE, OP_BIND_CONFLICT, OP_BIND_CROWDED, OP_LISTEN, OP_CONNECT, OP_CLOSE, NOPS };
+enum { OP_BIND_FREE, OP_BIND_CONFLICT, OP_BIND_CROWDED, OP_LISTEN, OP_CONNECT, OP_CLOSE,
+       OP_GROUP_CHURN, NOPS };
 static const char *const op_names[NOPS] = {"bind-free", "bind-conflict", "bind-crowded",
-                                           "listen", "connect", "close"};
+                                           "listen", "connect", "close", "group-churn"};
+
+/* The group's members, oldest first from head (a ring). */
+typedef struct group {
+	bm_sock *m;
+	long n, head;
+	bm_endpoint ep;
+	bm_option opt;
+} group;
 
 static double now_ns(void)
 {
@@ -87,7 +102,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* One timed round of op; returns ns per operation. */
-static double round_of(bm_host *h, int op, long n, long crowd, long round)
+static double round_of(bm_host *h, int op, long n, long crowd, long round, group *g)
 {
 	bm_sock s[BATCH];
 	bm_endpoint ep[BATCH];
@@ -115,6 +130,10 @@ static double round_of(bm_host *h, int op, long n, long crowd, long round)
 			bm_endpoint_parse("203.0.113.7:80", &ep[k], NULL, 0);
 			ep[k].port = (uint16_t)(80 + j % 1000);
 			break;
+		case OP_GROUP_CHURN:
+			bm_setsockopt(h, s[k], g->opt, 1, NULL);
+			ep[k] = g->ep;
+			break;
 		}
 	}
 	(void)n;
@@ -135,9 +154,20 @@ static double round_of(bm_host *h, int op, long n, long crowd, long round)
 		case OP_CLOSE:
 			bm_close(h, s[k], NULL);
 			break;
+		case OP_GROUP_CHURN: {
+			bm_bind(h, s[k], &ep[k], NULL);
+			long at = (g->head + k) % g->n;
+			bm_close(h, g->m[at], NULL);
+			g->m[at] = s[k];   /* now the newest */
+			break;
+		}
 		}
 	}
 	double t = (now_ns() - t0) / BATCH;
+	if (op == OP_GROUP_CHURN) {
+		g->head = (g->head + BATCH) % g->n;
+		return t;
+	}
 	for (int k = 0; k < BATCH; k++) {   /* undo, untimed */
 		bm_sock_info info;
 		if (bm_sock_query(h, s[k], &info) == BM_OK) {
@@ -167,7 +197,7 @@ static void write_svg(FILE *f, const char *const *oses, int nos, const long *siz
                       const double *ns /* [nos][nn][NOPS] */)
 {
 	static const char *const colour[NOPS] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
-	                                         "#66a61e", "#a6761d"};
+	                                         "#66a61e", "#a6761d", "#e6ab02"};
 	int w = nos * (PANEL_W + MARGIN) + MARGIN, h = PANEL_H + 90;
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 	        "font-family=\"sans-serif\" font-size=\"11\">\n", w, h);
@@ -226,6 +256,16 @@ int main(int argc, char **argv)
 			bm_host_set_knob(h, BM_KNOB_EPHEMERAL_LO, 1024);
 			bm_host_set_knob(h, BM_KNOB_EPHEMERAL_HI, 65535);
 			long made = 0;
+			group g = {calloc((size_t)crowd, sizeof(bm_sock)), crowd, 0, addr_of(h, 0, GROUP_PORT),
+			           strcmp(oses[o], "windows") == 0 ? BM_SO_REUSEADDR : BM_SO_REUSEPORT};
+			if (!g.m) {
+				fprintf(stderr, "bench_scale: out of memory\n");
+				return 1;
+			}
+			for (long i = 0; i < crowd; i++) {
+				g.m[i] = bound(h, &g.ep, (unsigned)g.opt);
+				made += g.m[i] != BM_NO_SOCK;
+			}
 			for (long i = 0; made < n - crowd; i++) {
 				bm_endpoint ep = addr_of(h, 1 + i / PORTS_PER_ADDR,
 				                         (uint16_t)(1024 + i % PORTS_PER_ADDR));
@@ -243,11 +283,12 @@ int main(int argc, char **argv)
 			for (int op = 0; op < NOPS; op++) {
 				double t[REPS];
 				for (int r = 0; r < REPS; r++)
-					t[r] = round_of(h, op, n, crowd, r);
+					t[r] = round_of(h, op, n, crowd, r, &g);
 				qsort(t, REPS, sizeof *t, cmp_double);
 				ns[o][z][op] = t[REPS / 2];
 			}
 			bm_host_free(h);
+			free(g.m);
 		}
 		for (int op = 0; op < NOPS; op++) {
 			printf("         %-14s", op_names[op]);
