@@ -30,15 +30,7 @@ static bm_result bm_finish_ok(bm_host *h, bm_verdict *v, const char *free_rule,
                               const char *what, const bm_endpoint *ep)
 {
 	if (v->code == BM_OK && v->rule) {
-		char buf[BM_ENDPOINT_STRLEN], why[sizeof v->reason];
-		bm_endpoint_format(ep, buf, sizeof buf);
-		snprintf(why, sizeof why, "%s", bm_verdict_reason(v));
-		if (v->conflict != BM_NO_SOCK)
-			bm_verdict_set(v, BM_OK, v->rule, v->conflict, "%s %s, sharing the port with "
-			               "socket %d: %.120s", what, buf, v->conflict, why);
-		else
-			bm_verdict_set(v, BM_OK, v->rule, BM_NO_SOCK, "%s %s, sharing the port: %.140s",
-			               what, buf, why);
+		bm_verdict_set_shared(v, what, ep);   /* made when read */
 		return bm_finish(h, v);
 	}
 	bm_verdict_set_at(v, BM_OK, free_rule, BM_NO_SOCK, what, ep);

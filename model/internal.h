@@ -220,6 +220,10 @@ static inline bm_verdict *bm_verdict_begin(bm_verdict *v, bm_verdict *scratch)
  * succeeds names where it bound on every operation.  what is static. */
 void bm_verdict_set_at(bm_verdict *v, bm_result code, const char *rule, bm_sock conflict,
                        const char *what, const bm_endpoint *ep);
+/* v holds the rule that let a bind() or listen() share the port: its
+ * reason becomes "what EP, sharing the port [with socket N]: <the rule's
+ * own reason>", made only when read.  what is static. */
+void bm_verdict_set_shared(bm_verdict *v, const char *what, const bm_endpoint *ep);
 /* Copy the used part of a verdict (its reason, or what makes it). */
 void bm_verdict_copy(bm_verdict *to, const bm_verdict *from);
 

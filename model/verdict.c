@@ -392,25 +392,10 @@ void bm_verdict_set_at(bm_verdict *v, bm_result code, const char *rule, bm_sock 
 	z->nstr = sizeof *ep;
 }
 
-const char *bm_verdict_reason(bm_verdict *v)
+/* The text of record z with format fmt, into out[0..cap). */
+static void format_lazy(const struct bm_verdict_lazy_ *z, const char *fmt, char *out, size_t cap)
 {
-	if (!v)
-		return "";
-	const struct bm_verdict_lazy_ *z = &v->lazy_;
-	const char *fmt = z->fmt;
-	if (!fmt)
-		return v->reason;
-	if (fmt == at_endpoint) {
-		bm_endpoint ep;
-		char buf[BM_ENDPOINT_STRLEN];
-		memcpy(&ep, z->str, sizeof ep);
-		snprintf(v->reason, sizeof v->reason, at_endpoint, (const char *)z->arg[0].p,
-		         bm_endpoint_format(&ep, buf, sizeof buf));
-		v->lazy_.fmt = NULL;
-		return v->reason;
-	}
-	char *out = v->reason;
-	size_t cap = sizeof v->reason, pos = 0;
+	size_t pos = 0;
 	unsigned char k = 0;
 	for (const char *p = fmt; *p && pos + 1 < cap;) {
 		if (*p != '%' || p[1] == '%') {
@@ -425,11 +410,74 @@ const char *bm_verdict_reason(bm_verdict *v)
 		p = sp.end + 1;
 	}
 	out[pos] = 0;
+}
+
+/* The reasons of bm_verdict_set_shared: the record holds the policy's own
+ * reason (its format and arguments), then its format, what, and the
+ * endpoint's bytes at the end of str. */
+static const char sharing_with[] = "%s %s, sharing the port with socket %d: %.120s";
+static const char sharing[] = "%s %s, sharing the port: %.140s";
+
+void bm_verdict_set_shared(bm_verdict *v, const char *what, const bm_endpoint *ep)
+{
+	struct bm_verdict_lazy_ *z = &v->lazy_;
+	const char *inner = z->fmt;
+	if (inner && inner != at_endpoint && inner != sharing_with && inner != sharing &&
+	    z->nargs + 2 <= 8 && z->nstr + sizeof *ep <= sizeof z->str) {
+		z->arg[z->nargs].p = inner;
+		z->arg[z->nargs + 1].p = what;
+		z->nargs = (unsigned char)(z->nargs + 2);
+		memcpy(z->str + z->nstr, ep, sizeof *ep);
+		z->nstr = (unsigned short)(z->nstr + sizeof *ep);
+		z->fmt = v->conflict != BM_NO_SOCK ? sharing_with : sharing;
+		v->reason[0] = 0;
+		return;
+	}
+	/* a record with no room: the text now */
+	char buf[BM_ENDPOINT_STRLEN], why[sizeof v->reason];
+	bm_endpoint_format(ep, buf, sizeof buf);
+	snprintf(why, sizeof why, "%s", bm_verdict_reason(v));
+	if (v->conflict != BM_NO_SOCK)
+		bm_verdict_set(v, BM_OK, v->rule, v->conflict, sharing_with, what, buf, v->conflict,
+		               why);
+	else
+		bm_verdict_set(v, BM_OK, v->rule, BM_NO_SOCK, sharing, what, buf, why);
+}
+
+const char *bm_verdict_reason(bm_verdict *v)
+{
+	if (!v)
+		return "";
+	const struct bm_verdict_lazy_ *z = &v->lazy_;
+	const char *fmt = z->fmt;
+	if (!fmt)
+		return v->reason;
+	if (fmt == at_endpoint) {
+		bm_endpoint ep;
+		char buf[BM_ENDPOINT_STRLEN];
+		memcpy(&ep, z->str, sizeof ep);
+		snprintf(v->reason, sizeof v->reason, at_endpoint, (const char *)z->arg[0].p,
+		         bm_endpoint_format(&ep, buf, sizeof buf));
+	} else if (fmt == sharing_with || fmt == sharing) {
+		struct bm_verdict_lazy_ in = *z;   /* the policy's own record */
+		bm_endpoint ep;
+		char buf[BM_ENDPOINT_STRLEN], why[sizeof v->reason];
+		in.nargs = (unsigned char)(z->nargs - 2);
+		in.nstr = (unsigned short)(z->nstr - sizeof ep);
+		memcpy(&ep, z->str + in.nstr, sizeof ep);
+		format_lazy(&in, (const char *)z->arg[in.nargs].p, why, sizeof why);
+		const char *what = z->arg[in.nargs + 1].p;
+		bm_endpoint_format(&ep, buf, sizeof buf);
+		if (fmt == sharing_with)
+			snprintf(v->reason, sizeof v->reason, sharing_with, what, buf, v->conflict, why);
+		else
+			snprintf(v->reason, sizeof v->reason, sharing, what, buf, why);
+	} else {
+		format_lazy(z, fmt, v->reason, sizeof v->reason);
+	}
 	v->lazy_.fmt = NULL;
 	return v->reason;
 }
-
-
 
 /* Copy what a verdict holds, not its unused bytes. */
 void bm_verdict_copy(bm_verdict *to, const bm_verdict *from)

@@ -618,6 +618,34 @@ START_TEST(lazy_reason_outlives_its_arguments)
 }
 END_TEST
 
+/* A bind that shares a port names the rule that let it, and its reason
+ * wraps the rule's own: made when read, the same text as made at once. */
+START_TEST(lazy_shared_reason)
+{
+	bm_sock a = sock_of(h, "udp4", BM_SO_REUSEADDR, 0), b = sock_of(h, "udp4", BM_SO_REUSEADDR, 0);
+	bind_ok(h, a, "127.0.0.1:5000");
+	ck_assert_int_eq(bind_to(h, b, "127.0.0.1:5000"), BM_OK);
+	bm_verdict copy;
+	bm_last_verdict_copy(h, &copy);
+	ck_assert_str_eq(copy.rule, "linux.udp.bind.reuseaddr");
+	ck_assert_int_eq(copy.conflict, a);
+	char want[200];
+	snprintf(want, sizeof want, "bound to 127.0.0.1:5000, sharing the port with socket %d: "
+	         "both have SO_REUSEADDR", a);
+	ck_assert_str_eq(bm_verdict_reason(&copy), want);
+	ck_assert_str_eq(bm_last_verdict(h)->reason, want);
+	/* no owner named: "sharing the port"; a verdict passed in has it at once */
+	bm_sock c = sock_of(h, "tcp4", BM_SO_REUSEPORT, 0), d = sock_of(h, "tcp4", BM_SO_REUSEPORT, 0);
+	bind_ok(h, c, "127.0.0.1:5001");
+	bm_verdict v;
+	ck_assert_int_eq(bind_verdict(h, d, "127.0.0.1:5001", &v), BM_OK);
+	ck_assert_str_eq(v.rule, "linux.tcp.bind.fastreuseport");
+	ck_assert_int_eq(v.conflict, BM_NO_SOCK);
+	ck_assert_str_eq(v.reason, "bound to 127.0.0.1:5001, sharing the port: SO_REUSEPORT, uid 0: "
+	                 "the port's fast reuseport state matches");
+}
+END_TEST
+
 START_TEST(lazy_reason_reaches_every_reader)
 {
 	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
@@ -660,6 +688,7 @@ Suite *ops_suite(void)
 	tcase_add_test(t, verdict_names_conflict);
 	tcase_add_test(t, lazy_reason_matches_snprintf);
 	tcase_add_test(t, untyped_reason_matches_snprintf);
+	tcase_add_test(t, lazy_shared_reason);
 	tcase_add_test(t, lazy_reason_outlives_its_arguments);
 	tcase_add_test(t, lazy_reason_reaches_every_reader);
 	tcase_add_test(t, listen_udp_is_eopnotsupp);

@@ -614,23 +614,20 @@ static int fast_match(const linux_port *bucket, const bm_sock_info *s, unsigned 
 		return 0;
 	if (bucket->any)
 		return 1;   /* linux.tcp.bind.fastreuseport_any */
-	bm_sock_info joined;
-	memset(&joined, 0, sizeof joined);
-	joined.family = bucket->family;
-	joined.v6only = bucket->v6only;
-	joined.local = bucket->addr;
-	const bm_sock_info *fast = &joined;
+	/* the fast socket is the bucket's family, v6only and address */
+	const bm_endpoint *fast = &bucket->addr;
+	int fast_v4ish = bucket->family == BM_AF_INET || bm_addr_is_v4mapped(fast);
 	int s_v6only = s->family == BM_AF_INET6 && s->v6only;
-	if (fast->family == BM_AF_INET) {
+	if (bucket->family == BM_AF_INET) {
 		if (s_v6only || !(v4ish(s) || native_any(s)))
 			return 0;
-		return bm_addr_is_any(&fast->local) || (v4ish(s) && bm_addr_equal(&fast->local, &s->local));
+		return bm_addr_is_any(fast) || (v4ish(s) && bm_addr_equal(fast, &s->local));
 	}
-	if (v4ish(fast) && v4ish(s))
-		return !s_v6only && (bm_addr_is_any(&fast->local) || bm_addr_equal(&fast->local, &s->local));
-	if (native_any(fast))
-		return native_any(s) || !(fast->v6only && v4ish(s));
-	return !v4ish(fast) && !v4ish(s) && bm_addr_equal(&fast->local, &s->local);
+	if (fast_v4ish && v4ish(s))
+		return !s_v6only && (bm_addr_is_any(fast) || bm_addr_equal(fast, &s->local));
+	if (!fast_v4ish && bm_addr_is_any(fast))   /* a native [::] */
+		return native_any(s) || !(bucket->v6only && v4ish(s));
+	return !fast_v4ish && !v4ish(s) && bm_addr_equal(fast, &s->local);
 }
 
 /*
