@@ -233,6 +233,48 @@ static void write_svg(FILE *f, const char *const *oses, int nos, const long *siz
 	        "(log); flat lines are O(1)</text>\n</svg>\n", MARGIN, PANEL_H + 84);
 }
 
+/* A host of os with n live sockets: the population, the crowded port and
+ * the group; *bytes gets the heap bytes per socket.  NULL when out of
+ * memory. */
+static bm_host *populate(const char *os, long n, long *crowd_out, group *g, double *bytes)
+{
+	long crowd = n / 10 < CROWD_MAX ? n / 10 : CROWD_MAX;
+	size_t before = heap_bytes();
+	bm_host *h = bm_host_new(os, NULL);
+	if (!h)
+		return NULL;
+	bm_host_set_knob(h, BM_KNOB_EPHEMERAL_LO, 1024);
+	bm_host_set_knob(h, BM_KNOB_EPHEMERAL_HI, 65535);
+	long made = 0;
+	/* the order matters to connect: the host's first address is its
+	 * source, and on 10.0.1.1 the search finds ports 1024.. held */
+	for (long i = 0; made < n - 2 * crowd; i++) {
+		bm_endpoint ep = addr_of(h, 1 + i / PORTS_PER_ADDR, (uint16_t)(1024 + i % PORTS_PER_ADDR));
+		if (ep.port == CROWD_PORT || ep.port == GROUP_PORT)
+			continue;
+		made += bound(h, &ep, 0) != BM_NO_SOCK;
+	}
+	bm_endpoint first = addr_of(h, 0, 1024);
+	made += bound(h, &first, 0) != BM_NO_SOCK;
+	for (long i = 0; i < crowd; i++) {
+		bm_endpoint ep = addr_of(h, 1 + i, CROWD_PORT);
+		made += bound(h, &ep, BM_SO_REUSEADDR) != BM_NO_SOCK;
+	}
+	*g = (group){calloc((size_t)crowd, sizeof(bm_sock)), crowd, 0, addr_of(h, 0, GROUP_PORT),
+	             strcmp(os, "windows") == 0 ? BM_SO_REUSEADDR : BM_SO_REUSEPORT};
+	if (!g->m) {
+		bm_host_free(h);
+		return NULL;
+	}
+	for (long i = 0; i < crowd; i++) {
+		g->m[i] = bound(h, &g->ep, (unsigned)g->opt);
+		made += g->m[i] != BM_NO_SOCK;
+	}
+	*bytes = (double)(heap_bytes() - before) / (double)(made ? made : 1);
+	*crowd_out = crowd;
+	return h;
+}
+
 int main(int argc, char **argv)
 {
 	const char *json = argc > 1 ? argv[1] : "build/bench_scale.json";
@@ -249,46 +291,32 @@ int main(int argc, char **argv)
 		for (int z = 0; z < NN; z++)
 			printf(" %10ld", sizes[z]);
 		printf("   growth\n");
+		/* every size's host at once, so that each round times an op at
+		 * every size within a few milliseconds: the machine's speed drifts
+		 * (up to 2x here) more slowly than that */
+		bm_host *h[NN];
+		group g[NN];
+		long crowd[NN];
 		for (int z = 0; z < NN; z++) {
-			long n = sizes[z], crowd = n / 10 < CROWD_MAX ? n / 10 : CROWD_MAX;
-			size_t before = heap_bytes();
-			bm_host *h = bm_host_new(oses[o], NULL);
-			bm_host_set_knob(h, BM_KNOB_EPHEMERAL_LO, 1024);
-			bm_host_set_knob(h, BM_KNOB_EPHEMERAL_HI, 65535);
-			long made = 0;
-			group g = {calloc((size_t)crowd, sizeof(bm_sock)), crowd, 0, addr_of(h, 0, GROUP_PORT),
-			           strcmp(oses[o], "windows") == 0 ? BM_SO_REUSEADDR : BM_SO_REUSEPORT};
-			if (!g.m) {
+			h[z] = populate(oses[o], sizes[z], &crowd[z], &g[z], &bytes[o][z]);
+			if (!h[z]) {
 				fprintf(stderr, "bench_scale: out of memory\n");
 				return 1;
 			}
-			for (long i = 0; i < crowd; i++) {
-				g.m[i] = bound(h, &g.ep, (unsigned)g.opt);
-				made += g.m[i] != BM_NO_SOCK;
+		}
+		for (int op = 0; op < NOPS; op++) {
+			double t[NN][REPS];
+			for (int r = 0; r < REPS; r++)
+				for (int z = 0; z < NN; z++)
+					t[z][r] = round_of(h[z], op, sizes[z], crowd[z], r, &g[z]);
+			for (int z = 0; z < NN; z++) {
+				qsort(t[z], REPS, sizeof *t[z], cmp_double);
+				ns[o][z][op] = t[z][REPS / 2];
 			}
-			for (long i = 0; made < n - crowd; i++) {
-				bm_endpoint ep = addr_of(h, 1 + i / PORTS_PER_ADDR,
-				                         (uint16_t)(1024 + i % PORTS_PER_ADDR));
-				if (ep.port == CROWD_PORT)
-					continue;
-				made += bound(h, &ep, 0) != BM_NO_SOCK;
-			}
-			bm_endpoint first = addr_of(h, 0, 1024);
-			made += bound(h, &first, 0) != BM_NO_SOCK;
-			for (long i = 0; i < crowd; i++) {
-				bm_endpoint ep = addr_of(h, 1 + i, CROWD_PORT);
-				made += bound(h, &ep, BM_SO_REUSEADDR) != BM_NO_SOCK;
-			}
-			bytes[o][z] = (double)(heap_bytes() - before) / (double)(made ? made : 1);
-			for (int op = 0; op < NOPS; op++) {
-				double t[REPS];
-				for (int r = 0; r < REPS; r++)
-					t[r] = round_of(h, op, n, crowd, r, &g);
-				qsort(t, REPS, sizeof *t, cmp_double);
-				ns[o][z][op] = t[REPS / 2];
-			}
-			bm_host_free(h);
-			free(g.m);
+		}
+		for (int z = 0; z < NN; z++) {
+			bm_host_free(h[z]);
+			free(g[z].m);
 		}
 		for (int op = 0; op < NOPS; op++) {
 			printf("         %-14s", op_names[op]);
