@@ -173,8 +173,8 @@ static void pos_erase(bm_addr_group *g, size_t i)
 	g->pos[i] = 0;
 	for (size_t j = (i + 1) & mask; g->pos[j]; j = (j + 1) & mask) {
 		size_t home = pos_home(g->v[g->pos[j] - 1].s, g->poscap);
-		/* j's entry may move to i if its home is not in (i, j] */
-		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+		/* move it to the hole if the hole lies between its home and it */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
 			g->pos[i] = g->pos[j];
 			g->pos[j] = 0;
 			i = j;

@@ -13,8 +13,6 @@
 
 /* ------------------------------------------------------------ the index */
 
-
-
 /*
  * What a TCP connect()'s autobind has learnt of ports (policies with
  * autobind_skips_bound): a bit per port for "a bind() holds it", valid
@@ -320,9 +318,6 @@ void bm_host_free(bm_host *h)
 }
 
 /* ---------------------------------------------------- the socket table */
-
-
-
 
 uint32_t bm_rec_link(const bm_host *h, const bm_sockrec *s)
 {

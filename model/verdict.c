@@ -245,10 +245,11 @@ static int capture_typed(struct bm_verdict_lazy_ *z, unsigned long long types, v
 	return 0;
 }
 
-/* Fill v from fmt and its arguments: kept in the record (by types, else by
- * reading fmt), else formatted now.  The arguments are walked again only
- * when a first way fails; starting over (not va_copy) keeps the common
- * path short. */
+/* Fill v from fmt and its arguments: kept in the record by first_try (an
+ * expression that reads them through ap_; 0 to skip it), else by reading
+ * fmt, else formatted now.  The arguments are walked again only when a
+ * way fails; starting over (not va_copy) keeps the common path short.  A
+ * macro, because only the variadic function itself can start over. */
 #define SET_REASON(v, fmt, first_try) do { \
 	va_list ap_; \
 	va_start(ap_, fmt); \
