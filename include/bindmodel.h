@@ -481,11 +481,23 @@ typedef struct bm_policy {
 	 * without one the timewait socket answers with an ACK and stays);
 	 * 0: it ends it anyway (FreeBSD tcp_twcheck closes it first). */
 	int tw_syn_needs_listener;
+
+	/* ---- version 5 ---- */
+
+	/* A promise the core uses to find a connect()'s port without walking
+	 * the port's owners, with autobind_skips_bound: connect_port refuses an
+	 * owner whose port_from_connect is 1 only when that owner has the
+	 * connecting socket's remote address and port (Linux
+	 * __inet_check_established, Windows: the four-tuple).  The core then
+	 * asks only those owners, found in a four-tuple index: a port that
+	 * thousands of connections share costs what a fresh one does.  Leave
+	 * it 0 unless connect_port keeps that promise. */
+	int connect_tuple_only;
 } bm_policy;
 
-/* A caller's policy of version 2 or 3 (without the members added after
+/* A caller's policy of version 2, 3 or 4 (without the members added after
  * it) is still accepted. */
-#define BM_POLICY_VERSION 4
+#define BM_POLICY_VERSION 5
 #define BM_PORT_STATE_MAX 64
 
 /* The core's default hooks, for custom policies to call. */

@@ -74,35 +74,63 @@ const char *bm_choice_rule(const bm_host *h, const bm_sock_info *s, bm_choice wh
 	return r ? r : core_rule;
 }
 
+/* Would the connect() owner old keep cand off its port? */
+static int refuses_connect(bm_host *h, const bm_sock_info *cand, const bm_sock_info *old,
+                           const bm_endpoint *dst)
+{
+	bm_verdict scratch;   /* why a port is refused is never read */
+	bm_verdict_begin(NULL, &scratch);
+	if (h->policy->connect_port ? h->policy->connect_port(h, cand, old, &scratch) ==
+	                                      BM_MATCH_CONFLICT
+	                            : bm_overlap(cand, old))
+		return 1;
+	/* a connect never reuses a live four-tuple (a TIME_WAIT one is the
+	 * policy's connect_port call) */
+	return old->state != BM_STATE_LISTEN && !old->reset &&
+	       !(h->policy->connect_port && old->state == BM_STATE_TIME_WAIT) &&
+	       old->remote.port == dst->port && bm_addr_equal(&old->remote, dst) &&
+	       bm_overlap(cand, old);
+}
+
+/* connect() where the policy promised autobind_skips_bound and
+ * connect_tuple_only: its connect_port refuses a port a bind() holds, and
+ * of the connect() owners only those with cand's remote end, which the
+ * four-tuple index finds without walking the port (Linux and Windows
+ * reuse one port for many destinations: a client's port may have
+ * thousands of owners). */
+static int connect_port_is_free(bm_host *h, bm_sock_info *cand, long p, const bm_endpoint *dst)
+{
+	if (bm_autobind_next(h, p, p) != p)
+		return 0;   /* held by a bind() */
+	size_t at = 0;
+	for (bm_sockrec *r; (r = bm_tuple_next(h, cand->proto, (uint16_t)p, dst, &at));)
+		if (r->info.id != cand->id && refuses_connect(h, cand, &r->info, dst))
+			return 0;
+	return 1;
+}
+
 /* May cand take port p?  bind(port 0): the policy's conflict question on
  * each owner; connect(): connect_port, and never a live four-tuple. */
 static int port_is_free(bm_host *h, bm_sock_info *cand, long p, int for_connect,
                         const bm_endpoint *dst)
 {
 	cand->local.port = (uint16_t)p;
+	if (for_connect && h->connect_tuple_only && !h->no_tuples && dst->port && h->marks)
+		return connect_port_is_free(h, cand, p, dst);
 	bm_port *o = bm_index_find(h, cand->proto, (uint16_t)p);
 	for (bm_sockrec *r = o ? bm_rec_at(h, o->first) : NULL; r; r = bm_rec_at(h, r->port_next)) {
 		const bm_sock_info *old = &r->info;
 		if (old->id == cand->id)
 			continue;
-		bm_verdict scratch;   /* why a port is refused is never read */
-		bm_verdict_begin(NULL, &scratch);
 		if (!for_connect) {
+			bm_verdict scratch;   /* why a port is refused is never read */
+			bm_verdict_begin(NULL, &scratch);
 			if (bm_policy_conflict(h, cand, old, BM_PHASE_EPHEMERAL, &scratch) ==
 			    BM_MATCH_CONFLICT)
 				return 0;
 			continue;
 		}
-		if (h->policy->connect_port ? h->policy->connect_port(h, cand, old, &scratch) ==
-		                                      BM_MATCH_CONFLICT
-		                            : bm_overlap(cand, old))
-			return 0;
-		/* a connect never reuses a live four-tuple (a TIME_WAIT one is
-		 * the policy's connect_port call) */
-		if (old->state != BM_STATE_LISTEN && !old->reset &&
-		    !(h->policy->connect_port && old->state == BM_STATE_TIME_WAIT) &&
-		    old->remote.port == dst->port && bm_addr_equal(&old->remote, dst) &&
-		    bm_overlap(cand, old))
+		if (refuses_connect(h, cand, old, dst))
 			return 0;
 	}
 	return 1;

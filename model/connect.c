@@ -76,22 +76,37 @@ static int choose_source(const bm_host *h, const bm_sockrec *s, const bm_endpoin
 	return 0;
 }
 
-/* Find the owner of the same four-tuple among the owners of cand's port. */
+static int has_tuple(const bm_sock_info *old, const bm_sock_info *cand, const bm_endpoint *dst)
+{
+	return old->id != cand->id &&
+	       (old->state == BM_STATE_CONNECTED || old->state == BM_STATE_TIME_WAIT) &&
+	       !old->reset && old->remote.port == dst->port && bm_addr_equal(&old->remote, dst) &&
+	       bm_addr_equal(&old->local, &cand->local);
+}
+
+/* Find the owner of the same four-tuple among the owners of cand's port:
+ * the first in the port's order.  The four-tuple index finds it without a
+ * walk when it finds one; two (a rare TIME_WAIT beside its successor) are
+ * ordered by the walk. */
 static const bm_sock_info *find_tuple(const bm_host *h, const bm_sock_info *cand,
                                       const bm_endpoint *dst)
 {
-	bm_port *o = bm_index_find(h, cand->proto, cand->local.port);
-	for (bm_sockrec *r = o ? bm_rec_at(h, o->first) : NULL; r; r = bm_rec_at(h, r->port_next)) {
-		const bm_sock_info *old = &r->info;
-		if (old->id == cand->id)
-			continue;
-		if ((old->state != BM_STATE_CONNECTED && old->state != BM_STATE_TIME_WAIT) ||
-		    old->reset)
-			continue;
-		if (old->remote.port == dst->port && bm_addr_equal(&old->remote, dst) &&
-		    bm_addr_equal(&old->local, &cand->local))
-			return old;
+	if (!h->no_tuples && dst->port) {
+		const bm_sock_info *found = NULL;
+		size_t at = 0, n = 0;
+		for (bm_sockrec *r; n < 2 && (r = bm_tuple_next(h, cand->proto, cand->local.port, dst,
+		                                                    &at));)
+			if (has_tuple(&r->info, cand, dst)) {
+				found = &r->info;
+				n++;
+			}
+		if (n < 2)
+			return found;
 	}
+	bm_port *o = bm_index_find(h, cand->proto, cand->local.port);
+	for (bm_sockrec *r = o ? bm_rec_at(h, o->first) : NULL; r; r = bm_rec_at(h, r->port_next))
+		if (has_tuple(&r->info, cand, dst))
+			return &r->info;
 	return NULL;
 }
 
@@ -433,7 +448,12 @@ static int reserve(bm_host *h, bm_sockrec *s, bm_host *lh, bm_sockrec *listener,
 			return -1;
 		}
 	}
+	/* the port is the connect()'s before it joins, so that its joining
+	 * leaves the port's "held by a bind()" mark as it was (host.c) */
+	if (autobind)
+		s->info.port_from_connect = 1;
 	if (autobind && bm_set_bound(h, s, &cand->local, 0) != 0) {
+		s->info.port_from_connect = 0;
 		if (c)
 			bm_release(lh, c);
 		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
@@ -597,7 +617,9 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 		if (!allowed)
 			allowed = bm_choice_rule(h, &cand, BM_CHOICE_SOURCE, 1, "core.connect.source");
 	}
+	bm_tuple_remove(h, s);   /* keyed on the remote end, which changes */
 	s->info.remote = dst;
+	bm_tuple_add(h, s);
 	s->info.state = BM_STATE_CONNECTED;
 	if (!same_tuple)
 		s->info.connected_seq = ++h->seq;

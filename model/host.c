@@ -118,7 +118,8 @@ int bm_index_add(bm_host *h, bm_sockrec *s)
 	if (!*slot && !(*slot = port_new(h)))
 		return -1;
 	bm_port *o = *slot;
-	forget_mark(h, proto, port);
+	if (!s->info.port_from_connect)
+		forget_mark(h, proto, port);   /* a connect() never makes it bind-held */
 	uint32_t link = bm_rec_link(h, s);
 	s->port_prev = o->last;
 	s->port_next = 0;
@@ -130,6 +131,7 @@ int bm_index_add(bm_host *h, bm_sockrec *s)
 	o->n++;
 	s->indexed = 1;
 	bm_crowd_joined(h, o, s);
+	bm_tuple_add(h, s);
 	return 0;
 }
 
@@ -139,12 +141,14 @@ void bm_index_remove(bm_host *h, bm_sockrec *s)
 {
 	if (!s->indexed)
 		return;
+	bm_tuple_remove(h, s);
 	bm_port **slot = bm_port_slot(h, s->info.proto, s->info.local.port);
 	s->indexed = 0;
 	if (!slot || !*slot)
 		return;
 	bm_port *o = *slot;
-	forget_mark(h, s->info.proto, s->info.local.port);
+	if (!s->info.port_from_connect)
+		forget_mark(h, s->info.proto, s->info.local.port);
 	bm_crowd_left(o, s);
 	if (s->port_prev)
 		bm_rec_at(h, s->port_prev)->port_next = s->port_next;
@@ -259,6 +263,7 @@ bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err)
 	h->conflict_overlap_only = p->version >= 3 && p->conflict_overlap_only;
 	h->choice_rule = p->version >= 4 ? p->choice_rule : NULL;
 	h->tw_syn_needs_listener = p->version >= 4 && p->tw_syn_needs_listener;
+	h->connect_tuple_only = p->version >= 5 && p->connect_tuple_only && p->autobind_skips_bound;
 	/* a policy older than version 4 keeps the order the core used then */
 	h->port_search[BM_TCP - 1] = p->version >= 4 ? p->port_search_tcp : BM_PORT_SEARCH_PARITY;
 	h->port_search[BM_UDP - 1] = p->version >= 4 ? p->port_search_udp : BM_PORT_SEARCH_PARITY;
@@ -314,7 +319,117 @@ void bm_host_free(bm_host *h)
 	free(h->addrs);
 	free(h->addr_slots);
 	bm_index_free(h);
+	free(h->tuples);
 	free(h);
+}
+
+/* ---------------------------------------------------- the four-tuple index */
+
+static uint32_t tuple_hash(bm_proto proto, uint16_t port, const bm_endpoint *remote)
+{
+	size_t len;
+	const uint8_t *key = bm_addr_key(remote, &len);
+	uint32_t x = bm_addr_hash(key, len);
+	return (x ^ ((uint32_t)proto << 16 | port)) * 2654435761u ^ remote->port;
+}
+
+static size_t tuple_home(const bm_sockrec *r, size_t cap)
+{
+	return tuple_hash(r->info.proto, r->info.local.port, &r->info.remote) & (cap - 1);
+}
+
+static int tuple_grow(bm_host *h)
+{
+	size_t cap = h->tuplecap ? h->tuplecap * 2 : 64;
+	uint32_t *t = calloc(cap, sizeof *t);
+	if (!t)
+		return -1;
+	for (size_t i = 0; i < h->tuplecap; i++) {
+		uint32_t link = h->tuples[i];
+		if (!link)
+			continue;
+		size_t j = tuple_home(bm_rec_at(h, link), cap);
+		while (t[j])
+			j = (j + 1) & (cap - 1);
+		t[j] = link;
+	}
+	free(h->tuples);
+	h->tuples = t;
+	h->tuplecap = cap;
+	return 0;
+}
+
+/* Drop the index for good: the searches walk the owners instead. */
+static void tuple_give_up(bm_host *h)
+{
+	free(h->tuples);
+	h->tuples = NULL;
+	h->tuplecap = h->ntuples = 0;
+	h->no_tuples = 1;
+}
+
+void bm_tuple_add(bm_host *h, bm_sockrec *s)
+{
+	if (h->no_tuples || !s->indexed || !s->info.remote.port)
+		return;
+	if ((h->ntuples + 1) * 2 > h->tuplecap && tuple_grow(h) != 0) {
+		tuple_give_up(h);   /* out of memory: slower, never wrong */
+		return;
+	}
+	size_t i = tuple_home(s, h->tuplecap);
+	while (h->tuples[i])
+		i = (i + 1) & (h->tuplecap - 1);
+	h->tuples[i] = bm_rec_link(h, s);
+	h->ntuples++;
+}
+
+void bm_tuple_remove(bm_host *h, const bm_sockrec *s)
+{
+	if (h->no_tuples || !h->tuplecap || !s->info.remote.port)
+		return;
+	uint32_t link = bm_rec_link(h, s);
+	size_t mask = h->tuplecap - 1, i = tuple_home(s, h->tuplecap);
+	while (h->tuples[i] && h->tuples[i] != link)
+		i = (i + 1) & mask;
+	if (!h->tuples[i])
+		return;   /* it was not in (not indexed when its peer was set) */
+	h->tuples[i] = 0;
+	h->ntuples--;
+	for (size_t j = (i + 1) & mask; h->tuples[j]; j = (j + 1) & mask) {
+		size_t home = tuple_home(bm_rec_at(h, h->tuples[j]), h->tuplecap);
+		/* move it to the hole if the hole lies between its home and it */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			h->tuples[i] = h->tuples[j];
+			h->tuples[j] = 0;
+			i = j;
+		}
+	}
+}
+
+bm_sockrec *bm_tuple_next(const bm_host *h, bm_proto proto, uint16_t port,
+                          const bm_endpoint *dst, size_t *at)
+{
+	if (!h->tuplecap)
+		return NULL;
+	size_t mask = h->tuplecap - 1;
+	/* *at is the next slot to look at, plus one */
+	size_t i = *at ? *at - 1 : tuple_hash(proto, port, dst) & mask;
+	for (; h->tuples[i]; i = (i + 1) & mask) {
+		bm_sockrec *r = bm_rec_at(h, h->tuples[i]);
+		if (r->info.proto == proto && r->info.local.port == port &&
+		    r->info.remote.port == dst->port && bm_addr_equal(&r->info.remote, dst)) {
+			*at = ((i + 1) & mask) + 1;
+			return r;
+		}
+	}
+	*at = i + 1;
+	return NULL;
+}
+
+void bm_host_set_tuple_index(bm_host *h, int on)
+{
+	if (!on)
+		tuple_give_up(h);
 }
 
 /* ---------------------------------------------------- the socket table */

@@ -124,12 +124,19 @@ struct bm_host {
 	const char *(*choice_rule)(const bm_host *, const bm_sock_info *, bm_choice, int);
 	bm_port_search port_search[2];   /* per protocol (version 4) */
 	int tw_syn_needs_listener;       /* version 4 */
+	int connect_tuple_only;          /* version 5, with autobind_skips_bound */
 	bm_port *spare_ports[BM_SPARE_PORTS];   /* freed port records, for reuse */
 	size_t nspare_ports;
 	long last_port[2];               /* the last ephemeral port taken */
 	size_t crowded;             /* owners past which a TCP port is indexed
 	                               by address (BM_CROWDED; tests change it) */
 	struct bm_port_marks *marks;   /* what autobind learnt of TCP ports */
+	/* The owners that have a peer, by (protocol, local port, remote
+	 * address and port): open addressing of links, at most half full.
+	 * no_tuples: none kept (out of memory, or a test), walks instead. */
+	uint32_t *tuples;
+	size_t tuplecap, ntuples;
+	int no_tuples;
 
 	bm_local_addr *addrs;
 	size_t naddrs, capaddrs;
@@ -293,6 +300,19 @@ static inline void bm_crowd_free(bm_port *o)
 /* For tests: index a TCP port past n owners (SIZE_MAX: never), so that a
  * run with the index and one without can be compared. */
 void bm_host_set_crowded(bm_host *h, size_t n);
+
+/* host.c: the four-tuple index (the kernel's established hash).  An owner
+ * of a port that has a remote port is in it; bm_index_add/remove keep it,
+ * and whatever changes an indexed socket's remote end calls
+ * bm_tuple_remove before and bm_tuple_add after. */
+void bm_tuple_add(bm_host *h, bm_sockrec *s);
+void bm_tuple_remove(bm_host *h, const bm_sockrec *s);
+/* The owners of (proto, port) whose remote end is dst, one per call: *at
+ * starts at 0; NULL at the end.  Only while !h->no_tuples. */
+bm_sockrec *bm_tuple_next(const bm_host *h, bm_proto proto, uint16_t port,
+                          const bm_endpoint *dst, size_t *at);
+/* For tests: keep no four-tuple index (connect() searches walk owners). */
+void bm_host_set_tuple_index(bm_host *h, int on);
 /* The owners of o that can overlap addr, newest first: 0 and a walk, or
  * -1 when the whole list must be walked (no index, addr a wildcard). */
 int bm_crowd_walk_start(bm_port *o, const bm_endpoint *addr, bm_port_cursor *c);

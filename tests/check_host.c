@@ -459,6 +459,94 @@ START_TEST(crowd_index_changes_nothing)
 }
 END_TEST
 
+void bm_host_set_tuple_index(bm_host *h, int on);   /* model/internal.h, for tests */
+
+/* The four-tuple index (a connect()'s port search and its four-tuple check
+ * without walking the port) changes no answer: random connects to a few
+ * peers from a narrow ephemeral range, with binds, listeners, accepted
+ * children, closes into TIME_WAIT and time passing, on a host with the
+ * index and one without, step by step. */
+START_TEST(tuple_index_changes_nothing)
+{
+	static const char *const peers[] = {"203.0.113.1:80", "203.0.113.1:81", "203.0.113.2:80",
+	                                    "10.0.0.1:7000", "[::ffff:203.0.113.1]:80"};
+	enum { NPEER = sizeof peers / sizeof *peers, MAXS = 600 };
+	const bm_policy *p = bm_personality_at((size_t)_i);
+	bm_host *both[2] = {host_of(p->name), host_of(p->name)};
+	bm_host_set_tuple_index(both[1], 0);
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(bm_host_add_addr(both[k], "10.0.0.1", NULL), BM_OK);
+		bm_host_set_knob(both[k], BM_KNOB_EPHEMERAL_LO, 40000);
+		bm_host_set_knob(both[k], BM_KNOB_EPHEMERAL_HI, 40011);
+	}
+	static bm_sock socks[2][MAXS];
+	int n = 0, shared = 0, connected = 0;
+	uint32_t x = 4242;
+	for (int step = 0; step < 6000; step++) {
+		uint32_t what = lcg(&x) % 10, pick = lcg(&x), arg = lcg(&x);
+		bm_verdict v[2];
+		bm_sock_info info[2];
+		int have[2];
+		for (int k = 0; k < 2; k++) {
+			bm_host *h = both[k];
+			bm_sock s = n ? socks[k][pick % (uint32_t)n] : BM_NO_SOCK;
+			memset(&v[k], 0, sizeof v[k]);
+			if (what < 3 || n == 0) {
+				bm_sock t = BM_NO_SOCK;
+				bm_socket(h, arg & 1 ? BM_AF_INET6 : BM_AF_INET, BM_TCP, 0, &t, &v[k]);
+				if (arg & 2)
+					bm_setsockopt(h, t, BM_SO_REUSEADDR, 1, NULL);
+				if (n < MAXS)
+					socks[k][n] = t;
+			} else if (what < 4) {
+				char text[40];
+				snprintf(text, sizeof text, "%s:%u", arg & 1 ? "0.0.0.0" : "10.0.0.1",
+				         arg & 2 ? 7000 : 40000 + (arg >> 2) % 12);
+				bm_endpoint ep = ep_of(text);
+				bm_bind(h, s, &ep, &v[k]);
+			} else if (what < 5) {
+				bm_listen(h, s, &v[k]);
+			} else if (what < 8) {
+				bm_endpoint ep = ep_of(peers[arg % NPEER]);
+				bm_connect(h, s, &ep, &v[k]);
+			} else if (what < 9) {
+				bm_sock child;
+				bm_accept(h, s, &child, &v[k]);
+			} else {
+				bm_setsockopt(h, s, BM_SO_LINGER, (int)(arg & 1), NULL);
+				bm_close(h, s, &v[k]);
+				if (arg & 6)
+					bm_advance(h, (arg >> 3) % 70000);
+			}
+			have[k] = bm_sock_query(h, s, &info[k]) == BM_OK;
+		}
+		if ((what < 3 || n == 0) && n < MAXS)
+			n++;
+		ck_assert_msg(v[0].code == v[1].code && v[0].conflict == v[1].conflict &&
+		              strcmp(v[0].rule ? v[0].rule : "", v[1].rule ? v[1].rule : "") == 0,
+		              "%s step %d (%u): %s %s %d with the index, %s %s %d without", p->name,
+		              step, what, bm_result_name(v[0].code), v[0].rule, v[0].conflict,
+		              bm_result_name(v[1].code), v[1].rule, v[1].conflict);
+		ck_assert_int_eq(have[0], have[1]);
+		if (have[0]) {
+			ck_assert_int_eq(info[0].local.port, info[1].local.port);
+			ck_assert_int_eq(info[0].state, info[1].state);
+		}
+		if (what >= 5 && what < 8 && v[0].code == BM_OK && have[0]) {
+			connected++;
+			shared += bm_port_count(both[0], BM_TCP, info[0].local.port) > 2;
+		}
+	}
+	/* the index was in use: connects, and where the OS reuses one port for
+	 * many peers (connect_tuple_only), connects onto a shared port */
+	ck_assert_int_gt(connected, 20);
+	if (p->connect_tuple_only)
+		ck_assert_int_gt(shared, 40);
+	bm_host_free(both[0]);
+	bm_host_free(both[1]);
+}
+END_TEST
+
 /* bm_port_near_last/prev keep their contract: on a crowded port the owners
  * of the whole walk, in its order, less exactly those on another specific
  * address that did not bind a wildcard; on a small port the whole walk. */
@@ -667,6 +755,7 @@ Suite *host_suite(void)
 	tcase_add_loop_test(t, autobind_shortcut_sees_freed_ports, 0,
 	                    sizeof skipping_oses / sizeof *skipping_oses);
 	tcase_add_loop_test(t, crowd_index_changes_nothing, 0, (int)bm_personality_count());
+	tcase_add_loop_test(t, tuple_index_changes_nothing, 0, (int)bm_personality_count());
 	tcase_add_test(t, records_and_extras_survive_churn);
 	tcase_add_test(t, result_names_round_trip);
 	tcase_add_test(t, option_names_round_trip);

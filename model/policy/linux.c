@@ -1250,6 +1250,7 @@ static const char *linux_choice_rule(const bm_host *h, const bm_sock_info *s, bm
 	.port_state_size = sizeof(linux_port),                              \
 	.port_join = linux_port_join,                                       \
 	.autobind_skips_bound = 1,  /* linux_connect_port: linux.connect.bindowned */ \
+	.connect_tuple_only = 1,    /* linux_connect_port: same_tuple */         \
 	.conflict_overlap_only = 1, /* linux_conflict: NONE unless linux_overlap */ \
 	.port_search_tcp = BM_PORT_SEARCH_PARITY,  /* linux.ephemeral.bind */   \
 	.tw_syn_needs_listener = 1,                /* core.connect.synold */    \

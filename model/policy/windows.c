@@ -540,6 +540,7 @@ static const char *windows_choice_rule(const bm_host *h, const bm_sock_info *s, 
 	.tuple_clash = windows_tuple_clash,                                 \
 	.connect_port = windows_connect_port,                               \
 	.autobind_skips_bound = 1, /* windows_connect_port: windows.connect.ephemeral */ \
+	.connect_tuple_only = 1,   /* windows_connect_port: same_tuple */         \
 	.conflict_overlap_only = 1, /* windows_conflict: NONE unless bm_overlap */     \
 	.deliver = windows_deliver,                                         \
 	.listen_precheck = windows_listen_precheck,                         \
