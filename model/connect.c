@@ -516,9 +516,7 @@ static void connected_verdict(const bm_sockrec *s, bm_sock peer, const bm_endpoi
 		               bm_endpoint_format(dst, b, sizeof b), rh->name, peer,
 		               listener->info.id);
 	else
-		bm_verdict_set(v, BM_OK, rule, 0, "%s -> %s",
-		               bm_endpoint_format(&s->info.local, a, sizeof a),
-		               bm_endpoint_format(dst, b, sizeof b));
+		bm_verdict_set_path(v, BM_OK, rule, 0, &s->info.local, dst);   /* made when read */
 }
 
 bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags,

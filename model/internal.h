@@ -227,6 +227,10 @@ static inline bm_verdict *bm_verdict_begin(bm_verdict *v, bm_verdict *scratch)
  * succeeds names where it bound on every operation.  what is static. */
 void bm_verdict_set_at(bm_verdict *v, bm_result code, const char *rule, bm_sock conflict,
                        const char *what, const bm_endpoint *ep);
+/* bm_verdict_set(v, code, rule, conflict, "%s -> %s", from, to as text),
+ * with both endpoints kept and formatted only when read (a connect()). */
+void bm_verdict_set_path(bm_verdict *v, bm_result code, const char *rule, bm_sock conflict,
+                         const bm_endpoint *from, const bm_endpoint *to);
 /* v holds the rule that let a bind() or listen() share the port: its
  * reason becomes "what EP, sharing the port [with socket N]: <the rule's
  * own reason>", made only when read.  what is static. */

@@ -393,6 +393,25 @@ void bm_verdict_set_at(bm_verdict *v, bm_result code, const char *rule, bm_sock 
 	z->nstr = sizeof *ep;
 }
 
+/* The format of bm_verdict_set_path's reason: str holds both endpoints'
+ * bytes (formatted only when read). */
+static const char path_endpoints[] = "%s -> %s";
+
+void bm_verdict_set_path(bm_verdict *v, bm_result code, const char *rule, bm_sock conflict,
+                         const bm_endpoint *from, const bm_endpoint *to)
+{
+	struct bm_verdict_lazy_ *z = &v->lazy_;
+	v->code = code;
+	v->rule = rule;
+	v->conflict = conflict;
+	v->reason[0] = 0;
+	z->fmt = path_endpoints;
+	z->nargs = 0;
+	memcpy(z->str, from, sizeof *from);
+	memcpy(z->str + sizeof *from, to, sizeof *to);
+	z->nstr = 2 * sizeof *from;
+}
+
 /* The text of record z with format fmt, into out[0..cap). */
 static void format_lazy(const struct bm_verdict_lazy_ *z, const char *fmt, char *out, size_t cap)
 {
@@ -423,7 +442,8 @@ void bm_verdict_set_shared(bm_verdict *v, const char *what, const bm_endpoint *e
 {
 	struct bm_verdict_lazy_ *z = &v->lazy_;
 	const char *inner = z->fmt;
-	if (inner && inner != at_endpoint && inner != sharing_with && inner != sharing &&
+	if (inner && inner != at_endpoint && inner != path_endpoints && inner != sharing_with &&
+	    inner != sharing &&
 	    z->nargs + 2 <= 8 && z->nstr + sizeof *ep <= sizeof z->str) {
 		z->arg[z->nargs].p = inner;
 		z->arg[z->nargs + 1].p = what;
@@ -459,6 +479,12 @@ const char *bm_verdict_reason(bm_verdict *v)
 		memcpy(&ep, z->str, sizeof ep);
 		snprintf(v->reason, sizeof v->reason, at_endpoint, (const char *)z->arg[0].p,
 		         bm_endpoint_format(&ep, buf, sizeof buf));
+	} else if (fmt == path_endpoints) {
+		bm_endpoint ep[2];
+		char a[BM_ENDPOINT_STRLEN], b[BM_ENDPOINT_STRLEN];
+		memcpy(ep, z->str, sizeof ep);
+		snprintf(v->reason, sizeof v->reason, path_endpoints,
+		         bm_endpoint_format(&ep[0], a, sizeof a), bm_endpoint_format(&ep[1], b, sizeof b));
 	} else if (fmt == sharing_with || fmt == sharing) {
 		struct bm_verdict_lazy_ in = *z;   /* the policy's own record */
 		bm_endpoint ep;

@@ -646,6 +646,24 @@ START_TEST(lazy_shared_reason)
 }
 END_TEST
 
+/* A connect()'s reason names both ends; they are formatted when read. */
+START_TEST(lazy_connect_reason)
+{
+	bm_sock l = sock_of(h, "tcp4", 0, 0), c = sock_of(h, "tcp4", 0, 0);
+	bind_ok(h, l, "127.0.0.1:5000");
+	ck_assert_int_eq(bm_listen(h, l, NULL), BM_OK);
+	ck_assert_int_eq(connect_to(h, c, "127.0.0.1:5000"), BM_OK);
+	bm_verdict copy;
+	bm_last_verdict_copy(h, &copy);
+	bm_sock_info info;
+	ck_assert_int_eq(bm_sock_query(h, c, &info), BM_OK);
+	char want[100];
+	snprintf(want, sizeof want, "127.0.0.1:%u -> 127.0.0.1:5000", info.local.port);
+	ck_assert_str_eq(bm_verdict_reason(&copy), want);
+	ck_assert_str_eq(bm_last_verdict(h)->reason, want);
+}
+END_TEST
+
 START_TEST(lazy_reason_reaches_every_reader)
 {
 	bm_sock a = sock_of(h, "tcp4", 0, 0), b = sock_of(h, "tcp4", 0, 0);
@@ -689,6 +707,7 @@ Suite *ops_suite(void)
 	tcase_add_test(t, lazy_reason_matches_snprintf);
 	tcase_add_test(t, untyped_reason_matches_snprintf);
 	tcase_add_test(t, lazy_shared_reason);
+	tcase_add_test(t, lazy_connect_reason);
 	tcase_add_test(t, lazy_reason_outlives_its_arguments);
 	tcase_add_test(t, lazy_reason_reaches_every_reader);
 	tcase_add_test(t, listen_udp_is_eopnotsupp);
