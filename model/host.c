@@ -323,6 +323,56 @@ void bm_host_free(bm_host *h)
 	free(h);
 }
 
+/* -------------------------------- open addressing of record links */
+
+/* The socket table and the four-tuple index are both arrays of record
+ * links (0 empty), a power of two long, at most half full, linear probing;
+ * they differ only in where a record's home slot is. */
+typedef size_t (*link_home)(const bm_sockrec *r, size_t cap);
+
+static inline void links_put(const bm_host *h, uint32_t *t, size_t cap, uint32_t link, link_home home)
+{
+	size_t i = home(bm_rec_at(h, link), cap);
+	while (t[i])
+		i = (i + 1) & (cap - 1);
+	t[i] = link;
+}
+
+/* Empty slot i, moving later entries of its cluster back (no tombstones:
+ * lookups stay short however many records came and went). */
+static inline void links_erase(const bm_host *h, uint32_t *t, size_t cap, size_t i, link_home home)
+{
+	size_t mask = cap - 1;
+	t[i] = 0;
+	for (size_t j = (i + 1) & mask; t[j]; j = (j + 1) & mask) {
+		size_t at = home(bm_rec_at(h, t[j]), cap);
+		/* move it to the hole if the hole lies between its home and it */
+		if (((j - at) & mask) >= ((j - i) & mask)) {
+			t[i] = t[j];
+			t[j] = 0;
+			i = j;
+		}
+	}
+}
+
+/* Room for n + 1 links in *t (doubled, from 64); -1 when out of memory. */
+static inline int links_reserve(const bm_host *h, uint32_t **t, size_t *cap, size_t n, link_home home)
+{
+	if ((n + 1) * 2 <= *cap)
+		return 0;
+	size_t grown = *cap ? *cap * 2 : 64;
+	uint32_t *g = calloc(grown, sizeof *g);
+	if (!g)
+		return -1;
+	for (size_t i = 0; i < *cap; i++)
+		if ((*t)[i])
+			links_put(h, g, grown, (*t)[i], home);
+	free(*t);
+	*t = g;
+	*cap = grown;
+	return 0;
+}
+
 /* ---------------------------------------------------- the four-tuple index */
 
 static uint32_t tuple_hash(bm_proto proto, uint16_t port, const bm_endpoint *remote)
@@ -338,27 +388,6 @@ static size_t tuple_home(const bm_sockrec *r, size_t cap)
 	return tuple_hash(r->info.proto, r->info.local.port, &r->info.remote) & (cap - 1);
 }
 
-static int tuple_grow(bm_host *h)
-{
-	size_t cap = h->tuplecap ? h->tuplecap * 2 : 64;
-	uint32_t *t = calloc(cap, sizeof *t);
-	if (!t)
-		return -1;
-	for (size_t i = 0; i < h->tuplecap; i++) {
-		uint32_t link = h->tuples[i];
-		if (!link)
-			continue;
-		size_t j = tuple_home(bm_rec_at(h, link), cap);
-		while (t[j])
-			j = (j + 1) & (cap - 1);
-		t[j] = link;
-	}
-	free(h->tuples);
-	h->tuples = t;
-	h->tuplecap = cap;
-	return 0;
-}
-
 /* Drop the index for good: the searches walk the owners instead. */
 static void tuple_give_up(bm_host *h)
 {
@@ -372,14 +401,11 @@ void bm_tuple_add(bm_host *h, bm_sockrec *s)
 {
 	if (h->no_tuples || !s->indexed || !s->info.remote.port)
 		return;
-	if ((h->ntuples + 1) * 2 > h->tuplecap && tuple_grow(h) != 0) {
+	if (links_reserve(h, &h->tuples, &h->tuplecap, h->ntuples, tuple_home) != 0) {
 		tuple_give_up(h);   /* out of memory: slower, never wrong */
 		return;
 	}
-	size_t i = tuple_home(s, h->tuplecap);
-	while (h->tuples[i])
-		i = (i + 1) & (h->tuplecap - 1);
-	h->tuples[i] = bm_rec_link(h, s);
+	links_put(h, h->tuples, h->tuplecap, bm_rec_link(h, s), tuple_home);
 	h->ntuples++;
 }
 
@@ -393,17 +419,8 @@ void bm_tuple_remove(bm_host *h, const bm_sockrec *s)
 		i = (i + 1) & mask;
 	if (!h->tuples[i])
 		return;   /* it was not in (not indexed when its peer was set) */
-	h->tuples[i] = 0;
+	links_erase(h, h->tuples, h->tuplecap, i, tuple_home);
 	h->ntuples--;
-	for (size_t j = (i + 1) & mask; h->tuples[j]; j = (j + 1) & mask) {
-		size_t home = tuple_home(bm_rec_at(h, h->tuples[j]), h->tuplecap);
-		/* move it to the hole if the hole lies between its home and it */
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			h->tuples[i] = h->tuples[j];
-			h->tuples[j] = 0;
-			i = j;
-		}
-	}
 }
 
 bm_sockrec *bm_tuple_next(const bm_host *h, bm_proto proto, uint16_t port,
@@ -439,48 +456,23 @@ uint32_t bm_rec_link(const bm_host *h, const bm_sockrec *s)
 	return h->table[bm_table_slot(h, s->info.id)];
 }
 
-static void table_put(const bm_host *h, uint32_t *table, size_t cap, uint32_t link)
+static size_t id_home(const bm_sockrec *r, size_t cap)
 {
-	size_t i = bm_slot_for(bm_rec_at(h, link)->info.id, cap);
-	while (table[i])
-		i = (i + 1) & (cap - 1);
-	table[i] = link;
+	return bm_slot_for(r->info.id, cap);
 }
 
 /* Remove the entry at slot i, shifting back the entries its slot kept from
  * their home (linear probing without tombstones). */
 static void table_remove(bm_host *h, size_t i)
 {
-	size_t mask = h->tablecap - 1;
-	h->table[i] = 0;
-	for (size_t j = (i + 1) & mask; h->table[j]; j = (j + 1) & mask) {
-		size_t home = bm_slot_for(bm_rec_at(h, h->table[j])->info.id, h->tablecap);
-		/* move it to the hole if the hole lies between its home and it */
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			h->table[i] = h->table[j];
-			h->table[j] = 0;
-			i = j;
-		}
-	}
+	links_erase(h, h->table, h->tablecap, i, id_home);
 	h->nrecs--;
 }
 
 /* Room for one more entry in the table; -1 when out of memory. */
 static int table_reserve(bm_host *h)
 {
-	if ((h->nrecs + 1) * 2 <= h->tablecap)
-		return 0;
-	size_t cap = h->tablecap ? h->tablecap * 2 : 64;
-	uint32_t *t = calloc(cap, sizeof *t);
-	if (!t)
-		return -1;
-	for (size_t i = 0; i < h->tablecap; i++)
-		if (h->table[i])
-			table_put(h, t, cap, h->table[i]);
-	free(h->table);
-	h->table = t;
-	h->tablecap = cap;
-	return 0;
+	return links_reserve(h, &h->table, &h->tablecap, h->nrecs, id_home);
 }
 
 /* A record to use: a freed one, else the next of the slabs (a new slab
@@ -521,7 +513,7 @@ bm_sockrec *bm_host_new_rec(bm_host *h)
 	bm_sockrec *s = bm_rec_at(h, link);
 	memset(s, 0, sizeof *s);
 	s->info.id = ++*last;
-	table_put(h, h->table, h->tablecap, link);
+	links_put(h, h->table, h->tablecap, link, id_home);
 	h->nrecs++;
 	return s;
 }

@@ -382,10 +382,7 @@ void bm_verdict_set_at(bm_verdict *v, bm_result code, const char *rule, bm_sock 
                        const char *what, const bm_endpoint *ep)
 {
 	struct bm_verdict_lazy_ *z = &v->lazy_;
-	v->code = code;
-	v->rule = rule;
-	v->conflict = conflict;
-	v->reason[0] = 0;
+	set_head(v, code, rule, conflict);
 	z->fmt = at_endpoint;
 	z->nargs = 1;
 	z->arg[0].p = what;
@@ -401,10 +398,7 @@ void bm_verdict_set_path(bm_verdict *v, bm_result code, const char *rule, bm_soc
                          const bm_endpoint *from, const bm_endpoint *to)
 {
 	struct bm_verdict_lazy_ *z = &v->lazy_;
-	v->code = code;
-	v->rule = rule;
-	v->conflict = conflict;
-	v->reason[0] = 0;
+	set_head(v, code, rule, conflict);
 	z->fmt = path_endpoints;
 	z->nargs = 0;
 	memcpy(z->str, from, sizeof *from);
