@@ -34,10 +34,10 @@ extern "C" {
 
 /* The version this header belongs to; bm_version() gives the library's at
  * run time (a program may run against a newer shared library). */
-#define BM_VERSION "0.4.1"
+#define BM_VERSION "0.4.2"
 #define BM_VERSION_MAJOR 0
 #define BM_VERSION_MINOR 4
-#define BM_VERSION_PATCH 1
+#define BM_VERSION_PATCH 2
 #define BM_VERSION_NUMBER (BM_VERSION_MAJOR * 10000 + BM_VERSION_MINOR * 100 + BM_VERSION_PATCH)
 
 /* BM_API marks the library's interface: the library is built with hidden
@@ -493,11 +493,28 @@ typedef struct bm_policy {
 	 * thousands of connections share costs what a fresh one does.  Leave
 	 * it 0 unless connect_port keeps that promise. */
 	int connect_tuple_only;
+
+	/* ---- version 6 ---- */
+
+	/* A promise the core uses on a crowded TCP port, with
+	 * conflict_overlap_only: two owners that joined on one address (or
+	 * both on a wildcard) and that owner_kind gives the same value get
+	 * the same answer from conflict in the bind and listen phases, for
+	 * any s: the same bm_match and the same verdict but for the owner it
+	 * names; and conflict writes nothing to v when it answers
+	 * BM_MATCH_NONE.  The core then asks only the newest owner of each
+	 * kind (and, when all let s share, the oldest that did, as the walk
+	 * one by one ends there): a bind into a group of thousands that any
+	 * member could refuse (Windows) costs what a bind into a group of
+	 * two does.  The value may read the owner's state and the address
+	 * connect() gave it: the core asks again when those change.  NULL:
+	 * every owner is asked. */
+	uint64_t (*owner_kind)(const bm_host *h, const bm_sock_info *owner);
 } bm_policy;
 
-/* A caller's policy of version 2, 3 or 4 (without the members added after
+/* A caller's policy of version 2 to 5 (without the members added after
  * it) is still accepted. */
-#define BM_POLICY_VERSION 5
+#define BM_POLICY_VERSION 6
 #define BM_PORT_STATE_MAX 64
 
 /* The core's default hooks, for custom policies to call. */

@@ -100,6 +100,7 @@ bm_result bm_close(bm_host *h, bm_sock id, bm_verdict *v)
 			return bm_finish(h, v);
 		}
 		s->info.state = BM_STATE_TIME_WAIT;
+		bm_crowd_rekind(h, s);
 		s->info.tw_expires_ms = bm_time_wait_end(h);
 		bm_timer_add(h, s);
 		if (h->knob[BM_KNOB_TIME_WAIT_MS] == 0)

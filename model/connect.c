@@ -619,6 +619,7 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	s->info.remote = dst;
 	bm_tuple_add(h, s);
 	s->info.state = BM_STATE_CONNECTED;
+	bm_crowd_rekind(h, s);
 	if (!same_tuple)
 		s->info.connected_seq = ++h->seq;
 	if (listener)

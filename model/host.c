@@ -149,7 +149,7 @@ void bm_index_remove(bm_host *h, bm_sockrec *s)
 	bm_port *o = *slot;
 	if (!s->info.port_from_connect)
 		forget_mark(h, s->info.proto, s->info.local.port);
-	bm_crowd_left(o, s);
+	bm_crowd_left(h, o, s);
 	if (s->port_prev)
 		bm_rec_at(h, s->port_prev)->port_next = s->port_next;
 	else
@@ -168,12 +168,14 @@ void bm_index_remove(bm_host *h, bm_sockrec *s)
 	}
 }
 
-/* s joined its port by bind() or listen(): tell the policy. */
-void bm_index_join(bm_host *h, const bm_sockrec *s)
+/* s joined its port by bind() or listen(): tell the policy, and file it
+ * under its kind now that its state is set. */
+void bm_index_join(bm_host *h, bm_sockrec *s)
 {
 	bm_port *o = bm_index_find(h, s->info.proto, s->info.local.port);
 	if (o && h->policy->port_join)
 		h->policy->port_join(h, &s->info, o->state);
+	bm_crowd_rekind(h, s);
 }
 
 void bm_index_free(bm_host *h)
@@ -264,6 +266,7 @@ bm_host *bm_host_new_with_policy(const bm_policy *p, bm_result *err)
 	h->choice_rule = p->version >= 4 ? p->choice_rule : NULL;
 	h->tw_syn_needs_listener = p->version >= 4 && p->tw_syn_needs_listener;
 	h->connect_tuple_only = p->version >= 5 && p->connect_tuple_only && p->autobind_skips_bound;
+	h->owner_kind = p->version >= 6 && h->conflict_overlap_only ? p->owner_kind : NULL;
 	/* a policy older than version 4 keeps the order the core used then */
 	h->port_search[BM_TCP - 1] = p->version >= 4 ? p->port_search_tcp : BM_PORT_SEARCH_PARITY;
 	h->port_search[BM_UDP - 1] = p->version >= 4 ? p->port_search_udp : BM_PORT_SEARCH_PARITY;

@@ -125,6 +125,8 @@ struct bm_host {
 	bm_port_search port_search[2];   /* per protocol (version 4) */
 	int tw_syn_needs_listener;       /* version 4 */
 	int connect_tuple_only;          /* version 5, with autobind_skips_bound */
+	/* the policy's owner_kind hook (version 6, with conflict_overlap_only) */
+	uint64_t (*owner_kind)(const bm_host *, const bm_sock_info *);
 	bm_port *spare_ports[BM_SPARE_PORTS];   /* freed port records, for reuse */
 	size_t nspare_ports;
 	long last_port[2];               /* the last ephemeral port taken */
@@ -182,7 +184,7 @@ static inline bm_port *bm_index_find(const bm_host *h, bm_proto proto, uint16_t 
 }
 int bm_index_add(bm_host *h, bm_sockrec *s);
 void bm_index_remove(bm_host *h, bm_sockrec *s);
-void bm_index_join(bm_host *h, const bm_sockrec *s);
+void bm_index_join(bm_host *h, bm_sockrec *s);
 void bm_index_free(bm_host *h);
 /* The first port from port to hi that a TCP connect()'s autobind may take
  * as far as bind()-held ports go (hi + 1: none): port itself unless the
@@ -279,8 +281,9 @@ int bm_grow_queue(bm_host *h, bm_sockrec *l);
 /* The index's slow paths: s joins o's index (made now if o just became
  * crowded), s leaves it, the index goes. */
 void bm_crowd_add(const bm_host *h, bm_port *o, bm_sockrec *s);
-void bm_crowd_remove(bm_port *o, const bm_sockrec *s);
+void bm_crowd_remove(const bm_host *h, bm_port *o, const bm_sockrec *s);
 void bm_crowd_drop(bm_port *o);
+void bm_crowd_restate(const bm_host *h, bm_port *o, bm_sockrec *s);
 
 /* s joined o (already in its list) / is leaving it; o is being freed.
  * Inline: most ports are never crowded, and every bind and close asks. */
@@ -290,10 +293,22 @@ static inline void bm_crowd_joined(const bm_host *h, bm_port *o, bm_sockrec *s)
 		bm_crowd_add(h, o, s);
 }
 
-static inline void bm_crowd_left(bm_port *o, const bm_sockrec *s)
+static inline void bm_crowd_left(const bm_host *h, bm_port *o, const bm_sockrec *s)
 {
 	if (o->by_addr)
-		bm_crowd_remove(o, s);
+		bm_crowd_remove(h, o, s);
+}
+
+/* What the policy's owner_kind reads of s may have changed (its state, the
+ * address connect() gave it): an owner of a crowded port moves to the list
+ * of its kind now.  Called wherever an indexed TCP socket changes so. */
+static inline void bm_crowd_rekind(const bm_host *h, bm_sockrec *s)
+{
+	if (!h->owner_kind || !s->indexed || s->info.proto != BM_TCP)
+		return;
+	bm_port *o = bm_index_find(h, BM_TCP, s->info.local.port);
+	if (o && o->by_addr)
+		bm_crowd_restate(h, o, s);
 }
 
 static inline void bm_crowd_free(bm_port *o)
@@ -321,6 +336,10 @@ void bm_host_set_tuple_index(bm_host *h, int on);
  * -1 when the whole list must be walked (no index, addr a wildcard). */
 int bm_crowd_walk_start(bm_port *o, const bm_endpoint *addr, bm_port_cursor *c);
 bm_sockrec *bm_crowd_walk_next(bm_port_cursor *c);
+/* bm_check_owners on a crowded port of a policy with owner_kind: 1 with
+ * *r its result, 0 when the owners must be walked one by one. */
+int bm_crowd_check_kinds(const bm_host *h, bm_port *o, const bm_sock_info *cand, bm_phase phase,
+                         bm_verdict *v, bm_result *r);
 
 /* addr.c: the bytes an address is looked up by (its IPv4 form where it
  * has one: 4 bytes, else 16), and their hash (FNV-1a seeded with the

@@ -104,7 +104,13 @@ bm_result bm_check_owners(bm_host *h, const bm_sock_info *cand,
 	if (!o)
 		return BM_OK;
 	/* a crowded TCP port: only the owners that can overlap, where the
-	 * policy promised the others answer NONE (crowd.c) */
+	 * policy promised the others answer NONE (crowd.c); one of each kind
+	 * where it promised that owners of a kind answer alike */
+	bm_result r;
+	if (h->owner_kind && cand->proto == BM_TCP && o->by_addr &&
+	    (phase == BM_PHASE_BIND || phase == BM_PHASE_LISTEN) &&
+	    bm_crowd_check_kinds(h, o, cand, phase, v, &r))
+		return r;
 	bm_port_cursor w;
 	int near = h->conflict_overlap_only && cand->proto == BM_TCP && o->by_addr &&
 	           bm_crowd_walk_start(o, &cand->local, &w) == 0;

@@ -407,9 +407,9 @@ START_TEST(crowd_index_changes_nothing)
 	}
 	static bm_sock socks[2][MAXS];
 	int n = 0, crowded = 0;
-	uint32_t x = 777;
+	uint32_t x = 1234;
 	for (int step = 0; step < 12000; step++) {
-		uint32_t what = lcg(&x) % 12, pick = lcg(&x), arg = lcg(&x);
+		uint32_t what = lcg(&x) % 14, pick = lcg(&x), arg = lcg(&x);
 		bm_verdict v[2];
 		for (int k = 0; k < 2; k++) {
 			bm_host *h = both[k];
@@ -421,6 +421,8 @@ START_TEST(crowd_index_changes_nothing)
 				          &v[k]);
 				if (arg & 12)   /* many sharers: crowds on every release */
 					bm_setsockopt(h, t, BM_SO_REUSEADDR, 1, NULL);
+				else if (arg & 16)   /* Windows: owners that refuse */
+					bm_setsockopt(h, t, BM_SO_EXCLUSIVEADDRUSE, 1, NULL);
 				if (n < MAXS)
 					socks[k][n] = t;
 			} else if (what < 5) {
@@ -437,23 +439,113 @@ START_TEST(crowd_index_changes_nothing)
 			} else if (what < 11) {
 				bm_endpoint ep = ep_of(arg & 1 ? "10.0.0.1:7000" : "203.0.113.1:80");
 				bm_connect(h, s, &ep, &v[k]);
-			} else {
+			} else if (what < 12) {
 				bm_setsockopt(h, s, BM_SO_LINGER, (int)(arg & 1), NULL);
 				bm_close(h, s, &v[k]);
+			} else if (what < 13) {
+				bm_sock child = BM_NO_SOCK;   /* children share the port */
+				if (bm_accept(h, s, &child, &v[k]) == BM_OK && n < MAXS)
+					socks[k][n] = child;
+			} else {
+				bm_advance(h, 1000 * (arg % 4));   /* TIME_WAITs end */
 			}
 		}
-		if ((what < 3 || n == 0) && n < MAXS)
+		if ((what < 3 || n == 0 || (what == 12 && v[0].code == BM_OK)) && n < MAXS)
 			n++;
+		/* the reason too: a walk by kind names the owners the walk one
+		 * by one does */
 		ck_assert_msg(v[0].code == v[1].code && v[0].conflict == v[1].conflict &&
-		              strcmp(v[0].rule ? v[0].rule : "", v[1].rule ? v[1].rule : "") == 0,
-		              "step %d (%u): %s %s %d with the index, %s %s %d without", step, what,
-		              bm_result_name(v[0].code), v[0].rule, v[0].conflict,
-		              bm_result_name(v[1].code), v[1].rule, v[1].conflict);
+		              strcmp(v[0].rule ? v[0].rule : "", v[1].rule ? v[1].rule : "") == 0 &&
+		              strcmp(v[0].reason, v[1].reason) == 0,
+		              "step %d (%u): %s %s %d (%s) with the index, %s %s %d (%s) without", step,
+		              what, bm_result_name(v[0].code), v[0].rule, v[0].conflict, v[0].reason,
+		              bm_result_name(v[1].code), v[1].rule, v[1].conflict, v[1].reason);
 		if (bm_port_count(both[0], BM_TCP, 7000) > BM_CROWDED_TEST ||
 		    bm_port_count(both[0], BM_TCP, 7001) > BM_CROWDED_TEST)
 			crowded++;
 	}
 	ck_assert_int_gt(crowded, 1000);   /* the index was in use */
+	bm_host_free(both[0]);
+	bm_host_free(both[1]);
+}
+END_TEST
+
+/* Owners of a crowded Windows port change kind as they connect and enter
+ * TIME_WAIT out of join order (crowd.c moves each to its kind's list at
+ * its place by join stamp); binds that probe the port after every change,
+ * with and without SO_EXCLUSIVEADDRUSE and from two users, get the same
+ * verdict, reason included, on a host with the index and one without. */
+static const char *const windows_oses[] = {"windows", "windows-2003", "windows-2000"};
+
+static void same_verdict(const bm_verdict *a, const bm_verdict *b, int step)
+{
+	ck_assert_msg(a->code == b->code && a->conflict == b->conflict &&
+	              strcmp(a->rule ? a->rule : "", b->rule ? b->rule : "") == 0 &&
+	              strcmp(a->reason, b->reason) == 0,
+	              "step %d: %s %s %d (%s) with the index, %s %s %d (%s) without", step,
+	              bm_result_name(a->code), a->rule, a->conflict, a->reason,
+	              bm_result_name(b->code), b->rule, b->conflict, b->reason);
+}
+
+START_TEST(crowd_kinds_keep_join_order)
+{
+	enum { N = 48 };
+	bm_host *both[2] = {host_of(windows_oses[_i]), host_of(windows_oses[_i])};
+	bm_host_set_crowded(both[1], SIZE_MAX);
+	bm_sock s[2][N];
+	int step = 0, refused = 0, shared = 0, bound_addr = 0;
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(bm_host_add_addr(both[k], "10.0.0.1", NULL), BM_OK);
+		ck_assert_int_eq(bm_host_add_addr(both[k], "10.0.0.2", NULL), BM_OK);
+		for (int i = 0; i < N; i++) {
+			bm_endpoint ep = ep_of(i % 6 == 0 ? "0.0.0.0:7000" : "10.0.0.1:7000");
+			bm_socket(both[k], BM_AF_INET, BM_TCP, i % 3 ? 0 : 1000, &s[k][i], NULL);
+			ck_assert_int_eq(bm_setsockopt(both[k], s[k][i], BM_SO_REUSEADDR, 1, NULL), BM_OK);
+			ck_assert_int_eq(bm_bind(both[k], s[k][i], &ep, NULL), BM_OK);
+		}
+	}
+	for (int phase = 0; phase < 2; phase++) {
+		for (int j = 0; j < N; j++, step++) {
+			/* connect, then close into TIME_WAIT, in orders that are
+			 * not the join order */
+			int i = phase ? (j * 11 + 5) % N : (j * 7 + 3) % N;
+			bm_verdict v[2];
+			for (int k = 0; k < 2; k++) {
+				memset(&v[k], 0, sizeof v[k]);
+				if (phase == 0) {
+					char peer[32];
+					snprintf(peer, sizeof peer, "203.0.113.%d:80", 1 + i);
+					bm_endpoint dst = ep_of(peer);
+					bm_connect(both[k], s[k][i], &dst, &v[k]);
+				} else {
+					bm_close(both[k], s[k][i], &v[k]);
+				}
+			}
+			same_verdict(&v[0], &v[1], step);
+			/* 10.0.0.2 sees the wildcard owners that connect() gave
+			 * 10.0.0.1 as judged by their bound address */
+			for (int probe = 0; probe < 8; probe++) {
+				for (int k = 0; k < 2; k++) {
+					bm_sock t;
+					bm_endpoint ep = ep_of(probe & 4 ? "10.0.0.2:7000" : "10.0.0.1:7000");
+					bm_socket(both[k], BM_AF_INET, BM_TCP, probe & 1 ? 1000 : 0, &t, NULL);
+					bm_setsockopt(both[k], t, probe & 2 ? BM_SO_EXCLUSIVEADDRUSE
+					                                    : BM_SO_REUSEADDR, 1, NULL);
+					memset(&v[k], 0, sizeof v[k]);
+					bm_bind(both[k], t, &ep, &v[k]);
+					bm_setsockopt(both[k], t, BM_SO_LINGER, 0, NULL);
+					bm_close(both[k], t, NULL);
+				}
+				same_verdict(&v[0], &v[1], step);
+				refused += v[0].code != BM_OK;
+				shared += v[0].code == BM_OK && v[0].conflict != BM_NO_SOCK;
+				bound_addr += strcmp(v[0].rule, "windows.bind.bound_addr") == 0;
+			}
+		}
+	}
+	ck_assert_int_gt(refused, 0);   /* both answers were reached */
+	ck_assert_int_gt(shared, 0);
+	ck_assert_int_gt(bound_addr, 0);
 	bm_host_free(both[0]);
 	bm_host_free(both[1]);
 }
@@ -756,6 +848,8 @@ Suite *host_suite(void)
 	                    sizeof skipping_oses / sizeof *skipping_oses);
 	tcase_add_loop_test(t, crowd_index_changes_nothing, 0, (int)bm_personality_count());
 	tcase_add_loop_test(t, tuple_index_changes_nothing, 0, (int)bm_personality_count());
+	tcase_add_loop_test(t, crowd_kinds_keep_join_order, 0,
+	                    sizeof windows_oses / sizeof *windows_oses);
 	tcase_add_test(t, records_and_extras_survive_churn);
 	tcase_add_test(t, result_names_round_trip);
 	tcase_add_test(t, option_names_round_trip);

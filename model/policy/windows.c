@@ -399,13 +399,39 @@ static bm_match enhanced_pair(const bm_sock_info *s, const bm_sock_info *old, bm
 /* windows.bind.bound_addr: an open connection from a socket that bind()
  * placed holds the binding it was given; the core has narrowed its local
  * address to the source connect() chose, so judge it by info.bound. */
+static int judged_as_bound(const bm_sock_info *old)
+{
+	return old->state == BM_STATE_CONNECTED && old->parent == BM_NO_SOCK &&
+	       !old->port_from_connect && old->bound.port == old->local.port;
+}
+
 static bm_sock_info as_bound(const bm_sock_info *old)
 {
 	bm_sock_info o = *old;
-	if (old->state == BM_STATE_CONNECTED && old->parent == BM_NO_SOCK &&
-	    !old->port_from_connect && old->bound.port == old->local.port)
+	if (judged_as_bound(old))
 		o.local = old->bound;
 	return o;
+}
+
+/* bm_policy.owner_kind: everything windows_conflict reads of an owner but
+ * its id, so that owners of one kind on one address answer alike (a bind
+ * into a SO_REUSEADDR group asks one member, not every one).  An owner
+ * judged both by its bound address and by the one connect() gave it, or
+ * with a device, is a kind of its own. */
+static uint64_t windows_owner_kind(const bm_host *h, const bm_sock_info *o)
+{
+	(void)h;
+	if (o->dev[0] || (judged_as_bound(o) && (o->bound.family != o->local.family ||
+	                                         memcmp(o->bound.addr, o->local.addr, 16) != 0)))
+		return UINT64_C(1) << 63 | (uint32_t)o->id;
+	uint64_t k = o->uid;
+	k = k << 2 | ((o->opts_at_bind & RA) ? 2u : 0u) | ((o->opts_at_bind & EX) ? 1u : 0u);
+	/* lingering(), and the state linger_rule names */
+	k = k << 2 | (o->state == BM_STATE_TIME_WAIT ? 1u : lingering(o) ? 2u : 0u);
+	/* what bm_overlap and dual_v4_view read besides the group's address */
+	k = k << 4 | (o->family == BM_AF_INET6 ? 8u : 0u) | (o->v6only ? 4u : 0u) |
+	    (bm_addr_is_v4mapped(&o->local) ? 2u : 0u) | (bm_addr_is_any(&o->local) ? 1u : 0u);
+	return k;
 }
 
 static bm_match windows_conflict(const bm_host *h, const bm_sock_info *s,
@@ -542,6 +568,7 @@ static const char *windows_choice_rule(const bm_host *h, const bm_sock_info *s, 
 	.autobind_skips_bound = 1, /* windows_connect_port: windows.connect.ephemeral */ \
 	.connect_tuple_only = 1,   /* windows_connect_port: same_tuple */         \
 	.conflict_overlap_only = 1, /* windows_conflict: NONE unless bm_overlap */     \
+	.owner_kind = windows_owner_kind,                                   \
 	.deliver = windows_deliver,                                         \
 	.listen_precheck = windows_listen_precheck,                         \
 	.connect_precheck = windows_connect_precheck,                       \
