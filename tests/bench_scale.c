@@ -18,19 +18,38 @@
  *   group-churn    a new socket joins the group and its oldest member
  *                  leaves (bind and close; not undone: the group keeps
  *                  its size)
+ *   group100-churn the same in a group of SMALL_GROUP at every size: the
+ *                  population's part in the cost, without the group's
  *
  * It prints ns/op per N, the growth from the smallest N to the largest,
  * and the heap bytes per live socket (mallinfo2 where the C library has
  * it), and writes the table as JSON (argv[1], default build/bench_scale.json).
- * No assertions: numbers only.  Only the public API is used.
+ * Then the live kernel's group churn in groups of the same sizes (in a
+ * private network namespace: Linux, as root), for the growth that memory
+ * alone gives a group this large.  No assertions: numbers only.  Only the
+ * public API is used.
  */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE   /* unshare */
+#endif
+#include <arpa/inet.h>
+#include <errno.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
+#endif
+#if defined(__linux__)
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #endif
 
 #include "bindmodel.h"
@@ -41,11 +60,14 @@
 #define CROWD_PORT 5000
 #define PORTS_PER_ADDR 50000
 #define GROUP_PORT 5001
+#define SMALL_GROUP 100   /* the other group: this many at every size */
+#define SMALL_GROUP_PORT 5002
 
 enum { OP_BIND_FREE, OP_BIND_CONFLICT, OP_BIND_CROWDED, OP_LISTEN, OP_CONNECT, OP_CLOSE,
-       OP_GROUP_CHURN, NOPS };
+       OP_GROUP_CHURN, OP_SMALL_GROUP_CHURN, NOPS };
 static const char *const op_names[NOPS] = {"bind-free", "bind-conflict", "bind-crowded",
-                                           "listen", "connect", "close", "group-churn"};
+                                           "listen", "connect", "close", "group-churn",
+                                           "group100-churn"};
 
 /* The group's members, oldest first from head (a ring). */
 typedef struct group {
@@ -131,6 +153,7 @@ static double round_of(bm_host *h, int op, long n, long crowd, long round, group
 			ep[k].port = (uint16_t)(80 + j % 1000);
 			break;
 		case OP_GROUP_CHURN:
+		case OP_SMALL_GROUP_CHURN:
 			bm_setsockopt(h, s[k], g->opt, 1, NULL);
 			ep[k] = g->ep;
 			break;
@@ -154,7 +177,8 @@ static double round_of(bm_host *h, int op, long n, long crowd, long round, group
 		case OP_CLOSE:
 			bm_close(h, s[k], NULL);
 			break;
-		case OP_GROUP_CHURN: {
+		case OP_GROUP_CHURN:
+		case OP_SMALL_GROUP_CHURN: {
 			bm_bind(h, s[k], &ep[k], NULL);
 			long at = (g->head + k) % g->n;
 			bm_close(h, g->m[at], NULL);
@@ -164,7 +188,7 @@ static double round_of(bm_host *h, int op, long n, long crowd, long round, group
 		}
 	}
 	double t = (now_ns() - t0) / BATCH;
-	if (op == OP_GROUP_CHURN) {
+	if (op == OP_GROUP_CHURN || op == OP_SMALL_GROUP_CHURN) {
 		g->head = (g->head + BATCH) % g->n;
 		return t;
 	}
@@ -176,6 +200,96 @@ static double round_of(bm_host *h, int op, long n, long crowd, long round, group
 		}
 	}
 	return t;
+}
+
+/* A member of the kernel's group on 127.0.0.1:port, or -1. */
+static int kernel_member(uint16_t port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	struct sockaddr_in sin;
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+	                bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Our own network namespace with its loopback up, and room for as many
+ * descriptors as the hard limit allows: that number, or -1 with why. */
+static long kernel_room(char *why, size_t len)
+{
+#if defined(__linux__)
+	if (unshare(CLONE_NEWNET) != 0) {
+		snprintf(why, len, "no private network namespace: %s", strerror(errno));
+		return -1;
+	}
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int up = fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 &&
+	         (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr) == 0);
+	if (fd >= 0)
+		close(fd);
+	if (!up) {
+		snprintf(why, len, "loopback not up in the namespace: %s", strerror(errno));
+		return -1;
+	}
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		snprintf(why, len, "RLIMIT_NOFILE: %s", strerror(errno));
+		return -1;
+	}
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	return rl.rlim_cur > 1000000 ? 1000000 : (long)rl.rlim_cur;
+#else
+	snprintf(why, len, "a private network namespace needs Linux");
+	return -1;
+#endif
+}
+
+/* The kernel's group churn (socket, SO_REUSEPORT, bind, close the oldest)
+ * in a group of size members (fewer where the descriptor limit says so:
+ * *size is then what was measured): the median ns of REPS rounds of
+ * BATCH, or -1 with why. */
+static double kernel_churn(long *size, long room, char *why, size_t len)
+{
+	if (*size > room - 64)
+		*size = room - 64;   /* stdio and the rest */
+	int *ring = *size > 0 ? malloc((size_t)*size * sizeof *ring) : NULL;
+	double t[REPS];
+	long n = 0, head = 0;
+	int ok = ring != NULL;
+	while (ok && n < *size)
+		ok = (ring[n++] = kernel_member(40000)) >= 0;
+	for (int r = 0; ok && r < REPS; r++) {
+		double t0 = now_ns();
+		for (int k = 0; ok && k < BATCH; k++) {
+			int fd = kernel_member(40000);
+			close(ring[head]);
+			ring[head] = fd;
+			head = (head + 1) % *size;
+			ok = fd >= 0;
+		}
+		t[r] = (now_ns() - t0) / BATCH;
+	}
+	if (!ok)
+		snprintf(why, len, "a member of a kernel group of %ld: %s", *size, strerror(errno));
+	for (long i = 0; i < n; i++)
+		if (ring[i] >= 0)
+			close(ring[i]);
+	free(ring);
+	if (!ok)
+		return -1;
+	qsort(t, REPS, sizeof *t, cmp_double);
+	return t[REPS / 2];
 }
 
 /* The table as a picture: one panel per personality, ns per operation
@@ -197,7 +311,7 @@ static void write_svg(FILE *f, const char *const *oses, int nos, const long *siz
                       const double *ns /* [nos][nn][NOPS] */)
 {
 	static const char *const colour[NOPS] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
-	                                         "#66a61e", "#a6761d", "#e6ab02"};
+	                                         "#66a61e", "#a6761d", "#e6ab02", "#666666"};
 	int w = nos * (PANEL_W + MARGIN) + MARGIN, h = PANEL_H + 90;
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 	        "font-family=\"sans-serif\" font-size=\"11\">\n", w, h);
@@ -234,9 +348,9 @@ static void write_svg(FILE *f, const char *const *oses, int nos, const long *siz
 }
 
 /* A host of os with n live sockets: the population, the crowded port and
- * the group; *bytes gets the heap bytes per socket.  NULL when out of
- * memory. */
-static bm_host *populate(const char *os, long n, long *crowd_out, group *g, double *bytes)
+ * the groups (g[0] of N/10, g[1] of SMALL_GROUP); *bytes gets the heap
+ * bytes per socket.  NULL when out of memory. */
+static bm_host *populate(const char *os, long n, long *crowd_out, group g[2], double *bytes)
 {
 	long crowd = n / 10 < CROWD_MAX ? n / 10 : CROWD_MAX;
 	size_t before = heap_bytes();
@@ -248,9 +362,9 @@ static bm_host *populate(const char *os, long n, long *crowd_out, group *g, doub
 	long made = 0;
 	/* the order matters to connect: the host's first address is its
 	 * source, and on 10.0.1.1 the search finds ports 1024.. held */
-	for (long i = 0; made < n - 2 * crowd; i++) {
+	for (long i = 0; made < n - 2 * crowd - SMALL_GROUP; i++) {
 		bm_endpoint ep = addr_of(h, 1 + i / PORTS_PER_ADDR, (uint16_t)(1024 + i % PORTS_PER_ADDR));
-		if (ep.port == CROWD_PORT || ep.port == GROUP_PORT)
+		if (ep.port == CROWD_PORT || ep.port == GROUP_PORT || ep.port == SMALL_GROUP_PORT)
 			continue;
 		made += bound(h, &ep, 0) != BM_NO_SOCK;
 	}
@@ -260,16 +374,22 @@ static bm_host *populate(const char *os, long n, long *crowd_out, group *g, doub
 		bm_endpoint ep = addr_of(h, 1 + i, CROWD_PORT);
 		made += bound(h, &ep, BM_SO_REUSEADDR) != BM_NO_SOCK;
 	}
-	*g = (group){calloc((size_t)crowd, sizeof(bm_sock)), crowd, 0, addr_of(h, 0, GROUP_PORT),
-	             strcmp(os, "windows") == 0 ? BM_SO_REUSEADDR : BM_SO_REUSEPORT};
-	if (!g->m) {
+	bm_option opt = strcmp(os, "windows") == 0 ? BM_SO_REUSEADDR : BM_SO_REUSEPORT;
+	g[0] = (group){calloc((size_t)crowd, sizeof(bm_sock)), crowd, 0,
+	               addr_of(h, 0, GROUP_PORT), opt};
+	g[1] = (group){calloc(SMALL_GROUP, sizeof(bm_sock)), SMALL_GROUP, 0,
+	               addr_of(h, 0, SMALL_GROUP_PORT), opt};
+	if (!g[0].m || !g[1].m) {
+		free(g[0].m);
+		free(g[1].m);
 		bm_host_free(h);
 		return NULL;
 	}
-	for (long i = 0; i < crowd; i++) {
-		g->m[i] = bound(h, &g->ep, (unsigned)g->opt);
-		made += g->m[i] != BM_NO_SOCK;
-	}
+	for (int k = 0; k < 2; k++)
+		for (long i = 0; i < g[k].n; i++) {
+			g[k].m[i] = bound(h, &g[k].ep, (unsigned)opt);
+			made += g[k].m[i] != BM_NO_SOCK;
+		}
 	*bytes = (double)(heap_bytes() - before) / (double)(made ? made : 1);
 	*crowd_out = crowd;
 	return h;
@@ -295,10 +415,10 @@ int main(int argc, char **argv)
 		 * every size within a few milliseconds: the machine's speed drifts
 		 * (up to 2x here) more slowly than that */
 		bm_host *h[NN];
-		group g[NN];
+		group g[NN][2];   /* the group of N/10, and one of SMALL_GROUP */
 		long crowd[NN];
 		for (int z = 0; z < NN; z++) {
-			h[z] = populate(oses[o], sizes[z], &crowd[z], &g[z], &bytes[o][z]);
+			h[z] = populate(oses[o], sizes[z], &crowd[z], g[z], &bytes[o][z]);
 			if (!h[z]) {
 				fprintf(stderr, "bench_scale: out of memory\n");
 				return 1;
@@ -308,7 +428,8 @@ int main(int argc, char **argv)
 			double t[NN][REPS];
 			for (int r = 0; r < REPS; r++)
 				for (int z = 0; z < NN; z++)
-					t[z][r] = round_of(h[z], op, sizes[z], crowd[z], r, &g[z]);
+					t[z][r] = round_of(h[z], op, sizes[z], crowd[z], r,
+					                   &g[z][op == OP_SMALL_GROUP_CHURN]);
 			for (int z = 0; z < NN; z++) {
 				qsort(t[z], REPS, sizeof *t[z], cmp_double);
 				ns[o][z][op] = t[z][REPS / 2];
@@ -316,7 +437,8 @@ int main(int argc, char **argv)
 		}
 		for (int z = 0; z < NN; z++) {
 			bm_host_free(h[z]);
-			free(g[z].m);
+			free(g[z][0].m);
+			free(g[z][1].m);
 		}
 		for (int op = 0; op < NOPS; op++) {
 			printf("         %-14s", op_names[op]);
@@ -329,8 +451,39 @@ int main(int argc, char **argv)
 			printf(" %10.0f", bytes[o][z]);
 		printf("\n");
 	}
+	/* the kernel, for the same churn in groups of the same sizes */
+	long gsize[NN];
+	double kns[NN];
+	char why[160] = "";
+	for (int z = 0; z < NN; z++)
+		gsize[z] = sizes[z] / 10 < CROWD_MAX ? sizes[z] / 10 : CROWD_MAX;
+	/* one group at a time: the descriptor limit may not hold them all */
+	long room = kernel_room(why, sizeof why);
+	int kernel = room > 0;
+	for (int z = 0; kernel && z < NN; z++)
+		kernel = (kns[z] = kernel_churn(&gsize[z], room, why, sizeof why)) >= 0;
+	printf("\nkernel   %-14s", "group of");
+	for (int z = 0; z < NN; z++)
+		printf(" %10ld", gsize[z]);
+	if (kernel) {
+		printf("\n         %-14s", "group-churn");
+		for (int z = 0; z < NN; z++)
+			printf(" %10.0f", kns[z]);
+		printf("   %5.1fx\n         (live kernel, private network namespace, the groups "
+		       "alone: what a group this large costs the kernel)\n",
+		       kns[NN - 1] / (kns[0] > 0 ? kns[0] : 1));
+	} else {
+		printf("\n         (no kernel figures: %s)\n", why);
+	}
 	if (out) {
-		fprintf(out, "{\"unit\":\"ns/op\",\"batch\":%d,\"reps\":%d,\"results\":[", BATCH, REPS);
+		fprintf(out, "{\"unit\":\"ns/op\",\"batch\":%d,\"reps\":%d,", BATCH, REPS);
+		if (kernel) {
+			fprintf(out, "\"kernel_group_churn\":[");
+			for (int z = 0; z < NN; z++)
+				fprintf(out, "%s{\"group\":%ld,\"ns\":%.0f}", z ? "," : "", gsize[z], kns[z]);
+			fprintf(out, "],");
+		}
+		fprintf(out, "\"results\":[");
 		for (int o = 0; o < NOS; o++)
 			for (int z = 0; z < NN; z++) {
 				fprintf(out, "%s{\"os\":\"%s\",\"live\":%ld,\"bytes_per_socket\":%.0f",
