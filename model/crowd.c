@@ -579,11 +579,7 @@ int bm_crowd_check_kinds(const bm_host *h, bm_port *o, const bm_sock_info *cand,
 		asked = heads[i].newest->s;
 		bm_match m = bm_policy_conflict(h, cand, &asked->info, phase, v);
 		if (m == BM_MATCH_CONFLICT) {
-			if (v->code == BM_OK)
-				v->code = BM_EADDRINUSE;
-			if (!v->conflict)
-				v->conflict = asked->info.id;
-			*r = v->code;
+			*r = bm_refused_by(v, asked->info.id);
 			return 1;
 		}
 		if (m == BM_MATCH_SHARE_STOP) {

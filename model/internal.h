@@ -255,6 +255,17 @@ void *bm_grow(void *items, size_t *cap, size_t n, size_t size, size_t first);
 /* The policy's pairwise conflict question, or the core's default. */
 bm_match bm_policy_conflict(const bm_host *h, const bm_sock_info *s,
                             const bm_sock_info *old, bm_phase phase, bm_verdict *v);
+/* A walk over a port's owners met old, which refuses: the verdict names it
+ * (unless the policy named another) with EADDRINUSE if the policy left the
+ * code OK; returns the code. */
+static inline bm_result bm_refused_by(bm_verdict *v, bm_sock old)
+{
+	if (v->code == BM_OK)
+		v->code = BM_EADDRINUSE;
+	if (!v->conflict)
+		v->conflict = old;
+	return v->code;
+}
 /* Walk the owners of cand's port, newest first: BM_OK or the refusal. */
 bm_result bm_check_owners(bm_host *h, const bm_sock_info *cand, bm_phase phase,
                           bm_verdict *v);

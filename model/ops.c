@@ -119,13 +119,8 @@ bm_result bm_check_owners(bm_host *h, const bm_sock_info *cand,
 		if (old->info.id == cand->id)
 			continue;
 		bm_match m = bm_policy_conflict(h, cand, &old->info, phase, v);
-		if (m == BM_MATCH_CONFLICT) {
-			if (v->code == BM_OK)
-				v->code = BM_EADDRINUSE;
-			if (!v->conflict)
-				v->conflict = old->info.id;
-			return v->code;
-		}
+		if (m == BM_MATCH_CONFLICT)
+			return bm_refused_by(v, old->info.id);
 		if (m == BM_MATCH_SHARE_STOP)
 			break;
 	}
