@@ -412,8 +412,10 @@ static bm_result refused(bm_host *h, bm_sockrec *s, const bm_sock_info *cand,
 {
 	int plain_any = bm_addr_is_any(&s->info.local) &&
 	                (s->info.family == BM_AF_INET || !bm_addr_is_v4mapped(&s->info.local));
-	if (h->policy->refused_keeps_source && s->info.state == BM_STATE_BOUND && !plain_any)
+	if (h->policy->refused_keeps_source && s->info.state == BM_STATE_BOUND && !plain_any) {
 		s->info.local = cand->local;
+		bm_crowd_rekind(h, s);
+	}
 	if (h->policy->close_releases_port && s->info.state == BM_STATE_BOUND &&
 	    !s->info.explicit_port) {
 		bm_index_remove(h, s);
