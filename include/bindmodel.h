@@ -359,9 +359,11 @@ typedef struct bm_policy {
 	int refused_keeps_source;    /* a socket bound to an address that is not
 	                                its family's plain wildcard (a group, or
 	                                ::ffff:0.0.0.0) keeps the source its
-	                                refused connect() chose (Linux: such binds
+	                                failed TCP connect() chose: refused, or
+	                                its four-tuple in use (Linux: such binds
 	                                set SOCK_BINDADDR_LOCK, so tcp_disconnect
-	                                leaves the address) */
+	                                and tcp_v4_connect's failure path leave
+	                                the address) */
 	int close_releases_port;     /* a TCP socket whose connection ends by a
 	                                refused connect() or the peer's reset
 	                                gives back a port bind() did not name:

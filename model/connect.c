@@ -402,6 +402,23 @@ static int find_listener(bm_host *lh, bm_host *rh, const bm_sock_info *cand,
 	return 0;
 }
 
+/* A TCP connect() that failed after it chose its source (nothing listens,
+ * or its four-tuple is taken): a socket bound to an address that is not
+ * its family's plain wildcard (a group, ::ffff:0.0.0.0) keeps that source
+ * where the policy says so (refused_keeps_source; Linux: such binds set
+ * SOCK_BINDADDR_LOCK, so neither tcp_disconnect nor tcp_v4_connect's
+ * failure path, inet_bhash2_reset_saddr, gives the address back). */
+static void keep_source(bm_host *h, bm_sockrec *s, const bm_sock_info *cand)
+{
+	int plain_any = bm_addr_is_any(&s->info.local) &&
+	                (s->info.family == BM_AF_INET || !bm_addr_is_v4mapped(&s->info.local));
+	if (h->policy->refused_keeps_source && s->info.proto == BM_TCP &&
+	    s->info.state == BM_STATE_BOUND && !plain_any) {
+		s->info.local = cand->local;
+		bm_crowd_rekind(h, s);
+	}
+}
+
 /* Nothing listens (core.connect.refused).  What a bound socket keeps is the
  * policy's: the source its connect chose, when bound to an address that is
  * not its family's plain wildcard (a group, ::ffff:0.0.0.0; policy flag
@@ -410,12 +427,7 @@ static int find_listener(bm_host *lh, bm_host *rh, const bm_sock_info *cand,
 static bm_result refused(bm_host *h, bm_sockrec *s, const bm_sock_info *cand,
                          const bm_host *rh, int nonblock, bm_verdict *v)
 {
-	int plain_any = bm_addr_is_any(&s->info.local) &&
-	                (s->info.family == BM_AF_INET || !bm_addr_is_v4mapped(&s->info.local));
-	if (h->policy->refused_keeps_source && s->info.state == BM_STATE_BOUND && !plain_any) {
-		s->info.local = cand->local;
-		bm_crowd_rekind(h, s);
-	}
+	keep_source(h, s, cand);
 	if (h->policy->close_releases_port && s->info.state == BM_STATE_BOUND &&
 	    !s->info.explicit_port) {
 		bm_index_remove(h, s);
@@ -465,6 +477,23 @@ static int reserve(bm_host *h, bm_sockrec *s, bm_host *lh, bm_sockrec *listener,
 	return 0;
 }
 
+/* ep as a socket of family fam sees it (an accepted child's ends). */
+static bm_endpoint as_seen_by(bm_family fam, const bm_endpoint *ep)
+{
+	bm_endpoint out = *ep;
+	if (fam == BM_AF_INET6 && ep->family == BM_AF_INET) {
+		out.family = BM_AF_INET6;
+		memset(out.addr, 0, 16);
+		out.addr[10] = out.addr[11] = 0xff;
+		memcpy(out.addr + 12, ep->addr, 4);
+	} else if (fam == BM_AF_INET && bm_addr_is_v4mapped(ep)) {
+		out.family = BM_AF_INET;
+		memset(out.addr, 0, 16);
+		memcpy(out.addr, ep->addr + 12, 4);
+	}
+	return out;
+}
+
 /* The accepted child c of listener on lh: it shares the listener's port and
  * takes its options and owner (core.accept.child), and is queued for
  * accept().  Across hosts each end remembers the other's host. */
@@ -478,14 +507,11 @@ static void queue_child(bm_host *h, bm_host *lh, bm_host *rh, bm_sockrec *listen
 	c->info.v6only = listener->info.v6only;
 	c->info.linger = listener->info.linger;
 	memcpy(c->info.dev, listener->info.dev, sizeof c->info.dev);
-	c->info.local = *dst;
-	if (listener->info.family == BM_AF_INET6 && dst->family == BM_AF_INET) {
-		c->info.local.family = BM_AF_INET6;
-		memset(c->info.local.addr, 0, 16);
-		c->info.local.addr[10] = c->info.local.addr[11] = 0xff;
-		memcpy(c->info.local.addr + 12, dst->addr, 4);
-	}
-	c->info.remote = s->info.local;
+	/* both ends as the child's family sees them: an IPv4 peer of an IPv6
+	 * listener is ::ffff:a.b.c.d, and an IPv6 socket's v4-mapped
+	 * connect() reaches an IPv4 listener as plain IPv4 */
+	c->info.local = as_seen_by(c->info.family, dst);
+	c->info.remote = as_seen_by(c->info.family, &s->info.local);
 	c->info.state = BM_STATE_CONNECTED;
 	c->info.parent = listener->info.id;
 	c->info.pending = 1;
@@ -582,8 +608,11 @@ bm_result bm_connect_ex(bm_host *h, bm_sock id, const bm_endpoint *ep, int flags
 	if (choose_local_end(h, s, &dst, autobind, &cand, v) != 0)
 		return bm_finish(h, v);
 	if ((tcp || h->policy->udp_connect_tuple) &&
-	    check_tuple(h, &cand, &dst, autobind, &allowed, v) != 0)
+	    check_tuple(h, &cand, &dst, autobind, &allowed, v) != 0) {
+		if (tcp)
+			keep_source(h, s, &cand);
 		return bm_finish(h, v);
+	}
 	if (tcp && (dst_local || rh)) {
 		if (find_listener(lh, rh, &cand, &dst, &listener, &allowed, v) != 0)
 			return bm_finish(h, v);

@@ -207,8 +207,12 @@ static const bm_rule linux_rules[] = {
 	 "None left: EADDRNOTAVAIL (UDP autobind: EAGAIN).",
 	 "net/ipv4/inet_hashtables.c __inet_hash_connect (tb->fastreuse >= 0); observed CA1-CA3, CS1-CS4"},
 	{"linux.connect.tuple", "A TCP connect() that would duplicate a live four-tuple fails "
-	 "with EADDRNOTAVAIL (not EADDRINUSE); UDP connect() has no such check.",
-	 "net/ipv4/inet_hashtables.c __inet_check_established; observed CD1-CD4"},
+	 "with EADDRNOTAVAIL (not EADDRINUSE); UDP connect() has no such check. A socket bound "
+	 "to an address that is not its family's plain wildcard (::ffff:0.0.0.0, a group) keeps "
+	 "the source address the failed connect() chose.",
+	 "net/ipv4/inet_hashtables.c __inet_check_established; net/ipv4/tcp_ipv4.c "
+	 "tcp_v4_connect (failure: inet_bhash2_reset_saddr keeps a SOCK_BINDADDR_LOCK "
+	 "address); observed CD1-CD4; explore seed 95959 (spec/linux/explore_found.bms)"},
 	{"linux.connect.timewait",
 	 "A TIME_WAIT four-tuple is taken over by a connect() from an explicitly bound "
 	 "port (TCP timestamps on); an autobound connect() takes it over only when "
