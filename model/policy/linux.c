@@ -186,12 +186,14 @@ static const bm_rule linux_rules[] = {
 	{"linux.listen.refused", "linux-6.18-fc: listen() on a TCP socket whose connect() was refused fails with "
 	 "EINVAL, after a blocking connect() or a non-blocking one, even once a second connect() "
 	 "collected the refusal; a listener in the way is still EADDRINUSE (the port's re-check "
-	 "comes first). Other releases listen (linux-6.1 and linux-6.12 observed; linux-6.18 by its "
+	 "comes first). A socket that connected since is refused as connected (core.listen.connected), "
+	 "with no re-check. Other releases listen (linux-6.1 and linux-6.12 observed; linux-6.18 by its "
 	 "explore runs).",
 	 "observed: 6.18.44-fc-v1272 (EINVAL in every case, blocking connects from Python too; issue "
 	 "8 saw it as 15 explore disagreements); Debian 6.1.0-57 and 6.12.118 under QEMU listen "
 	 "(spec/linux/nonblock.bms 23, 29, 32, real blocking connects); net/ipv4/af_inet.c "
-	 "inet_listen (sock->state != SS_UNCONNECTED)"},
+	 "inet_listen (sock->state != SS_UNCONNECTED); connected since: explore seed 98989 on "
+	 "6.18.44-fc (EINVAL, explore_found.bms)"},
 	{"linux.close.port", "TCP: a connection that ends by a refused connect() or by the "
 	 "peer's reset gives back a port that bind() did not name (bind port 0, connect() or "
 	 "listen() autobind, and every accepted child, whose clone drops SOCK_BINDPORT_LOCK): "
@@ -464,10 +466,12 @@ static bm_match linux_conflict(const bm_host *h, const bm_sock_info *s, const bm
 
 /* linux.listen.refused: what a refused connect() leaves behind.  The
  * port's re-check still answers first: a listener in the way is
- * EADDRINUSE (explore seed 91919, explore_found.bms). */
+ * EADDRINUSE (explore seed 91919, explore_found.bms).  A socket that
+ * connected since is refused as connected, with no re-check (inet_listen
+ * tests SS_CONNECTED first; explore seed 98989): the core's state check. */
 static bm_result linux_listen_precheck(const bm_host *h, const bm_sock_info *s, bm_verdict *v)
 {
-	if (!s->connect_refused || !R(h)->listen_refused)
+	if (!s->connect_refused || !R(h)->listen_refused || s->state == BM_STATE_CONNECTED)
 		return BM_OK;
 	bm_sock_info cand = *s;
 	cand.state = BM_STATE_LISTEN;
