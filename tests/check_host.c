@@ -391,6 +391,20 @@ END_TEST
 #define BM_CROWDED_TEST 32   /* model/internal.h BM_CROWDED: indexed past it */
 void bm_host_set_crowded(bm_host *h, size_t n);   /* model/internal.h, for tests */
 
+/* Two hosts, one with an index and one without, answered alike: code,
+ * owner named, rule and reason (where: the personality; what: the kind of
+ * step, for the message). */
+static void same_verdict(const bm_verdict *a, const bm_verdict *b, const char *where, int step,
+                         unsigned what)
+{
+	ck_assert_msg(a->code == b->code && a->conflict == b->conflict &&
+	              strcmp(a->rule ? a->rule : "", b->rule ? b->rule : "") == 0 &&
+	              strcmp(a->reason, b->reason) == 0,
+	              "%s step %d (%u): %s %s %d (%s) with the index, %s %s %d (%s) without", where,
+	              step, what, bm_result_name(a->code), a->rule, a->conflict, a->reason,
+	              bm_result_name(b->code), b->rule, b->conflict, b->reason);
+}
+
 START_TEST(crowd_index_changes_nothing)
 {
 	static const char *const addrs[] = {"127.0.0.1", "10.0.0.1", "10.0.0.2", "0.0.0.0",
@@ -454,12 +468,7 @@ START_TEST(crowd_index_changes_nothing)
 			n++;
 		/* the reason too: a walk by kind names the owners the walk one
 		 * by one does */
-		ck_assert_msg(v[0].code == v[1].code && v[0].conflict == v[1].conflict &&
-		              strcmp(v[0].rule ? v[0].rule : "", v[1].rule ? v[1].rule : "") == 0 &&
-		              strcmp(v[0].reason, v[1].reason) == 0,
-		              "step %d (%u): %s %s %d (%s) with the index, %s %s %d (%s) without", step,
-		              what, bm_result_name(v[0].code), v[0].rule, v[0].conflict, v[0].reason,
-		              bm_result_name(v[1].code), v[1].rule, v[1].conflict, v[1].reason);
+		same_verdict(&v[0], &v[1], p->name, step, what);
 		if (bm_port_count(both[0], BM_TCP, 7000) > BM_CROWDED_TEST ||
 		    bm_port_count(both[0], BM_TCP, 7001) > BM_CROWDED_TEST)
 			crowded++;
@@ -476,16 +485,6 @@ END_TEST
  * with and without SO_EXCLUSIVEADDRUSE and from two users, get the same
  * verdict, reason included, on a host with the index and one without. */
 static const char *const windows_oses[] = {"windows", "windows-2003", "windows-2000"};
-
-static void same_verdict(const bm_verdict *a, const bm_verdict *b, int step)
-{
-	ck_assert_msg(a->code == b->code && a->conflict == b->conflict &&
-	              strcmp(a->rule ? a->rule : "", b->rule ? b->rule : "") == 0 &&
-	              strcmp(a->reason, b->reason) == 0,
-	              "step %d: %s %s %d (%s) with the index, %s %s %d (%s) without", step,
-	              bm_result_name(a->code), a->rule, a->conflict, a->reason,
-	              bm_result_name(b->code), b->rule, b->conflict, b->reason);
-}
 
 START_TEST(crowd_kinds_keep_join_order)
 {
@@ -521,7 +520,7 @@ START_TEST(crowd_kinds_keep_join_order)
 					bm_close(both[k], s[k][i], &v[k]);
 				}
 			}
-			same_verdict(&v[0], &v[1], step);
+			same_verdict(&v[0], &v[1], windows_oses[_i], step, (unsigned)phase);
 			/* 10.0.0.2 sees the wildcard owners that connect() gave
 			 * 10.0.0.1 as judged by their bound address */
 			for (int probe = 0; probe < 8; probe++) {
@@ -536,7 +535,7 @@ START_TEST(crowd_kinds_keep_join_order)
 					bm_setsockopt(both[k], t, BM_SO_LINGER, 0, NULL);
 					bm_close(both[k], t, NULL);
 				}
-				same_verdict(&v[0], &v[1], step);
+				same_verdict(&v[0], &v[1], windows_oses[_i], step, (unsigned)phase);
 				refused += v[0].code != BM_OK;
 				shared += v[0].code == BM_OK && v[0].conflict != BM_NO_SOCK;
 				bound_addr += strcmp(v[0].rule, "windows.bind.bound_addr") == 0;
@@ -614,11 +613,7 @@ START_TEST(tuple_index_changes_nothing)
 		}
 		if ((what < 3 || n == 0) && n < MAXS)
 			n++;
-		ck_assert_msg(v[0].code == v[1].code && v[0].conflict == v[1].conflict &&
-		              strcmp(v[0].rule ? v[0].rule : "", v[1].rule ? v[1].rule : "") == 0,
-		              "%s step %d (%u): %s %s %d with the index, %s %s %d without", p->name,
-		              step, what, bm_result_name(v[0].code), v[0].rule, v[0].conflict,
-		              bm_result_name(v[1].code), v[1].rule, v[1].conflict);
+		same_verdict(&v[0], &v[1], p->name, step, what);
 		ck_assert_int_eq(have[0], have[1]);
 		if (have[0]) {
 			ck_assert_int_eq(info[0].local.port, info[1].local.port);
