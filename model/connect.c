@@ -420,10 +420,8 @@ static void keep_source(bm_host *h, bm_sockrec *s, const bm_sock_info *cand)
 }
 
 /* Nothing listens (core.connect.refused).  What a bound socket keeps is the
- * policy's: the source its connect chose, when bound to an address that is
- * not its family's plain wildcard (a group, ::ffff:0.0.0.0; policy flag
- * refused_keeps_source); not a port bind() did not name (policy flag
- * close_releases_port; the address stays). */
+ * policy's: its source (keep_source); not a port bind() did not name
+ * (policy flag close_releases_port; the address stays). */
 static bm_result refused(bm_host *h, bm_sockrec *s, const bm_sock_info *cand,
                          const bm_host *rh, int nonblock, bm_verdict *v)
 {
