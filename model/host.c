@@ -131,7 +131,8 @@ int bm_index_add(bm_host *h, bm_sockrec *s)
 	o->n++;
 	s->indexed = 1;
 	bm_crowd_joined(h, o, s);
-	bm_tuple_add(h, s);
+	if (s->info.remote.port)   /* most owners have no peer: no call */
+		bm_tuple_add(h, s);
 	return 0;
 }
 
@@ -141,7 +142,8 @@ void bm_index_remove(bm_host *h, bm_sockrec *s)
 {
 	if (!s->indexed)
 		return;
-	bm_tuple_remove(h, s);
+	if (s->info.remote.port)
+		bm_tuple_remove(h, s);
 	bm_port **slot = bm_port_slot(h, s->info.proto, s->info.local.port);
 	s->indexed = 0;
 	if (!slot || !*slot)

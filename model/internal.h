@@ -266,9 +266,17 @@ static inline bm_result bm_refused_by(bm_verdict *v, bm_sock old)
 		v->conflict = old;
 	return v->code;
 }
-/* Walk the owners of cand's port, newest first: BM_OK or the refusal. */
-bm_result bm_check_owners(bm_host *h, const bm_sock_info *cand, bm_phase phase,
-                          bm_verdict *v);
+/* Walk the owners of cand's port o, newest first: BM_OK or the refusal. */
+bm_result bm_check_port_owners(bm_host *h, bm_port *o, const bm_sock_info *cand,
+                               bm_phase phase, bm_verdict *v);
+/* The same for cand's port, whoever holds it; a port nobody holds (most
+ * binds) is answered here, without a call (issue 11). */
+static inline bm_result bm_check_owners(bm_host *h, const bm_sock_info *cand, bm_phase phase,
+                                        bm_verdict *v)
+{
+	bm_port *o = bm_index_find(h, cand->proto, cand->local.port);
+	return o ? bm_check_port_owners(h, o, cand, phase, v) : BM_OK;
+}
 bm_sockrec *bm_new_socket(bm_host *h);
 bm_endpoint bm_wildcard_of(bm_family fam);
 /* Find a free ephemeral port for cand (its address already set); 0 if

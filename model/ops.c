@@ -97,12 +97,9 @@ bm_match bm_default_conflict(const bm_host *h, const bm_sock_info *s,
 }
 
 /* Walk the owners of the candidate's port, newest first. */
-bm_result bm_check_owners(bm_host *h, const bm_sock_info *cand,
-                              bm_phase phase, bm_verdict *v)
+bm_result bm_check_port_owners(bm_host *h, bm_port *o, const bm_sock_info *cand,
+                               bm_phase phase, bm_verdict *v)
 {
-	bm_port *o = bm_index_find(h, cand->proto, cand->local.port);
-	if (!o)
-		return BM_OK;
 	/* a crowded TCP port: only the owners that can overlap, where the
 	 * policy promised the others answer NONE (crowd.c); one of each kind
 	 * where it promised that owners of a kind answer alike */
