@@ -330,30 +330,40 @@ void bm_host_free(bm_host *h)
 
 /* -------------------------------- open addressing of record links */
 
-/* The socket table and the four-tuple index are both arrays of record
- * links (0 empty), a power of two long, at most half full, linear probing;
- * they differ only in where a record's home slot is. */
+/* The socket table and the four-tuple index are both arrays of entries
+ * (a record's link, marked BM_AT_HOME in its home slot; 0 empty), a power
+ * of two long, at most half full, linear probing; they differ only in
+ * where a record's home slot is. */
 typedef size_t (*link_home)(const bm_sockrec *r, size_t cap);
+
+static inline uint32_t entry_at(uint32_t link, size_t slot, size_t home)
+{
+	return link | (slot == home ? BM_AT_HOME : 0);
+}
 
 static inline void links_put(const bm_host *h, uint32_t *t, size_t cap, uint32_t link, link_home home)
 {
-	size_t i = home(bm_rec_at(h, link), cap);
+	size_t at = home(bm_rec_at(h, link), cap), i = at;
 	while (t[i])
 		i = (i + 1) & (cap - 1);
-	t[i] = link;
+	t[i] = entry_at(link, i, at);
 }
 
 /* Empty slot i, moving later entries of its cluster back (no tombstones:
- * lookups stay short however many records came and went). */
+ * lookups stay short however many records came and went).  An entry at
+ * home stays, and its record is not read. */
 static inline void links_erase(const bm_host *h, uint32_t *t, size_t cap, size_t i, link_home home)
 {
 	size_t mask = cap - 1;
 	t[i] = 0;
 	for (size_t j = (i + 1) & mask; t[j]; j = (j + 1) & mask) {
-		size_t at = home(bm_rec_at(h, t[j]), cap);
+		if (t[j] & BM_AT_HOME)
+			continue;
+		uint32_t link = bm_entry_link(t[j]);
+		size_t at = home(bm_entry_rec(h, t[j]), cap);
 		/* move it to the hole if the hole lies between its home and it */
 		if (((j - at) & mask) >= ((j - i) & mask)) {
-			t[i] = t[j];
+			t[i] = entry_at(link, i, at);
 			t[j] = 0;
 			i = j;
 		}
@@ -371,7 +381,7 @@ static inline int links_reserve(const bm_host *h, uint32_t **t, size_t *cap, siz
 		return -1;
 	for (size_t i = 0; i < *cap; i++)
 		if ((*t)[i])
-			links_put(h, g, grown, (*t)[i], home);
+			links_put(h, g, grown, bm_entry_link((*t)[i]), home);
 	free(*t);
 	*t = g;
 	*cap = grown;
@@ -420,7 +430,7 @@ void bm_tuple_remove(bm_host *h, const bm_sockrec *s)
 		return;
 	uint32_t link = bm_rec_link(h, s);
 	size_t mask = h->tuplecap - 1, i = tuple_home(s, h->tuplecap);
-	while (h->tuples[i] && h->tuples[i] != link)
+	while (h->tuples[i] && bm_entry_link(h->tuples[i]) != link)
 		i = (i + 1) & mask;
 	if (!h->tuples[i])
 		return;   /* it was not in (not indexed when its peer was set) */
@@ -437,7 +447,7 @@ bm_sockrec *bm_tuple_next(const bm_host *h, bm_proto proto, uint16_t port,
 	/* *at is the next slot to look at, plus one */
 	size_t i = *at ? *at - 1 : tuple_hash(proto, port, dst) & mask;
 	for (; h->tuples[i]; i = (i + 1) & mask) {
-		bm_sockrec *r = bm_rec_at(h, h->tuples[i]);
+		bm_sockrec *r = bm_entry_rec(h, h->tuples[i]);
 		if (r->info.proto == proto && r->info.local.port == port &&
 		    r->info.remote.port == dst->port && bm_addr_equal(&r->info.remote, dst)) {
 			*at = ((i + 1) & mask) + 1;
@@ -458,7 +468,7 @@ void bm_host_set_tuple_index(bm_host *h, int on)
 
 uint32_t bm_rec_link(const bm_host *h, const bm_sockrec *s)
 {
-	return h->table[bm_table_slot(h, s->info.id)];
+	return bm_entry_link(h->table[bm_table_slot(h, s->info.id)]);
 }
 
 static size_t id_home(const bm_sockrec *r, size_t cap)

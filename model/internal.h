@@ -104,9 +104,9 @@ struct bm_host {
 	uint32_t nused;           /* records ever taken from the slabs, the
 	                             unused first one included */
 	uint32_t free_recs;       /* freed records, for reuse (a link) */
-	uint32_t *table;          /* open addressing on the handle: links to
-	                             live records (and released ones until
-	                             reaped), 0 empty */
+	uint32_t *table;          /* open addressing on the handle: entries
+	                             (bm_entry_link) of live records (and
+	                             released ones until reaped), 0 empty */
 	size_t tablecap, nrecs;
 	bm_sock last_id;          /* handles are 1, 2, ... never reused (alone;
 	                             in a net, the net numbers them) */
@@ -134,8 +134,9 @@ struct bm_host {
 	                               by address (BM_CROWDED; tests change it) */
 	struct bm_port_marks *marks;   /* what autobind learnt of TCP ports */
 	/* The owners that have a peer, by (protocol, local port, remote
-	 * address and port): open addressing of links, at most half full.
-	 * no_tuples: none kept (out of memory, or a test), walks instead. */
+	 * address and port): open addressing of entries (bm_entry_link), at
+	 * most half full.  no_tuples: none kept (out of memory, or a test),
+	 * walks instead. */
 	uint32_t *tuples;
 	size_t tuplecap, ntuples;
 	int no_tuples;
@@ -373,7 +374,24 @@ long bm_host_addr_find(const bm_host *h, const bm_endpoint *ep);
 /* h->addrs[i] was appended: index it; -1 when out of memory. */
 int bm_host_addr_indexed(bm_host *h, size_t i);
 
-/* host.c: the socket table */
+/* host.c: the socket table and the four-tuple index hold entries: a link
+ * (31 bits) and, in the top bit, BM_AT_HOME when the entry sits in its own
+ * home slot.  An erase moves the entries after the hole back by their
+ * homes; one marked at home never moves, and its record is not read (issue
+ * 11: those records are cold, and a close paid a miss for each). */
+#define BM_AT_HOME 0x80000000u
+static inline uint32_t bm_entry_link(uint32_t entry)
+{
+	return entry & ~BM_AT_HOME;
+}
+
+/* The record of a nonzero entry. */
+static inline bm_sockrec *bm_entry_rec(const bm_host *h, uint32_t entry)
+{
+	uint32_t link = bm_entry_link(entry);
+	return &h->slabs[link / BM_SLAB][link % BM_SLAB];
+}
+
 static inline size_t bm_slot_for(bm_sock id, size_t cap)
 {
 	return ((uint32_t)id * 2654435761u) & (cap - 1);
@@ -383,7 +401,7 @@ static inline size_t bm_slot_for(bm_sock id, size_t cap)
 static inline size_t bm_table_slot(const bm_host *h, bm_sock id)
 {
 	size_t i = bm_slot_for(id, h->tablecap);
-	while (h->table[i] && bm_rec_at(h, h->table[i])->info.id != id)
+	while (h->table[i] && bm_entry_rec(h, h->table[i])->info.id != id)
 		i = (i + 1) & (h->tablecap - 1);
 	return i;
 }
@@ -393,7 +411,7 @@ static inline bm_sockrec *bm_host_rec(const bm_host *h, bm_sock id)
 {
 	if (!h || id <= 0 || !h->tablecap)
 		return NULL;
-	return bm_rec_at(h, h->table[bm_table_slot(h, id)]);
+	return bm_rec_at(h, bm_entry_link(h->table[bm_table_slot(h, id)]));
 }
 /* Make a record with the next handle; NULL when out of memory. */
 bm_sockrec *bm_host_new_rec(bm_host *h);

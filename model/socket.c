@@ -161,7 +161,7 @@ static const bm_sockrec *next_after(const bm_host *h, bm_sock id)
 {
 	const bm_sockrec *best = NULL;
 	for (size_t i = 0; i < h->tablecap; i++) {
-		const bm_sockrec *s = bm_rec_at(h, h->table[i]);
+		const bm_sockrec *s = bm_rec_at(h, bm_entry_link(h->table[i]));
 		if (s && s->info.state != BM_STATE_GONE && s->info.id > id &&
 		    (!best || s->info.id < best->info.id))
 			best = s;
@@ -186,7 +186,7 @@ void bm_sock_foreach(const bm_host *h, int (*fn)(const bm_sock_info *s, void *ar
 	}
 	size_t n = 0;
 	for (size_t i = 0; i < h->tablecap; i++) {
-		const bm_sockrec *s = bm_rec_at(h, h->table[i]);
+		const bm_sockrec *s = bm_rec_at(h, bm_entry_link(h->table[i]));
 		if (s && s->info.state != BM_STATE_GONE)
 			v[n++] = s;
 	}

@@ -819,6 +819,48 @@ START_TEST(records_and_extras_survive_churn)
 }
 END_TEST
 
+/* The socket table under random opens and closes, handles spread apart
+ * so that many share a home slot: every live handle is found, every closed
+ * one is EBADF, after each step (an erase moves entries back by their
+ * homes, and one at home not at all). */
+START_TEST(socket_table_survives_random_closes)
+{
+	enum { MAXLIVE = 300, STEPS = 3000, DEAD = 64 };
+	bm_host *h = bm_host_new("linux", NULL);
+	ck_assert_ptr_nonnull(h);
+	bm_sock live[MAXLIVE], dead[DEAD];   /* the last DEAD closed */
+	int nlive = 0, ndead = 0;
+	unsigned seed = 4321;
+	for (int step = 0; step < STEPS; step++) {
+		seed = seed * 1103515245u + 12345u;
+		unsigned r = seed >> 8;
+		if (nlive < MAXLIVE && (nlive == 0 || r % 3 != 0)) {
+			for (unsigned burn = r % 7; burn > 0; burn--) {   /* spread the handles */
+				bm_sock u;
+				ck_assert_int_eq(bm_socket(h, BM_AF_INET, BM_UDP, 0, &u, NULL), BM_OK);
+				ck_assert_int_eq(bm_close(h, u, NULL), BM_OK);
+				dead[ndead++ % DEAD] = u;
+			}
+			ck_assert_int_eq(bm_socket(h, BM_AF_INET, BM_TCP, 0, &live[nlive], NULL), BM_OK);
+			nlive++;
+		} else {
+			int k = (int)(r % (unsigned)nlive);
+			ck_assert_int_eq(bm_close(h, live[k], NULL), BM_OK);
+			dead[ndead++ % DEAD] = live[k];
+			live[k] = live[--nlive];
+		}
+		bm_sock_info info;
+		for (int k = 0; k < nlive; k++) {
+			ck_assert_int_eq(bm_sock_query(h, live[k], &info), BM_OK);
+			ck_assert_int_eq(info.id, live[k]);
+		}
+		for (int k = 0; k < ndead && k < DEAD; k++)
+			ck_assert_int_eq(bm_sock_query(h, dead[k], &info), BM_EBADF);
+	}
+	bm_host_free(h);
+}
+END_TEST
+
 Suite *host_suite(void)
 {
 	Suite *s = suite_create("host");
@@ -846,6 +888,7 @@ Suite *host_suite(void)
 	tcase_add_loop_test(t, crowd_kinds_keep_join_order, 0,
 	                    sizeof windows_oses / sizeof *windows_oses);
 	tcase_add_test(t, records_and_extras_survive_churn);
+	tcase_add_test(t, socket_table_survives_random_closes);
 	tcase_add_test(t, result_names_round_trip);
 	tcase_add_test(t, option_names_round_trip);
 	tcase_add_test(t, every_rule_has_text_and_source);
