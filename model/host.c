@@ -849,10 +849,13 @@ int bm_result_from_name(const char *name, bm_result *out)
 	if (!name || !out)
 		return -1;
 	/* Winsock spells them WSAEADDRINUSE, WSAEACCES, ... */
-	if (strncasecmp(name, "WSAE", 4) == 0)
+	if ((name[0] | 0x20) == 'w' && strncasecmp(name, "WSAE", 4) == 0)
 		name += 3;
+	/* the first letters are compared before the call: a scenario line
+	 * looks up one or two names (issue 11: the runner's speed) */
 	for (int r = 0; r < BM_RESULT_COUNT; r++) {
-		if (strcasecmp(name, result_names[r]) == 0) {
+		if ((name[0] | 0x20) == (result_names[r][0] | 0x20) &&
+		    strcasecmp(name, result_names[r]) == 0) {
 			*out = (bm_result)r;
 			return 0;
 		}

@@ -411,7 +411,13 @@ static inline bm_sockrec *bm_host_rec(const bm_host *h, bm_sock id)
 {
 	if (!h || id <= 0 || !h->tablecap)
 		return NULL;
-	return bm_rec_at(h, bm_entry_link(h->table[bm_table_slot(h, id)]));
+	size_t mask = h->tablecap - 1;
+	for (size_t i = bm_slot_for(id, h->tablecap); h->table[i]; i = (i + 1) & mask) {
+		bm_sockrec *r = bm_entry_rec(h, h->table[i]);
+		if (r->info.id == id)
+			return r;
+	}
+	return NULL;
 }
 /* Make a record with the next handle; NULL when out of memory. */
 bm_sockrec *bm_host_new_rec(bm_host *h);

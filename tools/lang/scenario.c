@@ -171,12 +171,22 @@ const char *sc_command_word(size_t i)
 	return i < NCOMMANDS ? commands[i].word : NULL;
 }
 
+/* The index of word in commands, or NCOMMANDS; the first letter is
+ * compared before the call (issue 11: a line's lookup made a dozen). */
+static size_t command_index(const char *word)
+{
+	size_t i = 0;
+	while (i < NCOMMANDS && (commands[i].word[0] != word[0] || strcmp(word, commands[i].word)))
+		i++;
+	return i;
+}
+
 const sc_command *sc_command_find(const char *word)
 {
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(word, commands[i].word) == 0)
-			return commands[i].synopsis ? &commands[i] : sc_command_find("quit");
-	return NULL;
+	size_t i = command_index(word);
+	if (i == NCOMMANDS)
+		return NULL;
+	return commands[i].synopsis ? &commands[i] : sc_command_find("quit");
 }
 
 /* The i-th argument (0: the first after the command word) of c's
@@ -861,7 +871,8 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 	/* the expectation, if any, is everything after "=>" */
 	int end = p.n;
 	for (int i = 0; i < p.n; i++) {
-		if (strcmp(toks[i].s, "=>") == 0) {
+		const char *s = toks[i].s;
+		if (s[0] == '=' && s[1] == '>' && !s[2]) {
 			end = i;
 			break;
 		}
@@ -900,10 +911,7 @@ int sc_parse_line(const char *line, int lineno, sc_cmd *c, char *err, size_t err
 		}
 	}
 	const char *w = toks[i].s;
-	size_t k;
-	for (k = 0; k < NCOMMANDS; k++)
-		if (strcmp(w, commands[k].word) == 0)
-			break;
+	size_t k = command_index(w);
 	if (k == NCOMMANDS) {
 		fail(&p, toks[i].col, "unknown command '%.40s' (try: help)", w);
 		goto out;
