@@ -825,7 +825,7 @@ END_TEST
  * homes, and one at home not at all). */
 START_TEST(socket_table_survives_random_closes)
 {
-	enum { MAXLIVE = 300, STEPS = 3000, DEAD = 64 };
+	enum { MAXLIVE = 200, STEPS = 2000, DEAD = 64 };
 	bm_host *h = bm_host_new("linux", NULL);
 	ck_assert_ptr_nonnull(h);
 	bm_sock live[MAXLIVE], dead[DEAD];   /* the last DEAD closed */
@@ -849,13 +849,17 @@ START_TEST(socket_table_survives_random_closes)
 			dead[ndead++ % DEAD] = live[k];
 			live[k] = live[--nlive];
 		}
+		/* counted, then asserted once a step: an assertion per query was
+		 * most of the test's time */
 		bm_sock_info info;
-		for (int k = 0; k < nlive; k++) {
-			ck_assert_int_eq(bm_sock_query(h, live[k], &info), BM_OK);
-			ck_assert_int_eq(info.id, live[k]);
-		}
+		int lost = 0, found = 0;
+		for (int k = 0; k < nlive; k++)
+			lost += bm_sock_query(h, live[k], &info) != BM_OK || info.id != live[k];
 		for (int k = 0; k < ndead && k < DEAD; k++)
-			ck_assert_int_eq(bm_sock_query(h, dead[k], &info), BM_EBADF);
+			found += bm_sock_query(h, dead[k], &info) != BM_EBADF;
+		ck_assert_msg(lost == 0 && found == 0,
+		              "step %d: %d of %d live handles lost, %d closed ones found", step, lost,
+		              nlive, found);
 	}
 	bm_host_free(h);
 }
