@@ -181,12 +181,14 @@ static bm_kind_list *list_at(bm_addr_group *g, size_t i)
 
 /* ---------------------------------------- where an owner is in its list */
 
+/* Records made together sit side by side in a slab, and owners mostly
+ * leave in the order they came: numbered by place in memory, they get
+ * slots a few apart, several to a cache line, as handles do in the socket
+ * table (bm_slot_for). */
 static size_t pos_home(const bm_sockrec *s, size_t cap)
 {
-	uint64_t x = (uint64_t)(uintptr_t)s;
-	x ^= x >> 29;
-	x *= 0xBF58476D1CE4E5B9ull;
-	return (size_t)(x >> 32) & (cap - 1);
+	uint64_t x = (uint64_t)(uintptr_t)s / sizeof *s;
+	return (size_t)(x * 3u) & (cap - 1);
 }
 
 /* The pos slot of s, or the empty one where it would go. */
