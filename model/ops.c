@@ -96,30 +96,47 @@ bm_match bm_default_conflict(const bm_host *h, const bm_sock_info *s,
 	return BM_MATCH_CONFLICT;
 }
 
+/* Ask the policy about one owner: 1 when the walk ends there (*r its
+ * result), 0 to go on. */
+static int ask_owner(const bm_host *h, const bm_sock_info *cand, const bm_sockrec *old,
+                     bm_phase phase, bm_verdict *v, bm_result *r)
+{
+	if (old->info.id == cand->id)
+		return 0;
+	bm_match m = bm_policy_conflict(h, cand, &old->info, phase, v);
+	if (m == BM_MATCH_CONFLICT) {
+		*r = bm_refused_by(v, old->info.id);
+		return 1;
+	}
+	if (m == BM_MATCH_SHARE_STOP) {
+		*r = BM_OK;
+		return 1;
+	}
+	return 0;
+}
+
 /* Walk the owners of the candidate's port, newest first. */
 bm_result bm_check_port_owners(bm_host *h, bm_port *o, const bm_sock_info *cand,
                                bm_phase phase, bm_verdict *v)
 {
-	/* a crowded TCP port: only the owners that can overlap, where the
-	 * policy promised the others answer NONE (crowd.c); one of each kind
-	 * where it promised that owners of a kind answer alike */
-	bm_result r;
-	if (h->owner_kind && cand->proto == BM_TCP && o->by_addr &&
-	    (phase == BM_PHASE_BIND || phase == BM_PHASE_LISTEN) &&
-	    bm_crowd_check_kinds(h, o, cand, phase, v, &r))
-		return r;
-	bm_port_cursor w;
-	int near = h->conflict_overlap_only && cand->proto == BM_TCP && o->by_addr &&
-	           bm_crowd_walk_start(o, &cand->local, &w) == 0;
-	for (bm_sockrec *old = near ? bm_crowd_walk_next(&w) : bm_rec_at(h, o->last); old;
-	     old = near ? bm_crowd_walk_next(&w) : bm_rec_at(h, old->port_prev)) {
-		if (old->info.id == cand->id)
-			continue;
-		bm_match m = bm_policy_conflict(h, cand, &old->info, phase, v);
-		if (m == BM_MATCH_CONFLICT)
-			return bm_refused_by(v, old->info.id);
-		if (m == BM_MATCH_SHARE_STOP)
-			break;
+	bm_result r = BM_OK;
+	if (o->by_addr && cand->proto == BM_TCP) {
+		/* a crowded TCP port: one of each kind where the policy promised
+		 * that owners of a kind answer alike; else only the owners that
+		 * can overlap, where it promised the others answer NONE (crowd.c) */
+		if (h->owner_kind && (phase == BM_PHASE_BIND || phase == BM_PHASE_LISTEN) &&
+		    bm_crowd_check_kinds(h, o, cand, phase, v, &r))
+			return r;
+		bm_port_cursor w;
+		if (h->conflict_overlap_only && bm_crowd_walk_start(o, &cand->local, &w) == 0) {
+			for (bm_sockrec *old = bm_crowd_walk_next(&w); old; old = bm_crowd_walk_next(&w))
+				if (ask_owner(h, cand, old, phase, v, &r))
+					return r;
+			return BM_OK;
+		}
 	}
+	for (bm_sockrec *old = bm_rec_at(h, o->last); old; old = bm_rec_at(h, old->port_prev))
+		if (ask_owner(h, cand, old, phase, v, &r))
+			return r;
 	return BM_OK;
 }

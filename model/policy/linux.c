@@ -733,7 +733,9 @@ static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_s
                              bm_phase phase, bm_verdict *v)
 {
 	int relax = phase == BM_PHASE_BIND || phase == BM_PHASE_LISTEN;
-	const linux_port *bucket = bm_port_state(h, BM_TCP, s->local.port);
+	/* the bind bucket: only a socket with one of the options asks it */
+	const linux_port *bucket =
+		(s->opts & (RA | RP)) ? bm_port_state(h, BM_TCP, s->local.port) : NULL;
 	if (phase == BM_PHASE_BIND && (s->opts & RA) && bucket && bucket->fastreuse) {
 		bm_verdict_set(v, BM_OK, "linux.tcp.bind.fastreuse", 0,
 		               "SO_REUSEADDR: the port's bind bucket was made reusable by its "
