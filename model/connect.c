@@ -30,6 +30,24 @@ int bm_grow_queue(bm_host *h, bm_sockrec *l)
 	return 0;
 }
 
+/* ep as a socket of family fam sees it: an IPv4 address is ::ffff:a.b.c.d
+ * to an IPv6 socket, and a v4-mapped one plain IPv4 to an IPv4 socket. */
+static bm_endpoint as_seen_by(bm_family fam, const bm_endpoint *ep)
+{
+	bm_endpoint out = *ep;
+	if (fam == BM_AF_INET6 && ep->family == BM_AF_INET) {
+		out.family = BM_AF_INET6;
+		memset(out.addr, 0, 16);
+		out.addr[10] = out.addr[11] = 0xff;
+		memcpy(out.addr + 12, ep->addr, 4);
+	} else if (fam == BM_AF_INET && bm_addr_is_v4mapped(ep)) {
+		out.family = BM_AF_INET;
+		memset(out.addr, 0, 16);
+		memcpy(out.addr, ep->addr + 12, 4);
+	}
+	return out;
+}
+
 /* The source address for a socket bound to a wildcard (core.connect.source):
  * loopback for a loopback peer, the peer itself when it is one of our
  * addresses, else the first configured address of the family. */
@@ -66,8 +84,7 @@ static int choose_source(const bm_host *h, const bm_sockrec *s, const bm_endpoin
 		if (i == h->naddrs)
 			return -1;
 		if (s->info.family == BM_AF_INET6 && v4) {
-			src->addr[10] = src->addr[11] = 0xff;
-			memcpy(src->addr + 12, h->addrs[i].addr.addr, 4);
+			*src = as_seen_by(BM_AF_INET6, &h->addrs[i].addr);
 		} else {
 			memcpy(src->addr, h->addrs[i].addr.addr, 16);
 		}
@@ -288,11 +305,7 @@ static int resolve_destination(const bm_host *h, const bm_sockrec *s, const bm_e
 			               "an IPV6_V6ONLY socket cannot take an IPv4 address");
 			return -1;
 		}
-		memset(dst, 0, sizeof *dst);
-		dst->family = BM_AF_INET6;
-		dst->addr[10] = dst->addr[11] = 0xff;
-		memcpy(dst->addr + 12, ep->addr, 4);
-		dst->port = ep->port;
+		*dst = as_seen_by(BM_AF_INET6, ep);
 	}
 	if (dst->family != s->info.family) {
 		bm_result mismatch = h->policy->family_mismatch ? h->policy->family_mismatch
@@ -473,23 +486,6 @@ static int reserve(bm_host *h, bm_sockrec *s, bm_host *lh, bm_sockrec *listener,
 	}
 	*child = c;
 	return 0;
-}
-
-/* ep as a socket of family fam sees it (an accepted child's ends). */
-static bm_endpoint as_seen_by(bm_family fam, const bm_endpoint *ep)
-{
-	bm_endpoint out = *ep;
-	if (fam == BM_AF_INET6 && ep->family == BM_AF_INET) {
-		out.family = BM_AF_INET6;
-		memset(out.addr, 0, 16);
-		out.addr[10] = out.addr[11] = 0xff;
-		memcpy(out.addr + 12, ep->addr, 4);
-	} else if (fam == BM_AF_INET && bm_addr_is_v4mapped(ep)) {
-		out.family = BM_AF_INET;
-		memset(out.addr, 0, 16);
-		memcpy(out.addr, ep->addr + 12, 4);
-	}
-	return out;
 }
 
 /* The accepted child c of listener on lh: it shares the listener's port and
