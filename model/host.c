@@ -468,7 +468,8 @@ void bm_host_set_tuple_index(bm_host *h, int on)
 
 uint32_t bm_rec_link(const bm_host *h, const bm_sockrec *s)
 {
-	return bm_entry_link(h->table[bm_table_slot(h, s->info.id)]);
+	bm_sockrec *r;
+	return bm_entry_link(h->table[bm_table_find(h, s->info.id, &r)]);
 }
 
 static size_t id_home(const bm_sockrec *r, size_t cap)
@@ -541,7 +542,8 @@ void bm_reap(bm_host *h)
 		uint32_t link = h->gone;
 		bm_sockrec *s = bm_rec_at(h, link);
 		h->gone = s->port_next;
-		table_remove(h, bm_table_slot(h, s->info.id));
+		bm_sockrec *r;
+		table_remove(h, bm_table_find(h, s->info.id, &r));
 		s->info.id = 0;
 		s->info.state = BM_STATE_GONE;
 		s->port_next = h->free_recs;

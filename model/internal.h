@@ -405,27 +405,29 @@ static inline size_t bm_slot_for(bm_sock id, size_t cap)
 	return ((uint32_t)id * 3u) & (cap - 1);
 }
 
-/* The table slot that holds handle id, or the empty slot where it would go. */
-static inline size_t bm_table_slot(const bm_host *h, bm_sock id)
+/* The table slot that holds handle id, or the empty slot where it would
+ * go; *rec gets the record there, or NULL. */
+static inline size_t bm_table_find(const bm_host *h, bm_sock id, bm_sockrec **rec)
 {
-	size_t i = bm_slot_for(id, h->tablecap);
-	while (h->table[i] && bm_entry_rec(h, h->table[i])->info.id != id)
-		i = (i + 1) & (h->tablecap - 1);
+	size_t mask = h->tablecap - 1, i = bm_slot_for(id, h->tablecap);
+	for (; h->table[i]; i = (i + 1) & mask) {
+		bm_sockrec *r = bm_entry_rec(h, h->table[i]);
+		if (r->info.id == id) {
+			*rec = r;
+			return i;
+		}
+	}
+	*rec = NULL;
 	return i;
 }
 
 /* The record of handle id, released or not (NULL once it is freed). */
 static inline bm_sockrec *bm_host_rec(const bm_host *h, bm_sock id)
 {
-	if (!h || id <= 0 || !h->tablecap)
-		return NULL;
-	size_t mask = h->tablecap - 1;
-	for (size_t i = bm_slot_for(id, h->tablecap); h->table[i]; i = (i + 1) & mask) {
-		bm_sockrec *r = bm_entry_rec(h, h->table[i]);
-		if (r->info.id == id)
-			return r;
-	}
-	return NULL;
+	bm_sockrec *r = NULL;
+	if (h && id > 0 && h->tablecap)
+		bm_table_find(h, id, &r);
+	return r;
 }
 /* Make a record with the next handle; NULL when out of memory. */
 bm_sockrec *bm_host_new_rec(bm_host *h);
