@@ -242,6 +242,7 @@ typedef struct bm_verdict {
 		unsigned char nargs;
 		unsigned char caller;   /* the operation's caller passed it */
 		unsigned short nstr;
+		unsigned char by_ref;   /* %s arguments are static: arg[i].p, not str */
 		union bm_verdict_arg_ {
 			long long i;
 			unsigned long long u;
@@ -647,6 +648,19 @@ BM_API bm_result bm_verdict_set_typed_(bm_verdict *v, bm_result code, const char
 #define bm_verdict_set(v, code, rule, conflict, ...) \
 	bm_verdict_set_typed_((v), (code), (rule), (conflict), BM_ARG_TYPES_(__VA_ARGS__), \
 	                      __VA_ARGS__)
+#endif
+/* bm_verdict_set where every %s argument has static storage, as fmt has
+ * (a literal, bm_state_name): the verdict keeps the pointers instead of
+ * copies.  Copying a refusal's state name was a tenth of a refused bind()
+ * (issue 11).  BM_STRS_STATIC_ sits above the bits BM_ARG_TYPES_ uses; a
+ * library that predates it copies the strings, as bm_verdict_set does. */
+#define BM_STRS_STATIC_ (1ULL << 40)
+#ifdef BM_ARG_TYPES_
+#define bm_verdict_set_static(v, code, rule, conflict, ...) \
+	bm_verdict_set_typed_((v), (code), (rule), (conflict), \
+	                      BM_ARG_TYPES_(__VA_ARGS__) | BM_STRS_STATIC_, __VA_ARGS__)
+#else
+#define bm_verdict_set_static bm_verdict_set
 #endif
 /* The verdict's reason, formatted now if it was not yet; returns
  * v->reason ("" for a NULL v). */

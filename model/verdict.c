@@ -202,10 +202,12 @@ static int capture(struct bm_verdict_lazy_ *z, const char *fmt, va_list *ap)
 }
 
 /* Keep the arguments whose C types types gives (BM_ARG_TYPES_): 0, or -1
- * when one is of a type the record does not keep or does not fit. */
+ * when one is of a type the record does not keep or does not fit.  With
+ * BM_STRS_STATIC_ the strings are static and kept as pointers. */
 static int capture_typed(struct bm_verdict_lazy_ *z, unsigned long long types, va_list *ap)
 {
 	unsigned n = (unsigned)(types & 15);
+	int by_ref = (types & BM_STRS_STATIC_) != 0;
 	size_t nstr = 0;   /* kept in locals, stored once at the end */
 	union bm_verdict_arg_ *a = z->arg;
 	if (n > 8)
@@ -224,8 +226,12 @@ static int capture_typed(struct bm_verdict_lazy_ *z, unsigned long long types, v
 			const char *s = va_arg(*ap, const char *);
 			if (!s)
 				return -1;   /* the C library's own "(null)" */
-			/* byte by byte: most are a few characters (a state's
-			 * name, ""), where strlen and memcpy cost more */
+			if (by_ref) {
+				a->p = s;
+				break;
+			}
+			/* byte by byte: most are a few characters, where strlen
+			 * and memcpy cost more */
 			size_t at = nstr;
 			for (;; at++) {
 				if (at == sizeof z->str)
@@ -242,6 +248,7 @@ static int capture_typed(struct bm_verdict_lazy_ *z, unsigned long long types, v
 	}
 	z->nargs = (unsigned char)n;
 	z->nstr = (unsigned short)nstr;
+	z->by_ref = (unsigned char)by_ref;
 	return 0;
 }
 
@@ -276,6 +283,7 @@ static void set_head(bm_verdict *v, bm_result code, const char *rule, bm_sock co
 	v->conflict = conflict;
 	v->reason[0] = 0;
 	v->lazy_.fmt = NULL;
+	v->lazy_.by_ref = 0;
 }
 
 bm_result bm_verdict_set_typed_(bm_verdict *v, bm_result code, const char *rule,
@@ -358,7 +366,7 @@ static void put_spec(char *out, size_t cap, size_t *pos, const spec *sp,
 		: sp->stars == 1 ? snprintf(o, rem, f, st[0], x) \
 		: snprintf(o, rem, f, st[0], st[1], x))
 	if (sp->conv == 's')
-		w = PUT(a->u < z->nstr ? z->str + a->u : "");
+		w = PUT(z->by_ref ? (const char *)a->p : a->u < z->nstr ? z->str + a->u : "");
 	else if (sp->conv == 'p')
 		w = PUT(a->p);
 	else if (sp->conv == 'c')
@@ -522,8 +530,14 @@ void bm_verdict_copy(bm_verdict *to, const bm_verdict *from)
 	to->reason[0] = 0;
 	to->lazy_.nargs = z->nargs;
 	to->lazy_.nstr = z->nstr;
+	to->lazy_.by_ref = z->by_ref;
 	/* fixed sizes where they are small: copies the compiler inlines */
-	memcpy(to->lazy_.arg, z->arg, sizeof z->arg);
+	if (z->nargs <= 4)
+		memcpy(to->lazy_.arg, z->arg, 4 * sizeof *z->arg);
+	else
+		memcpy(to->lazy_.arg, z->arg, sizeof z->arg);
+	if (z->nstr == 0)
+		return;
 	if (z->nstr <= 32)
 		memcpy(to->lazy_.str, z->str, 32);
 	else

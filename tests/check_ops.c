@@ -577,6 +577,33 @@ START_TEST(lazy_reason_matches_snprintf)
 }
 END_TEST
 
+/* bm_verdict_set_static keeps pointers to its strings, not copies: the
+ * same text, from the verdict and from a copy of it; with more arguments
+ * than the record holds it formats at once, as bm_verdict_set does. */
+START_TEST(static_strings_kept_by_pointer)
+{
+	bm_verdict v, copy;
+	const char *state = bm_state_name(BM_STATE_LISTEN);
+	bm_verdict_set_static(&v, BM_EADDRINUSE, "core.args", 4, "socket %d holds it (%s%s)", 4,
+	                      state, "");
+	ck_assert_int_eq(v.lazy_.nstr, 0);   /* nothing copied */
+	copy = v;
+	memset(&v, 'x', sizeof v);
+	ck_assert_str_eq(bm_verdict_reason(&copy), "socket 4 holds it (LISTEN)");
+	bm_verdict_set_static(&v, BM_OK, "core.args", 0, "%s|%.3s|%-6s|", "TIME_WAIT", "BOUND",
+	                      state);
+	ck_assert_str_eq(bm_verdict_reason(&v), "TIME_WAIT|BOU|LISTEN|");
+	bm_verdict_set_static(&v, BM_OK, "core.args", 0, "%s %d %d %d %d %d %d %d %d", state, 1,
+	                      2, 3, 4, 5, 6, 7, 8);
+	ck_assert_str_eq(bm_verdict_reason(&v), "LISTEN 1 2 3 4 5 6 7 8");
+	/* a verdict set again by bm_verdict_set copies its strings again */
+	char local[16] = "dev0";
+	bm_verdict_set(&v, BM_OK, "core.args", 0, "%s", local);
+	strcpy(local, "gone");
+	ck_assert_str_eq(bm_verdict_reason(&v), "dev0");
+}
+END_TEST
+
 /* The function itself (C++, function pointers) reads fmt for the types:
  * the same text. */
 #define SAME_AS_SNPRINTF_UNTYPED(...) do { \
@@ -706,6 +733,7 @@ Suite *ops_suite(void)
 	tcase_add_test(t, verdict_names_conflict);
 	tcase_add_test(t, lazy_reason_matches_snprintf);
 	tcase_add_test(t, untyped_reason_matches_snprintf);
+	tcase_add_test(t, static_strings_kept_by_pointer);
 	tcase_add_test(t, lazy_shared_reason);
 	tcase_add_test(t, lazy_connect_reason);
 	tcase_add_test(t, lazy_reason_outlives_its_arguments);

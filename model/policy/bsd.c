@@ -606,9 +606,10 @@ static const bm_sock_info *bind_check(const bm_host *h, const bsd_params *p,
 		    !is_group(&s->local) && uid_here) {
 			t = lookup_local(h, p, s, w, &s->local, 1, fam);
 			if (t && uid_conflict(p, s, t, w)) {
-				bm_verdict_set(v, BM_EADDRINUSE, p->uid_rule, t->id,
-				               "socket %d of uid %u holds the port (%s); uid %u may not "
-				               "share it", t->id, t->uid, bm_state_name(t->state), s->uid);
+				bm_verdict_set_static(v, BM_EADDRINUSE, p->uid_rule, t->id,
+				                      "socket %d of uid %u holds the port (%s); uid %u "
+				                      "may not share it", t->id, t->uid,
+				                      bm_state_name(t->state), s->uid);
 				return t;
 			}
 		}
@@ -629,11 +630,12 @@ static const bm_sock_info *bind_check(const bm_host *h, const bsd_params *p,
 				               "socket %d has SO_REUSEPORT too", t->id);
 			continue;
 		}
-		bm_verdict_set(v, BM_EADDRINUSE, conflict_rule(p, s, t, w), t->id,
-		               wild ? "the wildcard lookup (no reuse flag) finds socket %d (%s)"
-		                    : "socket %d (%s) is bound to exactly this address without a "
-		                      "matching reuse flag",
-		               t->id, bm_state_name(t->state));
+		bm_verdict_set_static(v, BM_EADDRINUSE, conflict_rule(p, s, t, w), t->id,
+		                      wild ? "the wildcard lookup (no reuse flag) finds socket "
+		                             "%d (%s)"
+		                           : "socket %d (%s) is bound to exactly this address "
+		                             "without a matching reuse flag",
+		                      t->id, bm_state_name(t->state));
 		return t;
 	}
 	return NULL;
@@ -951,9 +953,9 @@ static bm_result bsd_tuple_clash(const bm_host *h, const bm_sock_info *s, const 
 	(void)h;
 	(void)s;
 	(void)autobound;
-	return bm_verdict_set(v, BM_EADDRINUSE, "bsd.connect.tuple", old->id,
-	                      "socket %d already has this four-tuple (%s)", old->id,
-	                      bm_state_name(old->state));
+	return bm_verdict_set_static(v, BM_EADDRINUSE, "bsd.connect.tuple", old->id,
+	                             "socket %d already has this four-tuple (%s)", old->id,
+	                             bm_state_name(old->state));
 }
 
 static size_t bsd_deliver(const bm_host *h, bm_proto proto, const bm_endpoint *src,

@@ -772,9 +772,9 @@ static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_s
 			        "ok once the orphan became a timewait socket");
 	}
 	if (phase == BM_PHASE_LISTEN) {
-		bm_verdict_set(v, BM_EADDRINUSE, "linux.tcp.listen.recheck", old->id,
-		               "listen re-checks the port: socket %d (%s) holds it", old->id,
-		               bm_state_name(old->state));
+		bm_verdict_set_static(v, BM_EADDRINUSE, "linux.tcp.listen.recheck", old->id,
+		                      "listen re-checks the port: socket %d (%s) holds it", old->id,
+		                      bm_state_name(old->state));
 	} else if (phase == BM_PHASE_BIND) {
 		/* same creator, but sock_i_uid() said root (6.1, 6.12) */
 		int as_root = (s->opts & RP) && (old->opts & RP) && same_uid(s, old) &&
@@ -782,16 +782,20 @@ static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_s
 		const char *rule = as_root ? "linux.tcp.bind.orphan_uid" : "linux.tcp.bind.conflict";
 		const char *state = bm_state_name(old->state);
 		const char *root = as_root ? ", without a struct socket: uid 0" : "";
-		/* literal formats: the reason is made only when it is read */
+		/* literal formats and static strings: the reason is made only
+		 * when it is read, from the record's pointers */
 		if ((s->opts & RA) && (old->opts & RA))
-			bm_verdict_set(v, BM_EADDRINUSE, rule, old->id, "socket %d is listening, so "
-			               "SO_REUSEADDR does not help (%s%s)", old->id, state, root);
+			bm_verdict_set_static(v, BM_EADDRINUSE, rule, old->id,
+			                      "socket %d is listening, so SO_REUSEADDR does not "
+			                      "help (%s%s)", old->id, state, root);
 		else if ((s->opts & RP) && (old->opts & RP))
-			bm_verdict_set(v, BM_EADDRINUSE, rule, old->id, "socket %d has SO_REUSEPORT but "
-			               "another owner uid (%s%s)", old->id, state, root);
+			bm_verdict_set_static(v, BM_EADDRINUSE, rule, old->id,
+			                      "socket %d has SO_REUSEPORT but another owner uid "
+			                      "(%s%s)", old->id, state, root);
 		else
-			bm_verdict_set(v, BM_EADDRINUSE, rule, old->id, "socket %d holds an overlapping "
-			               "binding (%s%s)", old->id, state, root);
+			bm_verdict_set_static(v, BM_EADDRINUSE, rule, old->id,
+			                      "socket %d holds an overlapping binding (%s%s)",
+			                      old->id, state, root);
 	} else {
 		bm_verdict_set(v, BM_EADDRINUSE, "linux.ephemeral.bind", old->id,
 		               "socket %d holds the port", old->id);
@@ -927,9 +931,9 @@ static bm_result linux_tuple_clash(const bm_host *h, const bm_sock_info *s,
 		return BM_OK;
 	}
 	(void)s;
-	bm_verdict_set(v, BM_EADDRNOTAVAIL, "linux.connect.tuple", old->id,
-	               "socket %d already has this four-tuple (%s)", old->id,
-	               bm_state_name(old->state));
+	bm_verdict_set_static(v, BM_EADDRNOTAVAIL, "linux.connect.tuple", old->id,
+	                      "socket %d already has this four-tuple (%s)", old->id,
+	                      bm_state_name(old->state));
 	/* the FIN_WAIT2 orphan may already be a timewait socket: a bound
 	 * port takes that over (tcp_twsk_unique with twp NULL) */
 	if (old->state == BM_STATE_TIME_WAIT && old->fin_wait2 && !autobound)

@@ -236,10 +236,11 @@ static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_s
 	if (((s->opts | old->opts) & EXCL) && upto_established(old)) {
 		if (p.both_specific_differ)
 			return BM_MATCH_NONE;
-		bm_verdict_set(v, BM_EADDRINUSE, explicit_port ? "solaris.tcp.bind.exclbind" : busy,
-		               old->id, "SO_EXCLBIND on %s: socket %d (%s) holds an overlapping address",
-		               (s->opts & EXCL) ? "the binding socket" : "the owner", old->id,
-		               bm_state_name(old->state));
+		bm_verdict_set_static(v, BM_EADDRINUSE,
+		                      explicit_port ? "solaris.tcp.bind.exclbind" : busy, old->id,
+		                      "SO_EXCLBIND on %s: socket %d (%s) holds an overlapping "
+		                      "address", (s->opts & EXCL) ? "the binding socket" : "the owner",
+		                      old->id, bm_state_name(old->state));
 		return BM_MATCH_CONFLICT;
 	}
 	if (explicit_port && ipversion(s) != ipversion(old)) {
@@ -255,20 +256,21 @@ static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_s
 	if (!(s->opts & RA)) {
 		if (p.both_specific_differ)
 			return BM_MATCH_NONE;
-		bm_verdict_set(v, BM_EADDRINUSE, busy, old->id,
-		               "socket %d (%s) holds an overlapping binding and SO_REUSEADDR is off",
-		               old->id, bm_state_name(old->state));
+		bm_verdict_set_static(v, BM_EADDRINUSE, busy, old->id,
+		                      "socket %d (%s) holds an overlapping binding and "
+		                      "SO_REUSEADDR is off", old->id, bm_state_name(old->state));
 		return BM_MATCH_CONFLICT;
 	}
 	if (p.same && (old->state == BM_STATE_BOUND || old->state == BM_STATE_LISTEN)) {
-		bm_verdict_set(v, BM_EADDRINUSE, explicit_port ? "solaris.tcp.bind.reuseaddr" : busy,
-		               old->id, "socket %d is %s on the identical address: SO_REUSEADDR does "
-		               "not help", old->id, bm_state_name(old->state));
+		bm_verdict_set_static(v, BM_EADDRINUSE,
+		                      explicit_port ? "solaris.tcp.bind.reuseaddr" : busy, old->id,
+		                      "socket %d is %s on the identical address: SO_REUSEADDR does "
+		                      "not help", old->id, bm_state_name(old->state));
 		return BM_MATCH_CONFLICT;
 	}
-	bm_verdict_set(v, BM_OK, "solaris.tcp.bind.reuseaddr", old->id,
-	               "SO_REUSEADDR: socket %d (%s) does not block", old->id,
-	               bm_state_name(old->state));
+	bm_verdict_set_static(v, BM_OK, "solaris.tcp.bind.reuseaddr", old->id,
+	                      "SO_REUSEADDR: socket %d (%s) does not block", old->id,
+	                      bm_state_name(old->state));
 	return BM_MATCH_SHARE;
 }
 
@@ -455,8 +457,8 @@ static bm_match solaris_connect_port(const bm_host *h, const bm_sock_info *s,
 		return BM_MATCH_SHARE;
 	if (p.both_specific_differ)
 		return BM_MATCH_SHARE;
-	bm_verdict_set(v, BM_EADDRNOTAVAIL, "solaris.connect.port", old->id,
-	               "socket %d (%s) keeps the port", old->id, bm_state_name(old->state));
+	bm_verdict_set_static(v, BM_EADDRNOTAVAIL, "solaris.connect.port", old->id,
+	                      "socket %d (%s) keeps the port", old->id, bm_state_name(old->state));
 	return BM_MATCH_CONFLICT;
 }
 
@@ -466,9 +468,9 @@ static bm_result solaris_tuple_clash(const bm_host *h, const bm_sock_info *s,
 	(void)h;
 	(void)s;
 	(void)autobound;
-	return bm_verdict_set(v, BM_EADDRINUSE, "solaris.connect.tuple", old->id,
-	                      "socket %d already has this four-tuple (%s)", old->id,
-	                      bm_state_name(old->state));
+	return bm_verdict_set_static(v, BM_EADDRINUSE, "solaris.connect.tuple", old->id,
+	                             "socket %d already has this four-tuple (%s)", old->id,
+	                             bm_state_name(old->state));
 }
 
 /* ------------------------------------------------------------ deliver */

@@ -302,20 +302,22 @@ static bm_match linger_rule(const bm_host *h, const bm_sock_info *s,
 {
 	if ((s->opts & EX) && !release_of(h)->exclusive_linger) {
 		/* trio's run on a current Windows contradicts the reference page */
-		bm_verdict_set(v, BM_OK, "windows.bind.linger_ex_observed", old->id,
-		               "socket %d is %s: SO_EXCLUSIVEADDRUSE conflicts with listening "
-		               "and bound sockets only", old->id, bm_state_name(old->state));
+		bm_verdict_set_static(v, BM_OK, "windows.bind.linger_ex_observed", old->id,
+		                      "socket %d is %s: SO_EXCLUSIVEADDRUSE conflicts with "
+		                      "listening and bound sockets only", old->id,
+		                      bm_state_name(old->state));
 		return BM_MATCH_SHARE;
 	}
 	if (s->opts & EX) {
-		bm_verdict_set(v, BM_EADDRINUSE, "windows.bind.linger_ex", old->id,
-		               "socket %d (%s) still holds the port and SO_EXCLUSIVEADDRUSE checks it",
-		               old->id, bm_state_name(old->state));
+		bm_verdict_set_static(v, BM_EADDRINUSE, "windows.bind.linger_ex", old->id,
+		                      "socket %d (%s) still holds the port and "
+		                      "SO_EXCLUSIVEADDRUSE checks it", old->id,
+		                      bm_state_name(old->state));
 		return BM_MATCH_CONFLICT;
 	}
-	bm_verdict_set(v, BM_OK, "windows.bind.linger", old->id,
-	               "socket %d is %s: not checked without SO_EXCLUSIVEADDRUSE", old->id,
-	               bm_state_name(old->state));
+	bm_verdict_set_static(v, BM_OK, "windows.bind.linger", old->id,
+	                      "socket %d is %s: not checked without SO_EXCLUSIVEADDRUSE", old->id,
+	                      bm_state_name(old->state));
 	return BM_MATCH_SHARE;
 }
 
@@ -504,9 +506,9 @@ static bm_result windows_tuple_clash(const bm_host *h, const bm_sock_info *s,
 	(void)h;
 	(void)s;
 	(void)autobound;
-	return bm_verdict_set(v, BM_EADDRINUSE, "windows.connect.tuple", old->id,
-	                      "socket %d already has this four-tuple (%s)", old->id,
-	                      bm_state_name(old->state));
+	return bm_verdict_set_static(v, BM_EADDRINUSE, "windows.connect.tuple", old->id,
+	                             "socket %d already has this four-tuple (%s)", old->id,
+	                             bm_state_name(old->state));
 }
 
 /* --------------------------------------------------------------- deliver */
