@@ -43,6 +43,7 @@ typedef struct model_ctx {
 	rule_key *rules;         /* open addressing, at most half full */
 	size_t rules_cap, nrules;
 	rule_key recent[16];     /* the last few found, by pointer bits */
+	size_t last_name;        /* entry + 1 of the last name looked up; 0: none */
 } model_ctx;
 
 static size_t hash_name(const char *s)
@@ -94,6 +95,22 @@ static size_t sock_slot(const model_ctx *m, const bm_host *h, bm_sock id)
 	return i;
 }
 
+/* The entry named name, or -1.  Most lines name the socket the line
+ * before named (socket s; bind s; listen s): that entry is tried first,
+ * without hashing.  Entries never move, so the index stays good. */
+static long find_name(model_ctx *m, const char *name)
+{
+	if (m->last_name && same_name(m->names[m->last_name - 1].name, name))
+		return (long)m->last_name - 1;
+	if (!m->slots)
+		return -1;
+	size_t i = name_slot(m, name);
+	if (!m->by_name[i])
+		return -1;
+	m->last_name = m->by_name[i];
+	return (long)m->by_name[i] - 1;
+}
+
 /* Point (h, id) at entry k, the latest name it was given. */
 static void sock_put(model_ctx *m, size_t k)
 {
@@ -127,21 +144,19 @@ static int rebuild(model_ctx *m, size_t slots)
 
 static int set_name(model_ctx *m, bm_host *h, const char *name, bm_sock id)
 {
-	if (m->slots) {
-		size_t i = name_slot(m, name);
-		if (m->by_name[i]) {
-			/* an old name taken over by a new socket */
-			size_t k = m->by_name[i] - 1;
-			m->names[k].host = h;
-			m->names[k].id = id;
-			sock_put(m, k);
-			/* stale slots pile up with takeovers: sweep them, leaving room
-			 * for a quarter of the table's worth before the next sweep */
-			if (m->sock_used * 2 > m->slots &&
-			    rebuild(m, m->n * 4 > m->slots ? m->slots * 2 : m->slots) != 0)
-				return -1;
-			return 0;
-		}
+	long found = find_name(m, name);
+	if (found >= 0) {
+		/* an old name taken over by a new socket */
+		size_t k = (size_t)found;
+		m->names[k].host = h;
+		m->names[k].id = id;
+		sock_put(m, k);
+		/* stale slots pile up with takeovers: sweep them, leaving room
+		 * for a quarter of the table's worth before the next sweep */
+		if (m->sock_used * 2 > m->slots &&
+		    rebuild(m, m->n * 4 > m->slots ? m->slots * 2 : m->slots) != 0)
+			return -1;
+		return 0;
 	}
 	/* room for the new name in both tables, at most half full */
 	if ((m->n + 1) * 2 > m->slots || (m->sock_used + 1) * 2 > m->slots) {
@@ -169,14 +184,12 @@ static int set_name(model_ctx *m, bm_host *h, const char *name, bm_sock id)
 }
 
 /* The socket a name stands for, and its host (*h may be NULL). */
-static bm_sock get_name(const model_ctx *m, const char *name, bm_host **h)
+static bm_sock get_name(model_ctx *m, const char *name, bm_host **h)
 {
-	if (!m->slots)
+	long k = find_name(m, name);
+	if (k < 0)
 		return BM_NO_SOCK;
-	size_t i = name_slot(m, name);
-	if (!m->by_name[i])
-		return BM_NO_SOCK;
-	const name_entry *e = &m->names[m->by_name[i] - 1];
+	const name_entry *e = &m->names[k];
 	if (h)
 		*h = e->host;
 	return e->id;
@@ -259,6 +272,7 @@ static int model_reset(void *ctx, const char *os, char *err, size_t errlen)
 	m->host = h;
 	m->uid = 0;
 	m->n = 0;
+	m->last_name = 0;
 	if (m->slots) {
 		memset(m->by_name, 0, m->slots * sizeof *m->by_name);
 		memset(m->by_sock, 0, m->slots * sizeof *m->by_sock);
