@@ -468,6 +468,8 @@ void bm_host_set_tuple_index(bm_host *h, int on)
 
 uint32_t bm_rec_link(const bm_host *h, const bm_sockrec *s)
 {
+	if (s == h->op_rec)
+		return h->op_link;
 	bm_sockrec *r;
 	return bm_entry_link(h->table[bm_table_find(h, s->info.id, &r)]);
 }
@@ -531,6 +533,8 @@ bm_sockrec *bm_host_new_rec(bm_host *h)
 	s->info.id = ++*last;
 	links_put(h, h->table, h->tablecap, link, id_home);
 	h->nrecs++;
+	h->op_rec = s;
+	h->op_link = link;
 	return s;
 }
 

@@ -111,6 +111,11 @@ struct bm_host {
 	bm_sock last_id;          /* handles are 1, 2, ... never reused (alone;
 	                             in a net, the net numbers them) */
 	uint32_t gone;            /* released during this operation (a link) */
+	/* the record the operation looked its handle up for, and its link:
+	 * bm_rec_link answers it without a search (a record's link is fixed
+	 * by where it sits, so the pair never goes stale) */
+	const bm_sockrec *op_rec;
+	uint32_t op_link;
 	bm_sockextra *extras;     /* open addressing on the handle */
 	size_t extracap, nextras;
 
@@ -452,13 +457,19 @@ static inline bm_sockrec *bm_host_sock(const bm_host *h, bm_sock id)
 	return s && s->info.state != BM_STATE_GONE ? s : NULL;
 }
 
-/* not TIME_WAIT, not GONE, not a child still in an accept queue */
-static inline bm_sockrec *bm_host_live_sock(const bm_host *h, bm_sock id)
+/* s, if an operation may act on it: not TIME_WAIT, not GONE, not a child
+ * still in an accept queue */
+static inline bm_sockrec *bm_rec_live(bm_sockrec *s)
 {
-	bm_sockrec *s = bm_host_sock(h, id);
-	if (!s || s->info.state == BM_STATE_TIME_WAIT || s->info.pending)
+	if (!s || s->info.state == BM_STATE_GONE || s->info.state == BM_STATE_TIME_WAIT ||
+	    s->info.pending)
 		return NULL;
 	return s;
+}
+
+static inline bm_sockrec *bm_host_live_sock(const bm_host *h, bm_sock id)
+{
+	return bm_rec_live(bm_host_rec(h, id));
 }
 
 /* net.c: the host that owns addr on h's net (never h itself), or NULL */

@@ -47,7 +47,13 @@ bm_sockrec *bm_op_sock(bm_host *h, bm_sock id, bm_verdict *v)
 		bm_finish(h, v);   /* the caller's verdict gets its text */
 		return NULL;
 	}
-	bm_sockrec *s = bm_host_live_sock(h, id);
+	bm_sockrec *r = NULL;
+	size_t i = id > 0 && h->tablecap ? bm_table_find(h, id, &r) : 0;
+	if (r) {   /* for bm_rec_link: the operation's record, found here */
+		h->op_rec = r;
+		h->op_link = bm_entry_link(h->table[i]);
+	}
+	bm_sockrec *s = bm_rec_live(r);
 	if (!s)
 		bm_bad_handle(h, id, v);
 	return s;
