@@ -31,7 +31,9 @@ TOOLS_INC  := $(addprefix -I,$(TOOLS_DIRS))
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Iinclude -Imodel $(TOOLS_INC)
 # The library: position independent (the archive can go into a shared
 # object, e.g. a Python extension) and only the BM_API symbols exported.
-LIB_CFLAGS = -fPIC -fvisibility=hidden
+# Its own calls to exported functions (bm_addr_is_any from a policy's
+# rule, ...) may be inlined: nothing is meant to interpose them.
+LIB_CFLAGS = -fPIC -fvisibility=hidden -fno-semantic-interposition
 
 ifeq ($(V),1)
 Q :=
