@@ -324,7 +324,10 @@ static void time_pair_round(const parsed *pb, const parsed *p, sc_engine *e, int
 
 /* A row: each engine's median over the rounds of x (a sequence, or a
  * sequence less its baseline), and the median and range of the rounds'
- * ratios. */
+ * ratios.  A difference can come out at or below zero in a round the
+ * machine slowed during the baseline's slices: that round has no ratio,
+ * and the row says how many rounds had one (dropping them drops the
+ * highest ratios, so the median errs low). */
 static void print_row(const char *name, const timings *x, const timings *base)
 {
 	double e[2][ROUNDS], ratio[ROUNDS];
@@ -332,10 +335,9 @@ static void print_row(const char *name, const timings *x, const timings *base)
 	for (int r = 0; r < ROUNDS; r++) {
 		for (int j = 0; j < 2; j++) {
 			double v = x->ns[j][r];
-			if (v >= 0 && base)
-				v = base->ns[j][r] >= 0 ? v - base->ns[j][r] : -1;
-			ok[j] &= v >= 0;
-			e[j][r] = v;
+			int timed = v >= 0 && (!base || base->ns[j][r] >= 0);
+			ok[j] &= timed;
+			e[j][r] = timed && base ? v - base->ns[j][r] : v;
 		}
 		if (e[0][r] > 0 && e[1][r] > 0)
 			ratio[nr++] = e[1][r] / e[0][r];
@@ -345,14 +347,16 @@ static void print_row(const char *name, const timings *x, const timings *base)
 		return;
 	}
 	printf("  %-26s %10.0f", name, ok[0] ? median(e[0], ROUNDS) : -1);
-	if (ok[1] && nr == ROUNDS) {
+	if (ok[0] && ok[1] && nr > 0) {
 		double lo = ratio[0], hi = ratio[0];
 		for (int r = 1; r < nr; r++) {
 			lo = ratio[r] < lo ? ratio[r] : lo;
 			hi = ratio[r] > hi ? ratio[r] : hi;
 		}
-		printf(" %10.0f %8.0fx  (%.0f-%.0fx)\n", median(e[1], ROUNDS), median(ratio, nr), lo,
-		       hi);
+		printf(" %10.0f %8.0fx  (%.0f-%.0fx", median(e[1], ROUNDS), median(ratio, nr), lo, hi);
+		if (nr < ROUNDS)
+			printf(", %d of %d rounds", nr, ROUNDS);
+		printf(")\n");
 	} else {
 		printf(" %10s %9s\n", "-", "-");
 	}
