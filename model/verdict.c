@@ -10,6 +10,7 @@
  * arguments, long strings, a NULL string) is formatted at once instead.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -508,18 +509,15 @@ const char *bm_verdict_reason(bm_verdict *v)
 	return v->reason;
 }
 
-/* Copy what a verdict holds, not its unused bytes. */
+/* Copy what a verdict holds, not its unused bytes: the fields before the
+ * reason, and those from alt to the record's arguments, are each one
+ * block the compiler copies in a few moves; then the arguments and the
+ * string bytes in use. */
 void bm_verdict_copy(bm_verdict *to, const bm_verdict *from)
 {
-	to->code = from->code;
-	to->rule = from->rule;
-	to->conflict = from->conflict;
-	to->alt = from->alt;
-	to->alt_rule = from->alt_rule;
-	to->alt_condition = from->alt_condition;
 	const struct bm_verdict_lazy_ *z = &from->lazy_;
-	to->lazy_.fmt = z->fmt;
-	to->lazy_.caller = z->caller;
+	memcpy(to, from, offsetof(bm_verdict, reason));
+	memcpy(&to->alt, &from->alt, offsetof(bm_verdict, lazy_.arg) - offsetof(bm_verdict, alt));
 	if (!z->fmt) {
 		size_t n = strlen(from->reason);
 		memcpy(to->reason, from->reason, n + 1);
@@ -528,10 +526,6 @@ void bm_verdict_copy(bm_verdict *to, const bm_verdict *from)
 		return;
 	}
 	to->reason[0] = 0;
-	to->lazy_.nargs = z->nargs;
-	to->lazy_.nstr = z->nstr;
-	to->lazy_.by_ref = z->by_ref;
-	/* fixed sizes where they are small: copies the compiler inlines */
 	if (z->nargs <= 4)
 		memcpy(to->lazy_.arg, z->arg, 4 * sizeof *z->arg);
 	else
