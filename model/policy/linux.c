@@ -407,8 +407,9 @@ static bm_result linux_bind_precheck(const bm_host *h, const bm_sock_info *s,
 {
 	int priv = s->uid != 0 && ep->port &&
 	           ep->port < bm_host_knob(h, BM_KNOB_UNPRIVILEGED_PORT_START);
-	int local = bm_addr_is_any(ep) || bm_addr_is_multicast(ep) ||
-	            bm_host_addr_is_local(h, ep) || bm_host_knob(h, BM_KNOB_NONLOCAL_BIND) ||
+	/* the usual answers first: a wildcard, an address the host has */
+	int local = bm_addr_is_any(ep) || bm_host_addr_is_local(h, ep) ||
+	            bm_addr_is_multicast(ep) || bm_host_knob(h, BM_KNOB_NONLOCAL_BIND) ||
 	            (s->opts & BM_IP_FREEBIND);
 	/* a reset socket whose port went back (linux.close.port) may bind */
 	int bound = s->state != BM_STATE_CLOSED && !(s->reset && s->local.port == 0);
