@@ -658,7 +658,7 @@ static void linux_port_join(const bm_host *h, const bm_sock_info *s, void *state
 	int alone = bm_port_count(h, BM_TCP, s->local.port) == 1;
 	int first = alone && s->state != BM_STATE_LISTEN;
 	if (alone)
-		bucket->fastreuse = R(h)->fastreuse && reuse;
+		bucket->fastreuse = reuse && R(h)->fastreuse;
 	else if (!reuse)
 		bucket->fastreuse = 0;
 	if (!(s->opts & RP)) {
