@@ -670,6 +670,20 @@ START_TEST(lazy_shared_reason)
 	ck_assert_int_eq(v.conflict, BM_NO_SOCK);
 	ck_assert_str_eq(v.reason, "bound to 127.0.0.1:5001, sharing the port: SO_REUSEPORT, uid 0: "
 	                 "the port's fast reuseport state matches");
+	/* a rule whose reason keeps a state's name by pointer
+	 * (bm_verdict_set_static), wrapped the same way, read from a copy */
+	bm_result err;
+	bm_host *sol = bm_host_new("solaris", &err);
+	ck_assert_ptr_nonnull(sol);
+	bm_sock e = sock_of(sol, "tcp4", 0, 0), f = sock_of(sol, "tcp4", BM_SO_REUSEADDR, 0);
+	bind_ok(sol, e, "0.0.0.0:5002");
+	ck_assert_int_eq(bind_to(sol, f, "127.0.0.1:5002"), BM_OK);
+	bm_last_verdict_copy(sol, &copy);
+	ck_assert_str_eq(copy.rule, "solaris.tcp.bind.reuseaddr");
+	snprintf(want, sizeof want, "bound to 127.0.0.1:5002, sharing the port with socket %d: "
+	         "SO_REUSEADDR: socket %d (BOUND) does not block", e, e);
+	bm_host_free(sol);   /* the text needs nothing of the host */
+	ck_assert_str_eq(bm_verdict_reason(&copy), want);
 }
 END_TEST
 
