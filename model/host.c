@@ -27,7 +27,7 @@ struct bm_port_marks {
 	uint64_t full[16];       /* known & held is all ones in that word */
 };
 
-static void forget_mark(bm_host *h, bm_proto proto, uint16_t port)
+static inline void forget_mark(bm_host *h, bm_proto proto, uint16_t port)
 {
 	if (!h->marks || proto != BM_TCP)
 		return;

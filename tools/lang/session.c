@@ -472,12 +472,13 @@ static void clear_verdict(bm_verdict *v)
 static int exec_step(model_ctx *m, const sc_cmd *c, sc_outcome *o, char *err, size_t errlen)
 {
 	bm_verdict *v = &o->verdict;
+	int operation = is_operation(c->kind);
 	/* an empty outcome, field by field: zeroing the whole struct (the
 	 * verdict's argument record, two 512-byte receiver buffers only
 	 * deliver writes) was a third of a step's time; an operation's
 	 * verdict is the host's, copied whole at the end */
 	o->code = BM_OK;
-	if (!is_operation(c->kind))
+	if (!operation)
 		clear_verdict(v);
 	o->detail[0] = o->receivers[0] = o->alt_receivers[0] = '\0';
 	o->is_deliver = 0;
@@ -619,7 +620,7 @@ static int exec_step(model_ctx *m, const sc_cmd *c, sc_outcome *o, char *err, si
 	}
 	/* an operation left its verdict in the host: copied with the reason
 	 * unformatted, made only if someone reads it (bm_verdict_reason) */
-	if (is_operation(c->kind))
+	if (operation)
 		bm_last_verdict_copy(h, v);
 	o->code = v->code;
 	/* every verdict must name a rule that explain can describe */
