@@ -34,10 +34,10 @@ extern "C" {
 
 /* The version this header belongs to; bm_version() gives the library's at
  * run time (a program may run against a newer shared library). */
-#define BM_VERSION "0.4.3"
+#define BM_VERSION "0.4.4"
 #define BM_VERSION_MAJOR 0
 #define BM_VERSION_MINOR 4
-#define BM_VERSION_PATCH 3
+#define BM_VERSION_PATCH 4
 #define BM_VERSION_NUMBER (BM_VERSION_MAJOR * 10000 + BM_VERSION_MINOR * 100 + BM_VERSION_PATCH)
 
 /* BM_API marks the library's interface: the library is built with hidden
