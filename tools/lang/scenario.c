@@ -1172,11 +1172,8 @@ static const sc_expect *expect_keyed(const sc_cmd *c, const char *key)
 	return NULL;
 }
 
-const sc_expect *sc_expect_for(const sc_cmd *c, const char *os)
+const sc_expect *sc_expect_lookup(const sc_cmd *c, const char *os)
 {
-	/* most lines have one expectation for every personality: no lookup */
-	if (c->nexpect == 1 && c->expect[0].os[0] == '*')
-		return &c->expect[0];
 	if (c->nexpect == 0)
 		return NULL;
 	const bm_policy *pol = os ? sc_policy_find(os) : NULL;
@@ -1199,9 +1196,8 @@ int sc_expect_has(const sc_expect *x, const sc_outcome *o)
 	return 0;
 }
 
-int sc_outcome_matches(const sc_outcome *o, const sc_expect *x)
+int sc_outcome_matches_all(const sc_outcome *o, const sc_expect *x)
 {
-	/* most lines expect one result code: no call */
 	if (x->nalt == 1 && !x->is_receivers ? o->code != x->alt[0] : !sc_expect_has(x, o))
 		return 0;
 	/* the kernel has no rule ids: its outcomes are checked on the result */

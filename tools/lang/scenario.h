@@ -116,8 +116,16 @@ const char *sc_command_word(size_t i);
 const char *sc_knob_word(size_t i);
 /* The expectation that applies on personality os, or NULL: a key naming
  * os itself, else the release os stands for ("linux" -> "linux-6.18"),
- * else os's family ("linux" for "linux-6.1"), else "*". */
-const sc_expect *sc_expect_for(const sc_cmd *c, const char *os);
+ * else os's family ("linux" for "linux-6.1"), else "*".  Most lines have
+ * one expectation for every personality: answered inline, without the
+ * lookup's call (sc_expect_lookup). */
+const sc_expect *sc_expect_lookup(const sc_cmd *c, const char *os);
+static inline const sc_expect *sc_expect_for(const sc_cmd *c, const char *os)
+{
+	if (c->nexpect == 1 && c->expect[0].os[0] == '*')
+		return &c->expect[0];
+	return sc_expect_lookup(c, os);
+}
 /* The personality a scenario's name (or alias) stands for: a caller's
  * policy registered under that release name first (a plug-in, as
  * tests/oot_policy.c does with the built-in policy files compiled apart
@@ -191,8 +199,16 @@ int sc_model_reuseport_group(const sc_engine *e, bm_host *h, bm_sock s, char *bu
 const char *sc_outcome_text(const sc_outcome *o, const bm_host *h, char *buf, size_t len);
 /* Does the outcome satisfy the expectation?  The result must be in the
  * expectation's set and, when the outcome has a rule (the model's), be the
- * rule the expectation names, if it names one. */
-int sc_outcome_matches(const sc_outcome *o, const sc_expect *x);
+ * rule the expectation names, if it names one.  Most lines expect one
+ * result code and name no rule: answered inline (else
+ * sc_outcome_matches_all). */
+int sc_outcome_matches_all(const sc_outcome *o, const sc_expect *x);
+static inline int sc_outcome_matches(const sc_outcome *o, const sc_expect *x)
+{
+	if (x->nalt == 1 && !x->is_receivers && !x->rule[0])
+		return o->code == x->alt[0];
+	return sc_outcome_matches_all(o, x);
+}
 /* Is the outcome's result (code, or receivers for deliver) one of x's? */
 int sc_expect_has(const sc_expect *x, const sc_outcome *o);
 /* The model answered with a set (verdict.alt_rule set): more than one
