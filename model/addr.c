@@ -203,15 +203,18 @@ int bm_addr_is_multicast(const bm_endpoint *ep)
 	return ep->addr[0] == 0xff;
 }
 
-int bm_addr_is_loopback(const bm_endpoint *ep)
+/* bm_addr_is_loopback for ep, whose v4_part is v4 */
+static int is_loopback(const bm_endpoint *ep, const uint8_t *v4)
 {
 	static const uint8_t v6lo[16] = {0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1};
-	if (!ep)
-		return 0;
-	const uint8_t *v4 = v4_part(ep);
 	if (v4)
 		return v4[0] == 127;
 	return memcmp(ep->addr, v6lo, 16) == 0;
+}
+
+int bm_addr_is_loopback(const bm_endpoint *ep)
+{
+	return ep && is_loopback(ep, v4_part(ep));
 }
 
 /* Compare two addresses as the kernel's "same address" would: a
@@ -349,7 +352,7 @@ int bm_host_addr_is_local(const bm_host *h, const bm_endpoint *ep)
 	if (!h || !ep)
 		return 0;
 	const uint8_t *v4 = v4_part(ep);
-	if (bm_addr_is_loopback(ep)) {
+	if (is_loopback(ep, v4)) {
 		if (!v4 || h->policy->loopback_net_local)
 			return 1;
 		if (v4[1] == 0 && v4[2] == 0 && v4[3] == 1)
