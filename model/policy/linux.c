@@ -392,7 +392,7 @@ static int on_device(const bm_host *h, const bm_endpoint *ep, const char *dev)
 
 /* A bind the state check let through because the socket's connection
  * ended and gave its port back names that rule (linux.close.port). */
-static bm_result port_given_back(const bm_sock_info *s, bm_verdict *v)
+static inline bm_result port_given_back(const bm_sock_info *s, bm_verdict *v)
 {
 	int refused = s->state == BM_STATE_CLOSED && s->proto == BM_TCP && s->connect_refused;
 	int reset = s->state != BM_STATE_CLOSED && s->reset && s->local.port == 0;
