@@ -12,10 +12,13 @@
 /* ----------------------------------------------------------------- bind */
 
 /* Forget what earlier checks wrote, so that after the owner walk a rule in
- * v can only be the policy's answer for a port it let this socket share. */
+ * v can only be the policy's answer for a port it let this socket share.
+ * A check writes a rule (bm_verdict_set) or an alternative (alt_rule);
+ * most wrote neither, and v is still as VERDICT left it. */
 static void bm_clear_verdict(bm_verdict *v)
 {
-	bm_verdict_clear(v);
+	if (v->rule || v->alt_rule)
+		bm_verdict_clear(v);
 }
 
 /*
