@@ -25,6 +25,8 @@
  * of a fresh host or namespace are not a step's).  A bind decision alone
  * is the difference between a bind sequence and "socket close", on each
  * engine, the two run in alternating slices of one batch (time_pair).
+ * The same bind alone is then timed through the C API on both sides,
+ * bm_bind against bind(2), with no engine in between (api_bench).
  *
  * The machine's speed drifts (other tenants, frequency) by more than the
  * differences measured, so the runs are split into ROUNDS rounds, and each
@@ -37,10 +39,14 @@
  * assertions: numbers only, but a step whose result is not the one written
  * is an error, never a number.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -362,6 +368,147 @@ static void print_row(const char *name, const timings *x, const timings *base)
 	}
 }
 
+/* ------------------------------------------------------------- the C API */
+
+/*
+ * The bind decision as a program asks for it: bm_socket, bm_bind and
+ * bm_close on a model host against socket(2), bind(2) and close(2), with
+ * no scenario engine in between on either side (the engine rows above add
+ * the session's names, verdict copies and expectations to the model's
+ * side).  A child process in a private network namespace of its own runs
+ * both, in the same rounds and alternating slices as the engine's bind
+ * alone.  Every call's result is checked: a wrong one is an error, never a
+ * number.
+ */
+typedef struct api_side {
+	bm_host *h;                 /* the model; NULL: the kernel */
+	struct sockaddr_storage sa[2];
+	socklen_t salen[2];
+	bm_endpoint ep[2];          /* [0] a free port, [1] one a listener holds */
+} api_side;
+
+/* n runs of socket, then (with bind_to 0 or 1) bind to ep[bind_to], then
+ * close; -1 if a call gives another result than the one expected. */
+static int api_runs(const api_side *a, int bind_to, long n)
+{
+	for (long i = 0; i < n; i++) {
+		if (a->h) {
+			bm_sock s;
+			if (bm_socket(a->h, BM_AF_INET, BM_TCP, 0, &s, NULL) != BM_OK ||
+			    (bind_to >= 0 && bm_bind(a->h, s, &a->ep[bind_to], NULL) !=
+			                         (bind_to == 1 ? BM_EADDRINUSE : BM_OK)) ||
+			    bm_close(a->h, s, NULL) != BM_OK)
+				return -1;
+			continue;
+		}
+		int fd = socket(AF_INET, SOCK_STREAM, 0), rc = 0, e = 0;
+		if (fd < 0)
+			return -1;
+		if (bind_to >= 0) {
+			rc = bind(fd, (const struct sockaddr *)&a->sa[bind_to], a->salen[bind_to]);
+			e = errno;
+		}
+		if (close(fd) != 0 || (bind_to == 1 ? rc != -1 || e != EADDRINUSE : rc != 0))
+			return -1;
+	}
+	return 0;
+}
+
+/* One round of a bind alone on side j, like time_pair_round. */
+static void api_round(const api_side *a, int j, int bind_to, long runs, int round,
+                      timings *base, timings *x)
+{
+	double secs[2] = {0, 0};
+	base->ns[j][round] = x->ns[j][round] = -1;
+	if (x->err[0])
+		return;
+	for (long i = 0; i < runs; i += PAIR_SLICE) {
+		long slice = runs - i < PAIR_SLICE ? runs - i : PAIR_SLICE;
+		double t0 = now_s();
+		int bad = api_runs(a, -1, slice);
+		double t1 = now_s();
+		bad = bad || api_runs(a, bind_to, slice);
+		if (bad) {
+			snprintf(x->err, sizeof x->err, "%s: a call gave another result than expected",
+			         a->h ? "model" : "kernel");
+			return;
+		}
+		secs[0] += t1 - t0;
+		secs[1] += now_s() - t1;
+	}
+	base->ns[j][round] = secs[0] * 1e9 / (double)runs;
+	x->ns[j][round] = secs[1] * 1e9 / (double)runs;
+}
+
+/* Each side's endpoints, and a listener on ep[1]; 0, or -1. */
+static int api_setup(api_side *a)
+{
+	static const char *const addrs[2] = {"127.0.0.1:47001", "127.0.0.1:47002"};
+	for (int i = 0; i < 2; i++) {
+		if (bm_endpoint_parse(addrs[i], &a->ep[i], NULL, 0) != 0)
+			return -1;
+		a->salen[i] = (socklen_t)bm_endpoint_to_sockaddr(&a->ep[i], &a->sa[i], sizeof a->sa[i]);
+	}
+	if (a->h) {
+		bm_sock l;
+		return bm_socket(a->h, BM_AF_INET, BM_TCP, 0, &l, NULL) == BM_OK &&
+		       bm_bind(a->h, l, &a->ep[1], NULL) == BM_OK && bm_listen(a->h, l, NULL) == BM_OK
+		       ? 0 : -1;
+	}
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	return l >= 0 && bind(l, (const struct sockaddr *)&a->sa[1], a->salen[1]) == 0 &&
+	       listen(l, 8) == 0 ? 0 : -1;   /* closed when the child exits */
+}
+
+static void api_child(const char *os, long per)
+{
+	char err[256] = "", why[256] = "";
+	api_side side[2];
+	memset(side, 0, sizeof side);
+	int have_k = kb_os_new_netns(err, sizeof err) == 0 ||
+	             kb_os_new_userns(why, sizeof why) == 0;
+	if (!have_k)
+		printf("  (C API: no kernel figures, no private network namespace: %s; %s)\n", err,
+		       why);
+	if (!(side[0].h = bm_host_new(os, NULL)) || api_setup(&side[0]) != 0 ||
+	    (have_k && api_setup(&side[1]) != 0)) {
+		printf("  C API: setting up the listener failed\n");
+		bm_host_free(side[0].h);
+		return;
+	}
+	static const char *const names[2] = {"C API, bind free alone", "C API, bind refused alone"};
+	timings base[2], x[2];
+	memset(base, 0, sizeof base);
+	memset(x, 0, sizeof x);
+	for (int r = 0; r < ROUNDS; r++)
+		for (int b = 0; b < 2; b++) {
+			api_round(&side[0], 0, b, per * MODEL_RUNS, r, &base[b], &x[b]);
+			if (have_k)
+				api_round(&side[1], 1, b, per, r, &base[b], &x[b]);
+		}
+	print_row("C API, socket close", &base[0], NULL);   /* the free row's baseline */
+	for (int b = 0; b < 2; b++)
+		print_row(names[b], &x[b], &base[b]);
+	bm_host_free(side[0].h);
+}
+
+/* In a child, so that its namespace is its own and the parent's stays. */
+static void api_bench(const char *os, long per)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		api_child(os, per);
+		fflush(stdout);
+		_exit(0);
+	}
+	int st;
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	else
+		printf("  C API: fork: %s\n", strerror(errno));
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	long n = 22000;
@@ -473,6 +620,7 @@ int cmd_bench(int argc, char **argv)
 		}
 		if (!have_k)
 			printf("  (no kernel figures: %s)\n", kernel_note);
+		api_bench(os, per);
 	}
 	if (have_m)
 		m.destroy(m.ctx);
