@@ -103,7 +103,7 @@ static bm_result set_option(bm_host *h, bm_sock id, bm_option o, int value,
 		s->info.opts |= (unsigned)o;
 	else
 		s->info.opts &= ~(unsigned)o;
-	bm_verdict_set(v, BM_OK, "core.opt.set", 0, "%s = %d", bm_option_name(o), value);
+	bm_verdict_set_static(v, BM_OK, "core.opt.set", 0, "%s = %d", bm_option_name(o), value);
 	return bm_finish(h, v);
 }
 

@@ -321,16 +321,17 @@ static bm_match linger_rule(const bm_host *h, const bm_sock_info *s,
 	return BM_MATCH_SHARE;
 }
 
+/* why is always a literal: the verdict keeps the pointer */
 static bm_match refuse(bm_verdict *v, bm_result code, const char *rule,
                        const bm_sock_info *old, const char *why)
 {
-	bm_verdict_set(v, code, rule, old->id, "socket %d: %s", old->id, why);
+	bm_verdict_set_static(v, code, rule, old->id, "socket %d: %s", old->id, why);
 	return BM_MATCH_CONFLICT;
 }
 
 static bm_match share(bm_verdict *v, const char *rule, const bm_sock_info *old, const char *why)
 {
-	bm_verdict_set(v, BM_OK, rule, old->id, "socket %d: %s", old->id, why);
+	bm_verdict_set_static(v, BM_OK, rule, old->id, "socket %d: %s", old->id, why);
 	return BM_MATCH_SHARE;
 }
 
