@@ -227,29 +227,23 @@ int bm_autobind(bm_host *h, bm_sockrec *s, bm_sock_info *cand, bm_result exhaust
 		               0, "no free port to autobind");
 		return -1;
 	}
-	if (bm_set_bound(h, s, &cand->local, 0) != 0) {
+	if (!bm_set_bound(h, s, &cand->local, 0)) {
 		bm_verdict_set(v, BM_ENOMEM, "core.limit", 0, "out of memory");
 		return -1;
 	}
 	return 0;
 }
 
-int bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port)
+bm_port *bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port)
 {
-	/* join the port index first: when that fails, nothing has changed */
-	bm_endpoint local = s->info.local, bound = s->info.bound;
-	s->info.local = *ep;
-	s->info.bound = *ep;   /* before it joins: crowd.c groups it by this */
-	if (bm_index_add(h, s) != 0) {
-		s->info.local = local;
-		s->info.bound = bound;
-		return -1;
-	}
+	bm_port *o = bm_index_bind(h, s, ep);
+	if (!o)
+		return NULL;
 	s->info.state = BM_STATE_BOUND;
 	s->info.opts_at_bind = s->info.opts;
 	s->info.explicit_port = explicit_port;
 	s->info.bound_seq = ++h->seq;
-	return 0;
+	return o;
 }
 
 static bm_result out_of_memory(bm_host *h, bm_verdict *v)
@@ -274,6 +268,26 @@ static bm_result family_check(bm_host *h, const bm_sockrec *s, const bm_endpoint
 	return BM_OK;
 }
 
+/* bind() to port 0: the port the policy's search finds goes into local,
+ * and the rule that chose it into allowed unless a precheck named one. */
+static bm_result bind_pick(bm_host *h, const bm_sockrec *s, bm_endpoint *local,
+                           const char **allowed, bm_verdict *v)
+{
+	bm_sock_info cand = s->info;
+	cand.local = *local;
+	cand.opts_at_bind = cand.opts;
+	if (!bm_pick_port(h, &cand, 0, NULL, v))
+		return bm_verdict_set(v, h->codes.bind_exhausted,
+		                      bm_choice_rule(h, &cand, BM_CHOICE_BIND_PORT, 0,
+		                                     "core.ephemeral.exhausted"),
+		                      0, "no free port in %ld-%ld", h->knob[BM_KNOB_EPHEMERAL_LO],
+		                      h->knob[BM_KNOB_EPHEMERAL_HI]);
+	if (!*allowed)
+		*allowed = bm_choice_rule(h, &cand, BM_CHOICE_BIND_PORT, 1, NULL);
+	*local = cand.local;
+	return BM_OK;
+}
+
 bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 {
 	VERDICT(h, v);
@@ -289,32 +303,30 @@ bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 	/* a precheck may name why a bind the core would refuse goes on */
 	const char *allowed = v->code == BM_OK ? v->rule : NULL;
 
-	bm_sock_info cand = s->info;
-	cand.local = *ep;
-	cand.opts_at_bind = cand.opts;
 	bm_clear_verdict(v);
+	bm_endpoint local = *ep;
 	if (ep->port == 0) {
-		if (!bm_pick_port(h, &cand, 0, NULL, v)) {
-			bm_verdict_set(v, h->codes.bind_exhausted,
-			               bm_choice_rule(h, &cand, BM_CHOICE_BIND_PORT, 0,
-			                              "core.ephemeral.exhausted"),
-			               0, "no free port in %ld-%ld", h->knob[BM_KNOB_EPHEMERAL_LO],
-			               h->knob[BM_KNOB_EPHEMERAL_HI]);
+		if (bind_pick(h, s, &local, &allowed, v) != BM_OK)
 			return bm_finish(h, v);
+	} else {
+		/* the port's owners, if it has any, judge the socket as it would
+		 * be bound; a port nobody holds needs no candidate */
+		bm_port *o = bm_index_find(h, s->info.proto, ep->port);
+		if (o) {
+			bm_sock_info cand = s->info;
+			cand.local = *ep;
+			cand.opts_at_bind = cand.opts;
+			if (bm_check_port_owners(h, o, &cand, BM_PHASE_BIND, v) != BM_OK)
+				return bm_finish(h, v);
 		}
-		/* the policy's rule for the port it chose, unless a precheck
-		 * already named why this bind goes on */
-		if (!allowed)
-			allowed = bm_choice_rule(h, &cand, BM_CHOICE_BIND_PORT, 1, NULL);
-	} else if (bm_check_owners(h, &cand, BM_PHASE_BIND, v) != BM_OK) {
-		return bm_finish(h, v);
 	}
 	if (h->policy->bind_postcheck &&
-	    h->policy->bind_postcheck(h, &s->info, &cand.local, v) != BM_OK)
+	    h->policy->bind_postcheck(h, &s->info, &local, v) != BM_OK)
 		return bm_finish(h, v);
 
 	int was_reset = s->info.reset;
-	if (bm_set_bound(h, s, &cand.local, ep->port != 0) != 0)
+	bm_port *port = bm_set_bound(h, s, &local, ep->port != 0);
+	if (!port)
 		return out_of_memory(h, v);
 	if (was_reset)
 		s->info.state = BM_STATE_CONNECTED;   /* still connected for connect/listen */
@@ -322,7 +334,7 @@ bm_result bm_bind(bm_host *h, bm_sock id, const bm_endpoint *ep, bm_verdict *v)
 	 * effect (Linux __inet6_bind; it cannot take IPv4 traffic anywhere) */
 	if (ep->family == BM_AF_INET6 && !bm_addr_is_any(ep) && !bm_addr_is_v4mapped(ep))
 		s->info.v6only = 1;
-	bm_index_join(h, s);
+	bm_index_join(h, s, port);
 	return bm_finish_ok(h, v, allowed ? allowed : "core.bind.ok", "bound to", &s->info.local);
 }
 
@@ -371,7 +383,7 @@ bm_result bm_listen(bm_host *h, bm_sock id, bm_verdict *v)
 	}
 	s->info.state = BM_STATE_LISTEN;
 	s->info.opts_at_listen = s->info.opts;
-	bm_index_join(h, s);
+	bm_index_join(h, s, NULL);
 	/* an autobind is what this listen() did beyond listening: name it */
 	return bm_finish_ok(h, v, autobind ? "core.listen.autobind" : "core.listen.ok",
 	                    "listening on", &s->info.local);

@@ -477,7 +477,7 @@ static int reserve(bm_host *h, bm_sockrec *s, bm_host *lh, bm_sockrec *listener,
 	 * leaves the port's "held by a bind()" mark as it was (host.c) */
 	if (autobind)
 		s->info.port_from_connect = 1;
-	if (autobind && bm_set_bound(h, s, &cand->local, 0) != 0) {
+	if (autobind && !bm_set_bound(h, s, &cand->local, 0)) {
 		s->info.port_from_connect = 0;
 		if (c)
 			bm_release(lh, c);

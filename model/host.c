@@ -85,14 +85,19 @@ long bm_autobind_next(bm_host *h, long port, long hi)
 
 /* A port's record, from the host's few spare ones when it has some: a
  * free port's bind and close would otherwise allocate and free one each
- * time. */
+ * time.  Zeroed field by field: a call to memset for the whole record cost
+ * a free bind more than the fields do. */
 static bm_port *port_new(bm_host *h)
 {
 	size_t size = sizeof(bm_port) + h->policy->port_state_size;
 	if (!h->nspare_ports)
 		return calloc(1, size);
 	bm_port *o = h->spare_ports[--h->nspare_ports];
-	memset(o, 0, size);
+	o->first = o->last = 0;
+	o->n = 0;
+	o->by_addr = NULL;
+	if (h->policy->port_state_size)
+		memset(o->state, 0, h->policy->port_state_size);
 	return o;
 }
 
@@ -104,22 +109,23 @@ static void port_done(bm_host *h, bm_port *o)
 		h->spare_ports[h->nspare_ports++] = o;
 }
 
-/* Append s to the owners of its port (it joins last); -1 on ENOMEM. */
-int bm_index_add(bm_host *h, bm_sockrec *s)
+/* The record of port, found or made; NULL when out of memory. */
+static bm_port *port_get(bm_host *h, bm_proto proto, uint16_t port)
 {
-	if (s->indexed)
-		return 0;
-	bm_proto proto = s->info.proto;
-	uint16_t port = s->info.local.port;
 	bm_port_page **page = &h->ports[proto - 1][port >> 8];
 	if (!*page && !(*page = calloc(1, sizeof **page)))
-		return -1;
+		return NULL;
 	bm_port **slot = &(**page)[port & 255];
-	if (!*slot && !(*slot = port_new(h)))
-		return -1;
-	bm_port *o = *slot;
-	if (!s->info.port_from_connect)
-		forget_mark(h, proto, port);   /* a connect() never makes it bind-held */
+	if (!*slot)
+		*slot = port_new(h);
+	return *slot;
+}
+
+/* Append s to o's owners (it joins last). */
+static inline void port_link(bm_host *h, bm_port *o, bm_sockrec *s)
+{
+	if (!s->info.port_from_connect)   /* a connect() never makes it bind-held */
+		forget_mark(h, s->info.proto, s->info.local.port);
 	uint32_t link = bm_rec_link(h, s);
 	s->port_prev = o->last;
 	s->port_next = 0;
@@ -133,7 +139,31 @@ int bm_index_add(bm_host *h, bm_sockrec *s)
 	bm_crowd_joined(h, o, s);
 	if (s->info.remote.port)   /* most owners have no peer: no call */
 		bm_tuple_add(h, s);
+}
+
+int bm_index_add(bm_host *h, bm_sockrec *s)
+{
+	if (s->indexed)
+		return 0;
+	bm_port *o = port_get(h, s->info.proto, s->info.local.port);
+	if (!o)
+		return -1;
+	port_link(h, o, s);
 	return 0;
+}
+
+bm_port *bm_index_bind(bm_host *h, bm_sockrec *s, const bm_endpoint *ep)
+{
+	if (s->indexed)   /* a socket is on one port: not the one it leaves */
+		bm_index_remove(h, s);
+	/* the port's record first: when it cannot be had, nothing has changed */
+	bm_port *o = port_get(h, s->info.proto, ep->port);
+	if (!o)
+		return NULL;
+	s->info.local = *ep;
+	s->info.bound = *ep;   /* before it joins: crowd.c groups it by this */
+	port_link(h, o, s);
+	return o;
 }
 
 /* Unlink s; a port left without owners is freed, and with it the policy's
@@ -170,11 +200,12 @@ void bm_index_remove(bm_host *h, bm_sockrec *s)
 	}
 }
 
-/* s joined its port by bind() or listen(): tell the policy, and file it
- * under its kind now that its state is set. */
-void bm_index_join(bm_host *h, bm_sockrec *s)
+/* s joined its port o (NULL: find it) by bind() or listen(): tell the
+ * policy, and file it under its kind now that its state is set. */
+void bm_index_join(bm_host *h, bm_sockrec *s, bm_port *o)
 {
-	bm_port *o = bm_index_find(h, s->info.proto, s->info.local.port);
+	if (!o)
+		o = bm_index_find(h, s->info.proto, s->info.local.port);
 	if (o && h->policy->port_join)
 		h->policy->port_join(h, &s->info, o->state);
 	bm_crowd_rekind(h, s);

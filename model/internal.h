@@ -188,9 +188,14 @@ static inline bm_port *bm_index_find(const bm_host *h, bm_proto proto, uint16_t 
 	bm_port **slot = bm_port_slot(h, proto, port);
 	return slot ? *slot : NULL;
 }
+/* Append s to the owners of its port (it joins last); -1 on ENOMEM. */
 int bm_index_add(bm_host *h, bm_sockrec *s);
+/* s takes ep as its local and bound address and joins that port's owners
+ * (leaving the port it was on); its port, or NULL (nothing changed) when
+ * out of memory. */
+bm_port *bm_index_bind(bm_host *h, bm_sockrec *s, const bm_endpoint *ep);
 void bm_index_remove(bm_host *h, bm_sockrec *s);
-void bm_index_join(bm_host *h, bm_sockrec *s);
+void bm_index_join(bm_host *h, bm_sockrec *s, bm_port *o);
 void bm_index_free(bm_host *h);
 /* The first port from port to hi that a TCP connect()'s autobind may take
  * as far as bind()-held ports go (hi + 1: none): port itself unless the
@@ -291,9 +296,9 @@ const char *bm_choice_rule(const bm_host *h, const bm_sock_info *s, bm_choice wh
                            const char *core_rule);
 int bm_pick_port(bm_host *h, bm_sock_info *cand, int for_connect, const bm_endpoint *dst,
                  bm_verdict *v);
-/* Bind s to ep: it joins the port index and becomes BOUND; -1 (nothing
- * changed) when out of memory. */
-int bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port);
+/* Bind s to ep: it joins the port index and becomes BOUND; returns its
+ * port, or NULL (nothing changed) when out of memory. */
+bm_port *bm_set_bound(bm_host *h, bm_sockrec *s, const bm_endpoint *ep, int explicit_port);
 int bm_autobind(bm_host *h, bm_sockrec *s, bm_sock_info *cand, bm_result exhausted,
                 bm_verdict *v);
 /* The socket is gone: out of the port index, its queue freed. */

@@ -254,6 +254,39 @@ START_TEST(silent_conflict_hook_gets_eaddrinuse_and_culprit)
 }
 END_TEST
 
+/* A bind_precheck that lets a bound socket bind again (no system does;
+ * a plug-in may): the socket leaves its old port for the new one, so the
+ * ordered owner view never names it twice or on a port it left. */
+static bm_result rebind_precheck(const bm_host *h, const bm_sock_info *s,
+                                 const bm_endpoint *ep, bm_verdict *v)
+{
+	(void)h;
+	(void)s;
+	(void)ep;
+	(void)v;
+	return BM_OK;
+}
+
+START_TEST(rebind_hook_moves_socket_between_ports)
+{
+	bm_policy p = bare;
+	p.name = "rebind";
+	p.bind_precheck = rebind_precheck;
+	bm_host *h = bm_host_new_with_policy(&p, NULL);
+	ck_assert_ptr_nonnull(h);
+	bm_sock a = sock_of(h, "tcp4", 0, 0);
+	bind_ok(h, a, "0.0.0.0:5000");
+	bind_ok(h, a, "0.0.0.0:5001");
+	ck_assert_uint_eq(bm_port_count(h, BM_TCP, 5000), 0);
+	ck_assert_ptr_null(bm_port_first(h, BM_TCP, 5000));
+	ck_assert_uint_eq(bm_port_count(h, BM_TCP, 5001), 1);
+	ck_assert_int_eq(bm_port_first(h, BM_TCP, 5001)->id, a);
+	ck_assert_int_eq(bm_close(h, a, NULL), BM_OK);
+	ck_assert_uint_eq(bm_port_count(h, BM_TCP, 5001), 0);
+	bm_host_free(h);
+}
+END_TEST
+
 /* A deliver hook that claims more receivers than there were candidates
  * is clamped to the candidates ("returns how many of cand[] receive"). */
 static size_t greedy_deliver(const bm_host *h, bm_proto proto, const bm_endpoint *src,
@@ -461,6 +494,7 @@ Suite *cov_core_suite(void)
 	suite_add_tcase(s, t);
 	t = tcase_create("contract");
 	tcase_add_test(t, silent_conflict_hook_gets_eaddrinuse_and_culprit);
+	tcase_add_test(t, rebind_hook_moves_socket_between_ports);
 	tcase_add_test(t, greedy_deliver_hook_is_clamped);
 	tcase_add_test(t, copied_builtin_policy_keeps_its_rules);
 	tcase_add_test(t, permissive_connect_port_hook_cannot_duplicate_four_tuple);
