@@ -34,10 +34,10 @@ extern "C" {
 
 /* The version this header belongs to; bm_version() gives the library's at
  * run time (a program may run against a newer shared library). */
-#define BM_VERSION "0.4.4"
+#define BM_VERSION "0.4.5"
 #define BM_VERSION_MAJOR 0
 #define BM_VERSION_MINOR 4
-#define BM_VERSION_PATCH 4
+#define BM_VERSION_PATCH 5
 #define BM_VERSION_NUMBER (BM_VERSION_MAJOR * 10000 + BM_VERSION_MINOR * 100 + BM_VERSION_PATCH)
 
 /* BM_API marks the library's interface: the library is built with hidden
@@ -597,7 +597,9 @@ BM_API bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,
  * BM_ARG_TYPES_ makes of the arguments.  Keeping them then needs no pass
  * over fmt, which was most of a refused bind()'s cost (issue 11).  Call
  * it through bm_verdict_set, which in C11 is a macro that passes the types
- * (the function itself stays, for C++ and for function pointers). */
+ * (the function itself stays, for C++ and for function pointers).  Since
+ * 0.4.5 the macro calls it only for arguments the record does not keep,
+ * and bm_verdict_set_args_ otherwise. */
 BM_API bm_result bm_verdict_set_typed_(bm_verdict *v, bm_result code, const char *rule,
                                        bm_sock conflict, unsigned long long types,
                                        const char *fmt, ...)
@@ -605,6 +607,15 @@ BM_API bm_result bm_verdict_set_typed_(bm_verdict *v, bm_result code, const char
 	__attribute__((format(printf, 6, 7)))
 #endif
 	;
+/* The same with the arguments already in the record's own form, as the
+ * C11 macros pass them: args[i] is the i-th argument, its code in types
+ * (1 to 8).  No va_list to walk: a variadic call's register saves and
+ * per-argument reads were most of a refusal's verdict (issue 11).  The
+ * macros still check fmt against the arguments, through
+ * bm_verdict_set_typed_'s format attribute. */
+BM_API bm_result bm_verdict_set_args_(bm_verdict *v, bm_result code, const char *rule,
+                                      bm_sock conflict, unsigned long long types,
+                                      const char *fmt, const union bm_verdict_arg_ *args);
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && !defined(__cplusplus) && \
 	!defined(BM_UNTYPED_VERDICTS)
 /* An argument's type as a 4-bit code, after the default promotions (15:
@@ -645,9 +656,79 @@ BM_API bm_result bm_verdict_set_typed_(bm_verdict *v, bm_result code, const char
 	(8ULL | BM_ARG_AT_(a, 1) | BM_ARG_AT_(b, 2) | BM_ARG_AT_(c, 3) | BM_ARG_AT_(d, 4) | \
 	 BM_ARG_AT_(e, 5) | BM_ARG_AT_(g, 6) | BM_ARG_AT_(i, 7) | BM_ARG_AT_(j, 8))
 #define BM_ARG_TYPES_M(...) 15ULL
+/* The arguments as an array of the record's own union, built where the
+ * call is: each by the function its C type selects (only that one is
+ * called, so each branch need not accept every type). */
+static inline union bm_verdict_arg_ bm_arg_i_(long long x)
+{
+	union bm_verdict_arg_ a;
+	a.i = x;
+	return a;
+}
+static inline union bm_verdict_arg_ bm_arg_u_(unsigned long long x)
+{
+	union bm_verdict_arg_ a;
+	a.u = x;
+	return a;
+}
+static inline union bm_verdict_arg_ bm_arg_d_(double x)
+{
+	union bm_verdict_arg_ a;
+	a.d = x;
+	return a;
+}
+/* long double is not kept (code 15): never called, BM_ARG_ODD_ routes it */
+static inline union bm_verdict_arg_ bm_arg_ld_(long double x)
+{
+	return bm_arg_d_((double)x);
+}
+static inline union bm_verdict_arg_ bm_arg_p_(const volatile void *x)
+{
+	union bm_verdict_arg_ a;
+	a.p = (const void *)(uintptr_t)x;
+	return a;
+}
+#define BM_ARG_(x) _Generic((x), \
+	_Bool: bm_arg_i_, char: bm_arg_i_, signed char: bm_arg_i_, unsigned char: bm_arg_i_, \
+	short: bm_arg_i_, unsigned short: bm_arg_i_, int: bm_arg_i_, long: bm_arg_i_, \
+	long long: bm_arg_i_, unsigned: bm_arg_u_, unsigned long: bm_arg_u_, \
+	unsigned long long: bm_arg_u_, float: bm_arg_d_, double: bm_arg_d_, \
+	long double: bm_arg_ld_, default: bm_arg_p_)(x)
+#define BM_ARGS_SEL_(n) BM_ARG_CAT_(BM_ARGS_, n)
+#define BM_ARGS_0(f) ((const union bm_verdict_arg_ *)0)
+#define BM_ARGS_1(f, a) ((const union bm_verdict_arg_[]){BM_ARG_(a)})
+#define BM_ARGS_2(f, a, b) ((const union bm_verdict_arg_[]){BM_ARG_(a), BM_ARG_(b)})
+#define BM_ARGS_3(f, a, b, c) \
+	((const union bm_verdict_arg_[]){BM_ARG_(a), BM_ARG_(b), BM_ARG_(c)})
+#define BM_ARGS_4(f, a, b, c, d) \
+	((const union bm_verdict_arg_[]){BM_ARG_(a), BM_ARG_(b), BM_ARG_(c), BM_ARG_(d)})
+#define BM_ARGS_5(f, a, b, c, d, e) \
+	((const union bm_verdict_arg_[]){BM_ARG_(a), BM_ARG_(b), BM_ARG_(c), BM_ARG_(d), \
+	                                 BM_ARG_(e)})
+#define BM_ARGS_6(f, a, b, c, d, e, g) \
+	((const union bm_verdict_arg_[]){BM_ARG_(a), BM_ARG_(b), BM_ARG_(c), BM_ARG_(d), \
+	                                 BM_ARG_(e), BM_ARG_(g)})
+#define BM_ARGS_7(f, a, b, c, d, e, g, i) \
+	((const union bm_verdict_arg_[]){BM_ARG_(a), BM_ARG_(b), BM_ARG_(c), BM_ARG_(d), \
+	                                 BM_ARG_(e), BM_ARG_(g), BM_ARG_(i)})
+#define BM_ARGS_8(f, a, b, c, d, e, g, i, j) \
+	((const union bm_verdict_arg_[]){BM_ARG_(a), BM_ARG_(b), BM_ARG_(c), BM_ARG_(d), \
+	                                 BM_ARG_(e), BM_ARG_(g), BM_ARG_(i), BM_ARG_(j)})
+#define BM_ARGS_M(...) ((const union bm_verdict_arg_ *)0)
+/* Some argument's code is 15 (a type the record does not keep), or there
+ * are more than 8: such a call goes the variadic way, which reads fmt. */
+#define BM_ARG_ODD_(t) \
+	(((t) & 15) > 8 || ((((t) >> 4) & ((t) >> 7)) & 0x11111111ULL) != 0)
+#define BM_VERDICT_SET_(flags, v, code, rule, conflict, ...) \
+	(BM_ARG_ODD_(BM_ARG_TYPES_(__VA_ARGS__)) \
+	 ? bm_verdict_set_typed_((v), (code), (rule), (conflict), \
+	                         BM_ARG_TYPES_(__VA_ARGS__) | (flags), __VA_ARGS__) \
+	 : bm_verdict_set_args_((v), (code), (rule), (conflict), \
+	                        BM_ARG_TYPES_(__VA_ARGS__) | (flags), BM_ARG_FMT_(__VA_ARGS__, 0), \
+	                        BM_ARGS_SEL_(BM_ARG_COUNT_(__VA_ARGS__))(__VA_ARGS__)))
+#define BM_ARG_FMT_(f, ...) (f)
 #define bm_verdict_set(v, code, rule, conflict, ...) \
-	bm_verdict_set_typed_((v), (code), (rule), (conflict), BM_ARG_TYPES_(__VA_ARGS__), \
-	                      __VA_ARGS__)
+	BM_VERDICT_SET_(0ULL, v, code, rule, conflict, __VA_ARGS__)
 #endif
 /* bm_verdict_set where every %s argument has static storage, as fmt has
  * (a literal, bm_state_name): the verdict keeps the pointers instead of
@@ -657,8 +738,7 @@ BM_API bm_result bm_verdict_set_typed_(bm_verdict *v, bm_result code, const char
 #define BM_STRS_STATIC_ (1ULL << 40)
 #ifdef BM_ARG_TYPES_
 #define bm_verdict_set_static(v, code, rule, conflict, ...) \
-	bm_verdict_set_typed_((v), (code), (rule), (conflict), \
-	                      BM_ARG_TYPES_(__VA_ARGS__) | BM_STRS_STATIC_, __VA_ARGS__)
+	BM_VERDICT_SET_(BM_STRS_STATIC_, v, code, rule, conflict, __VA_ARGS__)
 #else
 #define bm_verdict_set_static bm_verdict_set
 #endif

@@ -299,6 +299,78 @@ bm_result bm_verdict_set_typed_(bm_verdict *v, bm_result code, const char *rule,
 	return code;
 }
 
+static void format_lazy(const struct bm_verdict_lazy_ *z, const char *fmt, char *out,
+                        size_t cap);
+
+/* Copy the %s arguments of args (code 8 in types) into z->str, each
+ * arg[i] then its offset there; 0, or -1 if one is NULL or too long. */
+static int keep_strings(struct bm_verdict_lazy_ *z, unsigned n, unsigned long long types,
+                        const union bm_verdict_arg_ *args)
+{
+	size_t nstr = 0;
+	for (unsigned i = 0; i < n; i++) {
+		types >>= 4;
+		z->arg[i] = args[i];
+		if ((types & 15) != 8)
+			continue;
+		const char *s = args[i].p;
+		if (!s)
+			return -1;   /* the C library's own "(null)" */
+		size_t at = nstr;
+		for (;; at++) {
+			if (at == sizeof z->str)
+				return -1;   /* too long for the record */
+			if ((z->str[at] = *s++) == 0)
+				break;
+		}
+		z->arg[i].u = nstr;
+		nstr = at + 1;
+	}
+	z->nstr = (unsigned short)nstr;
+	return 0;
+}
+
+bm_result bm_verdict_set_args_(bm_verdict *v, bm_result code, const char *rule,
+                               bm_sock conflict, unsigned long long types, const char *fmt,
+                               const union bm_verdict_arg_ *args)
+{
+	unsigned n = (unsigned)(types & 15);
+	if (!v)
+		return code;
+	set_head(v, code, rule, conflict);
+	struct bm_verdict_lazy_ *z = &v->lazy_;
+	z->by_ref = (types & BM_STRS_STATIC_) != 0;
+	/* strings kept by pointer, or none: the values are all there is */
+	if (fmt && n <= 8 && (args || !n) &&
+	    (z->by_ref || !((types >> 4) & 0x88888888ULL & ((1ULL << (4 * n)) - 1)))) {
+		for (unsigned i = 0; i < n; i++)
+			z->arg[i] = args[i];
+		z->nstr = 0;
+		z->nargs = (unsigned char)n;
+		z->fmt = fmt;
+		return code;
+	}
+	if (!fmt)
+		return code;
+	if (n > 8 || !args) {
+		snprintf(v->reason, sizeof v->reason, "%s", fmt);   /* no arguments to trust */
+		return code;
+	}
+	if (keep_strings(z, n, types, args) == 0) {
+		z->nargs = (unsigned char)n;
+		z->fmt = fmt;
+		return code;
+	}
+	/* a string NULL or too long for the record: formatted now, from the
+	 * pointers while they are good, as the variadic way does */
+	for (unsigned i = 0; i < n; i++)
+		z->arg[i] = args[i];
+	z->by_ref = 1;   /* put_spec reads a NULL as "(null)" */
+	z->nargs = (unsigned char)n;
+	format_lazy(z, fmt, v->reason, sizeof v->reason);
+	return code;
+}
+
 /* The function itself, for callers without the macro (C++, pointers). */
 bm_result (bm_verdict_set)(bm_verdict *v, bm_result code, const char *rule, bm_sock conflict,
                            const char *fmt, ...)
@@ -366,8 +438,9 @@ static void put_spec(char *out, size_t cap, size_t *pos, const spec *sp,
 #define PUT(x) (sp->stars == 0 ? snprintf(o, rem, f, x) \
 		: sp->stars == 1 ? snprintf(o, rem, f, st[0], x) \
 		: snprintf(o, rem, f, st[0], st[1], x))
-	if (sp->conv == 's')
-		w = PUT(z->by_ref ? (const char *)a->p : a->u < z->nstr ? z->str + a->u : "");
+	if (sp->conv == 's')   /* a static NULL reads as the C library's "(null)" */
+		w = PUT(z->by_ref ? a->p ? (const char *)a->p : "(null)"
+		                  : a->u < z->nstr ? z->str + a->u : "");
 	else if (sp->conv == 'p')
 		w = PUT(a->p);
 	else if (sp->conv == 'c')

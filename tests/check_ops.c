@@ -604,6 +604,34 @@ START_TEST(static_strings_kept_by_pointer)
 }
 END_TEST
 
+/* bm_verdict_set_args_, which the C11 macros call: a NULL string reads
+ * as the variadic way's "(null)", formatted at once; a count past 8 or no
+ * array keeps only the format's text, never reads past what was passed. */
+START_TEST(args_array_edges)
+{
+	bm_verdict v;
+	const char *none = NULL;
+	bm_verdict_set(&v, BM_OK, "core.args", 0, "dev %s, socket %d", none, 3);
+	ck_assert_ptr_null(v.lazy_.fmt);   /* formatted at once */
+	ck_assert_str_eq(v.reason, "dev (null), socket 3");
+	bm_verdict_set_static(&v, BM_OK, "core.args", 0, "[%s]", none);
+	ck_assert_str_eq(bm_verdict_reason(&v), "[(null)]");
+	union bm_verdict_arg_ a[1];
+	a[0].i = 5;
+	ck_assert_int_eq(bm_verdict_set_args_(&v, BM_EINVAL, "core.args", 0, 9, "n %d", a),
+	                 BM_EINVAL);
+	ck_assert_str_eq(bm_verdict_reason(&v), "n %d");
+	bm_verdict_set_args_(&v, BM_OK, "core.args", 0, 1 | 1 << 4, "n %d", NULL);
+	ck_assert_str_eq(bm_verdict_reason(&v), "n %d");
+	bm_verdict_set_args_(&v, BM_OK, "core.args", 0, 1 | 1 << 4, "n %d", a);
+	ck_assert_str_eq(bm_verdict_reason(&v), "n 5");
+	ck_assert_int_eq(bm_verdict_set_args_(NULL, BM_EACCES, "core.args", 0, 0, "x", NULL),
+	                 BM_EACCES);
+	bm_verdict_set_args_(&v, BM_OK, "core.args", 0, 0, NULL, NULL);
+	ck_assert_str_eq(bm_verdict_reason(&v), "");
+}
+END_TEST
+
 /* The function itself (C++, function pointers) reads fmt for the types:
  * the same text. */
 #define SAME_AS_SNPRINTF_UNTYPED(...) do { \
@@ -748,6 +776,7 @@ Suite *ops_suite(void)
 	tcase_add_test(t, lazy_reason_matches_snprintf);
 	tcase_add_test(t, untyped_reason_matches_snprintf);
 	tcase_add_test(t, static_strings_kept_by_pointer);
+	tcase_add_test(t, args_array_edges);
 	tcase_add_test(t, lazy_shared_reason);
 	tcase_add_test(t, lazy_connect_reason);
 	tcase_add_test(t, lazy_reason_outlives_its_arguments);
