@@ -55,6 +55,7 @@ typedef struct kb_ctx {
 	                            sockets live (root, or a user namespace) */
 	int switch_uid;          /* may seteuid to a socket's owner (real root) */
 	uint32_t acting;         /* the euid become() switched to; 0: none */
+	uint32_t self;           /* our euid once isolated (it stays, but for become) */
 	int isolated;            /* in a private network namespace */
 	int loopback_only;       /* allowed to run on the host's loopback */
 	int started;             /* kb_engine_opts decided the isolation */
@@ -132,7 +133,7 @@ static int result(int e, sc_outcome *o, char *err, size_t errlen)
 static int become(kb_ctx *k, uint32_t uid, char *err, size_t errlen)
 {
 	if (!k->switch_uid) {
-		if (uid == (uint32_t)geteuid())
+		if (uid == k->self)
 			return 0;
 		snprintf(err, errlen, "skip: acting as uid %u needs root", uid);
 		return -1;
@@ -145,9 +146,9 @@ static int become(kb_ctx *k, uint32_t uid, char *err, size_t errlen)
 	return 0;
 }
 
-/* Back to root.  The switch is remembered rather than asked of the kernel:
- * a geteuid() per step was a whole syscall (about 0.9 us on a VM) added
- * to every step the bench times. */
+/* Back to root.  The switch is remembered rather than asked of the kernel,
+ * as our own euid is (k->self): a geteuid() per step was a whole syscall
+ * (about 0.9 us on a VM) added to every step the bench times. */
 static void unbecome(kb_ctx *k)
 {
 	if (k->acting && seteuid(0) != 0)
@@ -523,7 +524,7 @@ static int reset_step(void *ctx, const char *os, char *err, size_t errlen)
 	unbecome(k);
 	close_all(k);
 	drop_hosts(k);
-	k->uid = k->switch_uid ? 0 : (uint32_t)geteuid();
+	k->uid = k->switch_uid ? 0 : k->self;
 	k->naddrs = 0;
 	/* the first scenario runs in the namespace kb_engine_opts entered */
 	if (k->isolated && k->tried && kb_os_new_netns(err, errlen) != 0)
@@ -943,7 +944,7 @@ static int exec_step(void *ctx, const sc_cmd *c, sc_outcome *o, char *err, size_
 	}
 	switch (c->kind) {
 	case SC_USER:
-		if (!k->switch_uid && c->uid != (uint32_t)geteuid()) {
+		if (!k->switch_uid && c->uid != k->self) {
 			snprintf(err, errlen, "skip: sockets of uid %u need root", c->uid);
 			return -1;
 		}
@@ -1071,6 +1072,7 @@ int kb_engine_opts(sc_engine *e, int allow_sleep, int loopback_only, char *err, 
 		         "scenario's own sockets", k->why);
 		return -1;
 	}
+	k->self = (uint32_t)geteuid();
 	k->started = 1;
 	return 0;
 }
