@@ -22,11 +22,10 @@
  * a real loopback handshake).  The engines are reset every RESET_EVERY
  * sequences (the kernel gets a fresh namespace where it can); resets are
  * not timed, and after each the loop runs once untimed (first-touch costs
- * of a fresh host or namespace are not a step's).  A bind decision alone
- * is the difference between a bind sequence and "socket close", on each
- * engine, the two run in alternating slices of one batch (time_pair).
- * The same bind alone is then timed through the C API on both sides,
- * bm_bind against bind(2), with no engine in between (api_bench).
+ * of a fresh host or namespace are not a step's).  The bind call alone is
+ * timed by itself, in slices of open sockets (time_binds): through both
+ * engines, then through the C API on both sides, bm_bind against bind(2)
+ * with no engine in between (api_bench).
  *
  * The machine's speed drifts (other tenants, frequency) by more than the
  * differences measured, so the runs are split into ROUNDS rounds, and each
@@ -60,7 +59,6 @@ void shadow_bench(long n);   /* shadow_bench.c */
 #define BENCH_PORT 47000
 #define ROUNDS 11
 #define MODEL_RUNS 10
-#define PAIR_SLICE 50
 
 typedef struct bench_seq {
 	const char *name;
@@ -89,7 +87,6 @@ static const char *const join_group[] = {"s = socket tcp4 => ok",
                                          "setsockopt s SO_REUSEPORT 1 => ok",
                                          "bind s 127.0.0.1:47004 => ok", "close s => ok", NULL};
 
-/* seqs[1] is the baseline the bind rows are measured against */
 static const bench_seq seqs[] = {
 	{"round trip", no_setup, round_trip},
 	{"socket close", no_setup, open_close},
@@ -254,39 +251,81 @@ static double median(double *x, int n)
 	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
 }
 
-/* A bind alone: n runs of p's loop and n of base's, alternating in slices
- * of PAIR_SLICE runs, so that a drift of the machine's speed reaches both
- * alike.  (Timing each run by itself does not work: on this kind of
- * machine a clock read costs about 30 ns and disturbs the model's steps
- * far more than that.)  secs[0] gets base's total, secs[1] p's; 0, or -1
- * with err. */
-static int time_pair(sc_engine *e, const char *os, const parsed *base, const parsed *p, long n,
-                     double secs[2], char *err, size_t errlen)
+/* A bind alone, on an engine: in slices of SLICE, the slice's sockets
+ * are opened, their binds timed together (each to a port of its own
+ * nobody holds, or each to the port a listener holds), and they are
+ * closed; opening and closing untimed.  (Timing each bind by itself does
+ * not work: on this kind of machine a clock read costs about 30 ns.  A
+ * sequence less a baseline sequence, as before 0.4.5, was the difference
+ * of two noisy figures.) */
+#define SLICE 50
+#define API_PORT 47100   /* API_PORT + i: free; BENCH_PORT + 2: held (holder) */
+
+typedef struct bind_slice {
+	parsed open, bind[2], close;   /* bind[0]: free ports, bind[1]: the held one */
+	char text[4 * SLICE][64];
+	const char *lines[5][SLICE + 1];
+} bind_slice;
+
+static int slice_parse(bind_slice *b, char *err, size_t errlen)
 {
-	secs[0] = secs[1] = 0;
-	for (long done = 0; done < n;) {
-		if (e->reset(e->ctx, os, err, errlen) != 0 ||
-		    run_lines(e, os, p->setup, p->nsetup, err, errlen) != 0 ||
-		    run_lines(e, os, base->loop, base->nloop, err, errlen) != 0 ||
-		    run_lines(e, os, p->loop, p->nloop, err, errlen) != 0)
-			return -1;
-		long batch = n - done < RESET_EVERY ? n - done : RESET_EVERY;
-		for (long i = 0; i < batch; i += PAIR_SLICE) {
-			long slice = batch - i < PAIR_SLICE ? batch - i : PAIR_SLICE;
-			double t0 = now_s();
-			for (long j = 0; j < slice; j++)
-				if (run_lines(e, os, base->loop, base->nloop, err, errlen) != 0)
-					return -1;
-			double t1 = now_s();
-			for (long j = 0; j < slice; j++)
-				if (run_lines(e, os, p->loop, p->nloop, err, errlen) != 0)
-					return -1;
-			secs[0] += t1 - t0;
-			secs[1] += now_s() - t1;
-		}
-		done += batch;
+	for (int i = 0; i < SLICE; i++) {
+		char (*t)[64] = &b->text[4 * i];
+		snprintf(t[0], sizeof t[0], "s%d = socket tcp4 => ok", i);
+		snprintf(t[1], sizeof t[1], "bind s%d 127.0.0.1:%d => ok", i, API_PORT + i);
+		snprintf(t[2], sizeof t[2], "bind s%d 127.0.0.1:%d => EADDRINUSE", i, BENCH_PORT + 2);
+		snprintf(t[3], sizeof t[3], "close s%d => ok", i);
+		for (int k = 0; k < 4; k++)
+			b->lines[k][i] = t[k];
 	}
-	return 0;
+	for (int k = 0; k < 4; k++)
+		b->lines[k][SLICE] = NULL;
+	parsed *to[4] = {&b->open, &b->bind[0], &b->bind[1], &b->close};
+	for (int k = 0; k < 4; k++)
+		if (parse_lines(b->lines[k], &to[k]->loop, &to[k]->nloop, err, errlen) != 0)
+			return -1;
+	return parse_lines(holder, &b->open.setup, &b->open.nsetup, err, errlen);
+}
+
+static void slice_free(bind_slice *b)
+{
+	parsed *all[4] = {&b->open, &b->bind[0], &b->bind[1], &b->close};
+	for (int k = 0; k < 4; k++) {
+		free_lines(all[k]->setup, all[k]->nsetup);
+		free_lines(all[k]->loop, all[k]->nloop);
+	}
+}
+
+/* One slice: open, the binds (timed: *secs), close; 0, or -1 with err. */
+static int run_slice(sc_engine *e, const char *os, const bind_slice *b, int refused,
+                     double *secs, char *err, size_t errlen)
+{
+	if (run_lines(e, os, b->open.loop, SLICE, err, errlen) != 0)
+		return -1;
+	double t0 = now_s();
+	if (run_lines(e, os, b->bind[refused].loop, SLICE, err, errlen) != 0)
+		return -1;
+	*secs = now_s() - t0;
+	return run_lines(e, os, b->close.loop, SLICE, err, errlen);
+}
+
+/* Seconds for n binds (a multiple of SLICE), -1 with err.  After each
+ * reset the holder is set up and one slice runs untimed. */
+static double time_binds(sc_engine *e, const char *os, const bind_slice *b, int refused, long n,
+                         char *err, size_t errlen)
+{
+	double total = 0, secs;
+	for (long done = 0; done < n; done += SLICE) {
+		if (done % RESET_EVERY == 0 &&
+		    (e->reset(e->ctx, os, err, errlen) != 0 ||
+		     run_lines(e, os, b->open.setup, b->open.nsetup, err, errlen) != 0 ||
+		     run_slice(e, os, b, refused, &secs, err, errlen) != 0))
+			return -1;
+		if (run_slice(e, os, b, refused, &secs, err, errlen) != 0)
+			return -1;
+		total += secs;
+	}
+	return total;
 }
 
 /* ns per sequence in each round, for each engine; -1: none. */
@@ -310,46 +349,38 @@ static void time_round(const parsed *p, sc_engine *e, int j, const char *os, lon
 		t->ns[j][round] = secs * 1e9 / (double)runs;
 }
 
-/* One round of a bind alone on engine j: base gets the baseline's ns per
- * run, x the bind sequence's. */
-static void time_pair_round(const parsed *pb, const parsed *p, sc_engine *e, int j,
-                            const char *os, long runs, int round, timings *base, timings *x)
+/* One round of n binds on engine j (0: the model, 1: the kernel). */
+static void bind_round(const bind_slice *b, int refused, sc_engine *e, int j, const char *os,
+                       long n, int round, timings *t)
 {
-	base->ns[j][round] = x->ns[j][round] = -1;
-	if (!e || x->err[0])
+	t->ns[j][round] = -1;
+	if (!e || t->err[0])
 		return;
-	double secs[2];
 	char err[512] = "";
-	if (time_pair(e, os, pb, p, runs, secs, err, sizeof err) != 0) {
-		snprintf(x->err, sizeof x->err, "%s: %s", e->name, err);
-		return;
-	}
-	base->ns[j][round] = secs[0] * 1e9 / (double)runs;
-	x->ns[j][round] = secs[1] * 1e9 / (double)runs;
+	n = (n + SLICE - 1) / SLICE * SLICE;
+	double secs = time_binds(e, os, b, refused, n, err, sizeof err);
+	if (secs < 0)
+		snprintf(t->err, sizeof t->err, "%s: %s", e->name, err);
+	else
+		t->ns[j][round] = secs * 1e9 / (double)n;
 }
 
-/* A row: each engine's median over the rounds of x (a sequence, or a
- * sequence less its baseline), and the median and range of the rounds'
- * ratios.  A difference can come out at or below zero in a round the
- * machine slowed during the baseline's slices: that round has no ratio,
- * and the row says how many rounds had one (dropping them drops the
- * highest ratios, so the median errs low). */
-static void print_row(const char *name, const timings *x, const timings *base)
+/* A row: each engine's median over the rounds of x, and the median and
+ * range of the rounds' ratios. */
+static void print_row(const char *name, const timings *x)
 {
 	double e[2][ROUNDS], ratio[ROUNDS];
 	int nr = 0, ok[2] = {1, 1};
 	for (int r = 0; r < ROUNDS; r++) {
 		for (int j = 0; j < 2; j++) {
-			double v = x->ns[j][r];
-			int timed = v >= 0 && (!base || base->ns[j][r] >= 0);
-			ok[j] &= timed;
-			e[j][r] = timed && base ? v - base->ns[j][r] : v;
+			e[j][r] = x->ns[j][r];
+			ok[j] &= e[j][r] >= 0;
 		}
 		if (e[0][r] > 0 && e[1][r] > 0)
 			ratio[nr++] = e[1][r] / e[0][r];
 	}
-	if (x->err[0] || (base && base->err[0])) {
-		printf("  %-26s %s\n", name, x->err[0] ? x->err : base->err);
+	if (x->err[0]) {
+		printf("  %-26s %s\n", name, x->err);
 		return;
 	}
 	printf("  %-26s %10.0f", name, ok[0] ? median(e[0], ROUNDS) : -1);
@@ -371,92 +402,107 @@ static void print_row(const char *name, const timings *x, const timings *base)
 /* ------------------------------------------------------------- the C API */
 
 /*
- * The bind decision as a program asks for it: bm_socket, bm_bind and
- * bm_close on a model host against socket(2), bind(2) and close(2), with
- * no scenario engine in between on either side (the engine rows above add
- * the session's names, verdict copies and expectations to the model's
- * side).  A child process in a private network namespace of its own runs
- * both, in the same rounds and alternating slices as the engine's bind
- * alone.  Every call's result is checked: a wrong one is an error, never a
- * number.
+ * The bind decision as a program asks for it: bm_bind on a model host
+ * against bind(2), with no scenario engine in between on either side (the
+ * engine rows above add the session's names, verdict copies and
+ * expectations to the model's side).  The bind calls are timed by
+ * themselves: in slices of SLICE, the slice's sockets are opened,
+ * their binds timed together (each to a port of its own that nobody
+ * holds, or each to the port a listener holds), then they are closed, the
+ * opening and closing untimed.  No difference of two sequences, so no
+ * baseline's noise.  A child process in a private network namespace of
+ * its own runs both sides in the same rounds.  Every call's result is
+ * checked: a wrong one is an error, never a number.
  */
 typedef struct api_side {
-	bm_host *h;                 /* the model; NULL: the kernel */
-	struct sockaddr_storage sa[2];
-	socklen_t salen[2];
-	bm_endpoint ep[2];          /* [0] a free port, [1] one a listener holds */
+	bm_host *h;                                /* the model; NULL: the kernel */
+	bm_endpoint ep[SLICE + 1];            /* [SLICE]: the held port */
+	struct sockaddr_storage sa[SLICE + 1];
+	socklen_t salen[SLICE + 1];
 } api_side;
 
-/* n runs of socket, then (with bind_to 0 or 1) bind to ep[bind_to], then
- * close; -1 if a call gives another result than the one expected. */
-static int api_runs(const api_side *a, int bind_to, long n)
+
+/* Seconds for the k binds of one slice on the model; -1 if a call gives
+ * another result than the one expected. */
+static double model_slice(const api_side *a, int refused, long k)
 {
-	for (long i = 0; i < n; i++) {
-		if (a->h) {
-			bm_sock s;
-			if (bm_socket(a->h, BM_AF_INET, BM_TCP, 0, &s, NULL) != BM_OK ||
-			    (bind_to >= 0 && bm_bind(a->h, s, &a->ep[bind_to], NULL) !=
-			                         (bind_to == 1 ? BM_EADDRINUSE : BM_OK)) ||
-			    bm_close(a->h, s, NULL) != BM_OK)
-				return -1;
-			continue;
-		}
-		int fd = socket(AF_INET, SOCK_STREAM, 0), rc = 0, e = 0;
-		if (fd < 0)
+	bm_sock s[SLICE];
+	bm_result r[SLICE];
+	for (long i = 0; i < k; i++)
+		if (bm_socket(a->h, BM_AF_INET, BM_TCP, 0, &s[i], NULL) != BM_OK)
 			return -1;
-		if (bind_to >= 0) {
-			rc = bind(fd, (const struct sockaddr *)&a->sa[bind_to], a->salen[bind_to]);
-			e = errno;
-		}
-		if (close(fd) != 0 || (bind_to == 1 ? rc != -1 || e != EADDRINUSE : rc != 0))
-			return -1;
-	}
-	return 0;
+	double t0 = now_s();
+	for (long i = 0; i < k; i++)
+		r[i] = bm_bind(a->h, s[i], &a->ep[refused ? SLICE : i], NULL);
+	double t = now_s() - t0;
+	for (long i = 0; i < k; i++)
+		if (r[i] != (refused ? BM_EADDRINUSE : BM_OK) || bm_close(a->h, s[i], NULL) != BM_OK)
+			t = -1;
+	return t;
 }
 
-/* One round of a bind alone on side j, like time_pair_round. */
-static void api_round(const api_side *a, int j, int bind_to, long runs, int round,
-                      timings *base, timings *x)
+/* The same on the kernel. */
+static double kernel_slice(const api_side *a, int refused, long k)
 {
-	double secs[2] = {0, 0};
-	base->ns[j][round] = x->ns[j][round] = -1;
+	int fd[SLICE], rc[SLICE], e[SLICE];
+	for (long i = 0; i < k; i++)
+		if ((fd[i] = socket(AF_INET, SOCK_STREAM, 0)) < 0) {
+			while (i-- > 0)
+				close(fd[i]);
+			return -1;
+		}
+	double t0 = now_s();
+	for (long i = 0; i < k; i++) {
+		int j = refused ? SLICE : (int)i;
+		rc[i] = bind(fd[i], (const struct sockaddr *)&a->sa[j], a->salen[j]);
+		e[i] = errno;
+	}
+	double t = now_s() - t0;
+	for (long i = 0; i < k; i++)
+		if ((refused ? rc[i] != -1 || e[i] != EADDRINUSE : rc[i] != 0) | close(fd[i]))
+			t = -1;
+	return t;
+}
+
+/* One round of n binds on side j into x. */
+static void api_round(const api_side *a, int j, int refused, long n, int round, timings *x)
+{
+	double secs = 0;
+	x->ns[j][round] = -1;
 	if (x->err[0])
 		return;
-	for (long i = 0; i < runs; i += PAIR_SLICE) {
-		long slice = runs - i < PAIR_SLICE ? runs - i : PAIR_SLICE;
-		double t0 = now_s();
-		int bad = api_runs(a, -1, slice);
-		double t1 = now_s();
-		bad = bad || api_runs(a, bind_to, slice);
-		if (bad) {
+	for (long done = 0; done < n; done += SLICE) {
+		long k = n - done < SLICE ? n - done : SLICE;
+		double t = a->h ? model_slice(a, refused, k) : kernel_slice(a, refused, k);
+		if (t < 0) {
 			snprintf(x->err, sizeof x->err, "%s: a call gave another result than expected",
 			         a->h ? "model" : "kernel");
 			return;
 		}
-		secs[0] += t1 - t0;
-		secs[1] += now_s() - t1;
+		secs += t;
 	}
-	base->ns[j][round] = secs[0] * 1e9 / (double)runs;
-	x->ns[j][round] = secs[1] * 1e9 / (double)runs;
+	x->ns[j][round] = secs * 1e9 / (double)n;
 }
 
-/* Each side's endpoints, and a listener on ep[1]; 0, or -1. */
+/* Each side's endpoints, and a listener on the held port; 0, or -1. */
 static int api_setup(api_side *a)
 {
-	static const char *const addrs[2] = {"127.0.0.1:47001", "127.0.0.1:47002"};
-	for (int i = 0; i < 2; i++) {
-		if (bm_endpoint_parse(addrs[i], &a->ep[i], NULL, 0) != 0)
+	for (int i = 0; i <= SLICE; i++) {
+		char text[32];
+		snprintf(text, sizeof text, "127.0.0.1:%d", i < SLICE ? API_PORT + i : BENCH_PORT + 2);
+		if (bm_endpoint_parse(text, &a->ep[i], NULL, 0) != 0)
 			return -1;
 		a->salen[i] = (socklen_t)bm_endpoint_to_sockaddr(&a->ep[i], &a->sa[i], sizeof a->sa[i]);
 	}
+	const int held = SLICE;
 	if (a->h) {
 		bm_sock l;
 		return bm_socket(a->h, BM_AF_INET, BM_TCP, 0, &l, NULL) == BM_OK &&
-		       bm_bind(a->h, l, &a->ep[1], NULL) == BM_OK && bm_listen(a->h, l, NULL) == BM_OK
+		       bm_bind(a->h, l, &a->ep[held], NULL) == BM_OK && bm_listen(a->h, l, NULL) == BM_OK
 		       ? 0 : -1;
 	}
 	int l = socket(AF_INET, SOCK_STREAM, 0);
-	return l >= 0 && bind(l, (const struct sockaddr *)&a->sa[1], a->salen[1]) == 0 &&
+	return l >= 0 && bind(l, (const struct sockaddr *)&a->sa[held], a->salen[held]) == 0 &&
 	       listen(l, 8) == 0 ? 0 : -1;   /* closed when the child exits */
 }
 
@@ -476,19 +522,21 @@ static void api_child(const char *os, long per)
 		bm_host_free(side[0].h);
 		return;
 	}
-	static const char *const names[2] = {"C API, bind free alone", "C API, bind refused alone"};
-	timings base[2], x[2];
-	memset(base, 0, sizeof base);
+	static const char *const names[2] = {"C API, bind free", "C API, bind refused"};
+	timings x[2];
 	memset(x, 0, sizeof x);
 	for (int r = 0; r < ROUNDS; r++)
 		for (int b = 0; b < 2; b++) {
-			api_round(&side[0], 0, b, per * MODEL_RUNS, r, &base[b], &x[b]);
+			api_round(&side[0], 0, b, per * MODEL_RUNS, r, &x[b]);
 			if (have_k)
-				api_round(&side[1], 1, b, per, r, &base[b], &x[b]);
+				api_round(&side[1], 1, b, per, r, &x[b]);
 		}
-	print_row("C API, socket close", &base[0], NULL);   /* the free row's baseline */
+	if (!have_k)
+		for (int b = 0; b < 2; b++)
+			for (int r = 0; r < ROUNDS; r++)
+				x[b].ns[1][r] = -1;
 	for (int b = 0; b < 2; b++)
-		print_row(names[b], &x[b], &base[b]);
+		print_row(names[b], &x[b]);
 	bm_host_free(side[0].h);
 }
 
@@ -602,22 +650,27 @@ int cmd_bench(int argc, char **argv)
 			}
 		}
 		for (size_t i = 0; i < NSEQS; i++)
-			print_row(seqs[i].name, &t[i], NULL);
-		/* the bind decision alone: a bind sequence less socket() and
-		 * close(), the two run alternately (time_pair) */
-		for (size_t i = 2; i < 4; i++) {
-			timings base, x;
-			memset(&base, 0, sizeof base);
-			memset(&x, 0, sizeof x);
-			for (int r = 0; r < ROUNDS; r++) {
-				time_pair_round(&p[1], &p[i], &m, 0, os, per * MODEL_RUNS, r, &base, &x);
-				time_pair_round(&p[1], &p[i], have_k ? &k : NULL, 1, os, per, r, &base,
-				                &x);
-			}
-			char name[40];
-			snprintf(name, sizeof name, "%s, bind alone", seqs[i].name);
-			print_row(name, &x, &base);
+			print_row(seqs[i].name, &t[i]);
+		/* the bind call alone, through the engines (time_binds) */
+		bind_slice *b = calloc(1, sizeof *b);
+		if (!b || slice_parse(b, err, sizeof err) != 0) {
+			printf("  bind alone: %s\n", b ? err : "out of memory");
+		} else {
+			static const char *const names[2] = {"bind free, bind alone",
+			                                     "bind conflict, bind alone"};
+			timings x[2];
+			memset(x, 0, sizeof x);
+			for (int r = 0; r < ROUNDS; r++)
+				for (int refused = 0; refused < 2; refused++) {
+					bind_round(b, refused, &m, 0, os, per * MODEL_RUNS, r, &x[refused]);
+					bind_round(b, refused, have_k ? &k : NULL, 1, os, per, r, &x[refused]);
+				}
+			for (int refused = 0; refused < 2; refused++)
+				print_row(names[refused], &x[refused]);
 		}
+		if (b)
+			slice_free(b);
+		free(b);
 		if (!have_k)
 			printf("  (no kernel figures: %s)\n", kernel_note);
 		api_bench(os, per);
