@@ -29,8 +29,8 @@ static void bm_clear_verdict(bm_verdict *v)
  * the verdict's rule (issue 7: verdicts keep the why).  Otherwise the port
  * was free and the core's rule (core.bind.ok, core.listen.ok) decided.
  */
-static bm_result bm_finish_ok(bm_host *h, bm_verdict *v, const char *free_rule,
-                              const char *what, const bm_endpoint *ep)
+static inline bm_result bm_finish_ok(bm_host *h, bm_verdict *v, const char *free_rule,
+                                     const char *what, const bm_endpoint *ep)
 {
 	if (v->code == BM_OK && v->rule) {
 		bm_verdict_set_shared(v, what, ep);   /* made when read */

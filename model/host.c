@@ -110,7 +110,7 @@ static void port_done(bm_host *h, bm_port *o)
 }
 
 /* The record of port, found or made; NULL when out of memory. */
-static bm_port *port_get(bm_host *h, bm_proto proto, uint16_t port)
+static inline bm_port *port_get(bm_host *h, bm_proto proto, uint16_t port)
 {
 	bm_port_page **page = &h->ports[proto - 1][port >> 8];
 	if (!*page && !(*page = calloc(1, sizeof **page)))

@@ -204,8 +204,6 @@ long bm_autobind_next(bm_host *h, long port, long hi);
 
 /* What the operations share (ops.c, bind.c, socket.c, connect.c) */
 
-/* The verdict an operation fills: the caller's, else one of its own;
- * cleared, and marked with whose it is (bm_finish formats a caller's). */
 /* An operation's verdict: the caller's, else the host's last verdict
  * itself (no copy at the end; a bad host gets a scratch one). */
 #define VERDICT(h, v) \
@@ -253,7 +251,15 @@ void bm_verdict_copy(bm_verdict *to, const bm_verdict *from);
 
 /* End an operation: a verdict the caller passed gets its reason now; the
  * host (if any) remembers v, reason unformatted, as its last verdict. */
-bm_result bm_finish(bm_host *h, bm_verdict *v);
+bm_result bm_finish_all(bm_host *h, bm_verdict *v);
+/* The same, inline for the common end: the host's own verdict was the
+ * operation's, and no socket was released (every operation ends here). */
+static inline bm_result bm_finish(bm_host *h, bm_verdict *v)
+{
+	if (h && v == &h->last && !v->lazy_.caller && !h->gone)
+		return v->code;
+	return bm_finish_all(h, v);
+}
 /* EBADF for a handle that names no live socket. */
 bm_result bm_bad_handle(bm_host *h, bm_sock s, bm_verdict *v);
 /* The live socket an operation acts on, or NULL with v filled in (no host:

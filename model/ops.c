@@ -15,7 +15,7 @@
 
 #include "internal.h"
 
-bm_result bm_finish(bm_host *h, bm_verdict *v)
+bm_result bm_finish_all(bm_host *h, bm_verdict *v)
 {
 	if (v->lazy_.caller)
 		bm_verdict_reason(v);   /* the caller reads v->reason */
