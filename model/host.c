@@ -156,7 +156,8 @@ bm_port *bm_index_bind(bm_host *h, bm_sockrec *s, const bm_endpoint *ep)
 {
 	if (s->indexed)   /* a socket is on one port: not the one it leaves */
 		bm_index_remove(h, s);
-	/* the port's record first: when it cannot be had, nothing has changed */
+	/* the port's record first: when it cannot be had, s is as it was (but
+	 * off its old port, in the rebind only a plug-in's precheck allows) */
 	bm_port *o = port_get(h, s->info.proto, ep->port);
 	if (!o)
 		return NULL;

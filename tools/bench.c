@@ -262,9 +262,10 @@ static double median(double *x, int n)
 #define API_PORT 47100   /* API_PORT + i: free; BENCH_PORT + 2: held (holder) */
 
 typedef struct bind_slice {
-	parsed open, bind[2], close;   /* bind[0]: free ports, bind[1]: the held one */
+	parsed open, bind[2], close;   /* bind[0]: free ports, bind[1]: the held one;
+	                                  open.setup: the holder, after each reset */
 	char text[4 * SLICE][64];
-	const char *lines[5][SLICE + 1];
+	const char *lines[4][SLICE + 1];
 } bind_slice;
 
 static int slice_parse(bind_slice *b, char *err, size_t errlen)

@@ -55,7 +55,7 @@ typedef struct kb_ctx {
 	                            sockets live (root, or a user namespace) */
 	int switch_uid;          /* may seteuid to a socket's owner (real root) */
 	uint32_t acting;         /* the euid become() switched to; 0: none */
-	uint32_t self;           /* our euid once isolated (it stays, but for become) */
+	uint32_t self;           /* our euid, read once isolated (only become() moves it) */
 	int isolated;            /* in a private network namespace */
 	int loopback_only;       /* allowed to run on the host's loopback */
 	int started;             /* kb_engine_opts decided the isolation */
