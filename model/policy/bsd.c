@@ -396,15 +396,19 @@ static const uint8_t *key_of(const bm_endpoint *ep, view_t w)
 	return ep->addr;
 }
 
+/* Each length spelt out: a memcmp of a constant length compiles to a
+ * compare, one of a variable length is a call (every owner walk asks). */
 static int addr_is_w(const bm_endpoint *ep, view_t w)
 {
 	static const uint8_t zero[16];
-	return memcmp(key_of(ep, w), zero, w == VIEW_V4 ? 4 : 16) == 0;
+	return w == VIEW_V4 ? memcmp(key_of(ep, w), zero, 4) == 0
+	                    : memcmp(key_of(ep, w), zero, 16) == 0;
 }
 
 static int addr_eq(const bm_endpoint *a, const bm_endpoint *b, view_t w)
 {
-	return memcmp(key_of(a, w), key_of(b, w), w == VIEW_V4 ? 4 : 16) == 0;
+	return w == VIEW_V4 ? memcmp(key_of(a, w), key_of(b, w), 4) == 0
+	                    : memcmp(key_of(a, w), key_of(b, w), 16) == 0;
 }
 
 /* IN_MULTICAST / IN6_IS_ADDR_MULTICAST (not the broadcast address). */
