@@ -202,6 +202,24 @@ static int capture(struct bm_verdict_lazy_ *z, const char *fmt, va_list *ap)
 	return 0;
 }
 
+/* Copy s into z->str at *nstr, a its offset there, *nstr past it; -1 when
+ * it does not fit the record.  Byte by byte: most are a few characters,
+ * where strlen and memcpy cost more. */
+static inline int keep_string(struct bm_verdict_lazy_ *z, size_t *nstr, const char *s,
+                              union bm_verdict_arg_ *a)
+{
+	size_t at = *nstr;
+	for (;; at++) {
+		if (at == sizeof z->str)
+			return -1;
+		if ((z->str[at] = *s++) == 0)
+			break;
+	}
+	a->u = *nstr;
+	*nstr = at + 1;
+	return 0;
+}
+
 /* Keep the arguments whose C types types gives (BM_ARG_TYPES_): 0, or -1
  * when one is of a type the record does not keep or does not fit.  With
  * BM_STRS_STATIC_ the strings are static and kept as pointers. */
@@ -231,17 +249,8 @@ static int capture_typed(struct bm_verdict_lazy_ *z, unsigned long long types, v
 				a->p = s;
 				break;
 			}
-			/* byte by byte: most are a few characters, where strlen
-			 * and memcpy cost more */
-			size_t at = nstr;
-			for (;; at++) {
-				if (at == sizeof z->str)
-					return -1;   /* too long for the record */
-				if ((z->str[at] = *s++) == 0)
-					break;
-			}
-			a->u = nstr;
-			nstr = at + 1;
+			if (keep_string(z, &nstr, s, a) != 0)
+				return -1;
 			break;
 		}
 		default: return -1;
@@ -313,18 +322,9 @@ static int keep_strings(struct bm_verdict_lazy_ *z, unsigned n, unsigned long lo
 		z->arg[i] = args[i];
 		if ((types & 15) != 8)
 			continue;
-		const char *s = args[i].p;
-		if (!s)
-			return -1;   /* the C library's own "(null)" */
-		size_t at = nstr;
-		for (;; at++) {
-			if (at == sizeof z->str)
-				return -1;   /* too long for the record */
-			if ((z->str[at] = *s++) == 0)
-				break;
-		}
-		z->arg[i].u = nstr;
-		nstr = at + 1;
+		/* NULL: the C library's own "(null)", formatted at once */
+		if (!args[i].p || keep_string(z, &nstr, args[i].p, &z->arg[i]) != 0)
+			return -1;
 	}
 	z->nstr = (unsigned short)nstr;
 	return 0;
