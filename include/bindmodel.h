@@ -616,6 +616,44 @@ BM_API bm_result bm_verdict_set_typed_(bm_verdict *v, bm_result code, const char
 BM_API bm_result bm_verdict_set_args_(bm_verdict *v, bm_result code, const char *rule,
                                       bm_sock conflict, unsigned long long types,
                                       const char *fmt, const union bm_verdict_arg_ *args);
+/* In the types of bm_verdict_set_typed_/_args_: every %s argument has
+ * static storage.  It sits above the bits BM_ARG_TYPES_ uses; a library
+ * that predates it copies the strings, as bm_verdict_set does. */
+#define BM_STRS_STATIC_ (1ULL << 40)
+#ifndef __cplusplus   /* C++ sees the record's union under another name */
+/* Where the record keeps the values as they are (no %s argument to copy,
+ * or static ones: BM_STRS_STATIC_), the macro stores them here, where the
+ * call is: types is a constant there, so the test folds away and a
+ * refusal's verdict is a dozen stores, not a call (issue 11).  Otherwise
+ * bm_verdict_set_args_ copies the strings. */
+static inline int bm_verdict_kept_as_is_(unsigned long long types, const char *fmt,
+                                         const union bm_verdict_arg_ *args)
+{
+	unsigned n = (unsigned)(types & 15);
+	return fmt && n <= 8 && (args || !n) &&
+	       ((types & BM_STRS_STATIC_) ||
+	        !((types >> 4) & 0x88888888ULL & ((1ULL << (4 * n)) - 1)));
+}
+static inline bm_result bm_verdict_keep_(bm_verdict *v, bm_result code, const char *rule,
+                                         bm_sock conflict, unsigned long long types,
+                                         const char *fmt, const union bm_verdict_arg_ *args)
+{
+	unsigned n = (unsigned)(types & 15);
+	if (!v || !bm_verdict_kept_as_is_(types, fmt, args))
+		return bm_verdict_set_args_(v, code, rule, conflict, types, fmt, args);
+	v->code = code;
+	v->rule = rule;
+	v->conflict = conflict;
+	v->reason[0] = 0;
+	v->lazy_.by_ref = (types & BM_STRS_STATIC_) != 0;
+	for (unsigned i = 0; i < n; i++)
+		v->lazy_.arg[i] = args[i];
+	v->lazy_.nstr = 0;
+	v->lazy_.nargs = (unsigned char)n;
+	v->lazy_.fmt = fmt;
+	return code;
+}
+#endif
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && !defined(__cplusplus) && \
 	!defined(BM_UNTYPED_VERDICTS)
 /* An argument's type as a 4-bit code, after the default promotions (15:
@@ -723,19 +761,17 @@ static inline union bm_verdict_arg_ bm_arg_p_(const volatile void *x)
 	(BM_ARG_ODD_(BM_ARG_TYPES_(__VA_ARGS__)) \
 	 ? bm_verdict_set_typed_((v), (code), (rule), (conflict), \
 	                         BM_ARG_TYPES_(__VA_ARGS__) | (flags), __VA_ARGS__) \
-	 : bm_verdict_set_args_((v), (code), (rule), (conflict), \
-	                        BM_ARG_TYPES_(__VA_ARGS__) | (flags), BM_ARG_FMT_(__VA_ARGS__, 0), \
-	                        BM_ARGS_SEL_(BM_ARG_COUNT_(__VA_ARGS__))(__VA_ARGS__)))
+	 : bm_verdict_keep_((v), (code), (rule), (conflict), \
+	                    BM_ARG_TYPES_(__VA_ARGS__) | (flags), BM_ARG_FMT_(__VA_ARGS__, 0), \
+	                    BM_ARGS_SEL_(BM_ARG_COUNT_(__VA_ARGS__))(__VA_ARGS__)))
 #define BM_ARG_FMT_(f, ...) (f)
 #define bm_verdict_set(v, code, rule, conflict, ...) \
 	BM_VERDICT_SET_(0ULL, v, code, rule, conflict, __VA_ARGS__)
 #endif
 /* bm_verdict_set where every %s argument has static storage, as fmt has
  * (a literal, bm_state_name): the verdict keeps the pointers instead of
- * copies.  Copying a refusal's state name was a tenth of a refused bind()
- * (issue 11).  BM_STRS_STATIC_ sits above the bits BM_ARG_TYPES_ uses; a
- * library that predates it copies the strings, as bm_verdict_set does. */
-#define BM_STRS_STATIC_ (1ULL << 40)
+ * copies (BM_STRS_STATIC_).  Copying a refusal's state name was a tenth
+ * of a refused bind() (issue 11). */
 #ifdef BM_ARG_TYPES_
 #define bm_verdict_set_static(v, code, rule, conflict, ...) \
 	BM_VERDICT_SET_(BM_STRS_STATIC_, v, code, rule, conflict, __VA_ARGS__)

@@ -337,19 +337,13 @@ bm_result bm_verdict_set_args_(bm_verdict *v, bm_result code, const char *rule,
 	unsigned n = (unsigned)(types & 15);
 	if (!v)
 		return code;
+	/* strings kept by pointer, or none: the values are all there is (the
+	 * header's inline way, for a caller built without it) */
+	if (bm_verdict_kept_as_is_(types, fmt, args))
+		return bm_verdict_keep_(v, code, rule, conflict, types, fmt, args);
 	set_head(v, code, rule, conflict);
 	struct bm_verdict_lazy_ *z = &v->lazy_;
 	z->by_ref = (types & BM_STRS_STATIC_) != 0;
-	/* strings kept by pointer, or none: the values are all there is */
-	if (fmt && n <= 8 && (args || !n) &&
-	    (z->by_ref || !((types >> 4) & 0x88888888ULL & ((1ULL << (4 * n)) - 1)))) {
-		for (unsigned i = 0; i < n; i++)
-			z->arg[i] = args[i];
-		z->nstr = 0;
-		z->nargs = (unsigned char)n;
-		z->fmt = fmt;
-		return code;
-	}
 	if (!fmt)
 		return code;
 	if (n > 8 || !args) {
