@@ -607,11 +607,12 @@ const bm_sock_info *bm_port_near_last(const bm_host *h, bm_proto proto, uint16_t
 {
 	if (!c)
 		return NULL;
-	memset(c, 0, sizeof *c);
 	bm_port *o = h && addr ? bm_index_find(h, proto, port) : NULL;
-	if (!o)
-		return NULL;
-	if (proto != BM_TCP || bm_crowd_walk_start(o, addr, c) != 0) {
+	/* a port without the address index (few owners) walks them all */
+	if (!o || proto != BM_TCP || !o->by_addr || bm_crowd_walk_start(o, addr, c) != 0) {
+		memset(c, 0, sizeof *c);
+		if (!o)
+			return NULL;
 		c->whole = 1;
 		c->at = bm_rec_at(h, o->last);
 	}

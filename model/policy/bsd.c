@@ -380,7 +380,7 @@ static int is_native_any6(const bm_endpoint *ep)
 
 /* Is the socket in that table (inp_vflag)?  A v6 socket with V6ONLY 0 is in
  * the IPv4 one only while it is bound to [::] (or a mapped address). */
-static int in_view(const bm_sock_info *o, view_t w)
+static inline int in_view(const bm_sock_info *o, view_t w)
 {
 	if (w == VIEW_V4)
 		return o->family == BM_AF_INET || bm_addr_is_v4mapped(&o->local) ||
@@ -398,14 +398,14 @@ static const uint8_t *key_of(const bm_endpoint *ep, view_t w)
 
 /* Each length spelt out: a memcmp of a constant length compiles to a
  * compare, one of a variable length is a call (every owner walk asks). */
-static int addr_is_w(const bm_endpoint *ep, view_t w)
+static inline int addr_is_w(const bm_endpoint *ep, view_t w)
 {
 	static const uint8_t zero[16];
 	return w == VIEW_V4 ? memcmp(key_of(ep, w), zero, 4) == 0
 	                    : memcmp(key_of(ep, w), zero, 16) == 0;
 }
 
-static int addr_eq(const bm_endpoint *a, const bm_endpoint *b, view_t w)
+static inline int addr_eq(const bm_endpoint *a, const bm_endpoint *b, view_t w)
 {
 	return w == VIEW_V4 ? memcmp(key_of(a, w), key_of(b, w), 4) == 0
 	                    : memcmp(key_of(a, w), key_of(b, w), 16) == 0;
@@ -452,7 +452,7 @@ static int connected(const bm_sock_info *o)
  * cost (0 = exact).  faddr set costs 1, one side wildcard costs 1, both
  * specific and different skips; an exact lookup takes cost 0 only.
  */
-static int lookup_cost(const bsd_params *p, const bm_sock_info *o, view_t w,
+static inline int lookup_cost(const bsd_params *p, const bm_sock_info *o, view_t w,
                        const bm_endpoint *laddr, int wild)
 {
 	if (o->state == BM_STATE_CLOSED || o->state == BM_STATE_GONE || !in_view(o, w))

@@ -572,16 +572,20 @@ static int mapped_any_apart(const bm_host *h, const bm_sock_info *s, const bm_so
 	       !bm_addr_is_any(&s->local);
 }
 
-/* Does the new socket s overlap the owner old? */
-static int linux_overlap(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old)
+/* linux_overlap once mapped_any_apart said no. */
+static int overlap_not_apart(const bm_sock_info *s, const bm_sock_info *old)
 {
-	if (mapped_any_apart(h, s, old))
-		return 0;
 	if (bm_overlap(s, old))
 		return 1;
 	if (s->dev[0] && old->dev[0] && strcmp(s->dev, old->dev) != 0)
 		return 0;
 	return v6_shadow(old) && v4_any(s);
+}
+
+/* Does the new socket s overlap the owner old? */
+static int linux_overlap(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old)
+{
+	return !mapped_any_apart(h, s, old) && overlap_not_apart(s, old);
 }
 
 /* An IPv4-ish address: an AF_INET socket's, or a v4-mapped one. */
@@ -871,14 +875,16 @@ static bm_match linux_conflict(const bm_host *h, const bm_sock_info *s, const bm
 	/* the whole UDP walk is decided at the first owner the core offers */
 	if (s->proto == BM_UDP && phase == BM_PHASE_BIND)
 		return udp_bind_walk(h, s, v);
-	if (phase == BM_PHASE_BIND && mapped_any_apart(h, s, old)) {
+	if (mapped_any_apart(h, s, old)) {
+		if (phase != BM_PHASE_BIND)
+			return BM_MATCH_NONE;
 		/* an allowing rule: the bind goes through because of it */
 		bm_verdict_set(v, BM_OK, "linux.tcp.bind.mapped_any", old->id,
 		               "socket %d on [::ffff:0.0.0.0] does not cover a v4-mapped address "
 		               "(6.1)", old->id);
 		return BM_MATCH_SHARE;
 	}
-	if (!linux_overlap(h, s, old))
+	if (!overlap_not_apart(s, old))
 		return BM_MATCH_NONE;
 	return s->proto == BM_TCP ? tcp_conflict(h, s, old, phase, v) : udp_conflict(s, old, phase, v);
 }

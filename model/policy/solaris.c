@@ -211,6 +211,12 @@ static pair make_pair(const bm_sock_info *s, const bm_sock_info *old)
  * solaris.bind.bound_addr made them overlap. */
 static int apart_but_for_bound_addr(const bm_sock_info *s, const bm_sock_info *old)
 {
+	/* the owner is judged by its local address anyway, or its bind()
+	 * address is that same one: nothing to tell apart */
+	if (old->bound.port != old->local.port ||
+	    (old->bound.family == old->local.family &&
+	     memcmp(old->bound.addr, old->local.addr, 16) == 0))
+		return 0;
 	pair p = make_pair(s, old);
 	uint8_t local[16];
 	bound_addr(old, &old->local, local);

@@ -408,14 +408,6 @@ static int judged_as_bound(const bm_sock_info *old)
 	       !old->port_from_connect && old->bound.port == old->local.port;
 }
 
-static bm_sock_info as_bound(const bm_sock_info *old)
-{
-	bm_sock_info o = *old;
-	if (judged_as_bound(old))
-		o.local = old->bound;
-	return o;
-}
-
 /* bm_policy.owner_kind: everything windows_conflict reads of an owner but
  * its id, so that owners of one kind on one address answer alike (a bind
  * into a SO_REUSEADDR group asks one member, not every one).  An owner
@@ -446,8 +438,14 @@ static bm_match windows_conflict(const bm_host *h, const bm_sock_info *s,
 		return bm_overlap(s, owner) ? share(v, "windows.listen.nocheck", owner,
 		                                    "listen() does not check the port again")
 		                            : BM_MATCH_NONE;
-	bm_sock_info held = phase == BM_PHASE_BIND ? as_bound(owner) : *owner;
-	const bm_sock_info *old = &held;
+	/* the owner as bind() placed it: a copy only where that differs */
+	bm_sock_info held;
+	const bm_sock_info *old = owner;
+	if (phase == BM_PHASE_BIND && judged_as_bound(owner)) {
+		held = *owner;
+		held.local = owner->bound;
+		old = &held;
+	}
 	if (!bm_overlap(s, old))
 		return BM_MATCH_NONE;
 	if (phase != BM_PHASE_BIND)
@@ -456,7 +454,7 @@ static bm_match windows_conflict(const bm_host *h, const bm_sock_info *s,
 	             : release_of(h)->classic ? classic_pair(s, old, v) : enhanced_pair(s, old, v);
 	/* refused only because the owner is judged by its bound address:
 	 * that rule decided (windows.bind.bound_addr) */
-	if (m == BM_MATCH_CONFLICT && !bm_overlap(s, owner))
+	if (m == BM_MATCH_CONFLICT && old != owner && !bm_overlap(s, owner))
 		return refuse(v, v->code, "windows.bind.bound_addr", old,
 		              "its connection does not narrow the address it was bound to");
 	return m;
