@@ -262,9 +262,9 @@ static inline bm_result bm_finish(bm_host *h, bm_verdict *v)
 }
 /* EBADF for a handle that names no live socket. */
 bm_result bm_bad_handle(bm_host *h, bm_sock s, bm_verdict *v);
-/* The live socket an operation acts on, or NULL with v filled in (no host:
- * EINVAL; no such socket: EBADF); the operation then returns v->code. */
-bm_sockrec *bm_op_sock(bm_host *h, bm_sock id, bm_verdict *v);
+/* bm_op_sock's answer when id names no live socket of h, or h is NULL:
+ * NULL, with v filled in (no host: EINVAL; no such socket: EBADF). */
+bm_sockrec *bm_op_no_sock(bm_host *h, bm_sock id, bm_verdict *v);
 /* An array items (capacity *cap of size-byte items) with room for n (n >
  * 0), grown by doubling from first: the array, perhaps moved, or NULL when
  * out of memory (items and *cap untouched). */
@@ -476,6 +476,23 @@ static inline bm_sockrec *bm_rec_live(bm_sockrec *s)
 	    s->info.pending)
 		return NULL;
 	return s;
+}
+
+/* The live socket an operation acts on, or NULL with v filled in (no host:
+ * EINVAL; no such socket: EBADF); the operation then returns v->code.
+ * Inline: every operation asks it first (issue 11). */
+static inline bm_sockrec *bm_op_sock(bm_host *h, bm_sock id, bm_verdict *v)
+{
+	bm_sockrec *r = NULL;
+	if (h && id > 0 && h->tablecap) {
+		size_t i = bm_table_find(h, id, &r);
+		if (r) {   /* for bm_rec_link: the operation's record, found here */
+			h->op_rec = r;
+			h->op_link = bm_entry_link(h->table[i]);
+		}
+	}
+	bm_sockrec *s = bm_rec_live(r);
+	return s ? s : bm_op_no_sock(h, id, v);
 }
 
 static inline bm_sockrec *bm_host_live_sock(const bm_host *h, bm_sock id)

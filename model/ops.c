@@ -40,23 +40,15 @@ bm_result bm_bad_handle(bm_host *h, bm_sock s, bm_verdict *v)
 	return bm_finish(h, v);
 }
 
-bm_sockrec *bm_op_sock(bm_host *h, bm_sock id, bm_verdict *v)
+bm_sockrec *bm_op_no_sock(bm_host *h, bm_sock id, bm_verdict *v)
 {
 	if (!h) {
 		bm_verdict_set(v, BM_EINVAL, "core.args", 0, "no host");
 		bm_finish(h, v);   /* the caller's verdict gets its text */
 		return NULL;
 	}
-	bm_sockrec *r = NULL;
-	size_t i = id > 0 && h->tablecap ? bm_table_find(h, id, &r) : 0;
-	if (r) {   /* for bm_rec_link: the operation's record, found here */
-		h->op_rec = r;
-		h->op_link = bm_entry_link(h->table[i]);
-	}
-	bm_sockrec *s = bm_rec_live(r);
-	if (!s)
-		bm_bad_handle(h, id, v);
-	return s;
+	bm_bad_handle(h, id, v);
+	return NULL;
 }
 
 void *bm_grow(void *items, size_t *cap, size_t n, size_t size, size_t first)

@@ -534,10 +534,10 @@ static int uid_conflict(const bsd_params *p, const bm_sock_info *s, const bm_soc
 /* May s share with t that its lookup found?  bsd.bind.reuseport,
  * bsd.bind.multicast, freebsd.bind.reuseport_lb, the dual-stack rules. */
 static int may_share(const bsd_params *p, const bm_sock_info *s, const bm_sock_info *t,
-                     view_t w)
+                     view_t w, int group)
 {
 	unsigned reuse = s->opts & RP, reuse_lb = p->has_lb ? s->opts & LB : 0;
-	if (is_group(&s->local)) {
+	if (group) {
 		if (s->opts & p->mcast_promote)
 			reuse = RA | RP;
 		if (p->has_lb && (s->opts & (RA | LB)))
@@ -568,13 +568,13 @@ static int views_of(const bsd_params *p, const bm_sock_info *s, view_t out[2])
 }
 
 static const char *conflict_rule(const bsd_params *p, const bm_sock_info *s,
-                                 const bm_sock_info *t, view_t w)
+                                 const bm_sock_info *t, view_t w, int group)
 {
 	if (w == VIEW_V4 && (s->family != t->family) && p->dual_rule)
 		return p->dual_rule;
 	if (p->has_lb && ((s->opts | t->opts) & LB))
 		return "freebsd.bind.reuseport_lb";
-	if (is_group(&s->local))
+	if (group)
 		return "bsd.bind.multicast";
 	return "bsd.bind.conflict";
 }
@@ -585,62 +585,61 @@ static const bm_sock_info *bind_check(const bm_host *h, const bsd_params *p,
                                       const bm_sock_info *s, bm_phase phase, bm_verdict *v)
 {
 	int wild = !(s->opts & p->reuse_flags) || (phase != BM_PHASE_BIND && p->ephemeral_wild);
+	int group = is_group(&s->local);
 	view_t views[2];
 	int nv = views_of(p, s, views);
-	/* netbsd.bind.mapped: an IPv4-table check is two lookups, IPv6 pcbs on
-	 * ::ffff:laddr first, then IPv4 pcbs; other BSDs make one (fam 0) */
-	struct { view_t w; int fam; } look[3];
-	int nl = 0;
 	for (int i = 0; i < nv; i++) {
-		if (p->split_mapped && views[i] == VIEW_V4) {
-			look[nl].w = VIEW_V4, look[nl++].fam = BM_AF_INET6;
-			look[nl].w = VIEW_V4, look[nl++].fam = BM_AF_INET;
-		} else {
-			look[nl].w = views[i], look[nl++].fam = 0;
-		}
-	}
-	for (int i = 0; i < nl; i++) {
-		view_t w = look[i].w;
-		int fam = look[i].fam;
-		const bm_sock_info *t;
-		/* netbsd.bind.inet6: only in_pcbbind_port (an AF_INET socket,
-		 * looking at AF_INET pcbs) has NetBSD's uid check */
-		int uid_here = !p->split_mapped || (s->family == BM_AF_INET && fam == BM_AF_INET);
-		if (phase == BM_PHASE_BIND && p->uid != UID_NONE && s->uid != 0 &&
-		    !is_group(&s->local) && uid_here) {
-			t = lookup_local(h, p, s, w, &s->local, 1, fam);
-			if (t && uid_conflict(p, s, t, w)) {
-				bm_verdict_set_static(v, BM_EADDRINUSE, p->uid_rule, t->id,
-				                      "socket %d of uid %u holds the port (%s); uid %u "
-				                      "may not share it", t->id, t->uid,
-				                      bm_state_name(t->state), s->uid);
+		/* netbsd.bind.mapped: an IPv4-table check is two lookups, IPv6
+		 * pcbs on ::ffff:laddr first (k 0), then IPv4 pcbs (k 1); other
+		 * BSDs make one (fam 0) */
+		view_t w = views[i];
+		int split = p->split_mapped && w == VIEW_V4;
+		for (int k = 0; k <= split; k++) {
+			int fam = split ? (k ? BM_AF_INET : BM_AF_INET6) : 0;
+			const bm_sock_info *t;
+			/* netbsd.bind.inet6: only in_pcbbind_port (an AF_INET socket,
+			 * looking at AF_INET pcbs) has NetBSD's uid check */
+			int uid_here = !p->split_mapped ||
+			               (s->family == BM_AF_INET && fam == BM_AF_INET);
+			if (phase == BM_PHASE_BIND && p->uid != UID_NONE && s->uid != 0 && !group &&
+			    uid_here) {
+				t = lookup_local(h, p, s, w, &s->local, 1, fam);
+				if (t && uid_conflict(p, s, t, w)) {
+					bm_verdict_set_static(v, BM_EADDRINUSE, p->uid_rule, t->id,
+					                      "socket %d of uid %u holds the port "
+					                      "(%s); uid %u may not share it",
+					                      t->id, t->uid, bm_state_name(t->state),
+					                      s->uid);
+					return t;
+				}
+			}
+			t = lookup_local(h, p, s, w, &s->local, wild, fam);
+			if (!t)
+				continue;
+			if (phase != BM_PHASE_BIND) {
+				bm_verdict_set(v, BM_EADDRINUSE, "bsd.ephemeral.bind", t->id,
+				               "socket %d holds port %u", t->id, s->local.port);
 				return t;
 			}
-		}
-		t = lookup_local(h, p, s, w, &s->local, wild, fam);
-		if (!t)
-			continue;
-		if (phase != BM_PHASE_BIND) {
-			bm_verdict_set(v, BM_EADDRINUSE, "bsd.ephemeral.bind", t->id,
-			               "socket %d holds port %u", t->id, s->local.port);
+			if (may_share(p, s, t, w, group)) {
+				/* bsd.bind.reuseport: an exact duplicate with SO_REUSEPORT
+				 * on both is why the bind passes it; the verdict names it
+				 * (the group, LB and dual-stack shares keep the core's
+				 * rule) */
+				if (!group && (s->opts & t->opts & RP))
+					bm_verdict_set(v, BM_OK, "bsd.bind.reuseport", t->id,
+					               "socket %d has SO_REUSEPORT too", t->id);
+				continue;
+			}
+			bm_verdict_set_static(v, BM_EADDRINUSE, conflict_rule(p, s, t, w, group),
+			                      t->id,
+			                      wild ? "the wildcard lookup (no reuse flag) finds "
+			                             "socket %d (%s)"
+			                           : "socket %d (%s) is bound to exactly this "
+			                             "address without a matching reuse flag",
+			                      t->id, bm_state_name(t->state));
 			return t;
 		}
-		if (may_share(p, s, t, w)) {
-			/* bsd.bind.reuseport: an exact duplicate with SO_REUSEPORT on
-			 * both is why the bind passes it; the verdict names it (the
-			 * group, LB and dual-stack shares keep the core's rule) */
-			if (!is_group(&s->local) && (s->opts & t->opts & RP))
-				bm_verdict_set(v, BM_OK, "bsd.bind.reuseport", t->id,
-				               "socket %d has SO_REUSEPORT too", t->id);
-			continue;
-		}
-		bm_verdict_set_static(v, BM_EADDRINUSE, conflict_rule(p, s, t, w), t->id,
-		                      wild ? "the wildcard lookup (no reuse flag) finds socket "
-		                             "%d (%s)"
-		                           : "socket %d (%s) is bound to exactly this address "
-		                             "without a matching reuse flag",
-		                      t->id, bm_state_name(t->state));
-		return t;
 	}
 	return NULL;
 }

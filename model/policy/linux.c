@@ -564,7 +564,7 @@ static int v4_any(const bm_sock_info *s)
 
 /* linux.tcp.bind.mapped_any (6.1): an IPv6 owner on [::ffff:0.0.0.0] and
  * a new IPv6 socket on a specific v4-mapped address do not overlap. */
-static int mapped_any_apart(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old)
+static inline int mapped_any_apart(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old)
 {
 	return s->family == BM_AF_INET6 && old->family == BM_AF_INET6 && s->proto == BM_TCP &&
 	       R(h)->mapped_any_apart && bm_addr_is_v4mapped(&old->local) &&
@@ -572,11 +572,10 @@ static int mapped_any_apart(const bm_host *h, const bm_sock_info *s, const bm_so
 	       !bm_addr_is_any(&s->local);
 }
 
-/* linux_overlap once mapped_any_apart said no. */
-static int overlap_not_apart(const bm_sock_info *s, const bm_sock_info *old)
+/* Where the core's bm_overlap says no, inet_rcv_saddr_equal may still
+ * match old's IPv4 shadow (devices apart). */
+static int shadow_overlap(const bm_sock_info *s, const bm_sock_info *old)
 {
-	if (bm_overlap(s, old))
-		return 1;
 	if (s->dev[0] && old->dev[0] && strcmp(s->dev, old->dev) != 0)
 		return 0;
 	return v6_shadow(old) && v4_any(s);
@@ -585,7 +584,7 @@ static int overlap_not_apart(const bm_sock_info *s, const bm_sock_info *old)
 /* Does the new socket s overlap the owner old? */
 static int linux_overlap(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old)
 {
-	return !mapped_any_apart(h, s, old) && overlap_not_apart(s, old);
+	return !mapped_any_apart(h, s, old) && (bm_overlap(s, old) || shadow_overlap(s, old));
 }
 
 /* An IPv4-ish address: an AF_INET socket's, or a v4-mapped one. */
@@ -884,7 +883,8 @@ static bm_match linux_conflict(const bm_host *h, const bm_sock_info *s, const bm
 		               "(6.1)", old->id);
 		return BM_MATCH_SHARE;
 	}
-	if (!overlap_not_apart(s, old))
+	/* linux_overlap, with mapped_any_apart already asked */
+	if (!bm_overlap(s, old) && !shadow_overlap(s, old))
 		return BM_MATCH_NONE;
 	return s->proto == BM_TCP ? tcp_conflict(h, s, old, phase, v) : udp_conflict(s, old, phase, v);
 }
