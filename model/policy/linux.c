@@ -657,6 +657,11 @@ static void linux_port_join(const bm_host *h, const bm_sock_info *s, void *state
 	/* tb->fastreuse: set by the first owner's sk_reuse (not listening),
 	 * cleared by any later owner without it (6.1: linux.tcp.bind.fastreuse) */
 	int reuse = (s->opts & RA) && s->state != BM_STATE_LISTEN;
+	if (!reuse && !(s->opts & RP)) {
+		/* neither option: both cleared, whoever else holds the port */
+		bucket->fastreuse = bucket->set = 0;
+		return;
+	}
 	/* the first owner's bind (its listen() finds itself on the port) */
 	int alone = bm_port_count(h, BM_TCP, s->local.port) == 1;
 	int first = alone && s->state != BM_STATE_LISTEN;
