@@ -727,9 +727,9 @@ static int rest_conflicts(const bm_host *h, const bm_sock_info *s, const bm_sock
 	for (const bm_sock_info *w = bm_port_prev(h, old); w; w = bm_port_prev(h, w)) {
 		bm_verdict scratch;
 		memset(&scratch, 0, sizeof scratch);
-		if (w->id == s->id || !linux_overlap(h, s, w))
+		if (w->id == s->id)
 			continue;
-		bm_match m = tcp_conflict(h, s, w, phase, &scratch);
+		bm_match m = tcp_conflict(h, s, w, phase, &scratch);   /* NONE: apart */
 		if (m == BM_MATCH_CONFLICT)
 			return 1;
 		if (m == BM_MATCH_SHARE_STOP)
@@ -738,9 +738,23 @@ static int rest_conflicts(const bm_host *h, const bm_sock_info *s, const bm_sock
 	return 0;
 }
 
+/* One TCP owner, from the overlap test on (linux.tcp.bind.mapped_any,
+ * linux_overlap) to the bind bucket and the pairwise rules. */
 static bm_match tcp_conflict(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
                              bm_phase phase, bm_verdict *v)
 {
+	if (mapped_any_apart(h, s, old)) {
+		if (phase != BM_PHASE_BIND)
+			return BM_MATCH_NONE;
+		/* an allowing rule: the bind goes through because of it */
+		bm_verdict_set(v, BM_OK, "linux.tcp.bind.mapped_any", old->id,
+		               "socket %d on [::ffff:0.0.0.0] does not cover a v4-mapped address "
+		               "(6.1)", old->id);
+		return BM_MATCH_SHARE;
+	}
+	/* linux_overlap, with mapped_any_apart already asked */
+	if (!bm_overlap(s, old) && !shadow_overlap(s, old))
+		return BM_MATCH_NONE;
 	int relax = phase == BM_PHASE_BIND || phase == BM_PHASE_LISTEN;
 	/* the bind bucket: only a socket with one of the options asks it */
 	const linux_port *bucket =
@@ -876,22 +890,12 @@ static bm_match udp_bind_walk(const bm_host *h, const bm_sock_info *s, bm_verdic
 static bm_match linux_conflict(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old,
                                bm_phase phase, bm_verdict *v)
 {
+	if (s->proto == BM_TCP)
+		return tcp_conflict(h, s, old, phase, v);
 	/* the whole UDP walk is decided at the first owner the core offers */
-	if (s->proto == BM_UDP && phase == BM_PHASE_BIND)
+	if (phase == BM_PHASE_BIND)
 		return udp_bind_walk(h, s, v);
-	if (mapped_any_apart(h, s, old)) {
-		if (phase != BM_PHASE_BIND)
-			return BM_MATCH_NONE;
-		/* an allowing rule: the bind goes through because of it */
-		bm_verdict_set(v, BM_OK, "linux.tcp.bind.mapped_any", old->id,
-		               "socket %d on [::ffff:0.0.0.0] does not cover a v4-mapped address "
-		               "(6.1)", old->id);
-		return BM_MATCH_SHARE;
-	}
-	/* linux_overlap, with mapped_any_apart already asked */
-	if (!bm_overlap(s, old) && !shadow_overlap(s, old))
-		return BM_MATCH_NONE;
-	return s->proto == BM_TCP ? tcp_conflict(h, s, old, phase, v) : udp_conflict(s, old, phase, v);
+	return linux_overlap(h, s, old) ? udp_conflict(s, old, phase, v) : BM_MATCH_NONE;
 }
 
 /* Is old's TIME_WAIT old enough and on loopback for tcp_tw_reuse? */
