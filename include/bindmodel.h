@@ -34,10 +34,10 @@ extern "C" {
 
 /* The version this header belongs to; bm_version() gives the library's at
  * run time (a program may run against a newer shared library). */
-#define BM_VERSION "0.4.5"
+#define BM_VERSION "0.4.6"
 #define BM_VERSION_MAJOR 0
 #define BM_VERSION_MINOR 4
-#define BM_VERSION_PATCH 5
+#define BM_VERSION_PATCH 6
 #define BM_VERSION_NUMBER (BM_VERSION_MAJOR * 10000 + BM_VERSION_MINOR * 100 + BM_VERSION_PATCH)
 
 /* BM_API marks the library's interface: the library is built with hidden
@@ -599,7 +599,8 @@ BM_API bm_result bm_verdict_set(bm_verdict *v, bm_result code, const char *rule,
  * it through bm_verdict_set, which in C11 is a macro that passes the types
  * (the function itself stays, for C++ and for function pointers).  Since
  * 0.4.5 the macro calls it only for arguments the record does not keep,
- * and bm_verdict_set_args_ otherwise. */
+ * and bm_verdict_set_args_ otherwise; since 0.4.6 it stores the values
+ * the record keeps as they are itself (bm_verdict_keep_). */
 BM_API bm_result bm_verdict_set_typed_(bm_verdict *v, bm_result code, const char *rule,
                                        bm_sock conflict, unsigned long long types,
                                        const char *fmt, ...)
