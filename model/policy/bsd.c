@@ -453,7 +453,7 @@ static int connected(const bm_sock_info *o)
  * specific and different skips; an exact lookup takes cost 0 only.
  */
 static inline int lookup_cost(const bsd_params *p, const bm_sock_info *o, view_t w,
-                       const bm_endpoint *laddr, int wild)
+                              const bm_endpoint *laddr, int wild)
 {
 	if (o->state == BM_STATE_CLOSED || o->state == BM_STATE_GONE || !in_view(o, w))
 		return -1;

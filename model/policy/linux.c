@@ -564,7 +564,8 @@ static int v4_any(const bm_sock_info *s)
 
 /* linux.tcp.bind.mapped_any (6.1): an IPv6 owner on [::ffff:0.0.0.0] and
  * a new IPv6 socket on a specific v4-mapped address do not overlap. */
-static inline int mapped_any_apart(const bm_host *h, const bm_sock_info *s, const bm_sock_info *old)
+static inline int mapped_any_apart(const bm_host *h, const bm_sock_info *s,
+                                   const bm_sock_info *old)
 {
 	return s->family == BM_AF_INET6 && old->family == BM_AF_INET6 && s->proto == BM_TCP &&
 	       R(h)->mapped_any_apart && bm_addr_is_v4mapped(&old->local) &&
@@ -729,7 +730,8 @@ static int rest_conflicts(const bm_host *h, const bm_sock_info *s, const bm_sock
 		memset(&scratch, 0, sizeof scratch);
 		if (w->id == s->id)
 			continue;
-		bm_match m = tcp_conflict(h, s, w, phase, &scratch);   /* NONE: apart */
+		/* NONE: apart; SHARE: a 6.1 mapped-any owner; both passed over */
+		bm_match m = tcp_conflict(h, s, w, phase, &scratch);
 		if (m == BM_MATCH_CONFLICT)
 			return 1;
 		if (m == BM_MATCH_SHARE_STOP)
