@@ -608,15 +608,17 @@ const bm_sock_info *bm_port_near_last(const bm_host *h, bm_proto proto, uint16_t
 	if (!c)
 		return NULL;
 	bm_port *o = h && addr ? bm_index_find(h, proto, port) : NULL;
-	/* a port without the address index (few owners) walks them all */
-	if (!o || proto != BM_TCP || !o->by_addr || bm_crowd_walk_start(o, addr, c) != 0) {
-		memset(c, 0, sizeof *c);
-		if (!o)
-			return NULL;
-		c->whole = 1;
-		c->at = bm_rec_at(h, o->last);
-	}
-	return bm_port_near_prev(h, c);
+	if (o && proto == BM_TCP && o->by_addr && bm_crowd_walk_start(o, addr, c) == 0)
+		return bm_port_near_prev(h, c);
+	/* a port without the address index (few owners) walks them all: the
+	 * newest now, the cursor at the next */
+	memset(c, 0, sizeof *c);
+	const bm_sockrec *r = o ? bm_rec_at(h, o->last) : NULL;
+	if (!r)
+		return NULL;
+	c->whole = 1;
+	c->at = bm_rec_at(h, r->port_prev);
+	return &r->info;
 }
 
 const bm_sock_info *bm_port_near_prev(const bm_host *h, bm_port_cursor *c)

@@ -685,17 +685,18 @@ static bm_result bsd_bind_precheck(const bm_host *h, const bm_sock_info *s,
                                    const bm_endpoint *ep, bm_verdict *v)
 {
 	const bsd_params *p = P(h);
+	int group = is_group(ep);
 	/* bsd.bind.tcp_multicast: tcp_usr_bind/tcp6_usr_bind refuse a group
 	 * before in_pcbbind runs (FreeBSD also a v4-mapped group on a dual
 	 * socket; XNU hands that one to in_pcbbind) */
-	if (p->calls == CALLS_FREEBSD && s->proto == BM_TCP && is_group(ep) &&
+	if (p->calls == CALLS_FREEBSD && s->proto == BM_TCP && group &&
 	    (!bm_addr_is_v4mapped(ep) || !s->v6only))
 		return bm_verdict_set(v, BM_EAFNOSUPPORT, "bsd.bind.tcp_multicast", 0,
 		                      "TCP cannot bind a multicast address");
 	/* macos.tcp.bcast_mcast: tcp_usr_bind/tcp6_usr_bind refuse a group or
 	 * 255.255.255.255, also in v4-mapped and v4-compatible form */
 	if (p->calls == CALLS_XNU && s->proto == BM_TCP &&
-	    (xnu_v4_mcast_bcast(ep) || (ep->family == BM_AF_INET6 && is_group(ep))))
+	    (xnu_v4_mcast_bcast(ep) || (ep->family == BM_AF_INET6 && group)))
 		return bm_verdict_set(v, BM_EAFNOSUPPORT, "macos.tcp.bcast_mcast", 0,
 		                      "TCP cannot bind a multicast or broadcast address");
 	if (s->state != BM_STATE_CLOSED)
@@ -708,7 +709,7 @@ static bm_result bsd_bind_precheck(const bm_host *h, const bm_sock_info *s,
 		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "bsd.bind.notlocal", 0,
 		                      "a v4-mapped address on an IPV6_V6ONLY socket");
 	int bcast_ok = p->v6only_fixed && s->proto == BM_UDP && bm_addr_is_multicast(ep);
-	if (!bm_addr_is_any(ep) && !is_group(ep) && !bcast_ok && !bm_host_addr_is_local(h, ep) &&
+	if (!bm_addr_is_any(ep) && !group && !bcast_ok && !bm_host_addr_is_local(h, ep) &&
 	    !bm_host_knob(h, BM_KNOB_NONLOCAL_BIND) && !(s->opts & BM_IP_FREEBIND))
 		return bm_verdict_set(v, BM_EADDRNOTAVAIL, "bsd.bind.notlocal", 0,
 		                      "no interface has this address");
