@@ -378,14 +378,23 @@ static int is_native_any6(const bm_endpoint *ep)
 	return ep->family == BM_AF_INET6 && memcmp(ep->addr, zero, 16) == 0;
 }
 
+/* bm_addr_is_v4mapped, as a compare the compiler can inline: the owner
+ * lookup asks it of every owner, and a call there costs the lookup a
+ * stack frame. */
+static inline int is_mapped(const bm_endpoint *ep)
+{
+	static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	return ep->family == BM_AF_INET6 && memcmp(ep->addr, prefix, 12) == 0;
+}
+
 /* Is the socket in that table (inp_vflag)?  A v6 socket with V6ONLY 0 is in
  * the IPv4 one only while it is bound to [::] (or a mapped address). */
 static inline int in_view(const bm_sock_info *o, view_t w)
 {
 	if (w == VIEW_V4)
-		return o->family == BM_AF_INET || bm_addr_is_v4mapped(&o->local) ||
+		return o->family == BM_AF_INET || is_mapped(&o->local) ||
 		       (!o->v6only && is_native_any6(&o->local));
-	return o->family == BM_AF_INET6 && !bm_addr_is_v4mapped(&o->local);
+	return o->family == BM_AF_INET6 && !is_mapped(&o->local);
 }
 
 /* The address bytes a table compares: the IPv4 part, or all 16. */
@@ -432,7 +441,7 @@ static int is_v4compat(const bm_endpoint *ep)
 
 /* The IPv4 address inside ep (AF_INET, v4-mapped or v4-compatible) is a
  * group or 255.255.255.255: XNU's "multicast and broadcast" test. */
-static int xnu_v4_mcast_bcast(const bm_endpoint *ep)
+static inline int xnu_v4_mcast_bcast(const bm_endpoint *ep)
 {
 	const uint8_t *a = ep->family == BM_AF_INET ? ep->addr
 	                   : bm_addr_is_v4mapped(ep) || is_v4compat(ep) ? ep->addr + 12 : NULL;
@@ -473,11 +482,12 @@ static inline int lookup_cost(const bsd_params *p, const bm_sock_info *o, view_t
 	return cost;
 }
 
-/* Best fit among the owners of s's port, newest first (the chain head). */
+/* Best fit for s's address among the owners of its port, newest first
+ * (the chain head). */
 static const bm_sock_info *lookup_local(const bm_host *h, const bsd_params *p,
-                                        const bm_sock_info *s, view_t w,
-                                        const bm_endpoint *laddr, int wild, int fam)
+                                        const bm_sock_info *s, view_t w, int wild, int fam)
 {
+	const bm_endpoint *laddr = &s->local;
 	const bm_sock_info *best = NULL;
 	int bestcost = 1000;
 	/* only owners on laddr or a wildcard can match (lookup_cost skips
@@ -603,7 +613,7 @@ static const bm_sock_info *bind_check(const bm_host *h, const bsd_params *p,
 			               (s->family == BM_AF_INET && fam == BM_AF_INET);
 			if (phase == BM_PHASE_BIND && p->uid != UID_NONE && s->uid != 0 && !group &&
 			    uid_here) {
-				t = lookup_local(h, p, s, w, &s->local, 1, fam);
+				t = lookup_local(h, p, s, w, 1, fam);
 				if (t && uid_conflict(p, s, t, w)) {
 					bm_verdict_set_static(v, BM_EADDRINUSE, p->uid_rule, t->id,
 					                      "socket %d of uid %u holds the port "
@@ -613,7 +623,7 @@ static const bm_sock_info *bind_check(const bm_host *h, const bsd_params *p,
 					return t;
 				}
 			}
-			t = lookup_local(h, p, s, w, &s->local, wild, fam);
+			t = lookup_local(h, p, s, w, wild, fam);
 			if (!t)
 				continue;
 			if (phase != BM_PHASE_BIND) {
