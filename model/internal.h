@@ -191,8 +191,9 @@ static inline bm_port *bm_index_find(const bm_host *h, bm_proto proto, uint16_t 
 /* Append s to the owners of its port (it joins last); -1 on ENOMEM. */
 int bm_index_add(bm_host *h, bm_sockrec *s);
 /* s takes ep as its local and bound address and joins that port's owners
- * (leaving the port it was on); its port, or NULL (nothing changed) when
- * out of memory. */
+ * (leaving the port it was on); its port, or NULL when out of memory (s
+ * keeps its addresses, but is off the port it was on: only the rebind a
+ * plug-in's precheck allows has one). */
 bm_port *bm_index_bind(bm_host *h, bm_sockrec *s, const bm_endpoint *ep);
 void bm_index_remove(bm_host *h, bm_sockrec *s);
 void bm_index_join(bm_host *h, bm_sockrec *s, bm_port *o);
